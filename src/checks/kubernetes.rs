@@ -1,0 +1,378 @@
+//! Native Kubernetes rules: the ones that need to see the whole scan (NetworkPolicy coverage,
+//! service-account token mounting, which depends on the ServiceAccount object).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use super::{NativeCheck, Observation, ScanCheck, ScanHit};
+use crate::finding::RelatedLocation;
+use crate::kubernetes::{pod_metadata_path, pod_spec_path};
+use crate::model::{AttributePath, Resource, is_unknown};
+use crate::rules::meta::WORKLOAD_KINDS;
+
+/// Ids of the rules implemented here.
+pub const IDS: &[&str] = &["K8S-0016", "K8S-0019", "K8S-0020", "K8S-0021"];
+
+/// The implementation of `id`, if it is one of ours.
+pub fn native(id: &str) -> Option<NativeCheck> {
+    let check: Box<dyn ScanCheck> = match id {
+        "K8S-0016" => Box::new(ServiceAccountTokenAutomounted),
+        "K8S-0019" => Box::new(NamespaceWithoutDefaultDeny { direction: Direction::Ingress }),
+        "K8S-0020" => Box::new(NamespaceWithoutDefaultDeny { direction: Direction::Egress }),
+        "K8S-0021" => Box::new(WorkloadNotSelectedByNetworkPolicy),
+        _ => return None,
+    };
+    Some(NativeCheck::Scan(check))
+}
+
+fn is_workload(kind: &str) -> bool {
+    WORKLOAD_KINDS.contains(&kind)
+}
+
+/// Observes a workload: its pod labels (and where they are written).
+fn observe_workload(resource: &Resource, extra: Value, extra_paths: &[AttributePath]) -> Option<Observation> {
+    let labels_path = pod_metadata_path(&resource.kind)?.key("labels");
+    let labels = resource.get(&labels_path).cloned().unwrap_or(Value::Null);
+    let mut paths = vec![labels_path];
+    paths.extend_from_slice(extra_paths);
+    Some(Observation::new(resource, json!({"role": "workload", "labels": labels, "extra": extra}), &paths))
+}
+
+fn role(o: &Observation) -> &str {
+    o.facts.get("role").and_then(Value::as_str).unwrap_or_default()
+}
+
+fn namespace(o: &Observation) -> &str {
+    o.namespace.as_deref().unwrap_or("default")
+}
+
+fn contains_unknown(v: &Value) -> bool {
+    if is_unknown(v) {
+        return true;
+    }
+    match v {
+        Value::Array(items) => items.iter().any(contains_unknown),
+        Value::Object(map) => map.values().any(contains_unknown),
+        _ => false,
+    }
+}
+
+fn label_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether a Kubernetes label selector matches `labels`. `None` when it cannot be known
+/// (unknown values) or the selector is malformed.
+pub fn selector_matches(selector: &Value, labels: &Value) -> Option<bool> {
+    if contains_unknown(selector) || contains_unknown(labels) {
+        return None;
+    }
+    let empty = serde_json::Map::new();
+    let labels = labels.as_object().unwrap_or(&empty);
+    let selector = match selector {
+        Value::Null => return Some(true),
+        Value::Object(s) => s,
+        _ => return None,
+    };
+    if let Some(match_labels) = selector.get("matchLabels") {
+        let Some(ml) = match_labels.as_object() else { return if match_labels.is_null() { Some(true) } else { None } };
+        for (k, v) in ml {
+            if labels.get(k).and_then(label_string) != label_string(v) {
+                return Some(false);
+            }
+        }
+    }
+    if let Some(exprs) = selector.get("matchExpressions").and_then(Value::as_array) {
+        for e in exprs {
+            let key = e.get("key").and_then(Value::as_str)?;
+            let op = e.get("operator").and_then(Value::as_str)?;
+            let values: Vec<String> = e.get("values").and_then(Value::as_array).map(|a| a.iter().filter_map(label_string).collect()).unwrap_or_default();
+            let actual = labels.get(key).and_then(label_string);
+            let ok = match op {
+                "In" => actual.is_some_and(|a| values.contains(&a)),
+                "NotIn" => actual.is_none_or(|a| !values.contains(&a)),
+                "Exists" => actual.is_some(),
+                "DoesNotExist" => actual.is_none(),
+                _ => return None,
+            };
+            if !ok {
+                return Some(false);
+            }
+        }
+    }
+    Some(true)
+}
+
+fn is_empty_selector(selector: &Value) -> bool {
+    match selector {
+        Value::Null => true,
+        Value::Object(m) => m.iter().all(|(_, v)| match v {
+            Value::Null => true,
+            Value::Object(o) => o.is_empty(),
+            Value::Array(a) => a.is_empty(),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    fn policy_type(self) -> &'static str {
+        match self {
+            Direction::Ingress => "Ingress",
+            Direction::Egress => "Egress",
+        }
+    }
+    fn rules_key(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+}
+
+/// The policy types a NetworkPolicy applies to, with the API's defaulting: without
+/// `policyTypes`, Ingress always, plus Egress when egress rules are present.
+fn policy_types(spec: &Value) -> BTreeSet<String> {
+    match spec.get("policyTypes").and_then(Value::as_array) {
+        Some(types) => types.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        None => {
+            let mut t = BTreeSet::from(["Ingress".to_string()]);
+            if spec.get("egress").is_some_and(|e| !e.is_null()) {
+                t.insert("Egress".to_string());
+            }
+            t
+        }
+    }
+}
+
+/// True when the NetworkPolicy spec selects every pod of its namespace and allows nothing in
+/// `direction`.
+fn is_default_deny(spec: &Value, direction: Direction) -> bool {
+    if contains_unknown(spec) {
+        return false;
+    }
+    let selects_all = is_empty_selector(spec.get("podSelector").unwrap_or(&Value::Null));
+    let typed = policy_types(spec).contains(direction.policy_type());
+    let allows_nothing = match spec.get(direction.rules_key()) {
+        None | Some(Value::Null) => true,
+        Some(Value::Array(rules)) => rules.is_empty(),
+        Some(_) => false,
+    };
+    selects_all && typed && allows_nothing
+}
+
+fn observe_network_policy(resource: &Resource) -> Observation {
+    let spec = resource.value.get("spec").cloned().unwrap_or(Value::Null);
+    Observation::new(resource, json!({"role": "network-policy", "spec": spec}), &[])
+}
+
+/// K8S-0019 / K8S-0020: a namespace without a default-deny NetworkPolicy.
+struct NamespaceWithoutDefaultDeny {
+    direction: Direction,
+}
+
+impl ScanCheck for NamespaceWithoutDefaultDeny {
+    fn observe(&self, resource: &Resource) -> Option<Observation> {
+        match resource.kind.as_str() {
+            "Namespace" => Some(Observation::new(resource, json!({"role": "namespace"}), &[])),
+            "NetworkPolicy" => Some(observe_network_policy(resource)),
+            k if is_workload(k) => observe_workload(resource, Value::Null, &[]),
+            _ => None,
+        }
+    }
+
+    fn finish(&self, observations: &[Observation], hits: &mut Vec<ScanHit>) {
+        // namespace -> (Namespace object, first workload)
+        let mut namespaces: BTreeMap<String, (Option<usize>, Option<usize>)> = BTreeMap::new();
+        let mut covered: BTreeSet<String> = BTreeSet::new();
+        for (i, o) in observations.iter().enumerate() {
+            match role(o) {
+                "namespace" => {
+                    let name = o.name.clone().unwrap_or_default();
+                    namespaces.entry(name).or_default().0.get_or_insert(i);
+                }
+                "workload" => {
+                    namespaces.entry(namespace(o).to_string()).or_default().1.get_or_insert(i);
+                }
+                "network-policy" => {
+                    if is_default_deny(&o.facts["spec"], self.direction) {
+                        covered.insert(namespace(o).to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        let dir = self.direction.rules_key();
+        for (ns, (ns_obj, first_workload)) in namespaces {
+            if covered.contains(&ns) {
+                continue;
+            }
+            let (observation, message) = match (ns_obj, first_workload) {
+                (Some(i), _) => (i, format!("namespace \"{ns}\" has no default-deny {dir} NetworkPolicy")),
+                (None, Some(i)) => (
+                    i,
+                    format!("namespace \"{ns}\" (used by this workload) has no default-deny {dir} NetworkPolicy"),
+                ),
+                (None, None) => continue,
+            };
+            hits.push(ScanHit { observation, path: AttributePath::root(), message, severity: None, related: Vec::new() });
+        }
+    }
+}
+
+/// K8S-0021: a workload whose pods no NetworkPolicy selects.
+struct WorkloadNotSelectedByNetworkPolicy;
+
+impl ScanCheck for WorkloadNotSelectedByNetworkPolicy {
+    fn observe(&self, resource: &Resource) -> Option<Observation> {
+        match resource.kind.as_str() {
+            "NetworkPolicy" => Some(observe_network_policy(resource)),
+            k if is_workload(k) => observe_workload(resource, Value::Null, &[]),
+            _ => None,
+        }
+    }
+
+    fn finish(&self, observations: &[Observation], hits: &mut Vec<ScanHit>) {
+        let policies: Vec<&Observation> = observations.iter().filter(|o| role(o) == "network-policy").collect();
+        for (i, o) in observations.iter().enumerate() {
+            if role(o) != "workload" {
+                continue;
+            }
+            let labels = &o.facts["labels"];
+            let mut decided_unselected = true;
+            for p in policies.iter().filter(|p| namespace(p) == namespace(o)) {
+                match selector_matches(p.facts["spec"].get("podSelector").unwrap_or(&Value::Null), labels) {
+                    Some(false) => {}
+                    Some(true) | None => {
+                        decided_unselected = false;
+                        break;
+                    }
+                }
+            }
+            if decided_unselected {
+                let path = pod_metadata_path(&o.kind).map(|p| p.key("labels")).unwrap_or_default();
+                let related = policies
+                    .iter()
+                    .filter(|p| namespace(p) == namespace(o))
+                    .take(3)
+                    .map(|p| RelatedLocation {
+                        location: p.root.clone(),
+                        message: format!("NetworkPolicy {} does not select these pods", p.name.as_deref().unwrap_or("?")),
+                    })
+                    .collect();
+                hits.push(ScanHit {
+                    observation: i,
+                    path,
+                    message: format!("no NetworkPolicy in namespace \"{}\" selects the pods of {} {}", namespace(o), o.kind, o.name.as_deref().unwrap_or("(unnamed)")),
+                    severity: None,
+                    related,
+                });
+            }
+        }
+    }
+}
+
+/// K8S-0016: pods that mount the service-account token.
+struct ServiceAccountTokenAutomounted;
+
+impl ScanCheck for ServiceAccountTokenAutomounted {
+    fn observe(&self, resource: &Resource) -> Option<Observation> {
+        match resource.kind.as_str() {
+            "ServiceAccount" => {
+                let automount = resource.value.get("automountServiceAccountToken").cloned().unwrap_or(Value::Null);
+                Some(Observation::new(resource, json!({"role": "service-account", "automount": automount}), &[]))
+            }
+            k if is_workload(k) => {
+                let spec_path = pod_spec_path(k)?;
+                let spec = resource.get(&spec_path).cloned().unwrap_or(Value::Null);
+                let automount = spec.get("automountServiceAccountToken").cloned().unwrap_or(Value::Null);
+                let account = spec
+                    .get("serviceAccountName")
+                    .or_else(|| spec.get("serviceAccount"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("default")
+                    .to_string();
+                let field = spec_path.key("automountServiceAccountToken");
+                Some(Observation::new(resource, json!({"role": "workload", "automount": automount, "account": account}), &[field]))
+            }
+            _ => None,
+        }
+    }
+
+    fn finish(&self, observations: &[Observation], hits: &mut Vec<ScanHit>) {
+        let accounts: BTreeMap<(String, String), &Value> = observations
+            .iter()
+            .filter(|o| role(o) == "service-account")
+            .map(|o| ((namespace(o).to_string(), o.name.clone().unwrap_or_default()), &o.facts["automount"]))
+            .collect();
+        for (i, o) in observations.iter().enumerate() {
+            if role(o) != "workload" {
+                continue;
+            }
+            let automount = &o.facts["automount"];
+            let account = o.facts["account"].as_str().unwrap_or("default").to_string();
+            let Some(path) = pod_spec_path(&o.kind).map(|p| p.key("automountServiceAccountToken")) else { continue };
+            let message = match automount {
+                Value::Bool(false) => continue,
+                v if is_unknown(v) => continue,
+                Value::Bool(true) => format!("pods of {} {} mount the token of service account \"{account}\" (automountServiceAccountToken: true)", o.kind, o.name.as_deref().unwrap_or("(unnamed)")),
+                _ => {
+                    match accounts.get(&(namespace(o).to_string(), account.clone())) {
+                        Some(Value::Bool(false)) => continue,
+                        Some(v) if is_unknown(v) => continue,
+                        _ => {}
+                    }
+                    format!(
+                        "pods of {} {} mount the token of service account \"{account}\": set automountServiceAccountToken: false on the pod or the service account",
+                        o.kind,
+                        o.name.as_deref().unwrap_or("(unnamed)")
+                    )
+                }
+            };
+            hits.push(ScanHit { observation: i, path, message, severity: None, related: Vec::new() });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors() {
+        let labels = json!({"app": "web", "tier": "front"});
+        assert_eq!(selector_matches(&json!({}), &labels), Some(true));
+        assert_eq!(selector_matches(&json!({"matchLabels": {"app": "web"}}), &labels), Some(true));
+        assert_eq!(selector_matches(&json!({"matchLabels": {"app": "db"}}), &labels), Some(false));
+        let expr = |op: &str, values: Value| json!({"matchExpressions": [{"key": "tier", "operator": op, "values": values}]});
+        assert_eq!(selector_matches(&expr("In", json!(["front", "x"])), &labels), Some(true));
+        assert_eq!(selector_matches(&expr("NotIn", json!(["front"])), &labels), Some(false));
+        assert_eq!(selector_matches(&expr("Exists", Value::Null), &labels), Some(true));
+        assert_eq!(selector_matches(&expr("DoesNotExist", Value::Null), &labels), Some(false));
+        assert_eq!(selector_matches(&expr("Bogus", Value::Null), &labels), None);
+        assert_eq!(selector_matches(&json!({"matchLabels": {"app": {"$unknown": "var.app"}}}), &labels), None);
+    }
+
+    #[test]
+    fn default_deny_detection() {
+        assert!(is_default_deny(&json!({"podSelector": {}, "policyTypes": ["Ingress"]}), Direction::Ingress));
+        assert!(is_default_deny(&json!({"podSelector": {}}), Direction::Ingress));
+        assert!(!is_default_deny(&json!({"podSelector": {}}), Direction::Egress));
+        assert!(is_default_deny(&json!({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}), Direction::Egress));
+        assert!(!is_default_deny(&json!({"podSelector": {}, "ingress": [{}]}), Direction::Ingress));
+        assert!(!is_default_deny(&json!({"podSelector": {"matchLabels": {"a": "b"}}}), Direction::Ingress));
+    }
+}

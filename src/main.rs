@@ -1,0 +1,275 @@
+//! The `stridegate` command line: a thin shell over the library that turns results into exit
+//! codes (0 clean, 1 findings, 2 usage/config error, 3 scan incomplete).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use stridegate::engine::Engine;
+use stridegate::report::{self, Format, Sources};
+use stridegate::rules::meta::Severity;
+use stridegate::rules::{RuleError, RuleSet};
+use stridegate::scan::{ExitStatus, ScanOptions, scan};
+
+#[derive(Parser)]
+#[command(name = "stridegate", version, about = "Infrastructure-as-code policy linter with findings mapped to STRIDE", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a directory or file and report findings.
+    Scan(ScanArgs),
+    /// List every rule with its id, severity, STRIDE categories and title.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+        /// Also load rules from this directory.
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Show a rule's documentation with failing and passing examples.
+    Explain {
+        /// Rule id (K8S-0002) or name (privileged-container).
+        rule: String,
+        /// Also load rules from this directory.
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct ScanArgs {
+    /// Directory or file to scan.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Terminal)]
+    format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit with 1 when a finding has at least this severity.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    fail_on: Severity,
+    /// Skip paths matching this glob (gitignore syntax; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Do not honour .gitignore, .ignore and .stridegateignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Load additional rules from this directory (same layout as the built-in rules/).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// Run only these rules (ids or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Vec<String>,
+    /// Do not run these rules (ids or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    skip: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    threads: usize,
+    /// Largest file to read, in bytes (suffixes K, M, G allowed).
+    #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_size)]
+    max_file_size: u64,
+    /// Also list skipped files and why.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+    /// Colour in terminal output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Never show the progress indicator.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| format!("`{s}` is not one of low, medium, high, critical"))
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&s[..s.len() - 1], 1024),
+        Some('M') => (&s[..s.len() - 1], 1024 * 1024),
+        Some('G') => (&s[..s.len() - 1], 1024 * 1024 * 1024),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().map(|n| n.saturating_mul(mult)).map_err(|_| format!("`{s}` is not a size like 500K or 8M"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Scan(args) => run_scan(&args),
+        Command::Rules { format, rules } => load_rules(&rules).map_or(ExitStatus::UsageError, |set| {
+            let text = match format {
+                RulesFormat::Table => stridegate::rules::docs::table(&set),
+                RulesFormat::Json => stridegate::rules::docs::json(&set),
+                RulesFormat::Markdown => stridegate::rules::docs::markdown_index(&set),
+            };
+            write_stdout(&text)
+        }),
+        Command::Explain { rule, rules } => load_rules(&rules).map_or(ExitStatus::UsageError, |set| match set.find(&rule) {
+            Some(r) => write_stdout(&stridegate::rules::docs::explain(r)),
+            None => {
+                eprintln!("error: no rule `{rule}`; `stridegate rules` lists them");
+                ExitStatus::UsageError
+            }
+        }),
+    };
+    ExitCode::from(code as u8)
+}
+
+fn write_stdout(text: &str) -> ExitStatus {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A closed pipe (`stridegate rules | head`) is not an error.
+        Ok(()) => ExitStatus::Clean,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Clean,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            ExitStatus::UsageError
+        }
+    }
+}
+
+fn print_rule_errors(errors: &[RuleError]) {
+    for e in errors {
+        eprintln!("{:?}", miette::Report::new(e.clone()));
+    }
+}
+
+fn load_rules(dirs: &[PathBuf]) -> Option<RuleSet> {
+    let mut set = match RuleSet::builtin() {
+        Ok(s) => s,
+        Err(errors) => {
+            print_rule_errors(&errors);
+            return None;
+        }
+    };
+    for dir in dirs {
+        match RuleSet::from_dir(dir).and_then(|extra| set.extend(extra)) {
+            Ok(()) => {}
+            Err(errors) => {
+                print_rule_errors(&errors);
+                return None;
+            }
+        }
+    }
+    Some(set)
+}
+
+fn run_scan(args: &ScanArgs) -> ExitStatus {
+    let Some(set) = load_rules(&args.rules) else { return ExitStatus::UsageError };
+    for key in args.select.iter().chain(&args.skip) {
+        if set.find(key).is_none() {
+            eprintln!("error: unknown rule `{key}` in --select/--skip; `stridegate rules` lists them");
+            return ExitStatus::UsageError;
+        }
+    }
+    let matches = |meta: &stridegate::rules::meta::RuleMeta, keys: &[String]| keys.iter().any(|k| meta.id.eq_ignore_ascii_case(k) || meta.name == *k);
+    let engine = match Engine::new(&set, |m| (args.select.is_empty() || matches(m, &args.select)) && !matches(m, &args.skip)) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return ExitStatus::UsageError;
+        }
+    };
+    let progress = Arc::new(AtomicUsize::new(0));
+    let total = Arc::new(AtomicUsize::new(0));
+    let options = ScanOptions {
+        discover: stridegate::discover::DiscoverOptions { exclude: args.exclude.clone(), no_ignore: args.no_ignore, threads: args.threads },
+        max_file_size: args.max_file_size,
+        threads: args.threads,
+        progress: Some(progress.clone()),
+        total: Some(total.clone()),
+        ..ScanOptions::default()
+    };
+    let done = Arc::new(AtomicBool::new(false));
+    let show_progress = !args.no_progress && std::io::stderr().is_terminal();
+    let ticker = show_progress.then(|| {
+        let (done, progress, total) = (done.clone(), progress.clone(), total.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            let mut shown = false;
+            while !done.load(Ordering::Relaxed) {
+                eprint!("\rscanning: {}/{} files", progress.load(Ordering::Relaxed), total.load(Ordering::Relaxed));
+                shown = true;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        })
+    });
+    let result = scan(&args.path, &engine, &options);
+    done.store(true, Ordering::Relaxed);
+    if let Some(t) = ticker {
+        let _ = t.join();
+    }
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return ExitStatus::UsageError;
+        }
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let text = match args.format {
+        Format::Terminal => {
+            let mut sources = Sources::new(&args.path);
+            let width = if to_terminal { terminal_width() } else { 100 };
+            report::terminal::render(&report, &mut sources, report::terminal::TerminalOptions { color, verbose: args.verbose, width })
+        }
+        Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitStatus::UsageError;
+            }
+            // The report went to a file: keep the user informed on stderr.
+            eprint!("{}", report::terminal::summary(&report));
+        }
+        None => {
+            if write_stdout(&text) == ExitStatus::UsageError {
+                return ExitStatus::UsageError;
+            }
+        }
+    }
+    report.exit_status(args.fail_on)
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100).clamp(60, 200)
+}

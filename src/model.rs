@@ -1,0 +1,323 @@
+//! The normalized resource model.
+//!
+//! Whatever format a resource came from (Kubernetes YAML or JSON today, Terraform and IAM JSON
+//! next), a rule sees the same thing: a JSON-like value tree ([`serde_json::Value`]) plus a
+//! parallel [`SpanNode`] tree that remembers where every key and value was written. Rules report
+//! an [`AttributePath`]; [`Resource::locate`] turns it into a file position, falling back to the
+//! deepest existing ancestor when the attribute is missing (the object that should carry it).
+//!
+//! Unknown values (a Terraform attribute only known after apply, an unresolved variable) are
+//! encoded in-band as an object with the single key [`UNKNOWN_KEY`], so that Rego policies and
+//! native rules can test for them with one helper and never mistake them for a violation.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+use crate::source::{ByteSpan, LineIndex, Position};
+
+/// The key of the in-band marker object that stands for a value stridegate cannot know.
+pub const UNKNOWN_KEY: &str = "$unknown";
+
+/// True when `value` is the in-band unknown marker.
+pub fn is_unknown(value: &Value) -> bool {
+    matches!(value, Value::Object(map) if map.len() == 1 && map.contains_key(UNKNOWN_KEY))
+}
+
+/// One step in an attribute path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PathSegment {
+    /// An object key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+/// A path from a resource's root to one of its attributes, e.g.
+/// `spec.template.spec.containers[0].securityContext.privileged`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct AttributePath(pub Vec<PathSegment>);
+
+impl AttributePath {
+    /// The empty path (the resource itself).
+    pub fn root() -> Self {
+        Self(Vec::new())
+    }
+
+    /// Builds a path from a JSON array of strings and non-negative integers, as Rego rules
+    /// return it. Returns `None` for anything else.
+    pub fn from_json(value: &Value) -> Option<Self> {
+        let items = value.as_array()?;
+        let mut segments = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Value::String(s) => segments.push(PathSegment::Key(s.clone())),
+                Value::Number(n) => segments.push(PathSegment::Index(usize::try_from(n.as_u64()?).ok()?)),
+                _ => return None,
+            }
+        }
+        Some(Self(segments))
+    }
+
+    /// A new path with `key` appended.
+    pub fn key(&self, key: impl Into<String>) -> Self {
+        let mut p = self.clone();
+        p.0.push(PathSegment::Key(key.into()));
+        p
+    }
+
+    /// A new path with `index` appended.
+    pub fn index(&self, index: usize) -> Self {
+        let mut p = self.clone();
+        p.0.push(PathSegment::Index(index));
+        p
+    }
+
+    /// Number of segments.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True for the root path.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value at this path inside `root`, if present.
+    pub fn lookup<'v>(&self, root: &'v Value) -> Option<&'v Value> {
+        let mut cur = root;
+        for seg in &self.0 {
+            cur = match seg {
+                PathSegment::Key(k) => cur.as_object()?.get(k)?,
+                PathSegment::Index(i) => cur.as_array()?.get(*i)?,
+            };
+        }
+        Some(cur)
+    }
+}
+
+impl fmt::Display for AttributePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                PathSegment::Index(n) => write!(f, "[{n}]")?,
+                PathSegment::Key(k) if is_plain_key(k) => {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    f.write_str(k)?;
+                }
+                PathSegment::Key(k) => write!(f, "[{}]", Value::String(k.clone()))?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for AttributePath {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+fn is_plain_key(k: &str) -> bool {
+    !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
+}
+
+/// Where one node of a value tree was written, and where its children were.
+#[derive(Debug, Clone, Default)]
+pub struct SpanNode {
+    /// The whole value (for a mapping or sequence: from its first to its last character).
+    pub span: ByteSpan,
+    /// The key that introduced this value, when it is a mapping entry.
+    pub key: Option<ByteSpan>,
+    /// Spans of the children, mirroring the value's structure.
+    pub children: SpanChildren,
+}
+
+/// Children of a [`SpanNode`].
+#[derive(Debug, Clone, Default)]
+pub enum SpanChildren {
+    /// A scalar.
+    #[default]
+    Leaf,
+    /// Sequence items in order.
+    Seq(Vec<SpanNode>),
+    /// Mapping entries in source order (the last of duplicate keys wins, as in the value).
+    Map(Vec<(String, SpanNode)>),
+}
+
+impl SpanNode {
+    /// The child at one path segment.
+    pub fn child(&self, seg: &PathSegment) -> Option<&SpanNode> {
+        match (&self.children, seg) {
+            (SpanChildren::Map(entries), PathSegment::Key(k)) => entries.iter().rev().find(|(name, _)| name == k).map(|(_, n)| n),
+            (SpanChildren::Seq(items), PathSegment::Index(i)) => items.get(*i),
+            _ => None,
+        }
+    }
+
+    /// The deepest node along `path` and how many segments matched.
+    pub fn resolve(&self, path: &AttributePath) -> (&SpanNode, usize) {
+        let mut cur = self;
+        for (depth, seg) in path.0.iter().enumerate() {
+            match cur.child(seg) {
+                Some(next) => cur = next,
+                None => return (cur, depth),
+            }
+        }
+        (cur, path.len())
+    }
+
+    /// The span a finding on this node should highlight: `key: value` for a mapping entry
+    /// holding a scalar, the key alone for a mapping entry holding a collection (so the
+    /// highlight stays on one line), the value itself otherwise.
+    pub fn highlight(&self) -> ByteSpan {
+        match (self.key, &self.children) {
+            (Some(key), SpanChildren::Leaf) => key.cover(self.span),
+            (Some(key), _) => key,
+            (None, _) => self.span,
+        }
+    }
+}
+
+/// A file as the scanner read it: its path relative to the scan root and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the scan root, with `/` separators (what reports show).
+    pub path: Arc<str>,
+    /// The file's text.
+    pub text: String,
+    /// Line starts, for positions.
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    /// A source file from its display path and text.
+    pub fn new(path: impl Into<Arc<str>>, text: String) -> Self {
+        let lines = LineIndex::new(&text);
+        Self { path: path.into(), text, lines }
+    }
+
+    /// The location of a byte span in this file.
+    pub fn location(&self, span: ByteSpan) -> Location {
+        Location {
+            file: self.path.clone(),
+            span,
+            start: self.lines.position(&self.text, span.start),
+            end: self.lines.position(&self.text, span.end),
+        }
+    }
+}
+
+/// A place in a scanned file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// Path relative to the scan root.
+    pub file: Arc<str>,
+    /// Byte range.
+    #[serde(skip)]
+    pub span: ByteSpan,
+    /// First character.
+    pub start: Position,
+    /// One past the last character.
+    pub end: Position,
+}
+
+/// Which family of infrastructure code a resource belongs to. Rules declare the family they
+/// apply to, so a Kubernetes rule is never evaluated on a Terraform resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Platform {
+    /// Kubernetes objects (from YAML or JSON manifests, later also from Helm and Terraform).
+    Kubernetes,
+    /// Terraform resources.
+    Terraform,
+    /// AWS IAM policy documents.
+    Iam,
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Platform::Kubernetes => "kubernetes",
+            Platform::Terraform => "terraform",
+            Platform::Iam => "iam",
+        })
+    }
+}
+
+/// One analyzable object: a Kubernetes object, a Terraform resource instance, a policy.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Platform the resource belongs to.
+    pub platform: Platform,
+    /// Type of the resource: a Kubernetes `kind` (`Deployment`), a Terraform type.
+    pub kind: String,
+    /// Namespace where the platform has one (Kubernetes: `default` when unset).
+    pub namespace: Option<String>,
+    /// Name, when the resource has one.
+    pub name: Option<String>,
+    /// Logical address, stable across line shifts: `Deployment/default/web`,
+    /// `aws_subnet.data["a"]`. Part of every finding's identity.
+    pub address: String,
+    /// The normalized value tree.
+    pub value: Value,
+    /// Where each part of `value` was written.
+    pub spans: SpanNode,
+    /// The file it came from.
+    pub file: Arc<SourceFile>,
+}
+
+impl Resource {
+    /// Locates `path` in the source: the attribute itself when present, else its deepest
+    /// existing ancestor. The boolean is true when the attribute itself was found.
+    pub fn locate(&self, path: &AttributePath) -> (Location, bool) {
+        let (node, matched) = self.spans.resolve(path);
+        let span = match (node.key, &node.children) {
+            // A whole mapping or sequence item (the object that should carry a missing
+            // attribute): highlight its first line only, so reports stay readable.
+            (None, SpanChildren::Map(_) | SpanChildren::Seq(_)) => {
+                let line = self.file.lines.position(&self.file.text, node.span.start).line;
+                let line_span = self.file.lines.line_span(&self.file.text, line);
+                ByteSpan::new(node.span.start, line_span.end.min(node.span.end).max(node.span.start))
+            }
+            _ => node.highlight(),
+        };
+        (self.file.location(span), matched == path.len())
+    }
+
+    /// The value at `path`, if present.
+    pub fn get(&self, path: &AttributePath) -> Option<&Value> {
+        path.lookup(&self.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn path_display_quotes_odd_keys() {
+        let p = AttributePath::root().key("metadata").key("annotations").key("a.b/c").key("x").index(2);
+        assert_eq!(p.to_string(), "metadata.annotations[\"a.b/c\"].x[2]");
+    }
+
+    #[test]
+    fn path_from_json() {
+        let p = AttributePath::from_json(&json!(["spec", 0, "x"])).unwrap();
+        assert_eq!(p.to_string(), "spec[0].x");
+        assert!(AttributePath::from_json(&json!(["spec", -1])).is_none());
+        assert!(AttributePath::from_json(&json!("spec")).is_none());
+    }
+
+    #[test]
+    fn unknown_marker() {
+        assert!(is_unknown(&json!({"$unknown": "aws_vpc.main.id"})));
+        assert!(!is_unknown(&json!({"$unknown": 1, "b": 2})));
+        assert!(!is_unknown(&json!("x")));
+    }
+}

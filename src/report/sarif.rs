@@ -1,0 +1,192 @@
+//! SARIF 2.1.0 output, shaped for GitHub code scanning: relative URIs under `%SRCROOT%`,
+//! rules with full metadata, `security-severity`, STRIDE tags, and a `primaryLocationLineHash`
+//! derived from the finding's logical identity (rule, file, resource, attribute path) so that it
+//! survives line shifts. Files that could not be analyzed become `toolExecutionNotifications`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location as SarifLocation, LogicalLocation, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Tool, ToolComponent,
+};
+
+use crate::finding::Finding;
+use crate::model::Location;
+use crate::rules::meta::RuleMeta;
+use crate::scan::{Outcome, ScanReport};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const SRCROOT: &str = "%SRCROOT%";
+
+fn uri(path: &str) -> String {
+    path.split('/').map(percent_encode).collect::<Vec<_>>().join("/")
+}
+
+fn percent_encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~@+=,".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn region(l: &Location) -> Region {
+    Region::builder()
+        .start_line(i64::try_from(l.start.line).unwrap_or(1))
+        .start_column(i64::try_from(l.start.column).unwrap_or(1))
+        .end_line(i64::try_from(l.end.line).unwrap_or(1))
+        .end_column(i64::try_from(l.end.column).unwrap_or(1))
+        .build()
+}
+
+fn physical(l: &Location) -> SarifLocation {
+    SarifLocation::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(ArtifactLocation::builder().uri(uri(&l.file)).uri_base_id(SRCROOT).build())
+                .region(region(l))
+                .build(),
+        )
+        .build()
+}
+
+fn rule_descriptor(meta: &RuleMeta) -> ReportingDescriptor {
+    let mut props = BTreeMap::new();
+    props.insert("security-severity".to_string(), json!(meta.severity.security_severity()));
+    props.insert("severity".to_string(), json!(meta.severity.to_string()));
+    props.insert("stride".to_string(), json!(meta.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+    if let Some(c) = &meta.control {
+        props.insert("control".to_string(), json!(c));
+    }
+    let mut tags = vec!["security".to_string(), meta.applies_to.platform.to_string()];
+    tags.extend(meta.stride.iter().map(|s| format!("stride:{}", s.as_str())));
+    let markdown = format!(
+        "**{}**\n\n{}\n\n**Why this matters.** {}\n\n**How to fix.** {}\n\n{}",
+        meta.title,
+        meta.what.trim(),
+        meta.why.trim(),
+        meta.fix.trim(),
+        meta.references.iter().map(|r| format!("- <{r}>")).collect::<Vec<_>>().join("\n")
+    );
+    ReportingDescriptor::builder()
+        .id(meta.id.clone())
+        .name(meta.name.clone())
+        .short_description(MultiformatMessageString::builder().text(meta.title.clone()).build())
+        .full_description(MultiformatMessageString::builder().text(format!("{} {}", meta.what.trim(), meta.why.trim())).build())
+        .help(MultiformatMessageString::builder().text(meta.fix.trim().to_string()).markdown(markdown).build())
+        .help_uri(format!("{}/{}.md", crate::RULE_DOCS_BASE, meta.id))
+        .default_configuration(ReportingConfiguration::builder().level(json!(meta.severity.sarif_level())).build())
+        .properties(PropertyBag::builder().tags(tags).additional_properties(props).build())
+        .build()
+}
+
+fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert("primaryLocationLineHash".to_string(), format!("{}:1", f.fingerprint()));
+    fingerprints.insert("stridegate/v1".to_string(), f.fingerprint());
+    let mut props = BTreeMap::new();
+    props.insert("security-severity".to_string(), json!(f.severity.security_severity()));
+    props.insert("severity".to_string(), json!(f.severity.to_string()));
+    props.insert("attribute".to_string(), json!(f.attribute.to_string()));
+    let tags: Vec<String> = f.stride.iter().map(|s| format!("stride:{}", s.as_str())).collect();
+    let mut location = physical(&f.location);
+    location.logical_locations = Some(vec![
+        LogicalLocation::builder().fully_qualified_name(f.resource.clone()).name(f.resource.clone()).kind("resource").build(),
+    ]);
+    let level = match f.severity.sarif_level() {
+        "error" => ResultLevel::Error,
+        "warning" => ResultLevel::Warning,
+        _ => ResultLevel::Note,
+    };
+    let mut r = SarifResult::builder()
+        .rule_id(f.rule_id.to_string())
+        .level(level)
+        .message(Message::builder().text(format!("{} ({})", f.message, f.resource)).build())
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints)
+        .properties(PropertyBag::builder().tags(tags).additional_properties(props).build())
+        .build();
+    if let Some(i) = rule_index.and_then(|i| i64::try_from(i).ok()) {
+        r.rule_index = Some(i);
+    }
+    if !f.related.is_empty() {
+        r.related_locations = Some(
+            f.related
+                .iter()
+                .enumerate()
+                .map(|(i, rel)| {
+                    let mut l = physical(&rel.location);
+                    l.id = i64::try_from(i).ok();
+                    l.message = Some(Message::builder().text(rel.message.clone()).build());
+                    l
+                })
+                .collect(),
+        );
+    }
+    r
+}
+
+/// Renders the report as a SARIF 2.1.0 log.
+pub fn render(report: &ScanReport) -> String {
+    let rules: Vec<ReportingDescriptor> = report.rules.iter().map(|m| rule_descriptor(m)).collect();
+    let results: Vec<SarifResult> = report
+        .findings
+        .iter()
+        .map(|f| result(f, report.rules.iter().position(|m| *m.id == *f.rule_id)))
+        .collect();
+    let mut notifications: Vec<Notification> = report
+        .files
+        .iter()
+        .filter_map(|f| match &f.outcome {
+            Outcome::Failed { message, location, .. } => {
+                let loc = location.as_ref().map_or_else(
+                    || {
+                        SarifLocation::builder()
+                            .physical_location(
+                                PhysicalLocation::builder()
+                                    .artifact_location(ArtifactLocation::builder().uri(uri(&f.path)).uri_base_id(SRCROOT).build())
+                                    .build(),
+                            )
+                            .build()
+                    },
+                    physical,
+                );
+                Some(
+                    Notification::builder()
+                        .message(Message::builder().text(format!("{}: {message}", f.path)).build())
+                        .level(json!("error"))
+                        .locations(vec![loc])
+                        .build(),
+                )
+            }
+            _ => None,
+        })
+        .collect();
+    notifications.extend(report.rule_failures.iter().map(|e| {
+        Notification::builder().message(Message::builder().text(format!("rule {} failed: {}", e.rule, e.message)).build()).level(json!("error")).build()
+    }));
+    let mut invocation = Invocation::builder().execution_successful(!report.is_incomplete()).build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    let driver = ToolComponent::builder()
+        .name("stridegate")
+        .version(crate::VERSION)
+        .semantic_version(crate::VERSION)
+        .information_uri("https://github.com/stridegate/stridegate")
+        .rules(rules)
+        .build();
+    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).invocations(vec![invocation]).build();
+    let sarif = Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build();
+    let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_else(|e| {
+        serde_json::to_string(&Value::String(format!("cannot serialize SARIF: {e}"))).unwrap_or_default()
+    });
+    s.push('\n');
+    s
+}

@@ -1,0 +1,88 @@
+//! Rule documentation, generated from metadata and fixtures only (so every documented example
+//! is a tested example): `stridegate rules`, `stridegate explain`, `docs/rules/*.md`.
+
+use std::fmt::Write as _;
+
+use super::{Implementation, Rule, RuleSet};
+
+/// `stridegate rules`: one line per rule.
+pub fn table(set: &RuleSet) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<10} {:<9} {:<48} {}", "ID", "SEVERITY", "STRIDE", "TITLE");
+    for r in &set.rules {
+        let m = &r.meta;
+        let stride = m.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",");
+        let _ = writeln!(out, "{:<10} {:<9} {:<48} {}", m.id, m.severity.to_string(), stride, m.title);
+    }
+    let _ = writeln!(out, "\n{} rules; `stridegate explain <ID>` shows one in full", set.rules.len());
+    out
+}
+
+/// `stridegate rules --format json`: the metadata of every rule.
+pub fn json(set: &RuleSet) -> String {
+    let metas: Vec<_> = set.rules.iter().map(|r| r.meta.as_ref()).collect();
+    let mut s = serde_json::to_string_pretty(&metas).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// A Markdown table of all rules (for the README and docs).
+pub fn markdown_index(set: &RuleSet) -> String {
+    let mut out = String::from("| ID | Name | Severity | STRIDE | Title |\n| --- | --- | --- | --- | --- |\n");
+    for r in &set.rules {
+        let m = &r.meta;
+        let stride = m.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+        let _ = writeln!(out, "| [{}](docs/rules/{}.md) | `{}` | {} | {} | {} |", m.id, m.id, m.name, m.severity, stride, m.title);
+    }
+    out
+}
+
+fn fence_lang(name: &str) -> &'static str {
+    if name.ends_with(".json") {
+        "json"
+    } else if name.ends_with(".tf") {
+        "hcl"
+    } else {
+        "yaml"
+    }
+}
+
+/// `stridegate explain <ID>`: the rule's full documentation in Markdown.
+pub fn explain(rule: &Rule) -> String {
+    let m = &rule.meta;
+    let mut out = String::new();
+    let _ = writeln!(out, "# {} {}\n", m.id, m.name);
+    let _ = writeln!(out, "**{}**\n", m.title);
+    let stride = m.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    let implementation = match rule.implementation {
+        Implementation::Rego { .. } => "Rego",
+        Implementation::Native => "native (Rust)",
+    };
+    let _ = writeln!(
+        out,
+        "Severity: {} · STRIDE: {} · Applies to: {} {} · Scope: {:?} · Implementation: {}\n",
+        m.severity,
+        stride,
+        m.applies_to.platform,
+        m.applies_to.kinds.join(", "),
+        m.scope,
+        implementation
+    );
+    let _ = writeln!(out, "## What it does\n\n{}\n", m.what.trim());
+    let _ = writeln!(out, "## Why is this bad?\n\n{}\n", m.why.trim());
+    let _ = writeln!(out, "## How to fix it\n\n{}\n", m.fix.trim());
+    if let Some(c) = &m.control {
+        let _ = writeln!(out, "## Control\n\n{c}\n");
+    }
+    if let Some(fail) = rule.fixtures.iter().find(|f| f.is_fail()) {
+        let _ = writeln!(out, "## Example (fails)\n\n```{}\n{}```\n", fence_lang(&fail.name), fail.display_text());
+    }
+    if let Some(pass) = rule.fixtures.iter().find(|f| !f.is_fail()) {
+        let _ = writeln!(out, "## Use instead (passes)\n\n```{}\n{}```\n", fence_lang(&pass.name), pass.display_text());
+    }
+    if !m.mirrors.is_empty() {
+        let _ = writeln!(out, "## Equivalent checks in other tools\n\n{}\n", m.mirrors.iter().map(|s| format!("- {s}")).collect::<Vec<_>>().join("\n"));
+    }
+    let _ = writeln!(out, "## References\n\n{}", m.references.iter().map(|s| format!("- <{s}>")).collect::<Vec<_>>().join("\n"));
+    out
+}

@@ -1,0 +1,226 @@
+//! Rule metadata: the contract every rule (Rego or native) declares next to its code.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Platform;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Hardening advice.
+    Low,
+    /// A weakness that helps an attacker.
+    Medium,
+    /// A direct path to compromise or exposure.
+    High,
+    /// Immediate compromise of the workload, node or account.
+    Critical,
+}
+
+impl Severity {
+    /// GitHub code scanning's `security-severity` score (its bands: low < 4.0 ≤ medium < 7.0 ≤
+    /// high < 9.0 ≤ critical).
+    pub fn security_severity(self) -> &'static str {
+        match self {
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
+        }
+    }
+
+    /// SARIF `level`.
+    pub fn sarif_level(self) -> &'static str {
+        match self {
+            Severity::Low => "note",
+            Severity::Medium => "warning",
+            Severity::High | Severity::Critical => "error",
+        }
+    }
+
+    /// Parses `low`/`medium`/`high`/`critical` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        })
+    }
+}
+
+/// A STRIDE threat category (plus lateral movement, which the seed threat models use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stride {
+    /// Pretending to be someone or something else.
+    Spoofing,
+    /// Modifying data or code.
+    Tampering,
+    /// Acting without a trace.
+    Repudiation,
+    /// Exposing information.
+    InformationDisclosure,
+    /// Degrading or denying service.
+    DenialOfService,
+    /// Gaining capabilities without authorization.
+    ElevationOfPrivilege,
+    /// Moving from one compromised component to others.
+    LateralMovement,
+}
+
+impl Stride {
+    /// The kebab-case name used in metadata, SARIF tags and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "spoofing",
+            Stride::Tampering => "tampering",
+            Stride::Repudiation => "repudiation",
+            Stride::InformationDisclosure => "information-disclosure",
+            Stride::DenialOfService => "denial-of-service",
+            Stride::ElevationOfPrivilege => "elevation-of-privilege",
+            Stride::LateralMovement => "lateral-movement",
+        }
+    }
+}
+
+impl fmt::Display for Stride {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a rule looks at one resource at a time or at the whole scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Evaluated on each matching resource on its own (in parallel).
+    #[default]
+    Resource,
+    /// Sees every matching resource of the scan (NetworkPolicy coverage, NAT routes, IAM scoping).
+    Scan,
+}
+
+/// Which resources a rule is evaluated on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppliesTo {
+    /// Platform of the resources.
+    pub platform: Platform,
+    /// Resource kinds/types. `@workloads` stands for every pod-bearing Kubernetes kind.
+    pub kinds: Vec<String>,
+}
+
+/// The metadata of one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    /// Stable identifier, `<FAMILY>-<NNNN>`; never reused.
+    pub id: String,
+    /// Kebab-case name of the bad pattern (reads as "allow <name>").
+    pub name: String,
+    /// One-line title, sentence case, no final period.
+    pub title: String,
+    /// Default severity of its findings.
+    pub severity: Severity,
+    /// STRIDE categories the weakness enables.
+    pub stride: Vec<Stride>,
+    /// Resources the rule is evaluated on.
+    pub applies_to: AppliesTo,
+    /// Resource or whole-scan rule.
+    #[serde(default)]
+    pub scope: Scope,
+    /// What the rule detects.
+    pub what: String,
+    /// Why it matters.
+    pub why: String,
+    /// How to fix it.
+    pub fix: String,
+    /// Authoritative references (URLs).
+    pub references: Vec<String>,
+    /// The documented control from the seed documents it enforces, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
+    /// Equivalent checks in other tools (`checkov:CKV_K8S_16`, `trivy:KSV-0017`...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mirrors: Vec<String>,
+}
+
+/// Kubernetes kinds whose objects carry a pod template.
+pub const WORKLOAD_KINDS: &[&str] =
+    &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate"];
+
+impl RuleMeta {
+    /// Checks the metadata's internal consistency; returns every problem found.
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let id_ok = self.id.split_once('-').is_some_and(|(family, num)| {
+            !family.is_empty()
+                && family.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && num.len() == 4
+                && num.chars().all(|c| c.is_ascii_digit())
+        });
+        if !id_ok {
+            problems.push(format!("id `{}` is not of the form FAMILY-NNNN (e.g. K8S-0001)", self.id));
+        }
+        if self.name.is_empty() || !self.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            problems.push(format!("name `{}` is not kebab-case", self.name));
+        }
+        if self.title.trim().is_empty() || self.title.ends_with('.') {
+            problems.push("title must be non-empty and must not end with a period".to_string());
+        }
+        if self.stride.is_empty() {
+            problems.push("stride must name at least one category".to_string());
+        }
+        if self.stride.iter().all(|s| *s == Stride::LateralMovement) {
+            problems.push("lateral-movement is only allowed next to a STRIDE category".to_string());
+        }
+        for (field, text) in [("what", &self.what), ("why", &self.why), ("fix", &self.fix)] {
+            if text.trim().len() < 20 {
+                problems.push(format!("`{field}` is missing or too short to explain anything"));
+            }
+        }
+        if self.references.is_empty() || self.references.iter().any(|r| !r.starts_with("https://")) {
+            problems.push("references must list at least one https:// URL".to_string());
+        }
+        if self.applies_to.kinds.is_empty() {
+            problems.push("applies_to.kinds must not be empty".to_string());
+        }
+        problems
+    }
+
+    /// The kinds this rule applies to, with `@workloads` expanded.
+    pub fn expanded_kinds(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for k in &self.applies_to.kinds {
+            if k == "@workloads" {
+                out.extend(WORKLOAD_KINDS.iter().map(|s| (*s).to_string()));
+            } else {
+                out.push(k.clone());
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The Rego package a policy with this id must declare: `stridegate.rules.k8s_0001`.
+    pub fn rego_package(&self) -> String {
+        format!("stridegate.rules.{}", self.id.to_ascii_lowercase().replace('-', "_"))
+    }
+}

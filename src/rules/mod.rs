@@ -1,0 +1,313 @@
+//! The rule registry: rules live in `rules/<family>/<ID>-<name>/` as a Rego policy (or, for a
+//! native rule, a `metadata.yaml` next to Rust code in [`crate::checks`]) plus `fail*`/`pass*`
+//! fixtures. The built-in rules are embedded at build time; `--rules DIR` adds more with the
+//! same layout and the same validation.
+
+pub mod docs;
+pub mod meta;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::parse::{Limits, yaml};
+use crate::source::LineIndex;
+use meta::RuleMeta;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// How a rule is implemented.
+#[derive(Debug, Clone)]
+pub enum Implementation {
+    /// A Rego policy (source text and its file name, for error messages).
+    Rego {
+        /// Path of the policy, relative to its rules root.
+        file: String,
+        /// The policy text.
+        source: String,
+    },
+    /// Rust code in [`crate::checks`], looked up by id.
+    Native,
+}
+
+/// A fixture file beside a rule.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    /// File name (`fail.yaml`, `pass.hostpath.yaml`).
+    pub name: String,
+    /// Contents.
+    pub text: String,
+}
+
+impl Fixture {
+    /// True for `fail*` fixtures.
+    pub fn is_fail(&self) -> bool {
+        self.name.starts_with("fail")
+    }
+
+    /// The findings the fixture declares with `# expect: ID[, ID...]` markers, as
+    /// `(line, rule id)` pairs, sorted.
+    pub fn expectations(&self) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for (i, line) in self.text.lines().enumerate() {
+            let Some(pos) = line.find("expect:") else { continue };
+            let before = line[..pos].trim_end();
+            if !(before.ends_with('#') || before.ends_with("//")) {
+                continue;
+            }
+            for id in line[pos + "expect:".len()..].split(',') {
+                let id = id.trim();
+                if !id.is_empty() {
+                    out.push((i + 1, id.to_string()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The fixture text without `# expect:` markers, for documentation.
+    pub fn display_text(&self) -> String {
+        let mut out = String::new();
+        for line in self.text.lines() {
+            let cleaned = match line.find("# expect:").or_else(|| line.find("// expect:")) {
+                Some(pos) => line[..pos].trim_end(),
+                None => line,
+            };
+            out.push_str(cleaned);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Where a rule came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into the binary.
+    Builtin,
+    /// Loaded with `--rules DIR`.
+    User(String),
+}
+
+/// One rule: metadata, implementation, fixtures.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Metadata.
+    pub meta: Arc<RuleMeta>,
+    /// Rego or native.
+    pub implementation: Implementation,
+    /// Folder relative to its rules root (`kubernetes/K8S-0003-privileged-container`).
+    pub dir: String,
+    /// Fixtures found in the folder.
+    pub fixtures: Vec<Fixture>,
+    /// Built-in or user-supplied.
+    pub origin: Origin,
+}
+
+/// A shared Rego module (`rules/lib/*.rego`).
+#[derive(Debug, Clone)]
+pub struct Library {
+    /// Path relative to its rules root.
+    pub file: String,
+    /// The module text.
+    pub source: String,
+}
+
+/// All rules of a scan.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    /// Rules sorted by id.
+    pub rules: Vec<Rule>,
+    /// Shared Rego modules.
+    pub libraries: Vec<Library>,
+}
+
+/// A problem in a rule folder.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[error("{path}: {message}")]
+#[diagnostic(code(stridegate::rules::invalid), help("see docs/writing-rules.md for the rule folder layout and metadata fields"))]
+pub struct RuleError {
+    /// The offending file or folder.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl RuleSet {
+    /// The rules compiled into the binary.
+    pub fn builtin() -> Result<Self, Vec<RuleError>> {
+        let files = embedded::EMBEDDED_RULE_FILES.iter().map(|(p, t)| ((*p).to_string(), (*t).to_string())).collect();
+        Self::from_files(files, &Origin::Builtin)
+    }
+
+    /// Reads every rule under `dir` (same layout as the built-in `rules/`).
+    pub fn from_dir(dir: &Path) -> Result<Self, Vec<RuleError>> {
+        let mut files = Vec::new();
+        let walker = ignore::WalkBuilder::new(dir).hidden(true).require_git(false).follow_links(false).sort_by_file_name(Ord::cmp).build();
+        for entry in walker {
+            let entry = entry.map_err(|e| vec![RuleError { path: dir.display().to_string(), message: e.to_string() }])?;
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(entry.path())
+                .map_err(|e| vec![RuleError { path: entry.path().display().to_string(), message: format!("cannot read: {e}") }])?;
+            files.push((rel, text));
+        }
+        if files.is_empty() {
+            return Err(vec![RuleError { path: dir.display().to_string(), message: "no rule files found".to_string() }]);
+        }
+        Self::from_files(files, &Origin::User(dir.display().to_string()))
+    }
+
+    /// Builds a rule set from `(relative path, contents)` pairs.
+    pub fn from_files(files: Vec<(String, String)>, origin: &Origin) -> Result<Self, Vec<RuleError>> {
+        let mut errors = Vec::new();
+        let mut folders: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        let mut libraries = Vec::new();
+        for (path, text) in files {
+            let parts: Vec<&str> = path.split('/').collect();
+            if parts.iter().any(|p| *p == "lib") {
+                if path.ends_with(".rego") && !path.ends_with("_test.rego") {
+                    libraries.push(Library { file: path.clone(), source: text });
+                }
+                continue;
+            }
+            if parts.len() < 2 {
+                if !path.ends_with(".md") {
+                    errors.push(RuleError { path, message: "files must live in a rule folder `<family>/<ID>-<name>/`".into() });
+                }
+                continue;
+            }
+            let (dir, file) = path.rsplit_once('/').unwrap_or(("", &path));
+            folders.entry(dir.to_string()).or_default().push((file.to_string(), text));
+        }
+        let mut rules = Vec::new();
+        for (dir, files) in folders {
+            match load_rule(&dir, files, origin) {
+                Ok(rule) => rules.push(rule),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        let mut seen = HashSet::new();
+        for r in &rules {
+            if !seen.insert(r.meta.id.clone()) {
+                errors.push(RuleError { path: r.dir.clone(), message: format!("rule id {} is used twice", r.meta.id) });
+            }
+        }
+        if errors.is_empty() { Ok(Self { rules, libraries }) } else { Err(errors) }
+    }
+
+    /// Adds `other`'s rules; ids must stay unique.
+    pub fn extend(&mut self, other: RuleSet) -> Result<(), Vec<RuleError>> {
+        let ids: HashSet<String> = self.rules.iter().map(|r| r.meta.id.clone()).collect();
+        let clashes: Vec<RuleError> = other
+            .rules
+            .iter()
+            .filter(|r| ids.contains(&r.meta.id))
+            .map(|r| RuleError { path: r.dir.clone(), message: format!("rule id {} is already taken by a built-in rule", r.meta.id) })
+            .collect();
+        if !clashes.is_empty() {
+            return Err(clashes);
+        }
+        self.rules.extend(other.rules);
+        self.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        self.libraries.extend(other.libraries);
+        Ok(())
+    }
+
+    /// Looks a rule up by id or name (case-insensitive id).
+    pub fn find(&self, key: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.meta.id.eq_ignore_ascii_case(key) || r.meta.name == key)
+    }
+}
+
+fn load_rule(dir: &str, files: Vec<(String, String)>, origin: &Origin) -> Result<Rule, Vec<RuleError>> {
+    let err = |message: String| vec![RuleError { path: dir.to_string(), message }];
+    let folder = dir.rsplit('/').next().unwrap_or(dir);
+    let mut policy = None;
+    let mut metadata_yaml = None;
+    let mut fixtures = Vec::new();
+    for (name, text) in files {
+        match name.as_str() {
+            "policy.rego" => policy = Some(text),
+            "metadata.yaml" => metadata_yaml = Some(text),
+            n if n.starts_with("fail") || n.starts_with("pass") => fixtures.push(Fixture { name, text }),
+            n if n.ends_with(".md") || n.ends_with("_test.rego") => {}
+            _ => return Err(err(format!("unexpected file `{name}` (expected policy.rego or metadata.yaml, and fail*/pass* fixtures)"))),
+        }
+    }
+    fixtures.sort_by(|a, b| a.name.cmp(&b.name));
+    let (meta_text, implementation) = match (policy, metadata_yaml) {
+        (Some(source), None) => {
+            let meta = extract_rego_metadata(&source).ok_or_else(|| err("policy.rego has no `# METADATA` comment block".into()))?;
+            (meta, Implementation::Rego { file: format!("{dir}/policy.rego"), source })
+        }
+        (None, Some(meta)) => (meta, Implementation::Native),
+        (Some(_), Some(_)) => return Err(err("a rule has either policy.rego or metadata.yaml, not both".into())),
+        (None, None) => return Err(err("no policy.rego or metadata.yaml".into())),
+    };
+    let meta = parse_metadata(&meta_text).map_err(err)?;
+    let mut problems = meta.validate();
+    if folder != format!("{}-{}", meta.id, meta.name) {
+        problems.push(format!("folder must be named `{}-{}`", meta.id, meta.name));
+    }
+    if let Implementation::Rego { source, .. } = &implementation {
+        let expected = meta.rego_package();
+        if !source.lines().any(|l| l.trim() == format!("package {expected}")) {
+            problems.push(format!("policy must declare `package {expected}`"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.into_iter().map(|message| RuleError { path: dir.to_string(), message }).collect());
+    }
+    Ok(Rule { meta: Arc::new(meta), implementation, dir: dir.to_string(), fixtures, origin: origin.clone() })
+}
+
+/// The YAML inside a policy's leading `# METADATA` comment block.
+pub fn extract_rego_metadata(source: &str) -> Option<String> {
+    let mut lines = source.lines().skip_while(|l| l.trim().is_empty());
+    if lines.next()?.trim() != "# METADATA" {
+        return None;
+    }
+    let mut out = String::new();
+    for line in lines {
+        let Some(rest) = line.strip_prefix('#') else { break };
+        out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// Parses and type-checks rule metadata (unknown fields are errors).
+pub fn parse_metadata(text: &str) -> Result<RuleMeta, String> {
+    let parsed = yaml::parse(text, &LineIndex::new(text), &Limits::default());
+    if let Some(e) = parsed.error {
+        return Err(format!("metadata is not valid YAML: {e}"));
+    }
+    let doc = parsed.documents.into_iter().next().ok_or("metadata is empty")?;
+    serde_json::from_value(doc.value).map_err(|e| format!("invalid metadata: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expectations_from_markers() {
+        let f = Fixture { name: "fail.yaml".into(), text: "a: 1\nb: 2 # expect: K8S-0001\nc: x # expect: K8S-0002, K8S-0002\n# expect nothing here\n".into() };
+        assert_eq!(f.expectations(), vec![(2, "K8S-0001".into()), (3, "K8S-0002".into()), (3, "K8S-0002".into())]);
+        assert_eq!(f.display_text(), "a: 1\nb: 2\nc: x\n# expect nothing here\n");
+    }
+
+    #[test]
+    fn metadata_block_extraction() {
+        let src = "# METADATA\n# id: X-0001\n# name: a\n\npackage p\n";
+        assert_eq!(extract_rego_metadata(src).unwrap(), "id: X-0001\nname: a\n");
+        assert!(extract_rego_metadata("package p\n").is_none());
+    }
+}

@@ -1,0 +1,390 @@
+//! The scan pipeline: discover → read → parse → build resources → evaluate rules (in parallel,
+//! one file per task) → whole-scan rules → a [`ScanReport`]. Every input unit is accounted for
+//! as analyzed, skipped (with a reason) or failed (with a position when there is one).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::discover::{Candidate, DiscoverError, DiscoverOptions, FileClass, discover};
+use crate::engine::{Engine, Output, Worker};
+use crate::finding::Finding;
+use crate::kubernetes;
+use crate::model::{Location, Platform, Resource, SourceFile};
+use crate::parse::{Limits, Parsed, json, yaml};
+use crate::rules::meta::{RuleMeta, Severity};
+
+/// Scan options.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Discovery options.
+    pub discover: DiscoverOptions,
+    /// Files larger than this are not read (reported as failed).
+    pub max_file_size: u64,
+    /// Parser limits.
+    pub limits: Limits,
+    /// Threads for analysis (0 = all cores).
+    pub threads: usize,
+    /// Incremented after each file, for progress display.
+    pub progress: Option<Arc<AtomicUsize>>,
+    /// Set to the number of files once discovery is done, for progress display.
+    pub total: Option<Arc<AtomicUsize>>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            discover: DiscoverOptions::default(),
+            max_file_size: 8 * 1024 * 1024,
+            limits: Limits::default(),
+            threads: 0,
+            progress: None,
+            total: None,
+        }
+    }
+}
+
+/// Why a file was not analyzed although nothing went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// YAML or JSON that holds no Kubernetes object or IAM policy (CI workflows, compose files,
+    /// package manifests...).
+    NotInfrastructure,
+    /// A file of a Helm chart; charts are rendered as a unit, never read as plain YAML.
+    HelmChart {
+        /// Chart directory.
+        chart: String,
+    },
+    /// Terraform is recognized but its evaluation is not available in this version.
+    TerraformUnsupported,
+    /// The file is empty.
+    Empty,
+    /// A symlink that is not followed (to a directory or out of the scanned tree).
+    Symlink {
+        /// Details.
+        detail: String,
+    },
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::NotInfrastructure => f.write_str("no Kubernetes object or IAM policy in it"),
+            SkipReason::HelmChart { chart } => write!(f, "part of Helm chart `{chart}` (chart rendering is not supported yet)"),
+            SkipReason::TerraformUnsupported => f.write_str("Terraform (evaluation is not supported yet)"),
+            SkipReason::Empty => f.write_str("empty file"),
+            SkipReason::Symlink { detail } => f.write_str(detail),
+        }
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Parsed and checked.
+    Analyzed {
+        /// Resources found.
+        resources: usize,
+    },
+    /// Deliberately not analyzed.
+    Skipped {
+        /// Why.
+        #[serde(flatten)]
+        reason: SkipReason,
+    },
+    /// Could not be analyzed (completely): the scan is incomplete.
+    Failed {
+        /// What went wrong, lowercase.
+        message: String,
+        /// Where, when known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        location: Option<Location>,
+        /// Resources that were still analyzed (documents before a YAML error).
+        resources: usize,
+    },
+}
+
+/// The record of one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileRecord {
+    /// Path relative to the scan root.
+    pub path: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// A rule that failed at run time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleFailure {
+    /// Rule id.
+    pub rule: String,
+    /// Details (resource address and message).
+    pub message: String,
+}
+
+/// Counts of the coverage summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// Candidate files found.
+    pub found: usize,
+    /// Files analyzed.
+    pub analyzed: usize,
+    /// Files skipped, by reason.
+    pub skipped: Vec<(String, usize)>,
+    /// Files that failed.
+    pub failed: usize,
+    /// Resources analyzed.
+    pub resources: usize,
+}
+
+/// Everything a scan produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    /// Findings, sorted by file, line, column, rule.
+    pub findings: Vec<Finding>,
+    /// Every file accounted for, sorted by path.
+    pub files: Vec<FileRecord>,
+    /// Rule failures.
+    pub rule_failures: Vec<RuleFailure>,
+    /// Metadata of the rules that ran.
+    #[serde(skip)]
+    pub rules: Vec<Arc<RuleMeta>>,
+    /// Wall time.
+    #[serde(skip)]
+    pub elapsed: Duration,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+/// How a scan should end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No finding at or above the threshold, every file analyzed.
+    Clean = 0,
+    /// Findings at or above the threshold.
+    Findings = 1,
+    /// Usage or configuration error.
+    UsageError = 2,
+    /// No finding at or above the threshold, but some input could not be analyzed.
+    Incomplete = 3,
+}
+
+impl ScanReport {
+    /// The coverage summary.
+    pub fn coverage(&self) -> Coverage {
+        let mut c = Coverage { found: self.files.len(), ..Coverage::default() };
+        let mut skipped: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        for f in &self.files {
+            match &f.outcome {
+                Outcome::Analyzed { resources } => {
+                    c.analyzed += 1;
+                    c.resources += resources;
+                }
+                Outcome::Skipped { reason } => {
+                    let key = match reason {
+                        SkipReason::HelmChart { .. } => "helm chart (not rendered yet)".to_string(),
+                        SkipReason::Symlink { .. } => "symlink not followed".to_string(),
+                        other => other.to_string(),
+                    };
+                    *skipped.entry(key).or_default() += 1;
+                }
+                Outcome::Failed { resources, .. } => {
+                    c.failed += 1;
+                    c.resources += resources;
+                }
+            }
+        }
+        c.skipped = skipped.into_iter().collect();
+        c
+    }
+
+    /// True when a file failed or a rule failed.
+    pub fn is_incomplete(&self) -> bool {
+        !self.rule_failures.is_empty() || self.files.iter().any(|f| matches!(f.outcome, Outcome::Failed { .. }))
+    }
+
+    /// Exit status for `--fail-on threshold`: findings win over incompleteness, since both fail
+    /// a CI gate and findings are what the user must act on first.
+    pub fn exit_status(&self, threshold: Severity) -> ExitStatus {
+        if self.findings.iter().any(|f| f.severity >= threshold) {
+            ExitStatus::Findings
+        } else if self.is_incomplete() {
+            ExitStatus::Incomplete
+        } else {
+            ExitStatus::Clean
+        }
+    }
+}
+
+/// Scans `root` with `engine`.
+pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanReport, DiscoverError> {
+    let started = Instant::now();
+    let discovered = discover(root, &options.discover)?;
+    if let Some(total) = &options.total {
+        total.store(discovered.candidates.len(), Ordering::Relaxed);
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(options.threads).build();
+    let work = || -> Vec<(FileRecord, Output, u64)> {
+        discovered
+            .candidates
+            .par_iter()
+            .map_init(
+                || engine.worker(),
+                |worker, candidate| {
+                    let result = catch_unwind(AssertUnwindSafe(|| analyze_file(candidate, engine, worker, options)));
+                    if let Some(p) = &options.progress {
+                        p.fetch_add(1, Ordering::Relaxed);
+                    }
+                    result.unwrap_or_else(|_| {
+                        let record = FileRecord {
+                            path: candidate.display.clone(),
+                            outcome: Outcome::Failed {
+                                message: "internal error while analyzing this file (a bug in stridegate: please report it)".into(),
+                                location: None,
+                                resources: 0,
+                            },
+                        };
+                        (record, Output::default(), 0)
+                    })
+                },
+            )
+            .collect()
+    };
+    let results = match &pool {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    };
+
+    let mut files = Vec::with_capacity(results.len() + discovered.problems.len());
+    let mut findings = Vec::new();
+    let mut observations = Vec::new();
+    let mut rule_failures = Vec::new();
+    let mut bytes = 0;
+    for (record, output, size) in results {
+        files.push(record);
+        findings.extend(output.findings);
+        observations.extend(output.observations);
+        rule_failures.extend(output.errors.into_iter().map(|e| RuleFailure { rule: e.rule, message: e.message }));
+        bytes += size;
+    }
+    for p in discovered.problems {
+        let outcome = if p.incomplete {
+            Outcome::Failed { message: p.message, location: None, resources: 0 }
+        } else {
+            Outcome::Skipped { reason: SkipReason::Symlink { detail: p.message } }
+        };
+        files.push(FileRecord { path: p.display, outcome });
+    }
+    findings.extend(engine.finish(observations));
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.identity() == b.identity() && a.location == b.location && a.message == b.message);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    rule_failures.sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
+    Ok(ScanReport { findings, files, rule_failures, rules: engine.rules().cloned().collect(), elapsed: started.elapsed(), bytes })
+}
+
+fn failed(candidate: &Candidate, message: impl Into<String>, location: Option<Location>) -> FileRecord {
+    FileRecord { path: candidate.display.clone(), outcome: Outcome::Failed { message: message.into(), location, resources: 0 } }
+}
+
+fn skipped(candidate: &Candidate, reason: SkipReason) -> FileRecord {
+    FileRecord { path: candidate.display.clone(), outcome: Outcome::Skipped { reason } }
+}
+
+/// Reads, parses and checks one file.
+fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, options: &ScanOptions) -> (FileRecord, Output, u64) {
+    let mut output = Output::default();
+    match &candidate.class {
+        FileClass::HelmChart { chart } => return (skipped(candidate, SkipReason::HelmChart { chart: chart.clone() }), output, 0),
+        FileClass::Terraform => return (skipped(candidate, SkipReason::TerraformUnsupported), output, 0),
+        FileClass::Yaml | FileClass::Json => {}
+    }
+    let size = match std::fs::metadata(&candidate.path) {
+        Ok(m) => m.len(),
+        Err(e) => return (failed(candidate, format!("cannot read: {e}"), None), output, 0),
+    };
+    if size > options.max_file_size {
+        let message = format!(
+            "file is {:.1} MiB, over the {:.1} MiB limit (raise it with --max-file-size)",
+            size as f64 / 1_048_576.0,
+            options.max_file_size as f64 / 1_048_576.0
+        );
+        return (failed(candidate, message, None), output, 0);
+    }
+    let bytes = match std::fs::read(&candidate.path) {
+        Ok(b) => b,
+        Err(e) => return (failed(candidate, format!("cannot read: {e}"), None), output, 0),
+    };
+    if bytes.is_empty() {
+        return (skipped(candidate, SkipReason::Empty), output, 0);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let message = if bytes.contains(&0) { "binary file (not text)".to_string() } else { format!("not valid UTF-8 (invalid byte at offset {at})") };
+            let valid = String::from_utf8_lossy(&bytes[..at]).into_owned();
+            let file = SourceFile::new(candidate.display.as_str(), valid);
+            let location = file.location(crate::source::ByteSpan::new(at, at));
+            return (failed(candidate, message, Some(location)), output, size);
+        }
+    };
+    if text.as_bytes().contains(&0) {
+        return (failed(candidate, "binary file (not text)", None), output, size);
+    }
+    let file = Arc::new(SourceFile::new(candidate.display.as_str(), text));
+    let mut resources: Vec<Resource> = Vec::new();
+    let parsed: Parsed = match candidate.class {
+        FileClass::Json => {
+            let t = &file.text;
+            let k8s = t.contains("\"apiVersion\"") && t.contains("\"kind\"");
+            let iam = t.contains("\"Statement\"");
+            if !k8s && !iam {
+                return (skipped(candidate, SkipReason::NotInfrastructure), output, size);
+            }
+            json::parse(&file.text, &options.limits)
+        }
+        _ => yaml::parse(&file.text, &file.lines, &options.limits),
+    };
+    for doc in parsed.documents {
+        if kubernetes::is_object(&doc.value) {
+            resources.extend(kubernetes::resources_from_document(doc, &file));
+        } else if candidate.class == FileClass::Json && is_policy_document(&doc.value) {
+            resources.push(Resource {
+                platform: Platform::Iam,
+                kind: "PolicyDocument".to_string(),
+                namespace: None,
+                name: None,
+                address: format!("PolicyDocument/{}", file.path),
+                value: doc.value,
+                spans: doc.spans,
+                file: file.clone(),
+            });
+        }
+    }
+    for resource in &resources {
+        engine.evaluate(worker, resource, &mut output);
+    }
+    let record = match parsed.error {
+        Some(err) => {
+            let location = err.span.map(|s| file.location(s));
+            FileRecord { path: candidate.display.clone(), outcome: Outcome::Failed { message: err.message, location, resources: resources.len() } }
+        }
+        None if resources.is_empty() => skipped(candidate, SkipReason::NotInfrastructure),
+        None => FileRecord { path: candidate.display.clone(), outcome: Outcome::Analyzed { resources: resources.len() } },
+    };
+    (record, output, size)
+}
+
+fn is_policy_document(v: &serde_json::Value) -> bool {
+    v.get("Statement").is_some_and(|s| s.is_array() || s.is_object())
+}

@@ -1,0 +1,66 @@
+//! The generic rule harness: for every rule, each `fail*` fixture must produce exactly the
+//! findings its `# expect: ID` markers declare (rule id and line), and each `pass*` fixture none.
+//! Only the rule under test runs, so a fixture may freely violate other rules.
+
+use std::path::Path;
+
+use stridegate::engine::Engine;
+use stridegate::rules::RuleSet;
+use stridegate::scan::{Outcome, ScanOptions, scan};
+
+#[test]
+fn every_fixture_produces_exactly_the_expected_findings() {
+    let set = RuleSet::builtin().expect("built-in rules load");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for rule in &set.rules {
+        let engine = Engine::new(&set, |m| m.id == rule.meta.id).expect("rules compile");
+        for fixture in &rule.fixtures {
+            let path = root.join(&rule.dir).join(&fixture.name);
+            let report = scan(&path, &engine, &ScanOptions::default()).expect("fixture scans");
+            for f in &report.files {
+                if !matches!(f.outcome, Outcome::Analyzed { .. }) {
+                    failures.push(format!("{}/{}: fixture not analyzed: {:?}", rule.dir, fixture.name, f.outcome));
+                }
+            }
+            let mut actual: Vec<(usize, String)> =
+                report.findings.iter().map(|f| (f.location.start.line, f.rule_id.to_string())).collect();
+            actual.sort();
+            let expected = fixture.expectations();
+            if fixture.is_fail() && expected.is_empty() {
+                failures.push(format!("{}/{}: fail fixture declares no `# expect:` marker", rule.dir, fixture.name));
+            }
+            if !fixture.is_fail() && !expected.is_empty() {
+                failures.push(format!("{}/{}: pass fixture must not declare findings", rule.dir, fixture.name));
+            }
+            if actual != expected {
+                let detail: Vec<String> = report
+                    .findings
+                    .iter()
+                    .map(|f| format!("    line {}: {} {} ({})", f.location.start.line, f.rule_id, f.message, f.attribute))
+                    .collect();
+                failures.push(format!(
+                    "{}/{}:\n  expected {:?}\n  actual   {:?}\n{}",
+                    rule.dir,
+                    fixture.name,
+                    expected,
+                    actual,
+                    detail.join("\n")
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no fixtures found");
+    assert!(failures.is_empty(), "{} fixture problem(s):\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_rule_has_fail_and_pass_fixtures() {
+    let set = RuleSet::builtin().expect("built-in rules load");
+    for rule in &set.rules {
+        assert!(rule.fixtures.iter().any(|f| f.is_fail()), "{} has no fail* fixture", rule.meta.id);
+        assert!(rule.fixtures.iter().any(|f| !f.is_fail()), "{} has no pass* fixture", rule.meta.id);
+    }
+}
