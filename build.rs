@@ -25,7 +25,9 @@ fn main() {
     println!("cargo:rerun-if-changed=rules");
     let mut files = Vec::new();
     collect(&rules, &rules, &mut files);
-    let mut code = String::from("/// Every file under `rules/`, as (path relative to `rules/`, contents).\npub static EMBEDDED_RULE_FILES: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// Every file under `rules/`, as (path relative to `rules/`, contents).\npub static EMBEDDED_RULE_FILES: &[(&str, &str)] = &[\n",
+    );
     for (rel, path) in &files {
         code.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", path.display().to_string()));
         if let Some(parent) = path.parent() {

@@ -110,11 +110,10 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovered, Di
     let base = if root.is_file() { root.parent().unwrap_or(Path::new("")).to_path_buf() } else { root.to_path_buf() };
     let mut overrides = OverrideBuilder::new(&base);
     for pattern in &options.exclude {
-        overrides
-            .add(&format!("!{pattern}"))
-            .map_err(|e| DiscoverError::BadGlob { pattern: pattern.clone(), message: e.to_string() })?;
+        overrides.add(&format!("!{pattern}")).map_err(|e| DiscoverError::BadGlob { pattern: pattern.clone(), message: e.to_string() })?;
     }
-    let overrides = overrides.build().map_err(|e| DiscoverError::BadGlob { pattern: options.exclude.join(", "), message: e.to_string() })?;
+    let overrides =
+        overrides.build().map_err(|e| DiscoverError::BadGlob { pattern: options.exclude.join(", "), message: e.to_string() })?;
 
     let mut builder = ignore::WalkBuilder::new(root);
     builder
@@ -140,12 +139,12 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovered, Di
         Box::new(|entry| {
             match entry {
                 Ok(e) => {
+                    // Everything but directories: regular files, symlinks, and special files
+                    // (FIFOs, sockets, devices), which are reported rather than read.
                     let is_symlink = e.path_is_symlink();
-                    let is_file = e.file_type().is_some_and(|t| t.is_file());
-                    if is_file || is_symlink {
-                        if let Ok(mut f) = found.lock() {
-                            f.push((e.into_path(), is_symlink));
-                        }
+                    let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                    if !is_dir && let Ok(mut f) = found.lock() {
+                        f.push((e.into_path(), is_symlink));
                     }
                 }
                 Err(err) => {
@@ -173,11 +172,20 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovered, Di
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let Some(mut class) = is_candidate_name(&name) else { continue };
         let display = display_path(&path, &base);
+        if !is_symlink && !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            problems.push(WalkProblem {
+                display,
+                message: "not a regular file (FIFO, socket or device); not read".to_string(),
+                incomplete: false,
+            });
+            continue;
+        }
         if is_symlink {
             match std::fs::canonicalize(&path) {
                 Err(e) => {
-                    let message = if e.raw_os_error() == Some(40) {
-                        "symlink loop: the link resolves to itself".to_string()
+                    // ELOOP is 40 on Linux, 62 on macOS and the BSDs.
+                    let message = if matches!(e.raw_os_error(), Some(40 | 62)) {
+                        "symlink loop: the chain of links never reaches a file".to_string()
                     } else {
                         format!("broken symlink: {e}")
                     };
@@ -194,6 +202,14 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovered, Di
                 }
                 Ok(target) if target.is_dir() => {
                     problems.push(WalkProblem { display, message: "symlinked directory; not followed".to_string(), incomplete: false });
+                    continue;
+                }
+                Ok(target) if !target.is_file() => {
+                    problems.push(WalkProblem {
+                        display,
+                        message: "symlink to a special file (FIFO, socket or device); not followed".to_string(),
+                        incomplete: false,
+                    });
                     continue;
                 }
                 Ok(_) => {}

@@ -63,9 +63,18 @@ pub struct EvalError {
 /// The prepared rules of a scan.
 pub struct Engine {
     rules: Vec<CompiledRule>,
-    by_kind: HashMap<(Platform, String), Vec<usize>>,
+    by_kind: HashMap<(Platform, String), KindRules>,
     scan_rules: Vec<usize>,
     rego: regorus::Engine,
+}
+
+/// The rules that apply to one (platform, kind), and the generated Rego rule that evaluates
+/// all of their `deny` sets in one query, so that shared library rules (the container list,
+/// the pod spec) are computed once per resource rather than once per rule.
+#[derive(Debug, Clone, Default)]
+struct KindRules {
+    rules: Vec<usize>,
+    batch_query: Option<String>,
 }
 
 /// Per-thread evaluation state (a clone of the prepared Rego engine).
@@ -120,15 +129,43 @@ impl Engine {
                 exec,
             });
         }
-        let mut by_kind: HashMap<(Platform, String), Vec<usize>> = HashMap::new();
+        let mut by_kind: HashMap<(Platform, String), KindRules> = HashMap::new();
         let mut scan_rules = Vec::new();
         for (i, r) in compiled.iter().enumerate() {
             if matches!(r.exec, Exec::Scan(_)) {
                 scan_rules.push(i);
             }
             for kind in r.meta.expanded_kinds() {
-                by_kind.entry((r.meta.applies_to.platform, kind)).or_default().push(i);
+                by_kind.entry((r.meta.applies_to.platform, kind)).or_default().rules.push(i);
             }
+        }
+        // One generated batch rule per distinct set of Rego rules.
+        let mut batches: HashMap<Vec<usize>, String> = HashMap::new();
+        let mut batch_module = String::from("package stridegate.engine.batch\n\n");
+        for entry in by_kind.values_mut() {
+            let rego: Vec<usize> =
+                entry.rules.iter().copied().filter(|&i| compiled.get(i).is_some_and(|r| matches!(r.exec, Exec::Rego { .. }))).collect();
+            if rego.len() < 2 {
+                continue;
+            }
+            let next = batches.len();
+            let name = batches.entry(rego.clone()).or_insert_with(|| {
+                let name = format!("batch_{next}");
+                let fields: Vec<String> = rego
+                    .iter()
+                    .filter_map(|&i| match compiled.get(i).map(|r| &r.exec) {
+                        Some(Exec::Rego { query }) => Some(format!("\"{i}\": {query}")),
+                        _ => None,
+                    })
+                    .collect();
+                batch_module.push_str(&format!("{name} := {{{}}}\n\n", fields.join(", ")));
+                name
+            });
+            entry.batch_query = Some(format!("data.stridegate.engine.batch.{name}"));
+        }
+        if !batches.is_empty() {
+            rego.add_policy("<generated batch>".to_string(), batch_module)
+                .map_err(|e| EngineError::Rego { rule: "<generated batch>".to_string(), message: e.to_string() })?;
         }
         // Compile-time check of every query: evaluating on an empty input surfaces unresolved
         // references now rather than once per resource.
@@ -159,10 +196,28 @@ impl Engine {
 
     /// Runs every applicable rule on `resource`.
     pub fn evaluate(&self, worker: &mut Worker, resource: &Resource, out: &mut Output) {
-        let Some(indices) = self.by_kind.get(&(resource.platform, resource.kind.clone())) else { return };
+        let Some(entry) = self.by_kind.get(&(resource.platform, resource.kind.clone())) else { return };
         let mut input_set = false;
+        let mut set_input = |worker: &mut Worker| {
+            if !input_set {
+                worker.rego.set_input(regorus::Value::from(resource.value.clone()));
+                input_set = true;
+            }
+        };
+        // All Rego rules of this kind in one query; on any error, fall back to one query per
+        // rule so the failure is attributed to the rule that caused it.
+        let mut batch: Option<serde_json::Map<String, Value>> = None;
+        if let Some(query) = &entry.batch_query {
+            // regorus' RVM bytecode backend (0.14.1) would halve this time, but it evaluates
+            // `x := <undefined>` as success (e.g. `f(c) := 1 if { p := c.missing } else := 2`
+            // yields 1), which would silently change rule results; we use the interpreter.
+            set_input(worker);
+            if let Ok(Ok(Value::Object(map))) = worker.rego.eval_rule(query.clone()).map(|v| serde_json::to_value(&v)) {
+                batch = Some(map);
+            }
+        }
         let mut hits = Vec::new();
-        for &i in indices {
+        for &i in &entry.rules {
             let Some(rule) = self.rules.get(i) else { continue };
             hits.clear();
             match &rule.exec {
@@ -174,17 +229,21 @@ impl Engine {
                 }
                 Exec::Native(check) => check.check(resource, &mut hits),
                 Exec::Rego { query } => {
-                    if !input_set {
-                        worker.rego.set_input(regorus::Value::from(resource.value.clone()));
-                        input_set = true;
-                    }
-                    match worker.rego.eval_rule(query.clone()) {
-                        Ok(result) => {
-                            if let Err(message) = rego_hits(&result, &mut hits) {
-                                out.errors.push(EvalError { rule: rule.meta.id.clone(), message: format!("{}: {message}", resource.address) });
-                            }
+                    let result = match batch.as_mut().and_then(|b| b.remove(&i.to_string())) {
+                        Some(v) => Ok(v),
+                        None => {
+                            set_input(worker);
+                            worker.rego.eval_rule(query.clone()).map_err(|e| e.to_string()).and_then(|v| {
+                                if v == regorus::Value::Undefined {
+                                    Ok(Value::Array(Vec::new()))
+                                } else {
+                                    serde_json::to_value(&v).map_err(|e| e.to_string())
+                                }
+                            })
                         }
-                        Err(e) => out.errors.push(EvalError { rule: rule.meta.id.clone(), message: format!("{}: {e}", resource.address) }),
+                    };
+                    if let Err(message) = result.and_then(|v| rego_hits(&v, &mut hits)) {
+                        out.errors.push(EvalError { rule: rule.meta.id.clone(), message: format!("{}: {message}", resource.address) });
                     }
                 }
             }
@@ -237,13 +296,10 @@ impl Engine {
     }
 }
 
-/// Reads a Rego `deny` set: each element `{"msg": string, "path": [..], "severity"?: string}`.
-fn rego_hits(result: &regorus::Value, hits: &mut Vec<Hit>) -> Result<(), String> {
-    if *result == regorus::Value::Undefined {
-        return Ok(());
-    }
-    let json = serde_json::to_value(result).map_err(|e| format!("unreadable result: {e}"))?;
-    let items = match json {
+/// Reads a Rego `deny` set (as JSON: an array): each element
+/// `{"msg": string, "path": [..], "severity"?: string}`.
+fn rego_hits(result: &Value, hits: &mut Vec<Hit>) -> Result<(), String> {
+    let items = match result {
         Value::Array(items) => items,
         other => return Err(format!("`deny` must be a set of objects, got {other}")),
     };

@@ -57,8 +57,8 @@ impl Finding {
     }
 
     /// The order used in every output: file, line, column, rule, message.
-    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str, String) {
-        (&self.location.file, self.location.start.line, self.location.start.column, &self.rule_id, &self.message, self.attribute.to_string())
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str, &AttributePath) {
+        (&self.location.file, self.location.start.line, self.location.start.column, &self.rule_id, &self.message, &self.attribute)
     }
 }
 

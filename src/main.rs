@@ -15,6 +15,9 @@ use stridegate::rules::meta::Severity;
 use stridegate::rules::{RuleError, RuleSet};
 use stridegate::scan::{ExitStatus, ScanOptions, scan};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "stridegate", version, about = "Infrastructure-as-code policy linter with findings mapped to STRIDE", long_about = None)]
 struct Cli {
@@ -190,7 +193,8 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             return ExitStatus::UsageError;
         }
     }
-    let matches = |meta: &stridegate::rules::meta::RuleMeta, keys: &[String]| keys.iter().any(|k| meta.id.eq_ignore_ascii_case(k) || meta.name == *k);
+    let matches =
+        |meta: &stridegate::rules::meta::RuleMeta, keys: &[String]| keys.iter().any(|k| meta.id.eq_ignore_ascii_case(k) || meta.name == *k);
     let engine = match Engine::new(&set, |m| (args.select.is_empty() || matches(m, &args.select)) && !matches(m, &args.skip)) {
         Ok(e) => e,
         Err(e) => {

@@ -65,8 +65,9 @@ pub enum SkipReason {
     TerraformUnsupported,
     /// The file is empty.
     Empty,
-    /// A symlink that is not followed (to a directory or out of the scanned tree).
-    Symlink {
+    /// A symlink that is not followed (to a directory, a special file or out of the scanned
+    /// tree), or a special file (FIFO, socket, device) that is never opened.
+    NotFollowed {
         /// Details.
         detail: String,
     },
@@ -79,7 +80,7 @@ impl std::fmt::Display for SkipReason {
             SkipReason::HelmChart { chart } => write!(f, "part of Helm chart `{chart}` (chart rendering is not supported yet)"),
             SkipReason::TerraformUnsupported => f.write_str("Terraform (evaluation is not supported yet)"),
             SkipReason::Empty => f.write_str("empty file"),
-            SkipReason::Symlink { detail } => f.write_str(detail),
+            SkipReason::NotFollowed { detail } => f.write_str(detail),
         }
     }
 }
@@ -191,7 +192,7 @@ impl ScanReport {
                 Outcome::Skipped { reason } => {
                     let key = match reason {
                         SkipReason::HelmChart { .. } => "helm chart (not rendered yet)".to_string(),
-                        SkipReason::Symlink { .. } => "symlink not followed".to_string(),
+                        SkipReason::NotFollowed { .. } => "symlink or special file not followed".to_string(),
                         other => other.to_string(),
                     };
                     *skipped.entry(key).or_default() += 1;
@@ -279,7 +280,7 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
         let outcome = if p.incomplete {
             Outcome::Failed { message: p.message, location: None, resources: 0 }
         } else {
-            Outcome::Skipped { reason: SkipReason::Symlink { detail: p.message } }
+            Outcome::Skipped { reason: SkipReason::NotFollowed { detail: p.message } }
         };
         files.push(FileRecord { path: p.display, outcome });
     }
@@ -308,6 +309,8 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
         FileClass::Yaml | FileClass::Json => {}
     }
     let size = match std::fs::metadata(&candidate.path) {
+        // Never open anything but a regular file: reading a FIFO would block forever.
+        Ok(m) if !m.is_file() => return (failed(candidate, "not a regular file; not read", None), output, 0),
         Ok(m) => m.len(),
         Err(e) => return (failed(candidate, format!("cannot read: {e}"), None), output, 0),
     };
@@ -331,7 +334,13 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
-            let message = if bytes.contains(&0) { "binary file (not text)".to_string() } else { format!("not valid UTF-8 (invalid byte at offset {at})") };
+            let message = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+                "UTF-16 text: only UTF-8 is supported (re-encode the file as UTF-8)".to_string()
+            } else if bytes.contains(&0) {
+                "binary file (not text)".to_string()
+            } else {
+                format!("not valid UTF-8 (invalid byte at offset {at}); only UTF-8 is supported")
+            };
             let valid = String::from_utf8_lossy(&bytes[..at]).into_owned();
             let file = SourceFile::new(candidate.display.as_str(), valid);
             let location = file.location(crate::source::ByteSpan::new(at, at));
@@ -377,7 +386,10 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
     let record = match parsed.error {
         Some(err) => {
             let location = err.span.map(|s| file.location(s));
-            FileRecord { path: candidate.display.clone(), outcome: Outcome::Failed { message: err.message, location, resources: resources.len() } }
+            FileRecord {
+                path: candidate.display.clone(),
+                outcome: Outcome::Failed { message: err.message, location, resources: resources.len() },
+            }
         }
         None if resources.is_empty() => skipped(candidate, SkipReason::NotInfrastructure),
         None => FileRecord { path: candidate.display.clone(), outcome: Outcome::Analyzed { resources: resources.len() } },

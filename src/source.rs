@@ -19,11 +19,7 @@ pub struct ByteSpan {
 impl ByteSpan {
     /// A span from `start` to `end` (swapped if given in the wrong order).
     pub fn new(start: usize, end: usize) -> Self {
-        if end < start {
-            Self { start: end, end: start }
-        } else {
-            Self { start, end }
-        }
+        if end < start { Self { start: end, end: start } } else { Self { start, end } }
     }
 
     /// Length in bytes.
@@ -79,11 +75,7 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let column = if self.ascii {
-            offset - start
-        } else {
-            text.get(start..offset).map_or(offset - start, |s| s.chars().count())
-        };
+        let column = if self.ascii { offset - start } else { text.get(start..offset).map_or(offset - start, |s| s.chars().count()) };
         Position { line: line + 1, column: column + 1 }
     }
 

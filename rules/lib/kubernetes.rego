@@ -39,59 +39,77 @@ pod_security_context_path := array.concat(pod_spec_path, ["securityContext"])
 
 container_types := ["initContainers", "containers", "ephemeralContainers"]
 
-# Every container of the pod: {"type", "index", "name", "obj", "path"}.
+type_labels := {"initContainers": "init container", "containers": "container", "ephemeralContainers": "ephemeral container"}
+
+# Fields of a container securityContext that also exist at pod level (inherited when unset).
+pod_level_fields := {"runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"}
+
+# Pod-level securityContext fields that containers inherit (fields written as `null` count as
+# unset, as in the Kubernetes API).
+pod_inheritable := {k: v |
+	is_object(pod_security_context)
+	not is_unknown(pod_security_context)
+	some k, v in pod_security_context
+	pod_level_fields[k]
+	v != null
+}
+
+# Every container of the pod, computed once per object:
+#   type, index, name, obj (the container as written), path (to the container),
+#   description ("init container \"setup\""),
+#   sc (effective securityContext: container fields, else inherited pod-level fields),
+#   sc_paths (field -> path where its effective value is written).
 containers contains c if {
 	some type in container_types
 	list := object.get(pod_spec, type, [])
 	is_array(list)
 	some i, container in list
 	is_object(container)
+	not is_unknown(container)
+	path := array.concat(pod_spec_path, [type, i])
+	name := object.get(container, "name", "")
+	own_sc := object.get(container, "securityContext", {})
+	own := {k: v | is_object(own_sc); not is_unknown(own_sc); some k, v in own_sc; v != null}
+	inherited := {k: v | some k, v in pod_inheritable; not has_key(own, k)}
+	own_paths := {k: array.concat(path, ["securityContext", k]) | some k, _ in own}
+	inherited_paths := {k: array.concat(pod_security_context_path, [k]) | some k, _ in inherited}
 	c := {
 		"type": type,
 		"index": i,
-		"name": object.get(container, "name", sprintf("%s[%d]", [type, i])),
+		"name": name,
 		"obj": container,
-		"path": array.concat(pod_spec_path, [type, i]),
+		"path": path,
+		"description": sprintf("%s %q", [type_labels[type], name]),
+		"sc": object.union(inherited, own),
+		"sc_paths": object.union(inherited_paths, own_paths),
+		"sc_unknown": sc_unknown(own_sc),
 	}
 }
 
-# Fields of a container securityContext that also exist at pod level (inherited when unset).
-pod_level_fields := {"runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions", "appArmorProfile", "windowsOptions"}
+# True when the container's or the pod's securityContext as a whole cannot be known, so a field
+# missing from `sc` may still be set.
+sc_unknown(own_sc) if is_unknown(own_sc)
 
-container_has(c, field) if {
-	sc := object.get(c.obj, "securityContext", {})
-	is_object(sc)
-	_ = sc[field]
+sc_unknown(_) if is_unknown(pod_security_context)
+
+default sc_unknown(_) := false
+
+has_key(obj, k) if {
+	_ = obj[k]
 }
 
-# The effective value of securityContext[field] for container c; undefined when set nowhere.
-effective(c, field) := c.obj.securityContext[field] if container_has(c, field)
+# The effective value of securityContext[field] for container c; undefined when set nowhere,
+# and an unknown marker when it may be set in a securityContext that cannot be known.
+effective(c, field) := c.sc[field]
 
-effective(c, field) := pod_security_context[field] if {
-	not container_has(c, field)
-	pod_level_fields[field]
-	_ = pod_security_context[field]
+effective(c, field) := {"$unknown": "securityContext"} if {
+	not has_key(c.sc, field)
+	c.sc_unknown == true
 }
 
 # Path to report for securityContext[field] of container c: where the effective value is set,
 # or the container's securityContext (the place to add it) when it is set nowhere.
-effective_path(c, field) := array.concat(c.path, ["securityContext", field]) if container_has(c, field)
-
-effective_path(c, field) := array.concat(pod_security_context_path, [field]) if {
-	not container_has(c, field)
-	pod_level_fields[field]
-	_ = pod_security_context[field]
-}
-
-effective_path(c, field) := array.concat(c.path, ["securityContext", field]) if {
-	not container_has(c, field)
-	not pod_has_field(field)
-}
-
-pod_has_field(field) if {
-	pod_level_fields[field]
-	_ = pod_security_context[field]
-}
+effective_path(c, field) := object.get(c.sc_paths, field, array.concat(c.path, ["securityContext", field]))
 
 # True when x is the in-band marker for a value stridegate cannot know (see src/model.rs).
 is_unknown(x) if {
@@ -101,8 +119,4 @@ is_unknown(x) if {
 }
 
 # A human-readable description of container c ("container \"app\"", "init container \"setup\"").
-describe(c) := sprintf("container %q", [c.name]) if c.type == "containers"
-
-describe(c) := sprintf("init container %q", [c.name]) if c.type == "initContainers"
-
-describe(c) := sprintf("ephemeral container %q", [c.name]) if c.type == "ephemeralContainers"
+describe(c) := c.description

@@ -92,7 +92,8 @@ pub fn selector_matches(selector: &Value, labels: &Value) -> Option<bool> {
         for e in exprs {
             let key = e.get("key").and_then(Value::as_str)?;
             let op = e.get("operator").and_then(Value::as_str)?;
-            let values: Vec<String> = e.get("values").and_then(Value::as_array).map(|a| a.iter().filter_map(label_string).collect()).unwrap_or_default();
+            let values: Vec<String> =
+                e.get("values").and_then(Value::as_array).map(|a| a.iter().filter_map(label_string).collect()).unwrap_or_default();
             let actual = labels.get(key).and_then(label_string);
             let ok = match op {
                 "In" => actual.is_some_and(|a| values.contains(&a)),
@@ -207,10 +208,8 @@ impl ScanCheck for NamespaceWithoutDefaultDeny {
                 "workload" => {
                     namespaces.entry(namespace(o).to_string()).or_default().1.get_or_insert(i);
                 }
-                "network-policy" => {
-                    if is_default_deny(&o.facts["spec"], self.direction) {
-                        covered.insert(namespace(o).to_string());
-                    }
+                "network-policy" if is_default_deny(&o.facts["spec"], self.direction) => {
+                    covered.insert(namespace(o).to_string());
                 }
                 _ => {}
             }
@@ -222,10 +221,7 @@ impl ScanCheck for NamespaceWithoutDefaultDeny {
             }
             let (observation, message) = match (ns_obj, first_workload) {
                 (Some(i), _) => (i, format!("namespace \"{ns}\" has no default-deny {dir} NetworkPolicy")),
-                (None, Some(i)) => (
-                    i,
-                    format!("namespace \"{ns}\" (used by this workload) has no default-deny {dir} NetworkPolicy"),
-                ),
+                (None, Some(i)) => (i, format!("namespace \"{ns}\" (used by this workload) has no default-deny {dir} NetworkPolicy")),
                 (None, None) => continue,
             };
             hits.push(ScanHit { observation, path: AttributePath::root(), message, severity: None, related: Vec::new() });
@@ -276,7 +272,12 @@ impl ScanCheck for WorkloadNotSelectedByNetworkPolicy {
                 hits.push(ScanHit {
                     observation: i,
                     path,
-                    message: format!("no NetworkPolicy in namespace \"{}\" selects the pods of {} {}", namespace(o), o.kind, o.name.as_deref().unwrap_or("(unnamed)")),
+                    message: format!(
+                        "no NetworkPolicy in namespace \"{}\" selects the pods of {} {}",
+                        namespace(o),
+                        o.kind,
+                        o.name.as_deref().unwrap_or("(unnamed)")
+                    ),
                     severity: None,
                     related,
                 });
@@ -328,7 +329,11 @@ impl ScanCheck for ServiceAccountTokenAutomounted {
             let message = match automount {
                 Value::Bool(false) => continue,
                 v if is_unknown(v) => continue,
-                Value::Bool(true) => format!("pods of {} {} mount the token of service account \"{account}\" (automountServiceAccountToken: true)", o.kind, o.name.as_deref().unwrap_or("(unnamed)")),
+                Value::Bool(true) => format!(
+                    "pods of {} {} mount the token of service account \"{account}\" (automountServiceAccountToken: true)",
+                    o.kind,
+                    o.name.as_deref().unwrap_or("(unnamed)")
+                ),
                 _ => {
                     match accounts.get(&(namespace(o).to_string(), account.clone())) {
                         Some(Value::Bool(false)) => continue,

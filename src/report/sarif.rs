@@ -96,9 +96,8 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
     props.insert("attribute".to_string(), json!(f.attribute.to_string()));
     let tags: Vec<String> = f.stride.iter().map(|s| format!("stride:{}", s.as_str())).collect();
     let mut location = physical(&f.location);
-    location.logical_locations = Some(vec![
-        LogicalLocation::builder().fully_qualified_name(f.resource.clone()).name(f.resource.clone()).kind("resource").build(),
-    ]);
+    location.logical_locations =
+        Some(vec![LogicalLocation::builder().fully_qualified_name(f.resource.clone()).name(f.resource.clone()).kind("resource").build()]);
     let level = match f.severity.sarif_level() {
         "error" => ResultLevel::Error,
         "warning" => ResultLevel::Warning,
@@ -135,11 +134,8 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
 /// Renders the report as a SARIF 2.1.0 log.
 pub fn render(report: &ScanReport) -> String {
     let rules: Vec<ReportingDescriptor> = report.rules.iter().map(|m| rule_descriptor(m)).collect();
-    let results: Vec<SarifResult> = report
-        .findings
-        .iter()
-        .map(|f| result(f, report.rules.iter().position(|m| *m.id == *f.rule_id)))
-        .collect();
+    let results: Vec<SarifResult> =
+        report.findings.iter().map(|f| result(f, report.rules.iter().position(|m| *m.id == *f.rule_id))).collect();
     let mut notifications: Vec<Notification> = report
         .files
         .iter()
@@ -169,7 +165,10 @@ pub fn render(report: &ScanReport) -> String {
         })
         .collect();
     notifications.extend(report.rule_failures.iter().map(|e| {
-        Notification::builder().message(Message::builder().text(format!("rule {} failed: {}", e.rule, e.message)).build()).level(json!("error")).build()
+        Notification::builder()
+            .message(Message::builder().text(format!("rule {} failed: {}", e.rule, e.message)).build())
+            .level(json!("error"))
+            .build()
     }));
     let mut invocation = Invocation::builder().execution_successful(!report.is_incomplete()).build();
     if !notifications.is_empty() {
@@ -184,9 +183,8 @@ pub fn render(report: &ScanReport) -> String {
         .build();
     let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).invocations(vec![invocation]).build();
     let sarif = Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build();
-    let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_else(|e| {
-        serde_json::to_string(&Value::String(format!("cannot serialize SARIF: {e}"))).unwrap_or_default()
-    });
+    let mut s = serde_json::to_string_pretty(&sarif)
+        .unwrap_or_else(|e| serde_json::to_string(&Value::String(format!("cannot serialize SARIF: {e}"))).unwrap_or_default());
     s.push('\n');
     s
 }

@@ -76,23 +76,20 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
 
 fn render_finding(handler: &GraphicalReportHandler, f: &Finding, meta: Option<&RuleMeta>, sources: &mut Sources, out: &mut String) {
     let file = f.location.file.to_string();
-    let mut diag = MietteDiagnostic::new(format!("{} [{}]", f.message, f.resource))
-        .with_code(format!("{} {}", f.rule_id, f.rule_name))
+    let stride = f.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    let text = sources.get(&file).map(str::to_string);
+    let has_source = text.as_ref().is_some_and(|t| f.location.span.end <= t.len());
+    let message = if has_source {
+        format!("{} [{}]", f.message, f.resource)
+    } else {
+        format!("{}:{}:{}: {} [{}]", file, f.location.start.line, f.location.start.column, f.message, f.resource)
+    };
+    let mut diag = MietteDiagnostic::new(message)
+        .with_code(format!("{} {} · {} · {}", f.rule_id, f.rule_name, f.severity, stride))
         .with_severity(miette_severity(f.severity));
     if let Some(m) = meta {
         diag = diag.with_help(m.fix.trim().to_string());
     }
-    let text = sources.get(&file).map(str::to_string);
-    let header = format!(
-        "{} {}:{}:{} {}",
-        f.severity.to_string().to_uppercase(),
-        file,
-        f.location.start.line,
-        f.location.start.column,
-        f.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-    );
-    out.push_str(&header);
-    out.push('\n');
     let rendered = match text {
         Some(text) if f.location.span.end <= text.len() => {
             let label = if f.attribute_present { "here".to_string() } else { format!("missing `{}`", last_segment(f)) };

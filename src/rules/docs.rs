@@ -8,7 +8,7 @@ use super::{Implementation, Rule, RuleSet};
 /// `stridegate rules`: one line per rule.
 pub fn table(set: &RuleSet) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:<10} {:<9} {:<48} {}", "ID", "SEVERITY", "STRIDE", "TITLE");
+    let _ = writeln!(out, "{:<10} {:<9} {:<48} TITLE", "ID", "SEVERITY", "STRIDE");
     for r in &set.rules {
         let m = &r.meta;
         let stride = m.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",");
@@ -81,7 +81,11 @@ pub fn explain(rule: &Rule) -> String {
         let _ = writeln!(out, "## Use instead (passes)\n\n```{}\n{}```\n", fence_lang(&pass.name), pass.display_text());
     }
     if !m.mirrors.is_empty() {
-        let _ = writeln!(out, "## Equivalent checks in other tools\n\n{}\n", m.mirrors.iter().map(|s| format!("- {s}")).collect::<Vec<_>>().join("\n"));
+        let _ = writeln!(
+            out,
+            "## Equivalent checks in other tools\n\n{}\n",
+            m.mirrors.iter().map(|s| format!("- {s}")).collect::<Vec<_>>().join("\n")
+        );
     }
     let _ = writeln!(out, "## References\n\n{}", m.references.iter().map(|s| format!("- <{s}>")).collect::<Vec<_>>().join("\n"));
     out

@@ -170,7 +170,7 @@ impl RuleSet {
         let mut libraries = Vec::new();
         for (path, text) in files {
             let parts: Vec<&str> = path.split('/').collect();
-            if parts.iter().any(|p| *p == "lib") {
+            if parts.contains(&"lib") {
                 if path.ends_with(".rego") && !path.ends_with("_test.rego") {
                     libraries.push(Library { file: path.clone(), source: text });
                 }
@@ -241,7 +241,8 @@ fn load_rule(dir: &str, files: Vec<(String, String)>, origin: &Origin) -> Result
             _ => return Err(err(format!("unexpected file `{name}` (expected policy.rego or metadata.yaml, and fail*/pass* fixtures)"))),
         }
     }
-    fixtures.sort_by(|a, b| a.name.cmp(&b.name));
+    // `fail.yaml`/`pass.yaml` (the documented examples) first, then the others by name.
+    fixtures.sort_by(|a, b| (!is_primary(&a.name), &a.name).cmp(&(!is_primary(&b.name), &b.name)));
     let (meta_text, implementation) = match (policy, metadata_yaml) {
         (Some(source), None) => {
             let meta = extract_rego_metadata(&source).ok_or_else(|| err("policy.rego has no `# METADATA` comment block".into()))?;
@@ -266,6 +267,10 @@ fn load_rule(dir: &str, files: Vec<(String, String)>, origin: &Origin) -> Result
         return Err(problems.into_iter().map(|message| RuleError { path: dir.to_string(), message }).collect());
     }
     Ok(Rule { meta: Arc::new(meta), implementation, dir: dir.to_string(), fixtures, origin: origin.clone() })
+}
+
+fn is_primary(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(stem, _)| stem == "fail" || stem == "pass")
 }
 
 /// The YAML inside a policy's leading `# METADATA` comment block.
@@ -299,7 +304,10 @@ mod tests {
 
     #[test]
     fn expectations_from_markers() {
-        let f = Fixture { name: "fail.yaml".into(), text: "a: 1\nb: 2 # expect: K8S-0001\nc: x # expect: K8S-0002, K8S-0002\n# expect nothing here\n".into() };
+        let f = Fixture {
+            name: "fail.yaml".into(),
+            text: "a: 1\nb: 2 # expect: K8S-0001\nc: x # expect: K8S-0002, K8S-0002\n# expect nothing here\n".into(),
+        };
         assert_eq!(f.expectations(), vec![(2, "K8S-0001".into()), (3, "K8S-0002".into()), (3, "K8S-0002".into())]);
         assert_eq!(f.display_text(), "a: 1\nb: 2\nc: x\n# expect nothing here\n");
     }

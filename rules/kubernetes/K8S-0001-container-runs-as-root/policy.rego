@@ -1,0 +1,80 @@
+# METADATA
+# id: K8S-0001
+# name: container-runs-as-root
+# title: Container runs or may run as the root user
+# severity: high
+# stride: [elevation-of-privilege, tampering, lateral-movement]
+# applies_to:
+#   platform: kubernetes
+#   kinds: ["@workloads"]
+# what: >-
+#   Checks every container, init container and ephemeral container for the user it runs as,
+#   applying the pod-level securityContext where the container does not set `runAsUser` or
+#   `runAsNonRoot` itself. An effective `runAsUser: 0` is reported as high. When no non-zero
+#   `runAsUser` is set and `runAsNonRoot` is not true, the container runs as whatever user the
+#   image declares, which is root for most images; that case is reported as medium. A non-zero
+#   `runAsUser` at container or pod level is enough to pass.
+# why: >-
+#   UID 0 inside a container is the same UID 0 as on the node unless user namespaces are in
+#   use. A process running as root can rewrite every file of the image, read any mounted secret,
+#   and turns any kernel or runtime escape, writable host mount or granted capability into
+#   control of the node and every workload scheduled on it. Relying on the image's USER line
+#   leaves that decision to whoever builds the image, and a base-image change silently reverts it.
+# fix: >-
+#   Set `runAsNonRoot: true` in the pod securityContext (it is inherited by every container) and
+#   give the pod or each container a non-zero `runAsUser`, for example 10001. Build images that
+#   work as an unprivileged user. Remove `runAsUser: 0`; if a setup step really needs root, keep
+#   it in a separate, tightly scoped init container and document why.
+# references:
+#   - https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+#   - https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+#   - https://kubernetes.io/docs/concepts/workloads/pods/user-namespaces/
+# control: "seed 003 §1.2 Pod security policies: pods cannot start as root user"
+# mirrors: ["checkov:CKV_K8S_23", "trivy:KSV-0012", "trivy:KSV-0105", "kube-linter:run-as-non-root"]
+package stridegate.rules.k8s_0001
+
+import data.stridegate.lib.kubernetes as k8s
+import rego.v1
+
+# Explicit UID 0, at container level or inherited from the pod.
+deny contains {"msg": msg, "path": path, "severity": "high"} if {
+	some c in k8s.containers
+	runs_as_uid_zero(c)
+	msg := sprintf("%s runs as UID 0", [k8s.describe(c)])
+	path := k8s.effective_path(c, "runAsUser")
+}
+
+# No UID set anywhere (the image decides) and nothing forbids root.
+deny contains {"msg": msg, "path": path, "severity": "medium"} if {
+	some c in k8s.containers
+	not k8s.is_unknown(c.obj)
+	not runs_as_uid_zero(c)
+	not runs_as_non_zero_uid(c)
+	not uid_unknown(c)
+	not non_root_enforced_or_unknown(c)
+	msg := sprintf("%s may run as root: runAsNonRoot is not true", [k8s.describe(c)])
+	path := k8s.effective_path(c, "runAsNonRoot")
+}
+
+runs_as_uid_zero(c) if {
+	uid := k8s.effective(c, "runAsUser")
+	is_number(uid)
+	uid == 0
+}
+
+runs_as_non_zero_uid(c) if {
+	uid := k8s.effective(c, "runAsUser")
+	is_number(uid)
+	uid != 0
+}
+
+uid_unknown(c) if k8s.is_unknown(k8s.effective(c, "runAsUser"))
+
+non_root_enforced_or_unknown(c) if k8s.effective(c, "runAsNonRoot") == true
+
+non_root_enforced_or_unknown(c) if k8s.is_unknown(k8s.effective(c, "runAsNonRoot"))
+
+# A securityContext that is itself unknown may set runAsNonRoot or runAsUser.
+non_root_enforced_or_unknown(c) if k8s.is_unknown(c.obj.securityContext)
+
+non_root_enforced_or_unknown(c) if k8s.is_unknown(k8s.pod_security_context)
