@@ -266,13 +266,18 @@ impl Engine {
     }
 
     /// Runs the whole-scan rules on everything observed.
-    pub fn finish(&self, mut observations: Vec<(usize, Observation)>) -> Vec<Finding> {
-        observations.sort_by(|a, b| (a.0, &a.1.root, &a.1.address).cmp(&(b.0, &b.1.root, &b.1.address)));
+    pub fn finish(&self, observations: Vec<(usize, Observation)>) -> Vec<Finding> {
+        // Group by rule (moving, not cloning: observations are most of a large scan's memory).
+        let mut by_rule: HashMap<usize, Vec<Observation>> = HashMap::new();
+        for (i, o) in observations {
+            by_rule.entry(i).or_default().push(o);
+        }
         let mut findings = Vec::new();
         for &i in &self.scan_rules {
             let Some(rule) = self.rules.get(i) else { continue };
             let Exec::Scan(check) = &rule.exec else { continue };
-            let obs: Vec<Observation> = observations.iter().filter(|(r, _)| *r == i).map(|(_, o)| o.clone()).collect();
+            let mut obs = by_rule.remove(&i).unwrap_or_default();
+            obs.sort_by(|a, b| (&a.root, &a.address).cmp(&(&b.root, &b.address)));
             let mut hits: Vec<ScanHit> = Vec::new();
             check.finish(&obs, &mut hits);
             for hit in hits {

@@ -31,7 +31,21 @@ fn every_fixture_produces_exactly_the_expected_findings() {
             }
             let mut actual: Vec<(usize, String)> = report.findings.iter().map(|f| (f.location.start.line, f.rule_id.to_string())).collect();
             actual.sort();
-            let expected = fixture.expectations();
+            let expectations = fixture.expectations();
+            let expected: Vec<(usize, String)> = expectations.iter().map(|e| (e.line, e.rule.clone())).collect();
+            // Severity, where the marker states it (`# expect: K8S-0001=medium`).
+            for e in expectations.iter().filter(|e| e.severity.is_some()) {
+                let matching = report
+                    .findings
+                    .iter()
+                    .any(|f| f.location.start.line == e.line && *f.rule_id == *e.rule && Some(f.severity) == e.severity);
+                if !matching {
+                    failures.push(format!(
+                        "{}/{}: line {}: no {} finding with severity {:?}",
+                        rule.dir, fixture.name, e.line, e.rule, e.severity
+                    ));
+                }
+            }
             if fixture.is_fail() && expected.is_empty() {
                 failures.push(format!("{}/{}: fail fixture declares no `# expect:` marker", rule.dir, fixture.name));
             }

@@ -47,9 +47,9 @@ impl Fixture {
         self.name.starts_with("fail")
     }
 
-    /// The findings the fixture declares with `# expect: ID[, ID...]` markers, as
-    /// `(line, rule id)` pairs, sorted.
-    pub fn expectations(&self) -> Vec<(usize, String)> {
+    /// The findings the fixture declares with `# expect: ID[=severity][, ...]` markers on the
+    /// line each finding points at, sorted by line and rule.
+    pub fn expectations(&self) -> Vec<Expectation> {
         let mut out = Vec::new();
         for (i, line) in self.text.lines().enumerate() {
             let Some(pos) = line.find("expect:") else { continue };
@@ -57,11 +57,16 @@ impl Fixture {
             if !(before.ends_with('#') || before.ends_with("//")) {
                 continue;
             }
-            for id in line[pos + "expect:".len()..].split(',') {
-                let id = id.trim();
-                if !id.is_empty() {
-                    out.push((i + 1, id.to_string()));
+            for item in line[pos + "expect:".len()..].split(',') {
+                let item = item.trim();
+                if item.is_empty() {
+                    continue;
                 }
+                let (rule, severity) = match item.split_once('=') {
+                    Some((r, s)) => (r.trim(), meta::Severity::parse(s.trim())),
+                    None => (item, None),
+                };
+                out.push(Expectation { line: i + 1, rule: rule.to_string(), severity });
             }
         }
         out.sort();
@@ -81,6 +86,17 @@ impl Fixture {
         }
         out
     }
+}
+
+/// One finding a fixture expects.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Expectation {
+    /// 1-based line the finding must point at.
+    pub line: usize,
+    /// Rule id.
+    pub rule: String,
+    /// The severity the finding must have, when the marker says (`# expect: K8S-0001=medium`).
+    pub severity: Option<meta::Severity>,
 }
 
 /// Where a rule came from.
@@ -306,9 +322,13 @@ mod tests {
     fn expectations_from_markers() {
         let f = Fixture {
             name: "fail.yaml".into(),
-            text: "a: 1\nb: 2 # expect: K8S-0001\nc: x # expect: K8S-0002, K8S-0002\n# expect nothing here\n".into(),
+            text: "a: 1\nb: 2 # expect: K8S-0001\nc: x # expect: K8S-0002, K8S-0002=high\n# expect nothing here\n".into(),
         };
-        assert_eq!(f.expectations(), vec![(2, "K8S-0001".into()), (3, "K8S-0002".into()), (3, "K8S-0002".into())]);
+        let got: Vec<_> = f.expectations().into_iter().map(|e| (e.line, e.rule, e.severity)).collect();
+        assert_eq!(
+            got,
+            vec![(2, "K8S-0001".into(), None), (3, "K8S-0002".into(), None), (3, "K8S-0002".into(), Some(meta::Severity::High))]
+        );
         assert_eq!(f.display_text(), "a: 1\nb: 2\nc: x\n# expect nothing here\n");
     }
 
