@@ -97,7 +97,9 @@ impl Engine {
     /// Compiles `rules` (only those for which `selected` returns true).
     pub fn new(rules: &RuleSet, selected: impl Fn(&RuleMeta) -> bool) -> Result<Self, EngineError> {
         let mut rego = regorus::Engine::new();
-        rego.set_strict_builtin_errors(false);
+        // A builtin that fails (a type error in `sprintf`, say) must surface as a rule failure
+        // (scan incomplete), never silently make a `deny` body undefined and hide a finding.
+        rego.set_strict_builtin_errors(true);
         for lib in &rules.libraries {
             rego.add_policy(lib.file.clone(), lib.source.clone())
                 .map_err(|e| EngineError::Rego { rule: lib.file.clone(), message: e.to_string() })?;

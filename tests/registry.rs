@@ -118,3 +118,22 @@ fn malformed_metadata_is_refused() {
     let other = RuleSet::from_files(files, &origin).unwrap();
     assert!(set.extend(other).is_err());
 }
+
+#[test]
+fn a_rule_that_errors_at_run_time_is_reported_not_silently_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in user_rule("", "stridegate.rules.acme_0001") {
+        // `to_number` on a non-numeric string is a builtin error in strict mode.
+        let text = text.replace("\"msg\": \"image uses the latest tag\"", "\"msg\": sprintf(\"%v\", [to_number(c.obj.image)])");
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let mut set = RuleSet::builtin().unwrap();
+    set.extend(RuleSet::from_dir(dir.path()).unwrap()).unwrap();
+    let engine = Engine::new(&set, |m| m.id == "ACME-0001" || m.id == "K8S-0002").unwrap();
+    let fixture = dir.path().join("acme/ACME-0001-latest-image-tag/fail.yaml");
+    let report = stridegate::scan::scan(&fixture, &engine, &Default::default()).unwrap();
+    assert!(report.rule_failures.iter().any(|f| f.rule == "ACME-0001"), "{:?}", report.rule_failures);
+    assert!(report.is_incomplete());
+}
