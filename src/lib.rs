@@ -22,6 +22,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod terraform;
 
 /// The tool's version, as shown in reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

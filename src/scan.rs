@@ -18,6 +18,7 @@ use crate::kubernetes;
 use crate::model::{Location, Platform, Resource, SourceFile};
 use crate::parse::{Limits, Parsed, json, yaml};
 use crate::rules::meta::{RuleMeta, Severity};
+use crate::terraform::{self, ModuleInput, NotAnalyzed};
 
 /// Scan options.
 #[derive(Debug, Clone)]
@@ -34,6 +35,8 @@ pub struct ScanOptions {
     pub progress: Option<Arc<AtomicUsize>>,
     /// Set to the number of files once discovery is done, for progress display.
     pub total: Option<Arc<AtomicUsize>>,
+    /// The scan root (canonical); `file()` in Terraform never reads outside it. Set by [`scan`].
+    pub root: Option<std::path::PathBuf>,
 }
 
 impl Default for ScanOptions {
@@ -45,6 +48,7 @@ impl Default for ScanOptions {
             threads: 0,
             progress: None,
             total: None,
+            root: None,
         }
     }
 }
@@ -61,8 +65,8 @@ pub enum SkipReason {
         /// Chart directory.
         chart: String,
     },
-    /// Terraform is recognized but its evaluation is not available in this version.
-    TerraformUnsupported,
+    /// Terraform in JSON syntax (`.tf.json`), not evaluated yet.
+    TerraformJson,
     /// The file is empty.
     Empty,
     /// A symlink that is not followed (to a directory, a special file or out of the scanned
@@ -78,7 +82,7 @@ impl std::fmt::Display for SkipReason {
         match self {
             SkipReason::NotInfrastructure => f.write_str("no Kubernetes object or IAM policy in it"),
             SkipReason::HelmChart { chart } => write!(f, "part of Helm chart `{chart}` (chart rendering is not supported yet)"),
-            SkipReason::TerraformUnsupported => f.write_str("Terraform (evaluation is not supported yet)"),
+            SkipReason::TerraformJson => f.write_str("Terraform JSON syntax (.tf.json is not evaluated yet)"),
             SkipReason::Empty => f.write_str("empty file"),
             SkipReason::NotFollowed { detail } => f.write_str(detail),
         }
@@ -155,6 +159,8 @@ pub struct ScanReport {
     pub files: Vec<FileRecord>,
     /// Rule failures.
     pub rule_failures: Vec<RuleFailure>,
+    /// Parts of analyzed files that were not analyzed (Terraform module calls...).
+    pub not_analyzed: Vec<NotAnalyzed>,
     /// Metadata of the rules that ran.
     #[serde(skip)]
     pub rules: Vec<Arc<RuleMeta>>,
@@ -232,28 +238,42 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
     if let Some(total) = &options.total {
         total.store(discovered.candidates.len(), Ordering::Relaxed);
     }
+    let mut options = options.clone();
+    let base = if root.is_file() { root.parent().unwrap_or(Path::new(".")) } else { root };
+    options.root = std::fs::canonicalize(base).ok();
+    let options = &options;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.threads).build();
-    let work = || -> Vec<(FileRecord, Output, u64)> {
-        discovered
-            .candidates
+    let units = work_units(&discovered.candidates);
+    let work = || -> Vec<UnitResult> {
+        units
             .par_iter()
             .map_init(
                 || engine.worker(),
-                |worker, candidate| {
-                    let result = catch_unwind(AssertUnwindSafe(|| analyze_file(candidate, engine, worker, options)));
+                |worker, unit| {
+                    let result = catch_unwind(AssertUnwindSafe(|| match unit {
+                        Unit::File(candidate) => {
+                            let (record, output, bytes) = analyze_file(candidate, engine, worker, options);
+                            UnitResult { records: vec![record], output, bytes, not_analyzed: Vec::new() }
+                        }
+                        Unit::TerraformModule(files) => analyze_terraform_module(files, engine, worker, options),
+                    }));
                     if let Some(p) = &options.progress {
-                        p.fetch_add(1, Ordering::Relaxed);
+                        p.fetch_add(unit.candidates().len(), Ordering::Relaxed);
                     }
                     result.unwrap_or_else(|_| {
-                        let record = FileRecord {
-                            path: candidate.display.clone(),
-                            outcome: Outcome::Failed {
-                                message: "internal error while analyzing this file (a bug in stridegate: please report it)".into(),
-                                location: None,
-                                resources: 0,
-                            },
-                        };
-                        (record, Output::default(), 0)
+                        let records = unit
+                            .candidates()
+                            .iter()
+                            .map(|c| FileRecord {
+                                path: c.display.clone(),
+                                outcome: Outcome::Failed {
+                                    message: "internal error while analyzing this file (a bug in stridegate: please report it)".into(),
+                                    location: None,
+                                    resources: 0,
+                                },
+                            })
+                            .collect();
+                        UnitResult { records, output: Output::default(), bytes: 0, not_analyzed: Vec::new() }
                     })
                 },
             )
@@ -269,13 +289,16 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
     let mut observations = Vec::new();
     let mut rule_failures = Vec::new();
     let mut bytes = 0;
-    for (record, output, size) in results {
-        files.push(record);
-        findings.extend(output.findings);
-        observations.extend(output.observations);
-        rule_failures.extend(output.errors.into_iter().map(|e| RuleFailure { rule: e.rule, message: e.message }));
-        bytes += size;
+    let mut not_analyzed = Vec::new();
+    for r in results {
+        files.extend(r.records);
+        findings.extend(r.output.findings);
+        observations.extend(r.output.observations);
+        rule_failures.extend(r.output.errors.into_iter().map(|e| RuleFailure { rule: e.rule, message: e.message }));
+        bytes += r.bytes;
+        not_analyzed.extend(r.not_analyzed);
     }
+    not_analyzed.sort_by(|a: &NotAnalyzed, b: &NotAnalyzed| (&a.file, a.line, &a.unit).cmp(&(&b.file, b.line, &b.unit)));
     for p in discovered.problems {
         let outcome = if p.incomplete {
             Outcome::Failed { message: p.message, location: None, resources: 0 }
@@ -289,7 +312,15 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
     findings.dedup_by(|a, b| a.identity() == b.identity() && a.location == b.location && a.message == b.message);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     rule_failures.sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
-    Ok(ScanReport { findings, files, rule_failures, rules: engine.rules().cloned().collect(), elapsed: started.elapsed(), bytes })
+    Ok(ScanReport {
+        findings,
+        files,
+        rule_failures,
+        not_analyzed,
+        rules: engine.rules().cloned().collect(),
+        elapsed: started.elapsed(),
+        bytes,
+    })
 }
 
 fn failed(candidate: &Candidate, message: impl Into<String>, location: Option<Location>) -> FileRecord {
@@ -300,19 +331,16 @@ fn skipped(candidate: &Candidate, reason: SkipReason) -> FileRecord {
     FileRecord { path: candidate.display.clone(), outcome: Outcome::Skipped { reason } }
 }
 
-/// Reads, parses and checks one file.
-fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, options: &ScanOptions) -> (FileRecord, Output, u64) {
-    let mut output = Output::default();
-    match &candidate.class {
-        FileClass::HelmChart { chart } => return (skipped(candidate, SkipReason::HelmChart { chart: chart.clone() }), output, 0),
-        FileClass::Terraform => return (skipped(candidate, SkipReason::TerraformUnsupported), output, 0),
-        FileClass::Yaml | FileClass::Json => {}
-    }
+/// Why a file was not read, and how many bytes it had.
+type NotRead = (FileRecord, u64);
+
+/// Reads a candidate as UTF-8 text, or says why it cannot be analyzed.
+fn read_source(candidate: &Candidate, options: &ScanOptions) -> Result<(Arc<SourceFile>, u64), Box<NotRead>> {
     let size = match std::fs::metadata(&candidate.path) {
         // Never open anything but a regular file: reading a FIFO would block forever.
-        Ok(m) if !m.is_file() => return (failed(candidate, "not a regular file; not read", None), output, 0),
+        Ok(m) if !m.is_file() => return Err(Box::new((failed(candidate, "not a regular file; not read", None), 0))),
         Ok(m) => m.len(),
-        Err(e) => return (failed(candidate, format!("cannot read: {e}"), None), output, 0),
+        Err(e) => return Err(Box::new((failed(candidate, format!("cannot read: {e}"), None), 0))),
     };
     if size > options.max_file_size {
         let message = format!(
@@ -320,14 +348,14 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
             size as f64 / 1_048_576.0,
             options.max_file_size as f64 / 1_048_576.0
         );
-        return (failed(candidate, message, None), output, 0);
+        return Err(Box::new((failed(candidate, message, None), 0)));
     }
     let bytes = match std::fs::read(&candidate.path) {
         Ok(b) => b,
-        Err(e) => return (failed(candidate, format!("cannot read: {e}"), None), output, 0),
+        Err(e) => return Err(Box::new((failed(candidate, format!("cannot read: {e}"), None), 0))),
     };
     if bytes.is_empty() {
-        return (skipped(candidate, SkipReason::Empty), output, 0);
+        return Err(Box::new((skipped(candidate, SkipReason::Empty), 0)));
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -344,13 +372,30 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
             let valid = String::from_utf8_lossy(&bytes[..at]).into_owned();
             let file = SourceFile::new(candidate.display.as_str(), valid);
             let location = file.location(crate::source::ByteSpan::new(at, at));
-            return (failed(candidate, message, Some(location)), output, size);
+            return Err(Box::new((failed(candidate, message, Some(location)), size)));
         }
     };
     if text.as_bytes().contains(&0) {
-        return (failed(candidate, "binary file (not text)", None), output, size);
+        return Err(Box::new((failed(candidate, "binary file (not text)", None), size)));
     }
-    let file = Arc::new(SourceFile::new(candidate.display.as_str(), text));
+    Ok((Arc::new(SourceFile::new(candidate.display.as_str(), text)), size))
+}
+
+/// Reads, parses and checks one file.
+fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, options: &ScanOptions) -> (FileRecord, Output, u64) {
+    let mut output = Output::default();
+    match &candidate.class {
+        FileClass::HelmChart { chart } => return (skipped(candidate, SkipReason::HelmChart { chart: chart.clone() }), output, 0),
+        FileClass::Terraform => return (skipped(candidate, SkipReason::TerraformJson), output, 0),
+        FileClass::Yaml | FileClass::Json => {}
+    }
+    let (file, size) = match read_source(candidate, options) {
+        Ok(x) => x,
+        Err(e) => {
+            let (record, size) = *e;
+            return (record, output, size);
+        }
+    };
     let mut resources: Vec<Resource> = Vec::new();
     let parsed: Parsed = match candidate.class {
         FileClass::Json => {
@@ -399,4 +444,113 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
 
 fn is_policy_document(v: &serde_json::Value) -> bool {
     v.get("Statement").is_some_and(|s| s.is_array() || s.is_object())
+}
+
+/// A unit of parallel work: one file, or one Terraform module (a directory's `.tf` files are
+/// evaluated together).
+enum Unit<'a> {
+    File(&'a Candidate),
+    TerraformModule(Vec<&'a Candidate>),
+}
+
+impl Unit<'_> {
+    fn candidates(&self) -> Vec<&Candidate> {
+        match self {
+            Unit::File(c) => vec![c],
+            Unit::TerraformModule(files) => files.clone(),
+        }
+    }
+}
+
+struct UnitResult {
+    records: Vec<FileRecord>,
+    output: Output,
+    bytes: u64,
+    not_analyzed: Vec<NotAnalyzed>,
+}
+
+fn is_hcl_terraform(c: &Candidate) -> bool {
+    let name = c.path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    c.class == FileClass::Terraform && (name.ends_with(".tf") || name.ends_with(".tfvars"))
+}
+
+fn work_units(candidates: &[Candidate]) -> Vec<Unit<'_>> {
+    let mut modules: std::collections::BTreeMap<&Path, Vec<&Candidate>> = std::collections::BTreeMap::new();
+    let mut units = Vec::new();
+    for c in candidates {
+        if is_hcl_terraform(c) {
+            modules.entry(terraform::module_dir(&c.path)).or_default().push(c);
+        } else {
+            units.push(Unit::File(c));
+        }
+    }
+    units.extend(modules.into_values().map(Unit::TerraformModule));
+    units
+}
+
+/// Parses a directory's `.tf` and auto-loaded `.tfvars` files, evaluates the module, and checks
+/// its resources. Each file gets its own record.
+fn analyze_terraform_module(files: &[&Candidate], engine: &Engine, worker: &mut Worker, options: &ScanOptions) -> UnitResult {
+    let mut records = Vec::new();
+    let mut output = Output::default();
+    let mut bytes = 0;
+    let mut input = ModuleInput::default();
+    let mut tfvars_files: Vec<(String, terraform::ParsedFile)> = Vec::new();
+    if let Some(first) = files.first() {
+        let dir = terraform::module_dir(&first.path);
+        input.funcs.module_dir = Some(dir.to_path_buf());
+        input.funcs.root = options.root.clone();
+        input.module_path = terraform::module_dir(Path::new(&first.display)).to_string_lossy().to_string();
+        if input.module_path.is_empty() {
+            input.module_path = ".".to_string();
+        }
+    }
+    let mut parsed_paths: Vec<String> = Vec::new();
+    for c in files {
+        let name = c.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if name.ends_with(".tfvars") && !terraform::is_auto_tfvars(&name) {
+            // Only loaded when named with --var-file (not supported yet): nothing to analyze.
+            records.push(skipped(c, SkipReason::NotInfrastructure));
+            continue;
+        }
+        let (file, size) = match read_source(c, options) {
+            Ok(x) => x,
+            Err(e) => {
+                let (record, size) = *e;
+                records.push(record);
+                bytes += size;
+                continue;
+            }
+        };
+        bytes += size;
+        match terraform::parse_file(&file) {
+            Ok(parsed) => {
+                parsed_paths.push(c.display.clone());
+                if name.ends_with(".tfvars") {
+                    tfvars_files.push((name, parsed));
+                } else {
+                    input.files.push(parsed);
+                }
+            }
+            Err(err) => {
+                let location = err.span.map(|s| file.location(s));
+                records.push(FileRecord {
+                    path: c.display.clone(),
+                    outcome: Outcome::Failed { message: err.message, location, resources: 0 },
+                });
+            }
+        }
+    }
+    // terraform.tfvars first, then *.auto.tfvars in lexical order (later wins).
+    tfvars_files.sort_by(|a, b| (a.0 != "terraform.tfvars", &a.0).cmp(&(b.0 != "terraform.tfvars", &b.0)));
+    input.tfvars = tfvars_files.into_iter().map(|(_, p)| p).collect();
+    let result = terraform::evaluate_module(&input);
+    for resource in &result.resources {
+        engine.evaluate(worker, resource, &mut output);
+    }
+    for path in parsed_paths {
+        let resources = result.resources.iter().filter(|r| *r.file.path == *path).count();
+        records.push(FileRecord { path, outcome: Outcome::Analyzed { resources } });
+    }
+    UnitResult { records, output, bytes, not_analyzed: result.not_analyzed }
 }

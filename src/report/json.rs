@@ -15,6 +15,7 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError<'a>>,
     rule_failures: &'a [RuleFailure],
+    not_analyzed: &'a [crate::terraform::NotAnalyzed],
     files: &'a [FileRecord],
 }
 
@@ -95,6 +96,7 @@ pub fn render(report: &ScanReport) -> String {
         findings: report.findings.iter().map(finding).collect(),
         errors,
         rule_failures: &report.rule_failures,
+        not_analyzed: &report.not_analyzed,
         files: &report.files,
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"cannot serialize the report: {e}\"}}"));

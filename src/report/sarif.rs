@@ -170,6 +170,21 @@ pub fn render(report: &ScanReport) -> String {
             .level(json!("error"))
             .build()
     }));
+    notifications.extend(report.not_analyzed.iter().map(|n| {
+        let loc = SarifLocation::builder()
+            .physical_location(
+                PhysicalLocation::builder()
+                    .artifact_location(ArtifactLocation::builder().uri(uri(&n.file)).uri_base_id(SRCROOT).build())
+                    .region(Region::builder().start_line(i64::try_from(n.line).unwrap_or(1)).build())
+                    .build(),
+            )
+            .build();
+        Notification::builder()
+            .message(Message::builder().text(format!("{}: {} not analyzed: {}", n.file, n.unit, n.reason)).build())
+            .level(json!("note"))
+            .locations(vec![loc])
+            .build()
+    }));
     let mut invocation = Invocation::builder().execution_successful(!report.is_incomplete()).build();
     if !notifications.is_empty() {
         invocation.tool_execution_notifications = Some(notifications);

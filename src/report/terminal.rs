@@ -146,6 +146,12 @@ pub fn summary(report: &ScanReport) -> String {
     for (reason, n) in &c.skipped {
         let _ = writeln!(out, "  skipped {n}: {reason}");
     }
+    if !report.not_analyzed.is_empty() {
+        let _ = writeln!(out, "not analyzed inside analyzed files: {}", report.not_analyzed.len());
+        for n in &report.not_analyzed {
+            let _ = writeln!(out, "  {}:{}: {}: {}", n.file, n.line, n.unit, n.reason);
+        }
+    }
     if report.is_incomplete() {
         let _ = writeln!(out, "scan incomplete: some input could not be analyzed (see the errors above)");
     }

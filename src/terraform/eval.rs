@@ -1,0 +1,555 @@
+//! Terraform expression evaluation without `terraform init`, credentials or network.
+//!
+//! We evaluate `hcl::Expression`s ourselves (rather than with `hcl::eval`) because Terraform
+//! needs two things its evaluator does not give: *unknown* as a first-class value that flows
+//! through operators, functions and templates (a reference to `aws_vpc.main.id`, an unresolved
+//! variable), and functions that see context (`file()` reads only inside the module root).
+//! Evaluation never fails: what cannot be computed becomes the unknown marker, whose reason
+//! keeps the reference or the partially rendered template (`arn:aws:s3:::${var.bucket}/*`).
+
+use std::collections::BTreeMap;
+
+use hcl::expr::{BinaryOperator, Expression, ObjectKey, Operation, TraversalOperator, UnaryOperator};
+use hcl::template::{Directive, Element, Template};
+use serde_json::{Map, Number, Value};
+
+use super::functions::{self, FuncContext, unknown};
+use crate::model::is_unknown;
+
+/// Largest collection a `for` expression or `range` may produce (bounds hostile input).
+const MAX_ITEMS: usize = 10_000;
+/// Deepest expression nesting evaluated.
+const MAX_DEPTH: usize = 200;
+
+/// Named values visible to an expression: `var`, `local`, `count`, `each`, `path`, iterator
+/// variables of `for` expressions and `dynamic` blocks. Any other root (a resource, `data`,
+/// `module`) evaluates to unknown.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    bindings: BTreeMap<String, Value>,
+    /// Function context (module directory, scan root).
+    pub funcs: FuncContext,
+}
+
+impl Scope {
+    /// A scope with function context `funcs`.
+    pub fn new(funcs: FuncContext) -> Self {
+        Self { bindings: BTreeMap::new(), funcs }
+    }
+
+    /// Binds `name` (e.g. `var`, `each`).
+    pub fn bind(&mut self, name: impl Into<String>, value: Value) {
+        self.bindings.insert(name.into(), value);
+    }
+
+    /// A copy with `name` bound to `value`.
+    pub fn with(&self, name: &str, value: Value) -> Scope {
+        let mut s = self.clone();
+        s.bind(name, value);
+        s
+    }
+
+    /// Evaluates `expr`.
+    pub fn eval(&self, expr: &Expression) -> Value {
+        self.eval_depth(expr, 0)
+    }
+
+    fn eval_depth(&self, expr: &Expression, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return unknown("expression nested too deeply");
+        }
+        let d = depth + 1;
+        match expr {
+            Expression::Null => Value::Null,
+            Expression::Bool(b) => Value::Bool(*b),
+            Expression::Number(n) => number(n),
+            Expression::String(s) => Value::String(s.clone()),
+            Expression::Array(items) => Value::Array(items.iter().map(|e| self.eval_depth(e, d)).collect()),
+            Expression::Object(obj) => {
+                let mut map = Map::new();
+                for (k, v) in obj {
+                    let key = match k {
+                        ObjectKey::Identifier(id) => id.to_string(),
+                        ObjectKey::Expression(e) => match self.eval_depth(e, d) {
+                            Value::String(s) => s,
+                            Value::Number(n) => n.to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            _ => return unknown("object key that cannot be known"),
+                        },
+                        _ => return unknown("unsupported object key"),
+                    };
+                    map.insert(key, self.eval_depth(v, d));
+                }
+                Value::Object(map)
+            }
+            Expression::TemplateExpr(t) => match Template::from_expr(t) {
+                Ok(template) => self.render(&template, d),
+                Err(e) => unknown(format!("unparsable template: {e}")),
+            },
+            Expression::Variable(v) => self.bindings.get(v.as_str()).cloned().unwrap_or_else(|| unknown(v.to_string())),
+            Expression::Traversal(t) => {
+                let base = self.eval_depth(&t.expr, d);
+                self.traverse(base, &t.operators, d, &reference_text(expr))
+            }
+            Expression::FuncCall(call) => {
+                let mut args: Vec<Value> = call.args.iter().map(|a| self.eval_depth(a, d)).collect();
+                if call.expand_final {
+                    match args.pop() {
+                        Some(Value::Array(rest)) => args.extend(rest),
+                        Some(other) => {
+                            return unknown(format!("{}(...) with an expanded argument that is not a list: {}", call.name, other));
+                        }
+                        None => {}
+                    }
+                }
+                if !call.name.namespace.is_empty() {
+                    return unknown(format!("{}(...)", call.name));
+                }
+                // `try`/`can` see failures as unknowns: evaluation already turned them into that.
+                let name = call.name.name.as_str();
+                functions::call(name, &args, &self.funcs).unwrap_or_else(|e| unknown(format!("{name}(...): {e}")))
+            }
+            Expression::Parenthesis(inner) => self.eval_depth(inner, d),
+            Expression::Conditional(c) => {
+                let cond = self.eval_depth(&c.cond_expr, d);
+                match cond {
+                    Value::Bool(true) => self.eval_depth(&c.true_expr, d),
+                    Value::Bool(false) => self.eval_depth(&c.false_expr, d),
+                    _ => {
+                        let (a, b) = (self.eval_depth(&c.true_expr, d), self.eval_depth(&c.false_expr, d));
+                        if a == b && !is_unknown(&a) { a } else { unknown("conditional on a value that cannot be known") }
+                    }
+                }
+            }
+            Expression::Operation(op) => match op.as_ref() {
+                Operation::Unary(u) => {
+                    let v = self.eval_depth(&u.expr, d);
+                    match (u.operator, &v) {
+                        (_, v) if is_unknown(v) => v.clone(),
+                        (UnaryOperator::Not, Value::Bool(b)) => Value::Bool(!b),
+                        (UnaryOperator::Neg, Value::Number(n)) => neg(n),
+                        _ => unknown("invalid operand for a unary operator"),
+                    }
+                }
+                Operation::Binary(b) => {
+                    let lhs = self.eval_depth(&b.lhs_expr, d);
+                    // Short-circuit the logical operators so a known side can decide.
+                    match (b.operator, &lhs) {
+                        (BinaryOperator::And, Value::Bool(false)) => return Value::Bool(false),
+                        (BinaryOperator::Or, Value::Bool(true)) => return Value::Bool(true),
+                        _ => {}
+                    }
+                    let rhs = self.eval_depth(&b.rhs_expr, d);
+                    binary(b.operator, &lhs, &rhs)
+                }
+            },
+            Expression::ForExpr(f) => {
+                let collection = self.eval_depth(&f.collection_expr, d);
+                let items: Vec<(Value, Value)> = match collection {
+                    Value::Array(a) => a.into_iter().enumerate().map(|(i, v)| (Value::from(i), v)).collect(),
+                    Value::Object(o) if !is_unknown(&Value::Object(o.clone())) => {
+                        o.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+                    }
+                    _ => return unknown("for expression over a collection that cannot be known"),
+                };
+                if items.len() > MAX_ITEMS {
+                    return unknown("for expression over too many items");
+                }
+                let mut list = Vec::new();
+                let mut object = Map::new();
+                let mut grouped: Map<String, Value> = Map::new();
+                for (k, v) in items {
+                    let mut s = self.with(f.value_var.as_str(), v);
+                    if let Some(kv) = &f.key_var {
+                        s.bind(kv.as_str(), k);
+                    }
+                    if let Some(cond) = &f.cond_expr {
+                        match s.eval_depth(cond, d) {
+                            Value::Bool(true) => {}
+                            Value::Bool(false) => continue,
+                            _ => return unknown("for expression filter that cannot be known"),
+                        }
+                    }
+                    let value = s.eval_depth(&f.value_expr, d);
+                    match &f.key_expr {
+                        None => list.push(value),
+                        Some(ke) => {
+                            let key = match s.eval_depth(ke, d) {
+                                Value::String(s) => s,
+                                Value::Number(n) => n.to_string(),
+                                Value::Bool(b) => b.to_string(),
+                                _ => return unknown("for expression key that cannot be known"),
+                            };
+                            if f.grouping {
+                                if let Value::Array(a) = grouped.entry(key).or_insert_with(|| Value::Array(Vec::new())) {
+                                    a.push(value);
+                                }
+                            } else {
+                                object.insert(key, value);
+                            }
+                        }
+                    }
+                }
+                match (&f.key_expr, f.grouping) {
+                    (None, _) => Value::Array(list),
+                    (Some(_), true) => Value::Object(grouped),
+                    (Some(_), false) => Value::Object(object),
+                }
+            }
+            _ => unknown("unsupported expression"),
+        }
+    }
+
+    fn traverse(&self, base: Value, ops: &[TraversalOperator], depth: usize, text: &str) -> Value {
+        let mut cur = base;
+        for (i, op) in ops.iter().enumerate() {
+            if is_unknown(&cur) {
+                return unknown(text.to_string());
+            }
+            cur = match op {
+                TraversalOperator::GetAttr(name) => match &cur {
+                    Value::Object(m) => match m.get(name.as_str()) {
+                        Some(v) => v.clone(),
+                        None => return unknown(format!("{text} (no attribute {name})")),
+                    },
+                    Value::Null => return unknown(format!("{text} (attribute of null)")),
+                    _ => return unknown(format!("{text} (attribute of a non-object)")),
+                },
+                TraversalOperator::Index(e) => {
+                    let idx = self.eval_depth(e, depth + 1);
+                    index(&cur, &idx).unwrap_or_else(|| unknown(text.to_string()))
+                }
+                TraversalOperator::LegacyIndex(n) => index(&cur, &Value::from(*n)).unwrap_or_else(|| unknown(text.to_string())),
+                TraversalOperator::AttrSplat | TraversalOperator::FullSplat => {
+                    let rest = ops.get(i + 1..).unwrap_or(&[]);
+                    let items = match cur {
+                        Value::Array(a) => a,
+                        Value::Null => Vec::new(),
+                        other => vec![other],
+                    };
+                    let mapped = items.into_iter().map(|item| self.traverse(item, rest, depth + 1, text)).collect();
+                    return Value::Array(mapped);
+                }
+            };
+        }
+        cur
+    }
+
+    fn render(&self, template: &Template, depth: usize) -> Value {
+        let mut out = String::new();
+        let mut partial = false;
+        self.render_into(template, depth, &mut out, &mut partial);
+        if partial { unknown(out) } else { Value::String(out) }
+    }
+
+    fn render_into(&self, template: &Template, depth: usize, out: &mut String, partial: &mut bool) {
+        for element in template.elements() {
+            match element {
+                Element::Literal(s) => out.push_str(s),
+                Element::Interpolation(i) => match self.eval_depth(&i.expr, depth) {
+                    Value::String(s) => out.push_str(&s),
+                    Value::Number(n) => out.push_str(&n.to_string()),
+                    Value::Bool(b) => out.push_str(&b.to_string()),
+                    v if is_unknown(&v) => {
+                        *partial = true;
+                        out.push_str(&format!("${{{}}}", reference_text(&i.expr)));
+                    }
+                    _ => {
+                        *partial = true;
+                        out.push_str("${?}");
+                    }
+                },
+                Element::Directive(dir) => match dir.as_ref() {
+                    Directive::If(ifd) => match self.eval_depth(&ifd.cond_expr, depth) {
+                        Value::Bool(true) => self.render_into(&ifd.true_template, depth, out, partial),
+                        Value::Bool(false) => {
+                            if let Some(f) = &ifd.false_template {
+                                self.render_into(f, depth, out, partial);
+                            }
+                        }
+                        _ => {
+                            *partial = true;
+                            out.push_str("%{if ?}");
+                        }
+                    },
+                    Directive::For(ford) => {
+                        let items: Vec<(Value, Value)> = match self.eval_depth(&ford.collection_expr, depth) {
+                            Value::Array(a) => a.into_iter().enumerate().map(|(i, v)| (Value::from(i), v)).collect(),
+                            Value::Object(o) if !is_unknown(&Value::Object(o.clone())) => {
+                                o.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+                            }
+                            _ => {
+                                *partial = true;
+                                out.push_str("%{for ?}");
+                                continue;
+                            }
+                        };
+                        for (k, v) in items.into_iter().take(MAX_ITEMS) {
+                            let mut s = self.with(ford.value_var.as_str(), v);
+                            if let Some(kv) = &ford.key_var {
+                                s.bind(kv.as_str(), k);
+                            }
+                            s.render_into(&ford.template, depth, out, partial);
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+fn number(n: &hcl::Number) -> Value {
+    if let Some(i) = n.as_i64() {
+        Value::from(i)
+    } else if let Some(u) = n.as_u64() {
+        Value::from(u)
+    } else {
+        n.as_f64().and_then(Number::from_f64).map_or(Value::Null, Value::Number)
+    }
+}
+
+fn neg(n: &Number) -> Value {
+    if let Some(i) = n.as_i64() {
+        Value::from(-i)
+    } else {
+        n.as_f64().and_then(|f| Number::from_f64(-f)).map_or_else(|| unknown("invalid number"), Value::Number)
+    }
+}
+
+fn index(cur: &Value, idx: &Value) -> Option<Value> {
+    match (cur, idx) {
+        (Value::Array(a), Value::Number(n)) => a.get(usize::try_from(n.as_u64()?).ok()?).cloned(),
+        (Value::Array(a), Value::String(s)) => a.get(s.parse::<usize>().ok()?).cloned(),
+        (Value::Object(m), Value::String(s)) => m.get(s).cloned(),
+        (Value::Object(m), Value::Number(n)) => m.get(&n.to_string()).cloned(),
+        _ => None,
+    }
+}
+
+fn as_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn num_value(f: f64) -> Value {
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        #[allow(clippy::cast_possible_truncation)]
+        return Value::from(f as i64);
+    }
+    Number::from_f64(f).map_or_else(|| unknown("arithmetic overflow"), Value::Number)
+}
+
+/// Terraform's equality: numbers compare by value (`1 == 1.0`).
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+fn binary(op: BinaryOperator, lhs: &Value, rhs: &Value) -> Value {
+    use BinaryOperator as B;
+    match op {
+        B::And | B::Or => match (lhs, rhs) {
+            (Value::Bool(a), Value::Bool(b)) => Value::Bool(if op == B::And { *a && *b } else { *a || *b }),
+            (_, Value::Bool(false)) if op == B::And => Value::Bool(false),
+            (_, Value::Bool(true)) if op == B::Or => Value::Bool(true),
+            _ => unknown("logical operator on a value that cannot be known"),
+        },
+        _ if crate::model::is_unknown(lhs) || crate::model::is_unknown(rhs) => unknown("operation on a value that cannot be known"),
+        B::Eq => Value::Bool(equal(lhs, rhs)),
+        B::NotEq => Value::Bool(!equal(lhs, rhs)),
+        _ => {
+            let (Some(a), Some(b)) = (as_f64(lhs), as_f64(rhs)) else { return unknown("arithmetic on a non-number") };
+            match op {
+                B::Less => Value::Bool(a < b),
+                B::LessEq => Value::Bool(a <= b),
+                B::Greater => Value::Bool(a > b),
+                B::GreaterEq => Value::Bool(a >= b),
+                B::Plus => num_value(a + b),
+                B::Minus => num_value(a - b),
+                B::Mul => num_value(a * b),
+                B::Div if b != 0.0 => num_value(a / b),
+                B::Mod if b != 0.0 => num_value(a % b),
+                _ => unknown("division by zero"),
+            }
+        }
+    }
+}
+
+/// Source-like text of a reference, for unknown reasons (`aws_vpc.main.id`, `var.tags["a"]`).
+pub fn reference_text(expr: &Expression) -> String {
+    match expr {
+        Expression::Variable(v) => v.to_string(),
+        Expression::Traversal(t) => {
+            let mut s = reference_text(&t.expr);
+            for op in &t.operators {
+                match op {
+                    TraversalOperator::GetAttr(a) => {
+                        s.push('.');
+                        s.push_str(a.as_str());
+                    }
+                    TraversalOperator::Index(Expression::Number(n)) => s.push_str(&format!("[{n}]")),
+                    TraversalOperator::Index(Expression::String(k)) => s.push_str(&format!("[{k:?}]")),
+                    TraversalOperator::Index(_) => s.push_str("[…]"),
+                    TraversalOperator::LegacyIndex(n) => s.push_str(&format!(".{n}")),
+                    TraversalOperator::AttrSplat => s.push_str(".*"),
+                    TraversalOperator::FullSplat => s.push_str("[*]"),
+                }
+            }
+            s
+        }
+        Expression::FuncCall(c) => format!("{}(…)", c.name),
+        _ => "…".to_string(),
+    }
+}
+
+/// Every `root.name` reference in `expr` whose root is not a scope binding: resource graph
+/// edges (`aws_vpc.main`, `data.aws_iam_policy_document.x`, `module.vpc`).
+pub fn references(expr: &Expression, out: &mut Vec<String>) {
+    match expr {
+        Expression::Traversal(t) => {
+            let mut parts = Vec::new();
+            if let Expression::Variable(v) = &t.expr {
+                parts.push(v.to_string());
+                for op in &t.operators {
+                    match op {
+                        TraversalOperator::GetAttr(a) if parts.len() < if v.as_str() == "data" { 3 } else { 2 } => {
+                            parts.push(a.to_string())
+                        }
+                        _ => break,
+                    }
+                }
+                let root = v.as_str();
+                if !matches!(root, "var" | "local" | "count" | "each" | "path" | "terraform" | "self") && parts.len() >= 2 {
+                    out.push(parts.join("."));
+                }
+            } else {
+                references(&t.expr, out);
+            }
+            for op in &t.operators {
+                if let TraversalOperator::Index(e) = op {
+                    references(e, out);
+                }
+            }
+        }
+        Expression::Array(items) => items.iter().for_each(|e| references(e, out)),
+        Expression::Object(o) => o.iter().for_each(|(_, v)| references(v, out)),
+        Expression::FuncCall(c) => c.args.iter().for_each(|e| references(e, out)),
+        Expression::Parenthesis(e) => references(e, out),
+        Expression::Conditional(c) => {
+            references(&c.cond_expr, out);
+            references(&c.true_expr, out);
+            references(&c.false_expr, out);
+        }
+        Expression::Operation(op) => match op.as_ref() {
+            Operation::Unary(u) => references(&u.expr, out),
+            Operation::Binary(b) => {
+                references(&b.lhs_expr, out);
+                references(&b.rhs_expr, out);
+            }
+        },
+        Expression::ForExpr(f) => {
+            references(&f.collection_expr, out);
+            references(&f.value_expr, out);
+        }
+        Expression::TemplateExpr(t) => {
+            if let Ok(template) = Template::from_expr(t) {
+                template_references(&template, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn template_references(t: &Template, out: &mut Vec<String>) {
+    for e in t.elements() {
+        match e {
+            Element::Interpolation(i) => references(&i.expr, out),
+            Element::Directive(d) => match d.as_ref() {
+                Directive::If(i) => {
+                    references(&i.cond_expr, out);
+                    template_references(&i.true_template, out);
+                    if let Some(f) = &i.false_template {
+                        template_references(f, out);
+                    }
+                }
+                Directive::For(f) => {
+                    references(&f.collection_expr, out);
+                    template_references(&f.template, out);
+                }
+            },
+            Element::Literal(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn eval(src: &str, scope: &Scope) -> Value {
+        let expr: Expression = hcl::edit::parser::parse_expr(src).unwrap().into();
+        scope.eval(&expr)
+    }
+
+    fn scope() -> Scope {
+        let mut s = Scope::default();
+        s.bind("var", json!({"env": "prod", "n": 3, "tags": {"team": "sec"}, "cidrs": ["10.0.0.0/8"]}));
+        s.bind("local", json!({"name": "app-prod"}));
+        s
+    }
+
+    #[test]
+    fn literals_references_and_operators() {
+        let s = scope();
+        assert_eq!(eval("var.env == \"prod\" ? 3 : 1", &s), json!(3));
+        assert_eq!(eval("var.n * 2 + 1", &s), json!(7));
+        assert_eq!(eval("\"${local.name}-logs\"", &s), json!("app-prod-logs"));
+        assert_eq!(eval("var.tags[\"team\"]", &s), json!("sec"));
+        assert_eq!(eval("[for c in var.cidrs : upper(c)]", &s).as_array().map(Vec::len), Some(1));
+        assert_eq!(eval("{for k, v in var.tags : v => k}", &s), json!({"sec": "team"}));
+        assert_eq!(eval("!(var.n > 2)", &s), json!(false));
+    }
+
+    #[test]
+    fn unknown_references_stay_unknown_and_keep_their_text() {
+        let s = scope();
+        let v = eval("aws_vpc.main.id", &s);
+        assert!(is_unknown(&v));
+        assert_eq!(v["$unknown"], "aws_vpc.main.id");
+        let v = eval("\"arn:aws:s3:::${var.bucket_missing}/*\"", &s);
+        assert!(is_unknown(&v));
+        let v = eval("\"arn:aws:s3:::${aws_s3_bucket.b.id}/*\"", &s);
+        assert_eq!(v["$unknown"], "arn:aws:s3:::${aws_s3_bucket.b.id}/*");
+        assert!(is_unknown(&eval("aws_vpc.main.id == \"x\"", &s)));
+        assert_eq!(eval("false && aws_x.y.z", &s), json!(false));
+        assert_eq!(eval("aws_x.y.z || true", &s), json!(true));
+        assert_eq!(eval("aws_x.y.z ? 1 : 1", &s), json!(1));
+    }
+
+    #[test]
+    fn template_directives() {
+        let s = scope();
+        assert_eq!(eval(r#""%{ if var.env == "prod" }p%{ else }d%{ endif }""#, &s), json!("p"));
+        assert_eq!(eval("\"%{ for c in var.cidrs }[${c}]%{ endfor }\"", &s), json!("[10.0.0.0/8]"));
+    }
+
+    #[test]
+    fn splats_and_references() {
+        let mut s = scope();
+        s.bind("list", json!([{"id": "a"}, {"id": "b"}]));
+        assert_eq!(eval("list[*].id", &s), json!(["a", "b"]));
+        let expr: Expression =
+            hcl::edit::parser::parse_expr("merge(var.tags, { vpc = aws_vpc.main.id, d = data.aws_caller_identity.me.account_id })")
+                .unwrap()
+                .into();
+        let mut refs = Vec::new();
+        references(&expr, &mut refs);
+        assert_eq!(refs, ["aws_vpc.main", "data.aws_caller_identity.me"]);
+    }
+}
