@@ -261,7 +261,11 @@ impl Engine {
                     resource: resource.address.clone(),
                     attribute: hit.path,
                     attribute_present: present,
-                    related: Vec::new(),
+                    related: resource
+                        .call_chain
+                        .iter()
+                        .map(|(location, message)| crate::finding::RelatedLocation { location: location.clone(), message: message.clone() })
+                        .collect(),
                 });
             }
         }

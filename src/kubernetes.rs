@@ -102,7 +102,7 @@ fn make_resource(value: Value, spans: SpanNode, file: &Arc<SourceFile>, fallback
         Some(ns) => format!("{kind}/{ns}/{shown_name}"),
         None => format!("{kind}/{shown_name}"),
     };
-    Resource { platform: Platform::Kubernetes, kind, namespace, name, address, value, spans, file: file.clone() }
+    Resource { platform: Platform::Kubernetes, kind, namespace, name, address, value, spans, file: file.clone(), call_chain: Vec::new() }
 }
 
 #[cfg(test)]

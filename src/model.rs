@@ -269,6 +269,9 @@ pub struct Resource {
     pub spans: SpanNode,
     /// The file it came from.
     pub file: Arc<SourceFile>,
+    /// How the resource was reached, outermost first: for a resource inside a Terraform module,
+    /// the module call sites (location, description). Reported as related locations.
+    pub call_chain: Vec<(Location, String)>,
 }
 
 impl Resource {

@@ -298,7 +298,9 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
         bytes += r.bytes;
         not_analyzed.extend(r.not_analyzed);
     }
-    not_analyzed.sort_by(|a: &NotAnalyzed, b: &NotAnalyzed| (&a.file, a.line, &a.unit).cmp(&(&b.file, b.line, &b.unit)));
+    not_analyzed
+        .sort_by(|a: &NotAnalyzed, b: &NotAnalyzed| (&a.file, a.line, &a.unit, &a.reason).cmp(&(&b.file, b.line, &b.unit, &b.reason)));
+    not_analyzed.dedup();
     for p in discovered.problems {
         let outcome = if p.incomplete {
             Outcome::Failed { message: p.message, location: None, resources: 0 }
@@ -422,6 +424,7 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
                 value: doc.value,
                 spans: doc.spans,
                 file: file.clone(),
+                call_chain: Vec::new(),
             });
         }
     }

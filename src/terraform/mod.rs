@@ -63,6 +63,17 @@ pub struct RawBlock {
 }
 
 impl RawBlock {
+    /// End of the block header (`module "vpc"`): the ident span covers up to the labels.
+    fn labels_end(&self) -> ByteSpan {
+        let header_end = self
+            .file
+            .text
+            .get(self.span.start..self.span.end)
+            .and_then(|t| t.find('{'))
+            .map_or(self.ident_span.end, |i| self.span.start + i);
+        ByteSpan::new(self.ident_span.start, header_end.max(self.ident_span.start))
+    }
+
     /// The attribute `name`, if written.
     pub fn attribute(&self, name: &str) -> Option<&RawAttribute> {
         self.attributes.iter().find(|a| a.name == name)
@@ -170,7 +181,7 @@ pub struct ModuleResult {
 }
 
 /// Inputs of a module evaluation.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ModuleInput {
     /// `.tf` files of the module.
     pub files: Vec<ParsedFile>,
@@ -180,7 +191,14 @@ pub struct ModuleInput {
     pub funcs: FuncContext,
     /// `path.module` as shown (relative to the scan root).
     pub module_path: String,
+    /// Values given by the caller (`module "x" { name = ... }`), overriding defaults.
+    pub arguments: Map<String, Value>,
+    /// Canonical directories of the modules being evaluated (cycle detection).
+    pub stack: Vec<std::path::PathBuf>,
 }
+
+/// Deepest chain of local module calls followed.
+const MAX_MODULE_DEPTH: usize = 10;
 
 /// Evaluates a module.
 pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
@@ -203,6 +221,11 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
             if vars.contains_key(&a.name) {
                 vars.insert(a.name.clone(), plain.eval(&a.expr));
             }
+        }
+    }
+    for (k, v) in &input.arguments {
+        if vars.contains_key(k) {
+            vars.insert(k.clone(), v.clone());
         }
     }
     scope.bind("var", Value::Object(vars));
@@ -253,23 +276,96 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
                 }
                 "module" => {
                     let name = b.labels.first().cloned().unwrap_or_default();
-                    let source = b.attribute("source").map(|a| scope.eval(&a.expr));
-                    let line = b.file.lines.position(&b.file.text, b.span.start).line;
-                    result.not_analyzed.push(NotAnalyzed {
-                        file: b.file.path.to_string(),
-                        line,
-                        unit: format!("module.{name}"),
-                        reason: match source {
-                            Some(Value::String(s)) => format!("module calls are not evaluated yet (source {s})"),
-                            _ => "module calls are not evaluated yet".to_string(),
-                        },
-                    });
+                    evaluate_module_call(b, &name, &scope, input, &mut result);
                 }
                 _ => {}
             }
         }
     }
     result
+}
+
+/// Follows a local module call (`source = "./modules/x"`): loads the directory (inside the scan
+/// root only), evaluates it with the call's arguments (once per `count`/`for_each` instance is
+/// not modelled yet: one evaluation with the arguments as written), and adds its resources with
+/// addresses prefixed `module.<name>.` and the call site in their call chain.
+fn evaluate_module_call(b: &RawBlock, name: &str, scope: &Scope, input: &ModuleInput, result: &mut ModuleResult) {
+    let line = b.file.lines.position(&b.file.text, b.span.start).line;
+    let mut not_analyzed = |reason: String| {
+        result.not_analyzed.push(NotAnalyzed { file: b.file.path.to_string(), line, unit: format!("module.{name}"), reason });
+    };
+    let source = match b.attribute("source").map(|a| scope.eval(&a.expr)) {
+        Some(Value::String(s)) => s,
+        _ => return not_analyzed("module source cannot be known".to_string()),
+    };
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        return not_analyzed(format!("remote module `{source}` is not fetched (registry and git modules are never downloaded)"));
+    }
+    let (Some(dir), Some(root)) = (&input.funcs.module_dir, &input.funcs.root) else {
+        return not_analyzed("module directory unknown".to_string());
+    };
+    let target = match std::fs::canonicalize(dir.join(&source)) {
+        Ok(t) => t,
+        Err(e) => return not_analyzed(format!("module source `{source}` cannot be read: {e}")),
+    };
+    if !target.starts_with(root) {
+        return not_analyzed(format!("module source `{source}` is outside the scanned directory; not followed"));
+    }
+    if input.stack.contains(&target) {
+        return not_analyzed(format!("module source `{source}` calls itself (module cycle); not followed"));
+    }
+    if input.stack.len() >= MAX_MODULE_DEPTH {
+        return not_analyzed(format!("module nesting deeper than {MAX_MODULE_DEPTH} levels; not followed"));
+    }
+    let files = match load_module_files(&target, root) {
+        Ok(f) => f,
+        Err(e) => return not_analyzed(e),
+    };
+    let mut arguments = Map::new();
+    for a in &b.attributes {
+        if !matches!(a.name.as_str(), "source" | "version" | "providers" | "count" | "for_each" | "depends_on") {
+            arguments.insert(a.name.clone(), scope.eval(&a.expr));
+        }
+    }
+    let mut stack = input.stack.clone();
+    stack.push(target.clone());
+    let module_path = target.strip_prefix(root).map_or_else(|_| ".".to_string(), |p| p.to_string_lossy().replace('\\', "/"));
+    let child = ModuleInput {
+        files,
+        tfvars: Vec::new(),
+        funcs: FuncContext { module_dir: Some(target.clone()), root: Some(root.clone()) },
+        module_path: if module_path.is_empty() { ".".to_string() } else { module_path },
+        arguments,
+        stack,
+    };
+    let inner = evaluate_module(&child);
+    let call_site = b.file.location(b.ident_span.cover(b.labels_end()));
+    for mut r in inner.resources {
+        r.address = format!("module.{name}.{}", r.address);
+        r.call_chain.insert(0, (call_site.clone(), format!("module.{name} called here (source {source})")));
+        result.resources.push(r);
+    }
+    result.not_analyzed.extend(inner.not_analyzed);
+}
+
+/// Reads and parses the `.tf` files of a module directory (for module calls).
+fn load_module_files(dir: &Path, root: &Path) -> Result<Vec<ParsedFile>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("module directory cannot be read: {e}"))?;
+    let mut paths: Vec<std::path::PathBuf> =
+        entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file()).collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        if meta.len() > 8 * 1024 * 1024 {
+            return Err(format!("{} is too large", p.display()));
+        }
+        let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let display = p.strip_prefix(root).map_or_else(|_| p.display().to_string(), |r| r.to_string_lossy().replace('\\', "/"));
+        let file = Arc::new(SourceFile::new(display.as_str(), text));
+        files.push(parse_file(&file).map_err(|e| format!("{display}: {}", e.message))?);
+    }
+    Ok(files)
 }
 
 fn make_resource(b: &RawBlock, kind: String, address: String, value: Value, spans: SpanNode) -> Resource {
@@ -282,6 +378,7 @@ fn make_resource(b: &RawBlock, kind: String, address: String, value: Value, span
         value,
         spans,
         file: b.file.clone(),
+        call_chain: Vec::new(),
     }
 }
 
@@ -496,6 +593,36 @@ resource "aws_instance" "n" {
         assert_eq!(loc.start.line, 16);
         assert_eq!(r.resources[2].value["cidr_block"], json!("10.0.2.0/24"));
         assert_eq!(r.resources[4].value["tags"]["idx"], json!(1));
+    }
+
+    #[test]
+    fn local_modules_are_evaluated_with_the_call_arguments() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("modules/sg")).unwrap();
+        std::fs::write(
+            root.join("modules/sg/main.tf"),
+            "variable \"cidr\" {}\nresource \"aws_security_group\" \"this\" {\n  ingress {\n    cidr_blocks = [var.cidr]\n  }\n}\n",
+        )
+        .unwrap();
+        let main = "module \"web\" {\n  source = \"./modules/sg\"\n  cidr   = \"0.0.0.0/0\"\n}\nmodule \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n";
+        let file = Arc::new(SourceFile::new("main.tf", main.to_string()));
+        let input = ModuleInput {
+            files: vec![parse_file(&file).unwrap()],
+            funcs: FuncContext { module_dir: Some(root.clone()), root: Some(root.clone()) },
+            module_path: ".".into(),
+            ..ModuleInput::default()
+        };
+        let r = evaluate_module(&input);
+        assert_eq!(r.resources.len(), 1);
+        let sg = &r.resources[0];
+        assert_eq!(sg.address, "module.web.aws_security_group.this");
+        assert_eq!(sg.value["ingress"][0]["cidr_blocks"], json!(["0.0.0.0/0"]));
+        assert_eq!(&*sg.file.path, "modules/sg/main.tf");
+        assert_eq!(sg.call_chain.len(), 1);
+        assert_eq!(sg.call_chain[0].0.start.line, 1);
+        assert_eq!(r.not_analyzed.len(), 1);
+        assert!(r.not_analyzed[0].reason.contains("not fetched"));
     }
 
     #[test]
