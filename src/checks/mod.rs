@@ -3,6 +3,7 @@
 //! holding `metadata.yaml` and fixtures; [`native`] maps the rule id to its implementation.
 
 pub mod kubernetes;
+pub mod terraform;
 
 use serde_json::Value;
 
@@ -110,10 +111,10 @@ pub enum NativeCheck {
 
 /// The implementation of the native rule `id`, if there is one.
 pub fn native(id: &str) -> Option<NativeCheck> {
-    kubernetes::native(id)
+    kubernetes::native(id).or_else(|| terraform::native(id))
 }
 
 /// Ids of every native rule implementation (the registry test checks them against `rules/`).
 pub fn native_ids() -> Vec<&'static str> {
-    kubernetes::IDS.to_vec()
+    kubernetes::IDS.iter().chain(terraform::IDS).copied().collect()
 }

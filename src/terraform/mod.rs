@@ -276,6 +276,10 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
                 }
                 "module" => {
                     let name = b.labels.first().cloned().unwrap_or_default();
+                    // The call itself is a resource of kind `module` (its arguments and source),
+                    // so rules can check well-known registry modules by their inputs.
+                    let (value, spans) = block_value(b, &scope);
+                    result.resources.push(make_resource(b, "module".to_string(), format!("module.{name}"), value, spans));
                     evaluate_module_call(b, &name, &scope, input, &mut result);
                 }
                 _ => {}
@@ -371,9 +375,9 @@ fn load_module_files(dir: &Path, root: &Path) -> Result<Vec<ParsedFile>, String>
 fn make_resource(b: &RawBlock, kind: String, address: String, value: Value, spans: SpanNode) -> Resource {
     Resource {
         platform: Platform::Terraform,
+        name: if kind == "module" { b.labels.first().cloned() } else { b.labels.get(1).cloned() },
         kind,
         namespace: None,
-        name: b.labels.get(1).cloned(),
         address,
         value,
         spans,
@@ -614,8 +618,10 @@ resource "aws_instance" "n" {
             ..ModuleInput::default()
         };
         let r = evaluate_module(&input);
-        assert_eq!(r.resources.len(), 1);
-        let sg = &r.resources[0];
+        let kinds: Vec<_> = r.resources.iter().map(|x| x.kind.as_str()).collect();
+        assert_eq!(kinds, ["module", "aws_security_group", "module"]);
+        assert_eq!(r.resources[0].value["cidr"], json!("0.0.0.0/0"));
+        let sg = &r.resources[1];
         assert_eq!(sg.address, "module.web.aws_security_group.this");
         assert_eq!(sg.value["ingress"][0]["cidr_blocks"], json!(["0.0.0.0/0"]));
         assert_eq!(&*sg.file.path, "modules/sg/main.tf");

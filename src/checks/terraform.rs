@@ -1,0 +1,258 @@
+//! Native Terraform rules that need the whole scan: network paths across subnets, route
+//! tables, routes and their associations.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use regex::Regex;
+use serde_json::{Value, json};
+
+use super::{NativeCheck, Observation, ScanCheck, ScanHit};
+use crate::finding::RelatedLocation;
+use crate::model::{AttributePath, Resource, is_unknown};
+
+/// Ids of the rules implemented here.
+pub const IDS: &[&str] = &["TF-0026"];
+
+/// The implementation of `id`, if it is one of ours.
+pub fn native(id: &str) -> Option<NativeCheck> {
+    match id {
+        "TF-0026" => Some(NativeCheck::Scan(Box::new(DataSubnetInternetRoute::new()))),
+        _ => None,
+    }
+}
+
+/// Resource types whose `subnet_ids` host a data store.
+const DATA_SUBNET_GROUPS: &[&str] = &[
+    "aws_db_subnet_group",
+    "aws_elasticache_subnet_group",
+    "aws_redshift_subnet_group",
+    "aws_docdb_subnet_group",
+    "aws_neptune_subnet_group",
+    "aws_dms_replication_subnet_group",
+];
+
+/// Route targets that give a subnet a path to or from the internet.
+const INTERNET_TARGETS: &[(&str, &str)] = &[
+    ("nat_gateway_id", "a NAT gateway"),
+    ("gateway_id", "an internet gateway"),
+    ("egress_only_gateway_id", "an egress-only internet gateway"),
+    ("transit_gateway_id", "a transit gateway"),
+];
+
+/// The `type.name` a reference points at, from an unknown value's reason
+/// (`aws_subnet.data[…].id` → `aws_subnet.data`), or from a module-qualified one.
+fn referenced_resource(v: &Value) -> Option<String> {
+    let reason = v.get(crate::model::UNKNOWN_KEY)?.as_str()?;
+    let reason = reason.strip_prefix("${").unwrap_or(reason);
+    let mut parts = reason.split('.');
+    let t = parts.next()?;
+    let n = parts.next()?;
+    let n = n.split('[').next()?;
+    if t.is_empty() || n.is_empty() || matches!(t, "var" | "local" | "data" | "module" | "each" | "count") {
+        return None;
+    }
+    Some(format!("{t}.{n}"))
+}
+
+/// Every resource referenced by `v` (a single value or a list).
+fn referenced_resources(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().filter_map(referenced_resource).collect(),
+        other => referenced_resource(other).into_iter().collect(),
+    }
+}
+
+/// `aws_subnet.data["a"]` → `aws_subnet.data`.
+fn base_address(address: &str) -> String {
+    address.split('[').next().unwrap_or(address).to_string()
+}
+
+fn is_anywhere(v: Option<&Value>) -> bool {
+    matches!(v.and_then(Value::as_str), Some("0.0.0.0/0" | "::/0"))
+}
+
+/// The internet target of a route object, if any: (attribute, description).
+fn internet_target(route: &Value) -> Option<(&'static str, &'static str)> {
+    if !(is_anywhere(route.get("cidr_block"))
+        || is_anywhere(route.get("ipv6_cidr_block"))
+        || is_anywhere(route.get("destination_cidr_block"))
+        || is_anywhere(route.get("destination_ipv6_cidr_block")))
+    {
+        return None;
+    }
+    INTERNET_TARGETS.iter().copied().find(|(attr, _)| match route.get(*attr) {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.is_empty() && !s.starts_with("vpce-") && !s.starts_with("local"),
+        Some(v) if is_unknown(v) => referenced_resource(v).is_none_or(|r| !r.starts_with("aws_vpc_endpoint.")),
+        Some(_) => false,
+    })
+}
+
+/// TF-0026: a data subnet whose route table sends 0.0.0.0/0 or ::/0 to a NAT gateway, an
+/// internet gateway, an egress-only internet gateway or a transit gateway.
+struct DataSubnetInternetRoute {
+    /// Subnet names and tags that mark a data tier (a constant pattern, so always `Some`).
+    data_name: Option<Regex>,
+}
+
+impl DataSubnetInternetRoute {
+    fn new() -> Self {
+        Self { data_name: Regex::new(r"(?i)(^|[-_ .])(data|db|database|databases|private-data|rds|cache|redis)([-_ .]|s?$)").ok() }
+    }
+}
+
+impl ScanCheck for DataSubnetInternetRoute {
+    fn observe(&self, r: &Resource) -> Option<Observation> {
+        let kind = r.kind.as_str();
+        let base = base_address(&r.address);
+        let facts = match kind {
+            "aws_subnet" => {
+                let tags = r.value.get("tags").cloned().unwrap_or(Value::Null);
+                let name_tag = tags.get("Name").and_then(Value::as_str).unwrap_or_default().to_string();
+                let tier_tag = tags.get("Tier").or_else(|| tags.get("tier")).and_then(Value::as_str).unwrap_or_default().to_string();
+                let named_data = [r.name.as_deref().unwrap_or_default(), &name_tag, &tier_tag]
+                    .iter()
+                    .any(|n| self.data_name.as_ref().is_some_and(|re| re.is_match(n)));
+                json!({"role": "subnet", "base": base, "named_data": named_data})
+            }
+            k if DATA_SUBNET_GROUPS.contains(&k) => {
+                let subnets = referenced_resources(r.value.get("subnet_ids").unwrap_or(&Value::Null));
+                json!({"role": "group", "subnets": subnets})
+            }
+            "aws_route_table" | "aws_default_route_table" => {
+                let routes: Vec<Value> = r.value.get("route").and_then(Value::as_array).cloned().unwrap_or_default();
+                let internet: Vec<Value> = routes
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, route)| internet_target(route).map(|(attr, what)| json!({"index": i, "attr": attr, "what": what})))
+                    .collect();
+                json!({"role": "table", "base": base, "internet": internet})
+            }
+            "aws_route" => {
+                let table = referenced_resource(r.value.get("route_table_id").unwrap_or(&Value::Null));
+                let internet = internet_target(&r.value).map(|(attr, what)| json!({"attr": attr, "what": what}));
+                json!({"role": "route", "table": table, "internet": internet})
+            }
+            "aws_route_table_association" => {
+                let subnet = referenced_resource(r.value.get("subnet_id").unwrap_or(&Value::Null));
+                let table = referenced_resource(r.value.get("route_table_id").unwrap_or(&Value::Null));
+                json!({"role": "association", "subnet": subnet, "table": table})
+            }
+            _ => return None,
+        };
+        // Locations the findings may point at.
+        let mut paths = Vec::new();
+        match facts["role"].as_str() {
+            Some("table") => {
+                for item in facts["internet"].as_array().into_iter().flatten() {
+                    let i = usize::try_from(item["index"].as_u64().unwrap_or(0)).unwrap_or(0);
+                    paths.push(AttributePath::root().key("route").index(i).key(item["attr"].as_str().unwrap_or_default()));
+                }
+            }
+            Some("route") => {
+                if let Some(attr) = facts["internet"]["attr"].as_str() {
+                    paths.push(AttributePath::root().key(attr));
+                }
+            }
+            _ => {}
+        }
+        Some(Observation::new(r, facts, &paths))
+    }
+
+    fn finish(&self, obs: &[Observation], hits: &mut Vec<ScanHit>) {
+        let role = |o: &Observation| o.facts["role"].as_str().unwrap_or_default().to_string();
+        // Data subnets, with why they count as data subnets.
+        let mut data_subnets: BTreeMap<String, (usize, String)> = BTreeMap::new();
+        for (i, o) in obs.iter().enumerate().filter(|(_, o)| role(o) == "subnet") {
+            if o.facts["named_data"] == Value::Bool(true) {
+                data_subnets.entry(o.facts["base"].as_str().unwrap_or_default().to_string()).or_insert((i, "named as a data tier".into()));
+            }
+        }
+        for o in obs.iter().filter(|o| role(o) == "group") {
+            for s in o.facts["subnets"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+                if let Some((i, _)) = obs.iter().enumerate().find(|(_, x)| role(x) == "subnet" && x.facts["base"] == s) {
+                    data_subnets.insert(s.to_string(), (i, format!("used by {}", o.address)));
+                }
+            }
+        }
+        // Internet routes per route table: (observation, path, description).
+        let mut internet: BTreeMap<String, Vec<(usize, AttributePath, String)>> = BTreeMap::new();
+        for (i, o) in obs.iter().enumerate() {
+            match role(o).as_str() {
+                "table" => {
+                    for item in o.facts["internet"].as_array().into_iter().flatten() {
+                        let idx = usize::try_from(item["index"].as_u64().unwrap_or(0)).unwrap_or(0);
+                        let attr = item["attr"].as_str().unwrap_or_default();
+                        let path = AttributePath::root().key("route").index(idx).key(attr);
+                        internet.entry(o.facts["base"].as_str().unwrap_or_default().to_string()).or_default().push((
+                            i,
+                            path,
+                            item["what"].as_str().unwrap_or_default().to_string(),
+                        ));
+                    }
+                }
+                "route" => {
+                    if let (Some(table), Some(attr)) = (o.facts["table"].as_str(), o.facts["internet"]["attr"].as_str()) {
+                        internet.entry(table.to_string()).or_default().push((
+                            i,
+                            AttributePath::root().key(attr),
+                            o.facts["internet"]["what"].as_str().unwrap_or_default().to_string(),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut reported: BTreeSet<(usize, String)> = BTreeSet::new();
+        for assoc in obs.iter().filter(|o| role(o) == "association") {
+            let (Some(subnet), Some(table)) = (assoc.facts["subnet"].as_str(), assoc.facts["table"].as_str()) else { continue };
+            let Some((subnet_obs, why)) = data_subnets.get(subnet) else { continue };
+            for (route_obs, path, what) in internet.get(table).into_iter().flatten() {
+                if !reported.insert((*route_obs, format!("{subnet}|{path}"))) {
+                    continue;
+                }
+                let mut related = Vec::new();
+                if let Some(s) = obs.get(*subnet_obs) {
+                    related.push(RelatedLocation { location: s.root.clone(), message: format!("data subnet {} ({why})", s.address) });
+                }
+                related
+                    .push(RelatedLocation { location: assoc.root.clone(), message: format!("{} puts it behind {table}", assoc.address) });
+                hits.push(ScanHit {
+                    observation: *route_obs,
+                    path: path.clone(),
+                    message: format!("data subnet {subnet} ({why}) has a default route to {what} through {table}"),
+                    severity: None,
+                    related,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_from_unknown_reasons() {
+        assert_eq!(referenced_resource(&json!({"$unknown": "aws_subnet.data[…].id"})).as_deref(), Some("aws_subnet.data"));
+        assert_eq!(referenced_resource(&json!({"$unknown": "aws_route_table.private.id"})).as_deref(), Some("aws_route_table.private"));
+        assert_eq!(referenced_resource(&json!({"$unknown": "var.subnet"})), None);
+        assert_eq!(referenced_resource(&json!("subnet-123")), None);
+    }
+
+    #[test]
+    fn internet_targets() {
+        assert_eq!(
+            internet_target(&json!({"cidr_block": "0.0.0.0/0", "nat_gateway_id": {"$unknown": "aws_nat_gateway.a.id"}})).map(|t| t.0),
+            Some("nat_gateway_id")
+        );
+        assert_eq!(internet_target(&json!({"cidr_block": "10.0.0.0/8", "nat_gateway_id": "nat-1"})), None);
+        assert_eq!(internet_target(&json!({"cidr_block": "0.0.0.0/0", "gateway_id": "vpce-123"})), None);
+        assert_eq!(
+            internet_target(&json!({"destination_cidr_block": "0.0.0.0/0", "gateway_id": {"$unknown": "aws_internet_gateway.gw.id"}}))
+                .map(|t| t.0),
+            Some("gateway_id")
+        );
+    }
+}
