@@ -106,6 +106,15 @@ struct ScanArgs {
     /// Never show the progress indicator.
     #[arg(long)]
     no_progress: bool,
+    /// Terraform: load variable values from this .tfvars file (repeatable, applied in order).
+    #[arg(long, value_name = "FILE")]
+    var_file: Vec<PathBuf>,
+    /// Terraform: set a variable, `name=value` (repeatable; applied after --var-file).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Terraform: also read TF_VAR_* environment variables.
+    #[arg(long)]
+    tf_env: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -202,6 +211,35 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             return ExitStatus::UsageError;
         }
     };
+    let mut terraform_vars = serde_json::Map::new();
+    for path in &args.var_file {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read --var-file {}: {e}", path.display());
+                return ExitStatus::UsageError;
+            }
+        };
+        let file = Arc::new(stridegate::model::SourceFile::new(path.display().to_string(), text));
+        match stridegate::terraform::parse_file(&file) {
+            Ok(parsed) => terraform_vars.extend(stridegate::terraform::tfvars_values(&parsed, &Default::default())),
+            Err(e) => {
+                eprintln!("error: --var-file {}: {e}", path.display());
+                return ExitStatus::UsageError;
+            }
+        }
+    }
+    for spec in &args.vars {
+        match stridegate::terraform::parse_cli_var(spec) {
+            Some((k, v)) => {
+                terraform_vars.insert(k, v);
+            }
+            None => {
+                eprintln!("error: --var `{spec}` is not of the form name=value");
+                return ExitStatus::UsageError;
+            }
+        }
+    }
     let progress = Arc::new(AtomicUsize::new(0));
     let total = Arc::new(AtomicUsize::new(0));
     let options = ScanOptions {
@@ -210,6 +248,8 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
         threads: args.threads,
         progress: Some(progress.clone()),
         total: Some(total.clone()),
+        terraform_vars,
+        terraform_env: args.tf_env,
         ..ScanOptions::default()
     };
     let done = Arc::new(AtomicBool::new(false));

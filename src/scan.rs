@@ -37,6 +37,10 @@ pub struct ScanOptions {
     pub total: Option<Arc<AtomicUsize>>,
     /// The scan root (canonical); `file()` in Terraform never reads outside it. Set by [`scan`].
     pub root: Option<std::path::PathBuf>,
+    /// Terraform variables from the command line (`--var-file`, `--var`), in order.
+    pub terraform_vars: serde_json::Map<String, serde_json::Value>,
+    /// Read `TF_VAR_*` environment variables (`--tf-env`).
+    pub terraform_env: bool,
 }
 
 impl Default for ScanOptions {
@@ -49,6 +53,8 @@ impl Default for ScanOptions {
             progress: None,
             total: None,
             root: None,
+            terraform_vars: serde_json::Map::new(),
+            terraform_env: false,
         }
     }
 }
@@ -67,6 +73,8 @@ pub enum SkipReason {
     },
     /// Terraform in JSON syntax (`.tf.json`), not evaluated yet.
     TerraformJson,
+    /// A `.tfvars` file Terraform does not load by itself (use `--var-file`).
+    TfvarsNotAutoLoaded,
     /// The file is empty.
     Empty,
     /// A symlink that is not followed (to a directory, a special file or out of the scanned
@@ -83,6 +91,7 @@ impl std::fmt::Display for SkipReason {
             SkipReason::NotInfrastructure => f.write_str("no Kubernetes object or IAM policy in it"),
             SkipReason::HelmChart { chart } => write!(f, "part of Helm chart `{chart}` (chart rendering is not supported yet)"),
             SkipReason::TerraformJson => f.write_str("Terraform JSON syntax (.tf.json is not evaluated yet)"),
+            SkipReason::TfvarsNotAutoLoaded => f.write_str("variables file Terraform does not load by itself (pass it with --var-file)"),
             SkipReason::Empty => f.write_str("empty file"),
             SkipReason::NotFollowed { detail } => f.write_str(detail),
         }
@@ -512,8 +521,8 @@ fn analyze_terraform_module(files: &[&Candidate], engine: &Engine, worker: &mut 
     for c in files {
         let name = c.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         if name.ends_with(".tfvars") && !terraform::is_auto_tfvars(&name) {
-            // Only loaded when named with --var-file (not supported yet): nothing to analyze.
-            records.push(skipped(c, SkipReason::NotInfrastructure));
+            // Only loaded when named with --var-file.
+            records.push(skipped(c, SkipReason::TfvarsNotAutoLoaded));
             continue;
         }
         let (file, size) = match read_source(c, options) {
@@ -547,6 +556,10 @@ fn analyze_terraform_module(files: &[&Candidate], engine: &Engine, worker: &mut 
     // terraform.tfvars first, then *.auto.tfvars in lexical order (later wins).
     tfvars_files.sort_by(|a, b| (a.0 != "terraform.tfvars", &a.0).cmp(&(b.0 != "terraform.tfvars", &b.0)));
     input.tfvars = tfvars_files.into_iter().map(|(_, p)| p).collect();
+    input.cli_vars = options.terraform_vars.clone();
+    if options.terraform_env {
+        input.env_vars = terraform::env_values();
+    }
     let result = terraform::evaluate_module(&input);
     for resource in &result.resources {
         engine.evaluate(worker, resource, &mut output);

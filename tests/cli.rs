@@ -182,3 +182,35 @@ fn rules_and_explain() {
     assert!(!text.contains("expect:"), "fixture markers must be stripped");
     assert_eq!(stridegate(&["explain", "K8S-9999"]).status.code(), Some(2));
 }
+
+#[test]
+fn terraform_variables_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "variable \"db_nat\" {}\n\nmodule \"vpc\" {\n  source                            = \"terraform-aws-modules/vpc/aws\"\n  database_subnets                  = [\"10.0.21.0/24\"]\n  create_database_nat_gateway_route = var.db_nat\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("prod.tfvars"), "db_nat = true\n").unwrap();
+    let root = dir.path().to_str().unwrap();
+    let count = |out: &Output| {
+        let json: Value = serde_json::from_str(&stdout(out)).unwrap();
+        json["findings"].as_array().unwrap().iter().filter(|f| f["rule_id"] == "TF-0027").count()
+    };
+    // Unknown without a value: no finding.
+    assert_eq!(count(&stridegate(&["scan", root, "-f", "json"])), 0);
+    // prod.tfvars is not auto-loaded, but --var-file and --var apply it.
+    let var_file = dir.path().join("prod.tfvars");
+    assert_eq!(count(&stridegate(&["scan", root, "-f", "json", "--var-file", var_file.to_str().unwrap()])), 1);
+    assert_eq!(count(&stridegate(&["scan", root, "-f", "json", "--var", "db_nat=true"])), 1);
+    // --var wins over --var-file.
+    assert_eq!(count(&stridegate(&["scan", root, "-f", "json", "--var-file", var_file.to_str().unwrap(), "--var", "db_nat=false"])), 0);
+    // TF_VAR_* only with --tf-env.
+    let with_env = |extra: &[&str]| {
+        let mut args = vec!["scan", root, "-f", "json"];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_stridegate")).args(&args).env("TF_VAR_db_nat", "true").output().unwrap()
+    };
+    assert_eq!(count(&with_env(&[])), 0);
+    assert_eq!(count(&with_env(&["--tf-env"])), 1);
+}

@@ -9,6 +9,7 @@
 
 pub mod eval;
 pub mod functions;
+pub mod kubernetes;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -193,6 +194,10 @@ pub struct ModuleInput {
     pub module_path: String,
     /// Values given by the caller (`module "x" { name = ... }`), overriding defaults.
     pub arguments: Map<String, Value>,
+    /// `TF_VAR_*` values (applied above defaults, below `.tfvars` files), root modules only.
+    pub env_vars: Map<String, Value>,
+    /// `--var-file` and `--var` values in command-line order (applied last), root modules only.
+    pub cli_vars: Map<String, Value>,
     /// Canonical directories of the modules being evaluated (cycle detection).
     pub stack: Vec<std::path::PathBuf>,
 }
@@ -216,6 +221,11 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
         }
     }
     let plain = Scope::new(input.funcs.clone());
+    for (k, v) in &input.env_vars {
+        if vars.contains_key(k) {
+            vars.insert(k.clone(), v.clone());
+        }
+    }
     for tv in &input.tfvars {
         for a in &tv.attributes {
             if vars.contains_key(&a.name) {
@@ -223,7 +233,7 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
             }
         }
     }
-    for (k, v) in &input.arguments {
+    for (k, v) in input.arguments.iter().chain(&input.cli_vars) {
         if vars.contains_key(k) {
             vars.insert(k.clone(), v.clone());
         }
@@ -259,7 +269,23 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
                     } else {
                         (rtype.clone(), format!("{rtype}.{name}"))
                     };
+                    let first = result.resources.len();
                     expand_instances(b, &scope, &kind, &prefix, &mut result.resources);
+                    // Kubernetes provider resources become the objects they create.
+                    for r in result.resources.iter_mut().skip(first) {
+                        if let Some(mapped) = kubernetes::map_resource(r) {
+                            *r = mapped;
+                        }
+                    }
+                    if b.ident == "resource" && rtype == "helm_release" {
+                        let line = b.file.lines.position(&b.file.text, b.span.start).line;
+                        result.not_analyzed.push(NotAnalyzed {
+                            file: b.file.path.to_string(),
+                            line,
+                            unit: prefix.clone(),
+                            reason: "helm_release charts are not rendered yet".to_string(),
+                        });
+                    }
                 }
                 "terraform" => {
                     for backend in b.blocks.iter().filter(|x| x.ident == "backend") {
@@ -341,6 +367,7 @@ fn evaluate_module_call(b: &RawBlock, name: &str, scope: &Scope, input: &ModuleI
         module_path: if module_path.is_empty() { ".".to_string() } else { module_path },
         arguments,
         stack,
+        ..ModuleInput::default()
     };
     let inner = evaluate_module(&child);
     let call_site = b.file.location(b.ident_span.cover(b.labels_end()));
@@ -522,6 +549,35 @@ fn expand_dynamic(nb: &RawBlock, name: &str, scope: &Scope, nested: &mut BTreeMa
     }
 }
 
+/// Parses `--var name=value` the way Terraform does: the value is an HCL expression when it
+/// parses as one that needs no variables (lists, maps, numbers, booleans), else a plain string.
+pub fn parse_cli_var(spec: &str) -> Option<(String, Value)> {
+    let (name, raw) = spec.split_once('=')?;
+    let name = name.trim();
+    if name.is_empty() {
+        return None;
+    }
+    let value = match hcl::edit::parser::parse_expr(raw) {
+        Ok(expr) => {
+            let v = Scope::default().eval(&expr.into());
+            if is_unknown(&v) { Value::String(raw.to_string()) } else { v }
+        }
+        Err(_) => Value::String(raw.to_string()),
+    };
+    Some((name.to_string(), value))
+}
+
+/// Values of a `.tfvars` file (for `--var-file`).
+pub fn tfvars_values(parsed: &ParsedFile, funcs: &FuncContext) -> Map<String, Value> {
+    let scope = Scope::new(funcs.clone());
+    parsed.attributes.iter().map(|a| (a.name.clone(), scope.eval(&a.expr))).collect()
+}
+
+/// `TF_VAR_<name>` environment variables, values parsed like `--var`.
+pub fn env_values() -> Map<String, Value> {
+    std::env::vars().filter_map(|(k, v)| k.strip_prefix("TF_VAR_").and_then(|name| parse_cli_var(&format!("{name}={v}")))).collect()
+}
+
 /// Whether `name` is a variable-definitions file Terraform loads automatically.
 pub fn is_auto_tfvars(name: &str) -> bool {
     name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
@@ -629,6 +685,15 @@ resource "aws_instance" "n" {
         assert_eq!(sg.call_chain[0].0.start.line, 1);
         assert_eq!(r.not_analyzed.len(), 1);
         assert!(r.not_analyzed[0].reason.contains("not fetched"));
+    }
+
+    #[test]
+    fn cli_vars_parse_like_terraform() {
+        assert_eq!(parse_cli_var("env=prod"), Some(("env".into(), json!("prod"))));
+        assert_eq!(parse_cli_var("n=3"), Some(("n".into(), json!(3))));
+        assert_eq!(parse_cli_var("l=[\"a\", \"b\"]"), Some(("l".into(), json!(["a", "b"]))));
+        assert_eq!(parse_cli_var("cidr=0.0.0.0/0"), Some(("cidr".into(), json!("0.0.0.0/0"))));
+        assert_eq!(parse_cli_var("novalue"), None);
     }
 
     #[test]
