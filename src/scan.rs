@@ -413,7 +413,8 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
             let t = &file.text;
             let k8s = t.contains("\"apiVersion\"") && t.contains("\"kind\"");
             let iam = t.contains("\"Statement\"");
-            if !k8s && !iam {
+            let plan = t.contains("\"format_version\"");
+            if !k8s && !iam && !plan {
                 return (skipped(candidate, SkipReason::NotInfrastructure), output, size);
             }
             json::parse(&file.text, &options.limits)
@@ -421,7 +422,9 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
         _ => yaml::parse(&file.text, &file.lines, &options.limits),
     };
     for doc in parsed.documents {
-        if kubernetes::is_object(&doc.value) {
+        if candidate.class == FileClass::Json && terraform::plan::is_plan(&doc.value) {
+            resources.extend(terraform::plan::resources_from_plan(&doc, &file));
+        } else if kubernetes::is_object(&doc.value) {
             resources.extend(kubernetes::resources_from_document(doc, &file));
         } else if candidate.class == FileClass::Json && is_policy_document(&doc.value) {
             resources.push(Resource {

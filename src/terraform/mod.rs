@@ -10,6 +10,7 @@
 pub mod eval;
 pub mod functions;
 pub mod kubernetes;
+pub mod plan;
 
 use std::collections::BTreeMap;
 use std::path::Path;
