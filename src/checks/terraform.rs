@@ -11,12 +11,32 @@ use crate::finding::RelatedLocation;
 use crate::model::{AttributePath, Resource, is_unknown};
 
 /// Ids of the rules implemented here.
-pub const IDS: &[&str] = &["TF-0026"];
+pub const IDS: &[&str] = &["TF-0026", "TF-0028", "TF-0029", "TF-0030"];
 
 /// The implementation of `id`, if it is one of ours.
 pub fn native(id: &str) -> Option<NativeCheck> {
     match id {
         "TF-0026" => Some(NativeCheck::Scan(Box::new(DataSubnetInternetRoute::new()))),
+        "TF-0028" => Some(NativeCheck::Scan(Box::new(RequiresCompanion {
+            subjects: &["digitalocean_database_cluster"],
+            companions: &[("digitalocean_database_firewall", "cluster_id", None)],
+            message: "database cluster {subject} has no digitalocean_database_firewall: it accepts connections from any address",
+        }))),
+        "TF-0029" => Some(NativeCheck::Scan(Box::new(RequiresCompanion {
+            subjects: &["aws_route53_zone", "digitalocean_domain", "cloudflare_zone"],
+            companions: &[
+                ("aws_route53_record", "zone_id", Some(("type", "CAA"))),
+                ("digitalocean_record", "domain", Some(("type", "CAA"))),
+                ("cloudflare_record", "zone_id", Some(("type", "CAA"))),
+                ("cloudflare_dns_record", "zone_id", Some(("type", "CAA"))),
+            ],
+            message: "DNS zone {subject} has no CAA record: any certificate authority may issue certificates for it",
+        }))),
+        "TF-0030" => Some(NativeCheck::Scan(Box::new(RequiresCompanion {
+            subjects: &["aws_secretsmanager_secret"],
+            companions: &[("aws_secretsmanager_secret_rotation", "secret_id", None)],
+            message: "secret {subject} has no aws_secretsmanager_secret_rotation: it is never rotated",
+        }))),
         _ => None,
     }
 }
@@ -229,6 +249,79 @@ impl ScanCheck for DataSubnetInternetRoute {
     }
 }
 
+/// `module.a.module.b.aws_x.y[0]` → (`module.a.module.b.`, `aws_x.y`).
+fn split_module_prefix(address: &str) -> (String, String) {
+    let mut prefix = String::new();
+    let mut rest = address;
+    while let Some(r) = rest.strip_prefix("module.") {
+        let end = r.find('.').unwrap_or(r.len());
+        let name = r[..end].split('[').next().unwrap_or_default();
+        prefix.push_str("module.");
+        prefix.push_str(name);
+        prefix.push('.');
+        rest = r.get(end + 1..).unwrap_or("");
+    }
+    (prefix, base_address(rest))
+}
+
+/// A resource that must be accompanied by another resource referencing it (a database cluster
+/// by its firewall, a DNS zone by a CAA record, a secret by its rotation). When a companion's
+/// reference cannot be resolved (a literal id, a variable), nothing is reported: the control
+/// may be in place and cannot be verified.
+struct RequiresCompanion {
+    subjects: &'static [&'static str],
+    /// (companion type, attribute holding the reference, optional (attribute, required value)).
+    companions: &'static [(&'static str, &'static str, Option<(&'static str, &'static str)>)],
+    /// Message; `{subject}` is replaced by the subject's address.
+    message: &'static str,
+}
+
+impl ScanCheck for RequiresCompanion {
+    fn observe(&self, r: &Resource) -> Option<Observation> {
+        let (prefix, base) = split_module_prefix(&r.address);
+        if self.subjects.contains(&r.kind.as_str()) {
+            return Some(Observation::new(r, json!({"role": "subject", "prefix": prefix, "base": base}), &[]));
+        }
+        let (_, attr, filter) = self.companions.iter().find(|(k, _, _)| *k == r.kind)?;
+        if let Some((fattr, fvalue)) = filter {
+            match r.value.get(*fattr) {
+                Some(Value::String(s)) if s.eq_ignore_ascii_case(fvalue) => {}
+                Some(v) if is_unknown(v) => {}
+                _ => return None,
+            }
+        }
+        let target = r.value.get(*attr).unwrap_or(&Value::Null);
+        let resolved = referenced_resource(target);
+        Some(Observation::new(r, json!({"role": "companion", "prefix": prefix, "target": resolved}), &[]))
+    }
+
+    fn finish(&self, obs: &[Observation], hits: &mut Vec<ScanHit>) {
+        let companions: Vec<&Observation> = obs.iter().filter(|o| o.facts["role"] == "companion").collect();
+        // Any companion whose target cannot be resolved could be the one: stay silent.
+        if companions.iter().any(|c| c.facts["target"].is_null()) {
+            return;
+        }
+        let covered: BTreeSet<String> = companions
+            .iter()
+            .map(|c| format!("{}{}", c.facts["prefix"].as_str().unwrap_or_default(), c.facts["target"].as_str().unwrap_or_default()))
+            .collect();
+        let mut seen = BTreeSet::new();
+        for (i, o) in obs.iter().enumerate().filter(|(_, o)| o.facts["role"] == "subject") {
+            let key = format!("{}{}", o.facts["prefix"].as_str().unwrap_or_default(), o.facts["base"].as_str().unwrap_or_default());
+            if covered.contains(&key) || !seen.insert(o.address.clone()) {
+                continue;
+            }
+            hits.push(ScanHit {
+                observation: i,
+                path: AttributePath::root(),
+                message: self.message.replace("{subject}", &o.address),
+                severity: None,
+                related: Vec::new(),
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +332,12 @@ mod tests {
         assert_eq!(referenced_resource(&json!({"$unknown": "aws_route_table.private.id"})).as_deref(), Some("aws_route_table.private"));
         assert_eq!(referenced_resource(&json!({"$unknown": "var.subnet"})), None);
         assert_eq!(referenced_resource(&json!("subnet-123")), None);
+    }
+
+    #[test]
+    fn module_prefixes() {
+        assert_eq!(split_module_prefix("module.a.module.b[0].aws_x.y[\"k\"]"), ("module.a.module.b.".to_string(), "aws_x.y".to_string()));
+        assert_eq!(split_module_prefix("aws_x.y"), (String::new(), "aws_x.y".to_string()));
     }
 
     #[test]
