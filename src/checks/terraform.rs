@@ -264,14 +264,17 @@ fn split_module_prefix(address: &str) -> (String, String) {
     (prefix, base_address(rest))
 }
 
+/// (companion type, attribute holding the reference, optional (attribute, required value)).
+type Companion = (&'static str, &'static str, Option<(&'static str, &'static str)>);
+
 /// A resource that must be accompanied by another resource referencing it (a database cluster
 /// by its firewall, a DNS zone by a CAA record, a secret by its rotation). When a companion's
 /// reference cannot be resolved (a literal id, a variable), nothing is reported: the control
 /// may be in place and cannot be verified.
 struct RequiresCompanion {
     subjects: &'static [&'static str],
-    /// (companion type, attribute holding the reference, optional (attribute, required value)).
-    companions: &'static [(&'static str, &'static str, Option<(&'static str, &'static str)>)],
+    /// The resources that satisfy the requirement.
+    companions: &'static [Companion],
     /// Message; `{subject}` is replaced by the subject's address.
     message: &'static str,
 }
