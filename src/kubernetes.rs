@@ -32,6 +32,10 @@ const CLUSTER_SCOPED: &[&str] = &[
     "ClusterIssuer",
 ];
 
+/// The namespace of an object whose namespace cannot be known (a Terraform reference that does
+/// not resolve). Namespace-level rules treat it as possibly any namespace.
+pub const UNKNOWN_NAMESPACE: &str = "(unknown namespace)";
+
 /// True when `value` looks like a Kubernetes object (has string `apiVersion` and `kind`).
 pub fn is_object(value: &Value) -> bool {
     value.get("apiVersion").is_some_and(Value::is_string) && value.get("kind").is_some_and(Value::is_string)

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{NativeCheck, Observation, ScanCheck, ScanHit};
 use crate::finding::RelatedLocation;
-use crate::kubernetes::{pod_metadata_path, pod_spec_path};
+use crate::kubernetes::{UNKNOWN_NAMESPACE, pod_metadata_path, pod_spec_path};
 use crate::model::{AttributePath, Resource, is_unknown};
 use crate::rules::meta::WORKLOAD_KINDS;
 
@@ -205,10 +205,14 @@ impl ScanCheck for NamespaceWithoutDefaultDeny {
                     let name = o.name.clone().unwrap_or_default();
                     namespaces.entry(name).or_default().0.get_or_insert(i);
                 }
-                "workload" => {
+                "workload" if namespace(o) != UNKNOWN_NAMESPACE => {
                     namespaces.entry(namespace(o).to_string()).or_default().1.get_or_insert(i);
                 }
                 "network-policy" if is_default_deny(&o.facts["spec"], self.direction) => {
+                    if namespace(o) == UNKNOWN_NAMESPACE {
+                        // A default deny whose namespace cannot be known may cover any of them.
+                        return;
+                    }
                     covered.insert(namespace(o).to_string());
                 }
                 _ => {}
@@ -248,8 +252,11 @@ impl ScanCheck for WorkloadNotSelectedByNetworkPolicy {
                 continue;
             }
             let labels = &o.facts["labels"];
+            if namespace(o) == UNKNOWN_NAMESPACE {
+                continue;
+            }
             let mut decided_unselected = true;
-            for p in policies.iter().filter(|p| namespace(p) == namespace(o)) {
+            for p in policies.iter().filter(|p| namespace(p) == namespace(o) || namespace(p) == UNKNOWN_NAMESPACE) {
                 match selector_matches(p.facts["spec"].get("podSelector").unwrap_or(&Value::Null), labels) {
                     Some(false) => {}
                     Some(true) | None => {

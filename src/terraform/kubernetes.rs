@@ -88,7 +88,11 @@ pub fn map_resource(r: &Resource) -> Option<Resource> {
     let namespace = if matches!(*kind, "Namespace") {
         None
     } else {
-        Some(metadata.and_then(|m| m.get("namespace")).and_then(Value::as_str).unwrap_or("default").to_string())
+        match metadata.and_then(|m| m.get("namespace")) {
+            Some(Value::String(ns)) => Some(ns.clone()),
+            Some(v) if crate::model::is_unknown(v) => Some(crate::kubernetes::UNKNOWN_NAMESPACE.to_string()),
+            _ => Some("default".to_string()),
+        }
     };
     Some(Resource {
         platform: Platform::Kubernetes,

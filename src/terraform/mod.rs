@@ -259,6 +259,17 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
     }
     scope.bind("local", Value::Object(local_values));
 
+    // Other resources' configured arguments are known at plan time
+    // (`kubernetes_namespace.x.metadata[0].name`); computed attributes (`id`, `arn`) are not in
+    // the configuration and stay unknown. Two passes resolve references one level deep and
+    // chains of two.
+    for _ in 0..2 {
+        let values = resource_values(input, &scope);
+        for (root, value) in values {
+            scope.bind(root, value);
+        }
+    }
+
     let mut result = ModuleResult::default();
     for f in &input.files {
         for b in &f.blocks {
@@ -398,6 +409,55 @@ fn load_module_files(dir: &Path, root: &Path) -> Result<Vec<ParsedFile>, String>
         files.push(parse_file(&file).map_err(|e| format!("{display}: {}", e.message))?);
     }
     Ok(files)
+}
+
+/// The configuration values of every resource and data source of the module, shaped the way
+/// references see them: `type → name → value`, with a list for `count` and a map for
+/// `for_each`; data sources under `data`.
+fn resource_values(input: &ModuleInput, scope: &Scope) -> Vec<(String, Value)> {
+    let mut roots: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    for f in &input.files {
+        for b in f.blocks.iter().filter(|b| b.ident == "resource" || b.ident == "data") {
+            let (Some(rtype), Some(name)) = (b.labels.first(), b.labels.get(1)) else { continue };
+            let mut instances = Vec::new();
+            expand_instances(b, scope, rtype, &format!("{rtype}.{name}"), &mut instances);
+            let value = if b.attribute("count").is_some() {
+                if instances.iter().any(|r| r.address.ends_with("[*]")) {
+                    unknown(format!("{rtype}.{name} (count cannot be known)"))
+                } else {
+                    Value::Array(instances.into_iter().map(|r| r.value).collect())
+                }
+            } else if b.attribute("for_each").is_some() {
+                if instances.iter().any(|r| r.address.ends_with("[*]")) {
+                    unknown(format!("{rtype}.{name} (for_each cannot be known)"))
+                } else {
+                    let prefix = format!("{rtype}.{name}[");
+                    Value::Object(
+                        instances
+                            .into_iter()
+                            .filter_map(|r| {
+                                let key = r.address.strip_prefix(&prefix)?.strip_suffix(']')?;
+                                let key: String = serde_json::from_str(key).ok()?;
+                                Some((key, r.value))
+                            })
+                            .collect(),
+                    )
+                }
+            } else {
+                instances.into_iter().next().map_or(Value::Null, |r| r.value)
+            };
+            let root = if b.ident == "data" { "data".to_string() } else { rtype.clone() };
+            let entry = roots.entry(root).or_default();
+            if b.ident == "data" {
+                if let Value::Object(types) = entry.entry(rtype.clone()).or_insert_with(|| Value::Object(Map::new())) {
+                    types.insert(name.clone(), value);
+                }
+            } else {
+                entry.insert(name.clone(), value);
+            }
+        }
+    }
+    roots.into_iter().map(|(k, v)| (k, Value::Object(v))).collect()
 }
 
 fn make_resource(b: &RawBlock, kind: String, address: String, value: Value, spans: SpanNode) -> Resource {

@@ -1,0 +1,64 @@
+//! End-to-end fixtures reproducing the seed documents' layouts (`fixtures/seed-*`): a whole
+//! directory is scanned with every rule, and the findings must be exactly those marked with
+//! `# expect: ID` comments across its files (file, line, rule; severity where pinned).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
+
+use std::path::Path;
+
+use stridegate::engine::Engine;
+use stridegate::rules::{Fixture, RuleSet};
+use stridegate::scan::{Outcome, ScanOptions, scan};
+
+fn expectations(dir: &Path) -> Vec<(String, usize, String, Option<stridegate::rules::meta::Severity>)> {
+    let mut out = Vec::new();
+    for entry in ignore::WalkBuilder::new(dir).hidden(false).build().flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) || entry.path().extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+        let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+        let fixture = Fixture { name: rel.clone(), text };
+        out.extend(fixture.expectations().into_iter().map(|e| (rel.clone(), e.line, e.rule, e.severity)));
+    }
+    out.sort();
+    out
+}
+
+fn check(name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let set = RuleSet::builtin().unwrap();
+    let engine = Engine::new(&set, |_| true).unwrap();
+    let report = scan(&dir, &engine, &ScanOptions::default()).unwrap();
+    for f in &report.files {
+        assert!(!matches!(f.outcome, Outcome::Failed { .. }), "{name}/{}: {:?}", f.path, f.outcome);
+    }
+    let expected = expectations(&dir);
+    let mut actual: Vec<(String, usize, String)> =
+        report.findings.iter().map(|f| (f.location.file.to_string(), f.location.start.line, f.rule_id.to_string())).collect();
+    actual.sort();
+    let expected_keys: Vec<(String, usize, String)> = expected.iter().map(|(f, l, r, _)| (f.clone(), *l, r.clone())).collect();
+    let listing: Vec<String> =
+        report.findings.iter().map(|f| format!("  {}:{} {} {}", f.location.file, f.location.start.line, f.rule_id, f.message)).collect();
+    assert_eq!(actual, expected_keys, "{name}: findings differ from the `# expect:` markers\n{}", listing.join("\n"));
+    for (file, line, rule, severity) in expected.iter().filter(|e| e.3.is_some()) {
+        assert!(
+            report.findings.iter().any(|f| *f.location.file == **file
+                && f.location.start.line == *line
+                && *f.rule_id == **rule
+                && Some(f.severity) == *severity),
+            "{name}/{file}:{line}: {rule} should have severity {severity:?}"
+        );
+    }
+}
+
+/// Seed 003: DigitalOcean + Kubernetes through Terraform, NetworkPolicies, VPN-only database.
+#[test]
+fn seed_003_se09_layout() {
+    check("seed-003-se09");
+}
+
+/// Seed 004: per-team Terraform state, data subnets with and without NAT, service-account tokens.
+#[test]
+fn seed_004_mercury_layout() {
+    check("seed-004-mercury");
+}
