@@ -43,6 +43,15 @@ pub struct RawAttribute {
     pub value_span: ByteSpan,
     /// Spans of the elements when the value is an array literal.
     pub element_spans: Vec<ByteSpan>,
+    /// The file it is in.
+    pub file: Arc<SourceFile>,
+}
+
+impl RawAttribute {
+    /// The value's source text.
+    pub fn expr_text(&self) -> &str {
+        self.file.text.get(self.value_span.start..self.value_span.end).unwrap_or_default()
+    }
 }
 
 /// A block as written.
@@ -102,6 +111,7 @@ fn convert_body(body: &Body, file: &Arc<SourceFile>) -> (Vec<RawAttribute>, Vec<
                     key_span: span_of(a.key.span()),
                     value_span: span_of(a.value.span()),
                     element_spans,
+                    file: file.clone(),
                 });
             }
             Structure::Block(b) => blocks.push(convert_block(b, file)),
@@ -180,6 +190,16 @@ pub struct ModuleResult {
     pub resources: Vec<Resource>,
     /// Constructs not analyzed.
     pub not_analyzed: Vec<NotAnalyzed>,
+    /// Output values (`module.<name>.<output>` in the caller).
+    pub outputs: Map<String, Value>,
+}
+
+/// What a module call contributes: its resources (every instance) and its value as the caller
+/// sees it (`module.x`: outputs; a list of them with `count`, a map with `for_each`).
+struct CallResult {
+    resources: Vec<Resource>,
+    not_analyzed: Vec<NotAnalyzed>,
+    value: Value,
 }
 
 /// Inputs of a module evaluation.
@@ -244,31 +264,27 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
     // Locals reference each other: evaluate to a fixed point.
     let locals: Vec<&RawAttribute> =
         input.files.iter().flat_map(|f| f.blocks.iter().filter(|b| b.ident == "locals")).flat_map(|b| b.attributes.iter()).collect();
-    let mut local_values = Map::new();
-    for _ in 0..=locals.len().min(50) {
-        scope.bind("local", Value::Object(local_values.clone()));
-        let mut next = Map::new();
-        for a in &locals {
-            next.insert(a.name.clone(), scope.eval(&a.expr));
-        }
-        let done = next == local_values;
-        local_values = next;
-        if done {
-            break;
-        }
-    }
-    scope.bind("local", Value::Object(local_values));
+    evaluate_locals(&mut scope, &locals);
+    bind_resource_values(&mut scope, input);
 
-    // Other resources' configured arguments are known at plan time
-    // (`kubernetes_namespace.x.metadata[0].name`); computed attributes (`id`, `arn`) are not in
-    // the configuration and stay unknown. Two passes resolve references one level deep and
-    // chains of two.
-    for _ in 0..2 {
-        let values = resource_values(input, &scope);
-        for (root, value) in values {
-            scope.bind(root, value);
+    // Module calls, in dependency order so one module's outputs reach the next one's
+    // arguments (directly or through locals); locals are re-evaluated as outputs appear.
+    let calls: Vec<&RawBlock> = input.files.iter().flat_map(|f| f.blocks.iter().filter(|b| b.ident == "module")).collect();
+    let mut call_results: Vec<Option<CallResult>> = calls.iter().map(|_| None).collect();
+    if !calls.is_empty() {
+        let mut module_values = Map::new();
+        for i in module_call_order(&calls, &locals) {
+            let (Some(b), Some(slot)) = (calls.get(i), call_results.get_mut(i)) else { continue };
+            let name = b.labels.first().cloned().unwrap_or_default();
+            let call = evaluate_module_call(b, &name, &scope, input);
+            module_values.insert(name, call.value.clone());
+            *slot = Some(call);
+            scope.bind("module", Value::Object(module_values.clone()));
+            evaluate_locals(&mut scope, &locals);
         }
+        bind_resource_values(&mut scope, input);
     }
+    let mut call_results = call_results.into_iter();
 
     let mut result = ModuleResult::default();
     for f in &input.files {
@@ -315,80 +331,272 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
                 "module" => {
                     let name = b.labels.first().cloned().unwrap_or_default();
                     // The call itself is a resource of kind `module` (its arguments and source),
-                    // so rules can check well-known registry modules by their inputs.
-                    let (value, spans) = block_value(b, &scope);
-                    result.resources.push(make_resource(b, "module".to_string(), format!("module.{name}"), value, spans));
-                    evaluate_module_call(b, &name, &scope, input, &mut result);
+                    // one per instance, so rules can check well-known registry modules by their
+                    // inputs.
+                    expand_instances(b, &scope, "module", &format!("module.{name}"), &mut result.resources);
+                    if let Some(Some(call)) = call_results.next() {
+                        result.resources.extend(call.resources);
+                        result.not_analyzed.extend(call.not_analyzed);
+                    }
                 }
                 _ => {}
             }
         }
     }
+    for f in &input.files {
+        for b in f.blocks.iter().filter(|b| b.ident == "output") {
+            let (Some(name), Some(value)) = (b.labels.first(), b.attribute("value")) else { continue };
+            result.outputs.insert(name.clone(), scope.eval(&value.expr));
+        }
+    }
     result
 }
 
+/// Evaluates `locals` to a fixed point (they may reference each other in any order).
+fn evaluate_locals(scope: &mut Scope, locals: &[&RawAttribute]) {
+    let mut local_values = Map::new();
+    for _ in 0..=locals.len().min(50) {
+        scope.bind("local", Value::Object(local_values.clone()));
+        let mut next = Map::new();
+        for a in locals {
+            next.insert(a.name.clone(), scope.eval(&a.expr));
+        }
+        let done = next == local_values;
+        local_values = next;
+        if done {
+            break;
+        }
+    }
+    scope.bind("local", Value::Object(local_values));
+}
+
+/// Other resources' configured arguments are known at plan time
+/// (`kubernetes_namespace.x.metadata[0].name`); computed attributes (`id`, `arn`) are not in the
+/// configuration and stay unknown. Two passes resolve references one level deep and chains of
+/// two.
+fn bind_resource_values(scope: &mut Scope, input: &ModuleInput) {
+    for _ in 0..2 {
+        let values = resource_values(input, scope);
+        for (root, value) in values {
+            scope.bind(root, value);
+        }
+    }
+}
+
+/// Names referenced as `<root>.<name>` in the source text of an expression.
+fn referenced_names(text: &str, root: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let pattern = format!("{root}.");
+    let mut rest = text;
+    while let Some(i) = rest.find(&pattern) {
+        let before_ok = rest[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
+        let after = &rest[i + pattern.len()..];
+        let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').collect();
+        if before_ok && !name.is_empty() {
+            out.push(name);
+        }
+        rest = after;
+    }
+    out
+}
+
+/// Module calls ordered so that a call comes after the calls whose outputs its arguments use
+/// (directly or through locals); calls in a cycle keep source order.
+fn module_call_order(calls: &[&RawBlock], locals: &[&RawAttribute]) -> Vec<usize> {
+    let local_text: BTreeMap<&str, &str> = locals.iter().map(|a| (a.name.as_str(), a.expr_text())).collect();
+    let names: Vec<String> = calls.iter().map(|b| b.labels.first().cloned().unwrap_or_default()).collect();
+    let deps: Vec<Vec<usize>> = calls
+        .iter()
+        .map(|b| {
+            let mut modules = Vec::new();
+            let mut seen_locals: Vec<String> = Vec::new();
+            let mut pending: Vec<&str> = b.attributes.iter().map(RawAttribute::expr_text).collect();
+            while let Some(text) = pending.pop() {
+                modules.extend(referenced_names(text, "module"));
+                for l in referenced_names(text, "local") {
+                    if !seen_locals.contains(&l) {
+                        if let Some(t) = local_text.get(l.as_str()) {
+                            pending.push(t);
+                        }
+                        seen_locals.push(l);
+                    }
+                }
+            }
+            names.iter().enumerate().filter(|(_, n)| modules.contains(n)).map(|(i, _)| i).collect()
+        })
+        .collect();
+    let mut order = Vec::new();
+    let mut state = vec![0u8; calls.len()]; // 0 new, 1 visiting, 2 done
+    fn visit(i: usize, deps: &[Vec<usize>], state: &mut [u8], order: &mut Vec<usize>) {
+        if state.get(i).copied() != Some(0) {
+            return;
+        }
+        if let Some(s) = state.get_mut(i) {
+            *s = 1;
+        }
+        for &d in deps.get(i).map(Vec::as_slice).unwrap_or_default() {
+            visit(d, deps, state, order);
+        }
+        if let Some(s) = state.get_mut(i) {
+            *s = 2;
+        }
+        order.push(i);
+    }
+    for i in 0..calls.len() {
+        visit(i, &deps, &mut state, &mut order);
+    }
+    order
+}
+
+/// Most instances of one module call evaluated (each is a full module evaluation).
+const MAX_MODULE_INSTANCES: usize = 64;
+
 /// Follows a local module call (`source = "./modules/x"`): loads the directory (inside the scan
-/// root only), evaluates it with the call's arguments (once per `count`/`for_each` instance is
-/// not modelled yet: one evaluation with the arguments as written), and adds its resources with
-/// addresses prefixed `module.<name>.` and the call site in their call chain.
-fn evaluate_module_call(b: &RawBlock, name: &str, scope: &Scope, input: &ModuleInput, result: &mut ModuleResult) {
+/// root only), evaluates it once per `count`/`for_each` instance with the call's arguments, and
+/// returns its resources with addresses prefixed `module.<name>[key].` and the call site in
+/// their call chain, plus the outputs the caller sees as `module.<name>`.
+fn evaluate_module_call(b: &RawBlock, name: &str, scope: &Scope, input: &ModuleInput) -> CallResult {
     let line = b.file.lines.position(&b.file.text, b.span.start).line;
+    let mut result = CallResult { resources: Vec::new(), not_analyzed: Vec::new(), value: unknown(format!("module.{name}")) };
     let mut not_analyzed = |reason: String| {
         result.not_analyzed.push(NotAnalyzed { file: b.file.path.to_string(), line, unit: format!("module.{name}"), reason });
     };
     let source = match b.attribute("source").map(|a| scope.eval(&a.expr)) {
         Some(Value::String(s)) => s,
-        _ => return not_analyzed("module source cannot be known".to_string()),
+        _ => {
+            not_analyzed("module source cannot be known".to_string());
+            return result;
+        }
     };
-    if !(source.starts_with("./") || source.starts_with("../")) {
-        return not_analyzed(format!("remote module `{source}` is not fetched (registry and git modules are never downloaded)"));
-    }
-    let (Some(dir), Some(root)) = (&input.funcs.module_dir, &input.funcs.root) else {
-        return not_analyzed("module directory unknown".to_string());
-    };
-    let target = match std::fs::canonicalize(dir.join(&source)) {
+    let target = match resolve_module_source(&source, input) {
         Ok(t) => t,
-        Err(e) => return not_analyzed(format!("module source `{source}` cannot be read: {e}")),
+        Err(reason) => {
+            not_analyzed(reason);
+            return result;
+        }
     };
-    if !target.starts_with(root) {
-        return not_analyzed(format!("module source `{source}` is outside the scanned directory; not followed"));
-    }
     if input.stack.contains(&target) {
-        return not_analyzed(format!("module source `{source}` calls itself (module cycle); not followed"));
+        not_analyzed(format!("module source `{source}` calls itself (module cycle); not followed"));
+        return result;
     }
     if input.stack.len() >= MAX_MODULE_DEPTH {
-        return not_analyzed(format!("module nesting deeper than {MAX_MODULE_DEPTH} levels; not followed"));
+        not_analyzed(format!("module nesting deeper than {MAX_MODULE_DEPTH} levels; not followed"));
+        return result;
     }
+    let Some(root) = &input.funcs.root else { return result };
     let files = match load_module_files(&target, root) {
         Ok(f) => f,
-        Err(e) => return not_analyzed(e),
-    };
-    let mut arguments = Map::new();
-    for a in &b.attributes {
-        if !matches!(a.name.as_str(), "source" | "version" | "providers" | "count" | "for_each" | "depends_on") {
-            arguments.insert(a.name.clone(), scope.eval(&a.expr));
+        Err(e) => {
+            not_analyzed(e);
+            return result;
         }
+    };
+    let (repetition, mut instances) = instances(b, scope);
+    if instances.len() > MAX_MODULE_INSTANCES {
+        not_analyzed(format!("module has {} instances; only the first {MAX_MODULE_INSTANCES} are analyzed", instances.len()));
+        instances.truncate(MAX_MODULE_INSTANCES);
     }
     let mut stack = input.stack.clone();
     stack.push(target.clone());
     let module_path = target.strip_prefix(root).map_or_else(|_| ".".to_string(), |p| p.to_string_lossy().replace('\\', "/"));
-    let child = ModuleInput {
-        files,
-        tfvars: Vec::new(),
-        funcs: FuncContext { module_dir: Some(target.clone()), root: Some(root.clone()) },
-        module_path: if module_path.is_empty() { ".".to_string() } else { module_path },
-        arguments,
-        stack,
-        ..ModuleInput::default()
-    };
-    let inner = evaluate_module(&child);
     let call_site = b.file.location(b.ident_span.cover(b.labels_end()));
-    for mut r in inner.resources {
-        r.address = format!("module.{name}.{}", r.address);
-        r.call_chain.insert(0, (call_site.clone(), format!("module.{name} called here (source {source})")));
-        result.resources.push(r);
+    let mut values = Vec::new();
+    for instance in instances {
+        let mut arguments = Map::new();
+        for a in &b.attributes {
+            if !matches!(a.name.as_str(), "source" | "version" | "providers" | "count" | "for_each" | "depends_on") {
+                arguments.insert(a.name.clone(), instance.scope.eval(&a.expr));
+            }
+        }
+        let child = ModuleInput {
+            files: files.clone(),
+            tfvars: Vec::new(),
+            funcs: FuncContext { module_dir: Some(target.clone()), root: Some(root.clone()) },
+            module_path: if module_path.is_empty() { ".".to_string() } else { module_path.clone() },
+            arguments,
+            stack: stack.clone(),
+            ..ModuleInput::default()
+        };
+        let inner = evaluate_module(&child);
+        let prefix = format!("module.{name}{}", instance.suffix);
+        for mut r in inner.resources {
+            r.address = format!("{prefix}.{}", r.address);
+            r.call_chain.insert(0, (call_site.clone(), format!("{prefix} called here (source {source})")));
+            result.resources.push(r);
+        }
+        result.not_analyzed.extend(inner.not_analyzed);
+        values.push((instance.key, Value::Object(inner.outputs)));
     }
-    result.not_analyzed.extend(inner.not_analyzed);
+    result.value = match repetition {
+        Repetition::Single => values.pop().map_or(Value::Null, |(_, v)| v),
+        Repetition::Unknown => unknown(format!("module.{name} (count or for_each cannot be known)")),
+        Repetition::Count => Value::Array(values.into_iter().map(|(_, v)| v).collect()),
+        Repetition::ForEach => Value::Object(
+            values
+                .into_iter()
+                .filter_map(|(k, v)| match k {
+                    Value::String(k) => Some((k, v)),
+                    _ => None,
+                })
+                .collect(),
+        ),
+    };
+    result
+}
+
+/// The directory of a module source: a local path (inside the scan root), or a remote module
+/// that `terraform init` already installed (listed in `.terraform/modules/modules.json`).
+fn resolve_module_source(source: &str, input: &ModuleInput) -> Result<std::path::PathBuf, String> {
+    let (Some(dir), Some(root)) = (&input.funcs.module_dir, &input.funcs.root) else {
+        return Err("module directory unknown".to_string());
+    };
+    let target = if source.starts_with("./") || source.starts_with("../") {
+        std::fs::canonicalize(dir.join(source)).map_err(|e| format!("module source `{source}` cannot be read: {e}"))?
+    } else {
+        installed_module_dir(source, dir, root).ok_or_else(|| {
+            format!("remote module `{source}` is not fetched (registry and git modules are never downloaded; run `terraform init` to have them analyzed from .terraform/modules)")
+        })?
+    };
+    if !target.starts_with(root) {
+        return Err(format!("module source `{source}` is outside the scanned directory; not followed"));
+    }
+    Ok(target)
+}
+
+/// Looks `source` up in the `.terraform/modules/modules.json` of the module directory or of
+/// any ancestor inside the scan root (where `terraform init` ran).
+fn installed_module_dir(source: &str, dir: &Path, root: &Path) -> Option<std::path::PathBuf> {
+    let mut current = Some(dir);
+    while let Some(d) = current {
+        if !d.starts_with(root) {
+            break;
+        }
+        let manifest = d.join(".terraform/modules/modules.json");
+        if let Ok(meta) = std::fs::metadata(&manifest)
+            && meta.len() <= 4 * 1024 * 1024
+            && let Ok(text) = std::fs::read_to_string(&manifest)
+            && let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(&text)
+        {
+            let modules = doc.get("Modules").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            for m in modules {
+                let recorded = m.get("Source").and_then(Value::as_str).unwrap_or_default();
+                if normalize_source(recorded) == normalize_source(source)
+                    && let Some(rel) = m.get("Dir").and_then(Value::as_str)
+                    && let Ok(found) = std::fs::canonicalize(d.join(rel))
+                    && found.starts_with(root)
+                {
+                    return Some(found);
+                }
+            }
+        }
+        current = d.parent();
+    }
+    None
+}
+
+/// Registry sources are recorded as `registry.terraform.io/<ns>/<name>/<provider>`.
+fn normalize_source(source: &str) -> &str {
+    source.strip_prefix("registry.terraform.io/").unwrap_or(source)
 }
 
 /// Reads and parses the `.tf` files of a module directory (for module calls).
@@ -474,29 +682,49 @@ fn make_resource(b: &RawBlock, kind: String, address: String, value: Value, span
     }
 }
 
-/// Expands `count`/`for_each` into one resource per instance.
-fn expand_instances(b: &RawBlock, scope: &Scope, kind: &str, prefix: &str, out: &mut Vec<Resource>) {
+/// How a block is repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repetition {
+    Single,
+    Count,
+    ForEach,
+    /// `count`/`for_each` that cannot be known: one representative instance.
+    Unknown,
+}
+
+/// One instance of a repeated block.
+struct Instance {
+    /// Address suffix: ``, `[0]`, `["key"]` or `[*]`.
+    suffix: String,
+    /// `count.index` or `each.key`.
+    key: Value,
+    /// The scope with `count`/`each` bound.
+    scope: Scope,
+}
+
+/// The instances `count`/`for_each` create (at most [`MAX_INSTANCES`]).
+fn instances(b: &RawBlock, scope: &Scope) -> (Repetition, Vec<Instance>) {
     if let Some(count) = b.attribute("count") {
-        match scope.eval(&count.expr) {
+        return match scope.eval(&count.expr) {
             Value::Number(n) => {
                 let n = n.as_u64().map_or(0, |n| usize::try_from(n).unwrap_or(MAX_INSTANCES)).min(MAX_INSTANCES);
-                for i in 0..n {
-                    let s = scope.with("count", serde_json::json!({"index": i}));
-                    let (value, spans) = block_value(b, &s);
-                    out.push(make_resource(b, kind.to_string(), format!("{prefix}[{i}]"), value, spans));
-                }
+                let list = (0..n)
+                    .map(|i| Instance {
+                        suffix: format!("[{i}]"),
+                        key: Value::from(i),
+                        scope: scope.with("count", serde_json::json!({"index": i})),
+                    })
+                    .collect();
+                (Repetition::Count, list)
             }
             _ => {
-                // Unknown count: one representative instance whose index is unknown.
                 let s = scope.with("count", serde_json::json!({"index": unknown("count.index")}));
-                let (value, spans) = block_value(b, &s);
-                out.push(make_resource(b, kind.to_string(), format!("{prefix}[*]"), value, spans));
+                (Repetition::Unknown, vec![Instance { suffix: "[*]".into(), key: unknown("count.index"), scope: s }])
             }
-        }
-        return;
+        };
     }
     if let Some(for_each) = b.attribute("for_each") {
-        let keys: Option<Vec<(String, Value)>> = match scope.eval(&for_each.expr) {
+        let mut keys: Option<Vec<(String, Value)>> = match scope.eval(&for_each.expr) {
             v if is_unknown(&v) => None,
             Value::Object(m) => Some(m.into_iter().collect()),
             Value::Array(items) => items
@@ -508,24 +736,39 @@ fn expand_instances(b: &RawBlock, scope: &Scope, kind: &str, prefix: &str, out: 
                 .collect(),
             _ => None,
         };
-        match keys {
+        // Terraform iterates maps and sets of strings in lexical order.
+        if let Some(keys) = &mut keys {
+            keys.sort_by(|a, b| a.0.cmp(&b.0));
+            keys.dedup_by(|a, b| a.0 == b.0);
+        }
+        return match keys {
             Some(keys) => {
-                for (k, v) in keys.into_iter().take(MAX_INSTANCES) {
-                    let s = scope.with("each", serde_json::json!({"key": k, "value": v}));
-                    let (value, spans) = block_value(b, &s);
-                    out.push(make_resource(b, kind.to_string(), format!("{prefix}[{}]", Value::String(k)), value, spans));
-                }
+                let list = keys
+                    .into_iter()
+                    .take(MAX_INSTANCES)
+                    .map(|(k, v)| Instance {
+                        suffix: format!("[{}]", Value::String(k.clone())),
+                        scope: scope.with("each", serde_json::json!({"key": k, "value": v})),
+                        key: Value::String(k),
+                    })
+                    .collect();
+                (Repetition::ForEach, list)
             }
             None => {
                 let s = scope.with("each", serde_json::json!({"key": unknown("each.key"), "value": unknown("each.value")}));
-                let (value, spans) = block_value(b, &s);
-                out.push(make_resource(b, kind.to_string(), format!("{prefix}[*]"), value, spans));
+                (Repetition::Unknown, vec![Instance { suffix: "[*]".into(), key: unknown("each.key"), scope: s }])
             }
-        }
-        return;
+        };
     }
-    let (value, spans) = block_value(b, scope);
-    out.push(make_resource(b, kind.to_string(), prefix.to_string(), value, spans));
+    (Repetition::Single, vec![Instance { suffix: String::new(), key: Value::Null, scope: scope.clone() }])
+}
+
+/// Expands `count`/`for_each` into one resource per instance.
+fn expand_instances(b: &RawBlock, scope: &Scope, kind: &str, prefix: &str, out: &mut Vec<Resource>) {
+    for instance in instances(b, scope).1 {
+        let (value, spans) = block_value(b, &instance.scope);
+        out.push(make_resource(b, kind.to_string(), format!("{prefix}{}", instance.suffix), value, spans));
+    }
 }
 
 /// Meta-arguments that are not part of a resource's configuration.
@@ -746,6 +989,97 @@ resource "aws_instance" "n" {
         assert_eq!(sg.call_chain[0].0.start.line, 1);
         assert_eq!(r.not_analyzed.len(), 1);
         assert!(r.not_analyzed[0].reason.contains("not fetched"));
+    }
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn evaluate_dir(root: &Path, main: &str) -> ModuleResult {
+        let file = Arc::new(SourceFile::new("main.tf", main.to_string()));
+        let input = ModuleInput {
+            files: vec![parse_file(&file).unwrap()],
+            funcs: FuncContext { module_dir: Some(root.to_path_buf()), root: Some(root.to_path_buf()) },
+            module_path: ".".into(),
+            ..ModuleInput::default()
+        };
+        evaluate_module(&input)
+    }
+
+    #[test]
+    fn module_outputs_flow_into_later_calls_and_instances_expand() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        write(
+            &root,
+            "modules/net/main.tf",
+            "variable \"cidr\" {}\nlocals { open = var.cidr }\noutput \"ingress_cidr\" { value = local.open }\n",
+        );
+        write(
+            &root,
+            "modules/sg/main.tf",
+            "variable \"cidr\" {}\nvariable \"port\" {}\nresource \"aws_security_group\" \"this\" {\n  ingress {\n    from_port   = var.port\n    cidr_blocks = [var.cidr]\n  }\n}\noutput \"id\" { value = aws_security_group.this.id }\n",
+        );
+        // `sg` is declared first but needs `net`'s output, through a local.
+        let main = r#"
+locals { cidr = module.net.ingress_cidr }
+module "sg" {
+  source   = "./modules/sg"
+  for_each = { ssh = 22, db = 5432 }
+  port     = each.value
+  cidr     = local.cidr
+}
+module "net" {
+  source = "./modules/net"
+  cidr   = "0.0.0.0/0"
+}
+module "counted" {
+  count  = 2
+  source = "./modules/sg"
+  port   = count.index
+  cidr   = "10.0.0.0/8"
+}
+"#;
+        let r = evaluate_dir(&root, main);
+        let sgs: Vec<_> = r.resources.iter().filter(|x| x.kind == "aws_security_group").collect();
+        let addrs: Vec<_> = sgs.iter().map(|x| x.address.as_str()).collect();
+        assert_eq!(
+            addrs,
+            [
+                "module.sg[\"db\"].aws_security_group.this",
+                "module.sg[\"ssh\"].aws_security_group.this",
+                "module.counted[0].aws_security_group.this",
+                "module.counted[1].aws_security_group.this"
+            ]
+        );
+        assert_eq!(sgs[0].value["ingress"][0]["cidr_blocks"], json!(["0.0.0.0/0"]));
+        assert_eq!(sgs[1].value["ingress"][0]["from_port"], json!(22));
+        assert_eq!(sgs[3].value["ingress"][0]["from_port"], json!(1));
+        assert_eq!(sgs[3].call_chain[0].1, "module.counted[1] called here (source ./modules/sg)");
+        // The call resources, one per instance.
+        let calls: Vec<_> = r.resources.iter().filter(|x| x.kind == "module").map(|x| x.address.as_str()).collect();
+        assert_eq!(calls, ["module.sg[\"db\"]", "module.sg[\"ssh\"]", "module.net", "module.counted[0]", "module.counted[1]"]);
+        assert!(r.not_analyzed.is_empty(), "{:?}", r.not_analyzed);
+    }
+
+    #[test]
+    fn installed_registry_modules_are_read_from_modules_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        write(&root, ".terraform/modules/vpc/main.tf", "resource \"aws_vpc\" \"this\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n");
+        write(
+            &root,
+            ".terraform/modules/modules.json",
+            r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"vpc","Source":"registry.terraform.io/terraform-aws-modules/vpc/aws","Version":"5.1.0","Dir":".terraform/modules/vpc"},{"Key":"evil","Source":"git::https://x/y.git","Dir":"../../outside"}]}"#,
+        );
+        let main = "module \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\nmodule \"evil\" {\n  source = \"git::https://x/y.git\"\n}\n";
+        let r = evaluate_dir(&root, main);
+        let vpc: Vec<_> = r.resources.iter().filter(|x| x.kind == "aws_vpc").map(|x| x.address.as_str()).collect();
+        assert_eq!(vpc, ["module.vpc.aws_vpc.this"]);
+        assert_eq!(r.not_analyzed.len(), 1, "{:?}", r.not_analyzed);
+        assert_eq!(r.not_analyzed[0].unit, "module.evil");
     }
 
     #[test]
