@@ -221,7 +221,13 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             }
         };
         let file = Arc::new(stridegate::model::SourceFile::new(path.display().to_string(), text));
-        match stridegate::terraform::parse_file(&file) {
+        // Terraform reads a var file ending in `.json` as JSON, anything else as HCL.
+        let parsed = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+            stridegate::terraform::json_syntax::parse_tfvars_json(&file)
+        } else {
+            stridegate::terraform::parse_file(&file)
+        };
+        match parsed {
             Ok(parsed) => terraform_vars.extend(stridegate::terraform::tfvars_values(&parsed, &Default::default())),
             Err(e) => {
                 eprintln!("error: --var-file {}: {e}", path.display());

@@ -71,8 +71,6 @@ pub enum SkipReason {
         /// Chart directory.
         chart: String,
     },
-    /// Terraform in JSON syntax (`.tf.json`), not evaluated yet.
-    TerraformJson,
     /// A `.tfvars` file Terraform does not load by itself (use `--var-file`).
     TfvarsNotAutoLoaded,
     /// The file is empty.
@@ -90,7 +88,6 @@ impl std::fmt::Display for SkipReason {
         match self {
             SkipReason::NotInfrastructure => f.write_str("no Kubernetes object or IAM policy in it"),
             SkipReason::HelmChart { chart } => write!(f, "part of Helm chart `{chart}` (chart rendering is not supported yet)"),
-            SkipReason::TerraformJson => f.write_str("Terraform JSON syntax (.tf.json is not evaluated yet)"),
             SkipReason::TfvarsNotAutoLoaded => f.write_str("variables file Terraform does not load by itself (pass it with --var-file)"),
             SkipReason::Empty => f.write_str("empty file"),
             SkipReason::NotFollowed { detail } => f.write_str(detail),
@@ -397,7 +394,8 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
     let mut output = Output::default();
     match &candidate.class {
         FileClass::HelmChart { chart } => return (skipped(candidate, SkipReason::HelmChart { chart: chart.clone() }), output, 0),
-        FileClass::Terraform => return (skipped(candidate, SkipReason::TerraformJson), output, 0),
+        // Terraform files are analyzed per module directory, never alone.
+        FileClass::Terraform => return (failed(candidate, "Terraform file outside a module (internal error)", None), output, 0),
         FileClass::Yaml | FileClass::Json => {}
     }
     let (file, size) = match read_source(candidate, options) {
@@ -486,7 +484,8 @@ struct UnitResult {
 
 fn is_hcl_terraform(c: &Candidate) -> bool {
     let name = c.path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    c.class == FileClass::Terraform && (name.ends_with(".tf") || name.ends_with(".tfvars"))
+    c.class == FileClass::Terraform
+        && (name.ends_with(".tf") || name.ends_with(".tfvars") || name.ends_with(".tf.json") || name.ends_with(".tfvars.json"))
 }
 
 fn work_units(candidates: &[Candidate]) -> Vec<Unit<'_>> {
@@ -523,7 +522,7 @@ fn analyze_terraform_module(files: &[&Candidate], engine: &Engine, worker: &mut 
     let mut parsed_paths: Vec<String> = Vec::new();
     for c in files {
         let name = c.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        if name.ends_with(".tfvars") && !terraform::is_auto_tfvars(&name) {
+        if terraform::is_tfvars(&name) && !terraform::is_auto_tfvars(&name) {
             // Only loaded when named with --var-file.
             records.push(skipped(c, SkipReason::TfvarsNotAutoLoaded));
             continue;
@@ -538,10 +537,10 @@ fn analyze_terraform_module(files: &[&Candidate], engine: &Engine, worker: &mut 
             }
         };
         bytes += size;
-        match terraform::parse_file(&file) {
+        match terraform::parse_any(&file) {
             Ok(parsed) => {
                 parsed_paths.push(c.display.clone());
-                if name.ends_with(".tfvars") {
+                if terraform::is_tfvars(&name) {
                     tfvars_files.push((name, parsed));
                 } else {
                     input.files.push(parsed);
@@ -557,7 +556,13 @@ fn analyze_terraform_module(files: &[&Candidate], engine: &Engine, worker: &mut 
         }
     }
     // terraform.tfvars first, then *.auto.tfvars in lexical order (later wins).
-    tfvars_files.sort_by(|a, b| (a.0 != "terraform.tfvars", &a.0).cmp(&(b.0 != "terraform.tfvars", &b.0)));
+    // Terraform's order: terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) by name.
+    let rank = |n: &str| match n {
+        "terraform.tfvars" => 0,
+        "terraform.tfvars.json" => 1,
+        _ => 2,
+    };
+    tfvars_files.sort_by(|a, b| (rank(&a.0), &a.0).cmp(&(rank(&b.0), &b.0)));
     input.tfvars = tfvars_files.into_iter().map(|(_, p)| p).collect();
     input.cli_vars = options.terraform_vars.clone();
     if options.terraform_env {

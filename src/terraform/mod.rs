@@ -9,6 +9,7 @@
 
 pub mod eval;
 pub mod functions;
+pub mod json_syntax;
 pub mod kubernetes;
 pub mod plan;
 
@@ -602,8 +603,14 @@ fn normalize_source(source: &str) -> &str {
 /// Reads and parses the `.tf` files of a module directory (for module calls).
 fn load_module_files(dir: &Path, root: &Path) -> Result<Vec<ParsedFile>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("module directory cannot be read: {e}"))?;
-    let mut paths: Vec<std::path::PathBuf> =
-        entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "tf") && p.is_file()).collect();
+    let mut paths: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+            (name.ends_with(".tf") || name.ends_with(".tf.json")) && p.is_file()
+        })
+        .collect();
     paths.sort();
     let mut files = Vec::new();
     for p in paths {
@@ -614,7 +621,7 @@ fn load_module_files(dir: &Path, root: &Path) -> Result<Vec<ParsedFile>, String>
         let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
         let display = p.strip_prefix(root).map_or_else(|_| p.display().to_string(), |r| r.to_string_lossy().replace('\\', "/"));
         let file = Arc::new(SourceFile::new(display.as_str(), text));
-        files.push(parse_file(&file).map_err(|e| format!("{display}: {}", e.message))?);
+        files.push(parse_any(&file).map_err(|e| format!("{display}: {}", e.message))?);
     }
     Ok(files)
 }
@@ -884,7 +891,24 @@ pub fn env_values() -> Map<String, Value> {
 
 /// Whether `name` is a variable-definitions file Terraform loads automatically.
 pub fn is_auto_tfvars(name: &str) -> bool {
-    name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
+    name == "terraform.tfvars" || name.ends_with(".auto.tfvars") || name == "terraform.tfvars.json" || name.ends_with(".auto.tfvars.json")
+}
+
+/// Whether `name` is a variable-definitions file (`.tfvars` or `.tfvars.json`).
+pub fn is_tfvars(name: &str) -> bool {
+    name.ends_with(".tfvars") || name.ends_with(".tfvars.json")
+}
+
+/// Parses a Terraform file by its name: `.tf.json`/`.tfvars.json` in JSON syntax, else HCL.
+pub fn parse_any(file: &Arc<SourceFile>) -> Result<ParsedFile, ParseError> {
+    let name = file.path.to_ascii_lowercase();
+    if name.ends_with(".tfvars.json") {
+        json_syntax::parse_tfvars_json(file)
+    } else if name.ends_with(".json") {
+        json_syntax::parse_tf_json(file)
+    } else {
+        parse_file(file)
+    }
 }
 
 /// The module directory of a file path (its parent).
