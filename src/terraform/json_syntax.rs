@@ -13,7 +13,7 @@ use hcl::expr::{Expression, Object, ObjectKey};
 use serde_json::Value;
 
 use super::{ParsedFile, RawAttribute, RawBlock};
-use crate::model::{SourceFile, SpanChildren, SpanNode};
+use crate::model::{SourceFile, SpanNode};
 use crate::parse::{Limits, ParseError};
 use crate::source::ByteSpan;
 
@@ -168,16 +168,12 @@ fn nested_block_value(name: &str, v: &Value) -> bool {
 }
 
 fn attribute(name: &str, v: &Value, node: &SpanNode, templates: bool, file: &Arc<SourceFile>) -> RawAttribute {
-    let element_spans = match &node.children {
-        SpanChildren::Seq(items) => items.iter().map(|n| n.span).collect(),
-        _ => Vec::new(),
-    };
     RawAttribute {
         name: name.to_string(),
         expr: expression(v, templates),
         key_span: node.key.unwrap_or(node.span),
         value_span: node.span,
-        element_spans,
+        value_spans: node.children.clone(),
         file: file.clone(),
     }
 }

@@ -42,8 +42,9 @@ pub struct RawAttribute {
     pub key_span: ByteSpan,
     /// The value's span.
     pub value_span: ByteSpan,
-    /// Spans of the elements when the value is an array literal.
-    pub element_spans: Vec<ByteSpan>,
+    /// Where the parts of an array or object literal were written (also through
+    /// `jsonencode(...)`), so findings can point inside the value.
+    pub value_spans: SpanChildren,
     /// The file it is in.
     pub file: Arc<SourceFile>,
 }
@@ -96,22 +97,66 @@ fn span_of(range: Option<std::ops::Range<usize>>) -> ByteSpan {
     range.map_or_else(ByteSpan::default, |r| ByteSpan::new(r.start, r.end))
 }
 
+/// The span tree of an expression as written: array elements, object entries (keys and
+/// values), and the argument of `jsonencode`/`yamlencode`/parentheses, which do not change
+/// the shape a policy or manifest is read in.
+fn expression_spans(e: &hcl::edit::expr::Expression, depth: usize) -> SpanNode {
+    use hcl::edit::expr::{Expression as E, ObjectKey};
+    let span = span_of(e.span());
+    let leaf = SpanNode { span, key: None, children: SpanChildren::Leaf };
+    if depth > 64 {
+        return leaf;
+    }
+    match e {
+        E::Array(items) => {
+            SpanNode { span, key: None, children: SpanChildren::Seq(items.iter().map(|i| expression_spans(i, depth + 1)).collect()) }
+        }
+        E::Object(obj) => {
+            let entries = obj
+                .iter()
+                .filter_map(|(k, v)| {
+                    let name = match k {
+                        ObjectKey::Ident(id) => id.as_str().to_string(),
+                        ObjectKey::Expression(E::String(s)) => s.as_str().to_string(),
+                        ObjectKey::Expression(E::StringTemplate(t)) => {
+                            let mut text = String::new();
+                            for element in t.iter() {
+                                match element {
+                                    hcl::edit::template::Element::Literal(l) => text.push_str(l.as_str()),
+                                    _ => return None,
+                                }
+                            }
+                            text
+                        }
+                        _ => return None,
+                    };
+                    let mut node = expression_spans(v.expr(), depth + 1);
+                    node.key = Some(span_of(k.span()));
+                    Some((name, node))
+                })
+                .collect();
+            SpanNode { span, key: None, children: SpanChildren::Map(entries) }
+        }
+        E::Parenthesis(p) => expression_spans(p.inner(), depth + 1),
+        E::FuncCall(call) if matches!(call.name.name.as_str(), "jsonencode" | "yamlencode") && call.args.len() == 1 => {
+            call.args.iter().next().map_or(leaf, |arg| expression_spans(arg, depth + 1))
+        }
+        _ => leaf,
+    }
+}
+
 fn convert_body(body: &Body, file: &Arc<SourceFile>) -> (Vec<RawAttribute>, Vec<RawBlock>) {
     let mut attributes = Vec::new();
     let mut blocks = Vec::new();
     for structure in body.iter() {
         match structure {
             Structure::Attribute(a) => {
-                let element_spans = match &a.value {
-                    hcl::edit::expr::Expression::Array(arr) => arr.iter().map(|e| span_of(e.span())).collect(),
-                    _ => Vec::new(),
-                };
                 attributes.push(RawAttribute {
                     name: a.key.as_str().to_string(),
                     expr: a.value.clone().into(),
                     key_span: span_of(a.key.span()),
                     value_span: span_of(a.value.span()),
-                    element_spans,
+                    value_spans: expression_spans(&a.value, 0).children,
                     file: file.clone(),
                 });
             }
@@ -791,11 +836,7 @@ pub fn block_value(b: &RawBlock, scope: &Scope) -> (Value, SpanNode) {
             continue;
         }
         let value = scope.eval(&a.expr);
-        let children = if a.element_spans.is_empty() {
-            SpanChildren::Leaf
-        } else {
-            SpanChildren::Seq(a.element_spans.iter().map(|s| SpanNode { span: *s, key: None, children: SpanChildren::Leaf }).collect())
-        };
+        let children = a.value_spans.clone();
         map.insert(a.name.clone(), value);
         spans.push((a.name.clone(), SpanNode { span: a.value_span, key: Some(a.key_span), children }));
     }

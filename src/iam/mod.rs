@@ -1,0 +1,3 @@
+//! AWS IAM policy analysis.
+
+pub mod catalogue;
