@@ -15,7 +15,7 @@ use crate::discover::{Candidate, DiscoverError, DiscoverOptions, FileClass, disc
 use crate::engine::{Engine, Output, Worker};
 use crate::finding::Finding;
 use crate::kubernetes;
-use crate::model::{Location, Platform, Resource, SourceFile};
+use crate::model::{Location, Resource, SourceFile};
 use crate::parse::{Limits, Parsed, json, yaml};
 use crate::rules::meta::{RuleMeta, Severity};
 use crate::terraform::{self, ModuleInput, NotAnalyzed};
@@ -424,18 +424,15 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
             resources.extend(terraform::plan::resources_from_plan(&doc, &file));
         } else if kubernetes::is_object(&doc.value) {
             resources.extend(kubernetes::resources_from_document(doc, &file));
-        } else if candidate.class == FileClass::Json && is_policy_document(&doc.value) {
-            resources.push(Resource {
-                platform: Platform::Iam,
-                kind: "PolicyDocument".to_string(),
-                namespace: None,
-                name: None,
+        } else if candidate.class == FileClass::Json && crate::iam::policy::is_policy_document(&doc.value) {
+            let source = crate::iam::policy::DocumentSource {
+                file: &file,
                 address: format!("PolicyDocument/{}", file.path),
-                value: doc.value,
-                spans: doc.spans,
-                file: file.clone(),
+                name: None,
+                policy_type: None,
                 call_chain: Vec::new(),
-            });
+            };
+            resources.push(crate::iam::policy::document_resource(source, doc.value, doc.spans, None));
         }
     }
     for resource in &resources {
@@ -453,10 +450,6 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
         None => FileRecord { path: candidate.display.clone(), outcome: Outcome::Analyzed { resources: resources.len() } },
     };
     (record, output, size)
-}
-
-fn is_policy_document(v: &serde_json::Value) -> bool {
-    v.get("Statement").is_some_and(|s| s.is_array() || s.is_object())
 }
 
 /// A unit of parallel work: one file, or one Terraform module (a directory's `.tf` files are
@@ -571,6 +564,10 @@ fn analyze_terraform_module(files: &[&Candidate], engine: &Engine, worker: &mut 
     let result = terraform::evaluate_module(&input);
     for resource in &result.resources {
         engine.evaluate(worker, resource, &mut output);
+        // Policy documents embedded in the resource (IAM, bucket, key policies...).
+        for document in crate::iam::extract::from_terraform(resource) {
+            engine.evaluate(worker, &document, &mut output);
+        }
     }
     for path in parsed_paths {
         let resources = result.resources.iter().filter(|r| *r.file.path == *path).count();

@@ -1,3 +1,6 @@
-//! AWS IAM policy analysis.
+//! AWS IAM policy analysis: the action catalogue, policy documents in the resource model, and
+//! their extraction from Terraform.
 
 pub mod catalogue;
+pub mod extract;
+pub mod policy;

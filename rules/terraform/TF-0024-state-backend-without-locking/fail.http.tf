@@ -1,0 +1,5 @@
+terraform {
+  backend "http" { # expect: TF-0024
+    address = "https://state.example.com/projects/shop"
+  }
+}
