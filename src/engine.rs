@@ -137,8 +137,8 @@ impl Engine {
             if matches!(r.exec, Exec::Scan(_)) {
                 scan_rules.push(i);
             }
-            for kind in r.meta.expanded_kinds() {
-                by_kind.entry((r.meta.applies_to.platform, kind)).or_default().rules.push(i);
+            for target in r.meta.targets() {
+                by_kind.entry(target).or_default().rules.push(i);
             }
         }
         // One generated batch rule per distinct set of Rego rules.

@@ -2,6 +2,7 @@
 //! such as NetworkPolicy coverage. Each rule is one file here plus its folder under `rules/`
 //! holding `metadata.yaml` and fixtures; [`native`] maps the rule id to its implementation.
 
+pub mod iam;
 pub mod kubernetes;
 pub mod terraform;
 
@@ -111,10 +112,10 @@ pub enum NativeCheck {
 
 /// The implementation of the native rule `id`, if there is one.
 pub fn native(id: &str) -> Option<NativeCheck> {
-    kubernetes::native(id).or_else(|| terraform::native(id))
+    kubernetes::native(id).or_else(|| terraform::native(id)).or_else(|| iam::native(id))
 }
 
 /// Ids of every native rule implementation (the registry test checks them against `rules/`).
 pub fn native_ids() -> Vec<&'static str> {
-    kubernetes::IDS.iter().chain(terraform::IDS).copied().collect()
+    kubernetes::IDS.iter().chain(terraform::IDS).chain(iam::IDS).copied().collect()
 }

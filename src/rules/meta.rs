@@ -219,6 +219,21 @@ impl RuleMeta {
         out
     }
 
+    /// The (platform, kind) pairs this rule is evaluated on. A kind may name another platform
+    /// than `applies_to.platform` with a prefix (`terraform:backend.s3`), for whole-scan rules
+    /// that join resources of several platforms.
+    pub fn targets(&self) -> Vec<(Platform, String)> {
+        self.expanded_kinds()
+            .into_iter()
+            .map(|k| match k.split_once(':') {
+                Some(("kubernetes", rest)) => (Platform::Kubernetes, rest.to_string()),
+                Some(("terraform", rest)) => (Platform::Terraform, rest.to_string()),
+                Some(("iam", rest)) => (Platform::Iam, rest.to_string()),
+                _ => (self.applies_to.platform, k),
+            })
+            .collect()
+    }
+
     /// The Rego package a policy with this id must declare: `stridegate.rules.k8s_0001`.
     pub fn rego_package(&self) -> String {
         format!("stridegate.rules.{}", self.id.to_ascii_lowercase().replace('-', "_"))
