@@ -14,6 +14,10 @@ use crate::model::{AttributePath, Platform, Resource};
 use crate::rules::meta::{RuleMeta, Scope, Severity, Stride};
 use crate::rules::{Implementation, RuleSet};
 
+/// Key of the resource type in a Terraform rule's `input` (`input["$kind"]`), so a rule that
+/// applies to several resource types can tell them apart.
+pub const KIND_KEY: &str = "$kind";
+
 /// A rule ready to run.
 struct CompiledRule {
     meta: Arc<RuleMeta>,
@@ -202,7 +206,13 @@ impl Engine {
         let mut input_set = false;
         let mut set_input = |worker: &mut Worker| {
             if !input_set {
-                worker.rego.set_input(regorus::Value::from(resource.value.clone()));
+                let mut input = resource.value.clone();
+                if resource.platform == Platform::Terraform
+                    && let Value::Object(map) = &mut input
+                {
+                    map.insert(KIND_KEY.to_string(), Value::String(resource.kind.clone()));
+                }
+                worker.rego.set_input(regorus::Value::from(input));
                 input_set = true;
             }
         };

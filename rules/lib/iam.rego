@@ -90,6 +90,16 @@ has_condition(s) if {
 	count(s.Condition) > 0
 }
 
+# True when the statement's Condition cannot be known (a condition block whose operator or key
+# is computed): rules that look for a condition key must stay silent.
+unknown_condition(s) if is_unknown(s.Condition)
+
+unknown_condition(s) if {
+	is_object(s.Condition)
+	some _, block in s.Condition
+	is_unknown(block)
+}
+
 # Condition keys used by the statement, lowercased.
 condition_keys(s) := {lower(k) |
 	is_object(s.Condition)

@@ -5,7 +5,8 @@
 # when written once), `dynamic` blocks are expanded, meta-arguments (count, for_each,
 # depends_on, provider, lifecycle) are removed. A value stridegate cannot know (a reference to
 # another resource's attribute, a variable without a value) is {"$unknown": "<reference>"}:
-# never report a violation from it.
+# never report a violation from it. input["$kind"] is the resource type (`aws_iam_access_key`,
+# `data.aws_iam_policy_document`, `backend.s3`, `module`), for rules that apply to several.
 package stridegate.lib.terraform
 
 import rego.v1

@@ -282,9 +282,13 @@ fn convert_statement(st: &Value, node: &SpanNode) -> (Value, SpanNode) {
     if let (Some(Value::Array(conditions)), Some(cond_node)) = (st.get("condition"), child("condition")) {
         let mut by_test: Map<String, Value> = Map::new();
         let mut test_spans: Vec<(String, SpanNode)> = Vec::new();
+        let mut unknown_condition = false;
         for (k, c) in conditions.iter().enumerate() {
             let c_node = cond_node.child(&PathSegment::Index(k)).cloned().unwrap_or_else(|| leaf(&cond_node));
             let (Some(test), Some(variable)) = (c.get("test").and_then(Value::as_str), c.get("variable").and_then(Value::as_str)) else {
+                // A condition whose operator or key cannot be known may be the one a rule looks
+                // for: the statement's whole Condition becomes unknown.
+                unknown_condition = true;
                 continue;
             };
             let values = c.get("values").cloned().unwrap_or(Value::Null);
@@ -305,7 +309,12 @@ fn convert_statement(st: &Value, node: &SpanNode) -> (Value, SpanNode) {
                 )),
             }
         }
-        out.insert("Condition".into(), Value::Object(by_test));
+        let value = if unknown_condition {
+            crate::terraform::functions::unknown("condition block whose test or variable cannot be known")
+        } else {
+            Value::Object(by_test)
+        };
+        out.insert("Condition".into(), value);
         let first = cond_node.child(&PathSegment::Index(0)).map_or(cond_node.span, |n| n.span);
         spans.push(("Condition".into(), SpanNode { span: first, key: None, children: SpanChildren::Map(test_spans) }));
     }
@@ -345,6 +354,17 @@ resource "aws_iam_policy" "heredoc" {
 EOF
 }
 
+resource "aws_iam_policy" "encoded" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:PutObject"]
+      Resource = ["*"]
+    }]
+  })
+}
+
 data "aws_iam_policy_document" "doc" {
   statement {
     actions   = ["s3:GetObject", "s3:PutObject"]
@@ -361,7 +381,7 @@ resource "aws_iam_policy" "from_doc" {
     fn the_same_policy_in_three_syntaxes_gives_the_same_document_at_its_own_lines() {
         let docs = documents(SAME_POLICY_THREE_WAYS);
         let addresses: Vec<_> = docs.iter().map(|d| d.address.as_str()).collect();
-        assert_eq!(addresses, ["aws_iam_policy.heredoc.policy", "data.aws_iam_policy_document.doc"]);
+        assert_eq!(addresses, ["aws_iam_policy.heredoc.policy", "aws_iam_policy.encoded.policy", "data.aws_iam_policy_document.doc"]);
         for d in &docs {
             let mut v = d.value.clone();
             v.as_object_mut().unwrap().remove(super::super::policy::CONTEXT_KEY);
@@ -374,10 +394,12 @@ resource "aws_iam_policy" "from_doc" {
             assert_eq!(d.value["$context"]["type"], json!("identity"));
         }
         assert_eq!(line_of(&docs[0], json!(["Statement", 0, "Action", 1])), 8);
-        assert_eq!(line_of(&docs[1], json!(["Statement", 0, "Action", 1])), 17);
-        assert_eq!(line_of(&docs[1], json!(["Statement", 0, "Resource"])), 18);
+        assert_eq!(line_of(&docs[1], json!(["Statement", 0, "Action", 1])), 20);
+        assert_eq!(line_of(&docs[1], json!(["Statement", 0, "Resource", 0])), 21);
+        assert_eq!(line_of(&docs[2], json!(["Statement", 0, "Action", 1])), 28);
+        assert_eq!(line_of(&docs[2], json!(["Statement", 0, "Resource"])), 29);
         // Effect defaults to Allow in a policy document: the statement block is the place.
-        assert_eq!(line_of(&docs[1], json!(["Statement", 0, "Effect"])), 16);
+        assert_eq!(line_of(&docs[2], json!(["Statement", 0, "Effect"])), 27);
     }
 
     #[test]

