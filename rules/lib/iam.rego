@@ -50,6 +50,7 @@ values(s, field, base) := [[array.concat(base, [field]), v] |
 ] if {
 	is_string(s[field])
 } else := [[array.concat(base, [field, i]), v] |
+	is_array(s[field])
 	some i, v in s[field]
 	is_string(v)
 ]

@@ -60,6 +60,15 @@ sensitive_actions := {
 	"ec2:GetPasswordData", # stratus
 }
 
+# The sensitive actions an Action element may match: those of its service (cheap string test)
+# unless the service part has wildcards.
+candidates(element) := matched if {
+	svc := split(lower(element), ":")[0]
+	not contains(svc, "*")
+	not contains(svc, "?")
+	matched := {x | some x in sensitive_actions; startswith(lower(x), concat("", [svc, ":"]))}
+} else := sensitive_actions
+
 # Left to IAM-0001.
 reported_elsewhere(a) if a in {"*", "*:*"}
 
@@ -121,7 +130,7 @@ deny contains {"msg": msg, "path": path} if {
 	not iam.is_unknown(s.Action)
 	some [path, a] in iam.values(s, "Action", base)
 	not reported_elsewhere(a)
-	matched := sort([x | some x in sensitive_actions; iam.action_matches(a, x); broad(s, x)])
+	matched := sort([x | some x in candidates(a); iam.action_matches(a, x); broad(s, x)])
 	count(matched) > 0
 	msg := sprintf("%q reads stored data or secrets on all resources (%s)%s", [a, scope(s, matched), what(a, matched)])
 }
