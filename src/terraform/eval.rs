@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use hcl::expr::{BinaryOperator, Expression, FuncCall, ObjectKey, Operation, TraversalOperator, UnaryOperator};
 use hcl::template::{Directive, Element, Template};
@@ -35,7 +36,9 @@ const VALUE_ROOTS: &[&str] = &["var", "local", "count", "each", "path", "terrafo
 /// `module`) evaluates to unknown.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
-    bindings: BTreeMap<String, Value>,
+    /// Shared so that copying a scope for each `count`/`for_each` instance or `for` iteration
+    /// does not copy the values (which include every resource's configuration).
+    bindings: BTreeMap<String, Arc<Value>>,
     /// Bound roots that hold resource configurations (see [`VALUE_ROOTS`]).
     computed: BTreeSet<String>,
     /// Rendering a `templatefile()` template: only its variables exist, a missing one is an
@@ -59,20 +62,20 @@ impl Scope {
         } else {
             self.computed.insert(name.clone());
         }
-        self.bindings.insert(name, value);
+        self.bindings.insert(name, Arc::new(value));
     }
 
     /// A copy with the iterator or value `name` (`each`, a `for` variable) bound to `value`.
     pub fn with(&self, name: &str, value: Value) -> Scope {
         let mut s = self.clone();
         s.computed.remove(name);
-        s.bindings.insert(name.to_string(), value);
+        s.bindings.insert(name.to_string(), Arc::new(value));
         s
     }
 
     fn lookup(&self, name: &str) -> Value {
         match self.bindings.get(name) {
-            Some(v) => v.clone(),
+            Some(v) => Value::clone(v),
             None if self.template => error(format!("template variable {name} is not defined")),
             None => unknown(name.to_string()),
         }
@@ -131,6 +134,14 @@ impl Scope {
             },
             Expression::Variable(v) => self.lookup(v.as_str()),
             Expression::Traversal(t) => {
+                // A reference into a bound root (`var.x`, `aws_subnet.data["a"].cidr_block`):
+                // walk the shared value without copying the root.
+                if let Expression::Variable(v) = &t.expr
+                    && let Some(root) = self.bindings.get(v.as_str())
+                {
+                    let root = Arc::clone(root);
+                    return self.traverse_ref(&root, &t.operators, d, expr, self.strict_root(&t.expr));
+                }
                 let base = self.eval_depth(&t.expr, d);
                 self.traverse(base, &t.operators, d, &reference_text(expr), self.strict_root(&t.expr))
             }
@@ -236,6 +247,40 @@ impl Scope {
 
     /// Follows `ops` from `cur`. With `strict`, a missing attribute or index is an evaluation
     /// error; otherwise (a resource's configuration) it is a computed, unknown value.
+    /// [`Scope::traverse`] over a borrowed value: attribute and index steps borrow, and only
+    /// the result (or the operand of a splat) is copied. The reference text for unknown
+    /// reasons is only built when needed.
+    fn traverse_ref(&self, base: &Value, ops: &[TraversalOperator], depth: usize, expr: &Expression, strict: bool) -> Value {
+        let mut cur = base;
+        for (i, op) in ops.iter().enumerate() {
+            if is_unknown(cur) {
+                return if is_error(cur) { cur.clone() } else { unknown(reference_text(expr)) };
+            }
+            let next = match op {
+                TraversalOperator::GetAttr(name) => match cur {
+                    Value::Object(m) => m.get(name.as_str()),
+                    _ => None,
+                },
+                TraversalOperator::Index(e) => {
+                    let idx = self.eval_depth(e, depth + 1);
+                    if is_unknown(&idx) { None } else { index_ref(cur, &idx) }
+                }
+                TraversalOperator::LegacyIndex(n) => index_ref(cur, &Value::from(*n)),
+                TraversalOperator::AttrSplat | TraversalOperator::FullSplat => None,
+            };
+            match next {
+                Some(v) => cur = v,
+                // Anything else (splats, failures, unknown indexes) takes the general path,
+                // which reports it exactly as before.
+                None => {
+                    let rest = ops.get(i..).unwrap_or(&[]);
+                    return self.traverse(cur.clone(), rest, depth, &reference_text(expr), strict);
+                }
+            }
+        }
+        cur.clone()
+    }
+
     fn traverse(&self, base: Value, ops: &[TraversalOperator], depth: usize, text: &str, strict: bool) -> Value {
         let fail = |why: &str| if strict { error(format!("{text}: {why}")) } else { unknown(format!("{text} ({why})")) };
         let mut cur = base;
@@ -605,7 +650,7 @@ pub fn render_template(text: &str, vars: &Map<String, Value>, funcs: &FuncContex
         if !valid {
             return Err(format!("invalid template variable name {k:?}"));
         }
-        scope.bindings.insert(k.clone(), v.clone());
+        scope.bindings.insert(k.clone(), Arc::new(v.clone()));
     }
     Ok(scope.render(&template, 0))
 }
@@ -625,6 +670,16 @@ fn neg(n: &Number) -> Value {
         Value::from(-i)
     } else {
         n.as_f64().and_then(|f| Number::from_f64(-f)).map_or_else(|| unknown("invalid number"), Value::Number)
+    }
+}
+
+fn index_ref<'v>(cur: &'v Value, idx: &Value) -> Option<&'v Value> {
+    match (cur, idx) {
+        (Value::Array(a), Value::Number(n)) => a.get(usize::try_from(n.as_u64()?).ok()?),
+        (Value::Array(a), Value::String(s)) => a.get(s.parse::<usize>().ok()?),
+        (Value::Object(m), Value::String(s)) => m.get(s),
+        (Value::Object(m), Value::Number(n)) => m.get(&n.to_string()),
+        _ => None,
     }
 }
 

@@ -167,12 +167,63 @@ broad(s, action) if {
 	type_wide(r, action)
 }
 
-# Every action of the methods, lowercased, by service prefix.
-method_actions := {lower(a) | some m in methods; some a in m.actions}
+# Every action of the methods, lowercased, and by service prefix. Written out rather than
+# computed from `methods`, because a computed value would be recomputed for every document
+# (test `method_action_tables_match_methods` in tests/rules_data.rs keeps them in sync).
+method_actions := {
+	"cloudformation:createstack",
+	"cloudformation:updatestack",
+	"codebuild:createproject",
+	"codebuild:startbuild",
+	"codestar:createproject",
+	"datapipeline:createpipeline",
+	"datapipeline:putpipelinedefinition",
+	"ec2-instance-connect:sendsshpublickey",
+	"ec2:runinstances",
+	"glue:createdevendpoint",
+	"glue:updatedevendpoint",
+	"iam:addusertogroup",
+	"iam:attachgrouppolicy",
+	"iam:attachrolepolicy",
+	"iam:attachuserpolicy",
+	"iam:createaccesskey",
+	"iam:createloginprofile",
+	"iam:createpolicyversion",
+	"iam:passrole",
+	"iam:putgrouppolicy",
+	"iam:putrolepolicy",
+	"iam:putuserpolicy",
+	"iam:setdefaultpolicyversion",
+	"iam:updateassumerolepolicy",
+	"iam:updateloginprofile",
+	"lambda:addpermission",
+	"lambda:createeventsourcemapping",
+	"lambda:createfunction",
+	"lambda:invokefunction",
+	"lambda:updatefunctioncode",
+	"lambda:updatefunctionconfiguration",
+	"sagemaker:createnotebookinstance",
+	"sagemaker:createpresignednotebookinstanceurl",
+	"sagemaker:createprocessingjob",
+	"sagemaker:createtrainingjob",
+	"ssm:sendcommand",
+	"ssm:startsession",
+	"sts:assumerole",
+}
 
-actions_by_service := {svc: {a | some a in method_actions; startswith(a, concat("", [svc, ":"]))} |
-	some action in method_actions
-	svc := split(action, ":")[0]
+actions_by_service := {
+	"cloudformation": {"cloudformation:createstack", "cloudformation:updatestack"},
+	"codebuild": {"codebuild:createproject", "codebuild:startbuild"},
+	"codestar": {"codestar:createproject"},
+	"datapipeline": {"datapipeline:createpipeline", "datapipeline:putpipelinedefinition"},
+	"ec2": {"ec2:runinstances"},
+	"ec2-instance-connect": {"ec2-instance-connect:sendsshpublickey"},
+	"glue": {"glue:createdevendpoint", "glue:updatedevendpoint"},
+	"iam": {"iam:addusertogroup", "iam:attachgrouppolicy", "iam:attachrolepolicy", "iam:attachuserpolicy", "iam:createaccesskey", "iam:createloginprofile", "iam:createpolicyversion", "iam:passrole", "iam:putgrouppolicy", "iam:putrolepolicy", "iam:putuserpolicy", "iam:setdefaultpolicyversion", "iam:updateassumerolepolicy", "iam:updateloginprofile"},
+	"lambda": {"lambda:addpermission", "lambda:createeventsourcemapping", "lambda:createfunction", "lambda:invokefunction", "lambda:updatefunctioncode", "lambda:updatefunctionconfiguration"},
+	"sagemaker": {"sagemaker:createnotebookinstance", "sagemaker:createpresignednotebookinstanceurl", "sagemaker:createprocessingjob", "sagemaker:createtrainingjob"},
+	"ssm": {"ssm:sendcommand", "ssm:startsession"},
+	"sts": {"sts:assumerole"},
 }
 
 # The method actions an Action element may match (its service first, then the glob).
