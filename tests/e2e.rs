@@ -62,3 +62,9 @@ fn seed_003_se09_layout() {
 fn seed_004_mercury_layout() {
     check("seed-004-mercury");
 }
+
+/// Seed 002: JazzHands, SAML federation, cross-account trust, long-lived service credentials.
+#[test]
+fn seed_002_jazzhands_layout() {
+    check("seed-002-jazzhands");
+}
