@@ -68,3 +68,11 @@ fn seed_004_mercury_layout() {
 fn seed_002_jazzhands_layout() {
     check("seed-002-jazzhands");
 }
+
+/// Terraform evaluation end to end: tfvars override, for_each module call two levels deep with
+/// a dynamic block, count from a module argument, an installed registry module, JSON syntax,
+/// unknown values that must not fire.
+#[test]
+fn terraform_modules_layout() {
+    check("terraform-modules");
+}

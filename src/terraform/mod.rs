@@ -612,7 +612,8 @@ fn resolve_module_source(source: &str, input: &ModuleInput) -> Result<std::path:
 /// Looks `source` up in the `.terraform/modules/modules.json` of the module directory or of
 /// any ancestor inside the scan root (where `terraform init` ran).
 fn installed_module_dir(source: &str, dir: &Path, root: &Path) -> Option<std::path::PathBuf> {
-    let mut current = Some(dir);
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let mut current = Some(dir.as_path());
     while let Some(d) = current {
         if !d.starts_with(root) {
             break;
