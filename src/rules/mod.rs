@@ -58,7 +58,8 @@ impl Fixture {
                 continue;
             }
             for item in line[pos + "expect:".len()..].split(',') {
-                let item = item.trim();
+                // JSON fixtures carry the marker in a string (`"//": "// expect: ID"`).
+                let item = item.trim().trim_end_matches(['"', '\'']).trim();
                 if item.is_empty() {
                     continue;
                 }
