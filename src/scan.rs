@@ -81,6 +81,13 @@ pub enum SkipReason {
         /// Details.
         detail: String,
     },
+    /// A Terraform module directory that another module of the scan calls (`source =
+    /// "./modules/x"`): its resources are analyzed through those calls, with the arguments
+    /// they pass, not a second time with the variables' defaults.
+    CalledModule {
+        /// Directories of the calling modules.
+        callers: Vec<String>,
+    },
 }
 
 impl std::fmt::Display for SkipReason {
@@ -91,6 +98,9 @@ impl std::fmt::Display for SkipReason {
             SkipReason::TfvarsNotAutoLoaded => f.write_str("variables file Terraform does not load by itself (pass it with --var-file)"),
             SkipReason::Empty => f.write_str("empty file"),
             SkipReason::NotFollowed { detail } => f.write_str(detail),
+            SkipReason::CalledModule { callers } => {
+                write!(f, "Terraform module called from {}: analyzed through the call with its arguments", callers.join(", "))
+            }
         }
     }
 }
@@ -205,6 +215,7 @@ impl ScanReport {
                     let key = match reason {
                         SkipReason::HelmChart { .. } => "helm chart (not rendered yet)".to_string(),
                         SkipReason::NotFollowed { .. } => "symlink or special file not followed".to_string(),
+                        SkipReason::CalledModule { .. } => "Terraform module analyzed through its callers".to_string(),
                         other => other.to_string(),
                     };
                     *skipped.entry(key).or_default() += 1;
@@ -262,6 +273,12 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
                             UnitResult { records: vec![record], output, bytes, not_analyzed: Vec::new() }
                         }
                         Unit::TerraformModule(files) => analyze_terraform_module(files, engine, worker, options),
+                        Unit::CalledModule(files, callers) => UnitResult {
+                            records: files.iter().map(|c| skipped(c, SkipReason::CalledModule { callers: callers.clone() })).collect(),
+                            output: Output::default(),
+                            bytes: 0,
+                            not_analyzed: Vec::new(),
+                        },
                     }));
                     if let Some(p) = &options.progress {
                         p.fetch_add(unit.candidates().len(), Ordering::Relaxed);
@@ -457,13 +474,15 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
 enum Unit<'a> {
     File(&'a Candidate),
     TerraformModule(Vec<&'a Candidate>),
+    /// A module analyzed through its callers (see [`SkipReason::CalledModule`]).
+    CalledModule(Vec<&'a Candidate>, Vec<String>),
 }
 
 impl Unit<'_> {
     fn candidates(&self) -> Vec<&Candidate> {
         match self {
             Unit::File(c) => vec![c],
-            Unit::TerraformModule(files) => files.clone(),
+            Unit::TerraformModule(files) | Unit::CalledModule(files, _) => files.clone(),
         }
     }
 }
@@ -491,8 +510,74 @@ fn work_units(candidates: &[Candidate]) -> Vec<Unit<'_>> {
             units.push(Unit::File(c));
         }
     }
-    units.extend(modules.into_values().map(Unit::TerraformModule));
+    let called = called_modules(&modules);
+    for (dir, files) in modules {
+        match called.get(dir) {
+            Some(callers) => units.push(Unit::CalledModule(files, callers.clone())),
+            None => units.push(Unit::TerraformModule(files)),
+        }
+    }
     units
+}
+
+/// Module directories that other modules of the scan call with a local `source`, and that a
+/// chain of calls from a module nobody calls reaches (so a cycle of modules calling each other
+/// is still analyzed), with the calling directories.
+fn called_modules<'a>(
+    modules: &std::collections::BTreeMap<&'a Path, Vec<&Candidate>>,
+) -> std::collections::BTreeMap<&'a Path, Vec<String>> {
+    use std::collections::{BTreeMap, BTreeSet};
+    static SOURCE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(source) = SOURCE.get_or_init(|| regex::Regex::new(r#""?source"?\s*[=:]\s*"(\.\.?/[^"]*)""#).ok()) else {
+        return BTreeMap::new();
+    };
+    let canonical: BTreeMap<std::path::PathBuf, &'a Path> =
+        modules.keys().filter_map(|d| std::fs::canonicalize(d).ok().map(|c| (c, *d))).collect();
+    let mut edges: BTreeMap<&'a Path, BTreeSet<&'a Path>> = BTreeMap::new();
+    for (dir, files) in modules {
+        for c in files.iter().filter(|c| !c.path.to_string_lossy().ends_with(".tfvars")) {
+            let Ok(meta) = std::fs::metadata(&c.path) else { continue };
+            if meta.len() > 8 * 1024 * 1024 {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&c.path) else { continue };
+            for m in source.captures_iter(&text) {
+                let Some(rel) = m.get(1) else { continue };
+                if let Some(target) = std::fs::canonicalize(dir.join(rel.as_str())).ok().and_then(|t| canonical.get(&t))
+                    && target != dir
+                {
+                    edges.entry(*dir).or_default().insert(*target);
+                }
+            }
+        }
+    }
+    let callees: BTreeSet<&Path> = edges.values().flatten().copied().collect();
+    // Reachable from the modules nobody calls.
+    let mut reached: BTreeSet<&Path> = BTreeSet::new();
+    let mut stack: Vec<&Path> = modules.keys().filter(|d| !callees.contains(*d)).copied().collect();
+    while let Some(d) = stack.pop() {
+        for next in edges.get(d).into_iter().flatten() {
+            if reached.insert(*next) {
+                stack.push(*next);
+            }
+        }
+    }
+    let display = |d: &Path| modules.get(d).and_then(|f| f.first()).map(|c| module_display(&c.display)).unwrap_or_default();
+    let mut out: BTreeMap<&'a Path, Vec<String>> = BTreeMap::new();
+    for (caller, targets) in &edges {
+        for t in targets.iter().filter(|t| reached.contains(*t)) {
+            out.entry(*t).or_default().push(display(caller));
+        }
+    }
+    out
+}
+
+/// The directory part of a display path (`.` for the root).
+fn module_display(file: &str) -> String {
+    match file.rsplit_once('/') {
+        Some((dir, _)) => dir.to_string(),
+        None => ".".to_string(),
+    }
 }
 
 /// Parses a directory's `.tf` and auto-loaded `.tfvars` files, evaluates the module, and checks

@@ -76,3 +76,23 @@ fn seed_002_jazzhands_layout() {
 fn terraform_modules_layout() {
     check("terraform-modules");
 }
+
+/// A module directory that another module of the scan calls is analyzed through the call (with
+/// the caller's arguments), not again as a root with its variables' defaults.
+#[test]
+fn called_modules_are_analyzed_through_their_callers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/terraform-modules");
+    let set = RuleSet::builtin().unwrap();
+    let engine = Engine::new(&set, |_| true).unwrap();
+    let report = scan(&dir, &engine, &ScanOptions::default()).unwrap();
+    let outcome = |path: &str| report.files.iter().find(|f| f.path == path).map(|f| f.outcome.clone()).unwrap();
+    match outcome("modules/network-rules/main.tf") {
+        Outcome::Skipped { reason: stridegate::scan::SkipReason::CalledModule { callers } } => assert_eq!(callers, ["modules/service"]),
+        other => panic!("{other:?}"),
+    }
+    match outcome("modules/service/main.tf") {
+        Outcome::Skipped { reason: stridegate::scan::SkipReason::CalledModule { callers } } => assert_eq!(callers, ["."]),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(outcome("main.tf"), Outcome::Analyzed { .. }));
+}
