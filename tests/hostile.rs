@@ -172,6 +172,13 @@ fn hostile_files(root: &Path) -> Vec<Expect> {
     write(root, "hostile/deep.json", deep_json);
     expect.push(Expect { path: "hostile/deep.json", any_of: &["nesting deeper"], line: Some(1) });
 
+    let deep_tf_json = format!("{{\"locals\": {{\"x\": {}1{}}}}}\n", "[".repeat(depth), "]".repeat(depth));
+    write(root, "hostile/tfjson/main.tf.json", deep_tf_json);
+    expect.push(Expect { path: "hostile/tfjson/main.tf.json", any_of: &["nesting deeper"], line: Some(1) });
+
+    write(root, "hostile/hcl/main.tf", "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl = = \"public-read\"\n}\n");
+    expect.push(Expect { path: "hostile/hcl/main.tf", any_of: &["invalid hcl"], line: Some(3) });
+
     write(root, "hostile/bomb.yaml", alias_bomb());
     expect.push(Expect { path: "hostile/bomb.yaml", any_of: &["alias expansion exceeds"], line: None });
 
@@ -474,4 +481,51 @@ fn a_symlink_to_a_fifo_does_not_hang_the_scan() {
     let files = json["files"].as_array().expect("files");
     let link = files.iter().find(|f| f["path"] == "p.yaml").expect("p.yaml accounted for");
     assert_ne!(link["status"], "analyzed", "{link}");
+}
+
+/// Terraform module calls stay inside the scanned root (no `../` escape, no symlinked file from
+/// outside, no installed-module directory outside), and a cycle of modules ends.
+#[cfg(unix)]
+#[test]
+fn terraform_modules_never_escape_the_root_or_loop() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    // Would fire TF-0013 (public-read bucket) if it were ever read.
+    write(outside.path(), "evil/main.tf", "resource \"aws_s3_bucket_acl\" \"x\" {\n  acl = \"public-read\"\n}\n");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    let escape = format!("{}/evil", outside.path().display());
+    let rel_escape = pathdiff(&root, &std::fs::canonicalize(outside.path()).expect("canonical").join("evil"));
+    write(
+        &root,
+        "main.tf",
+        format!(
+            "module \"up\" {{\n  source = \"{rel_escape}\"\n}}\nmodule \"a\" {{\n  source = \"./a\"\n}}\nmodule \"linked\" {{\n  source = \"./linked\"\n}}\nmodule \"installed\" {{\n  source = \"acme/evil/aws\"\n}}\n"
+        ),
+    );
+    write(&root, "a/main.tf", "module \"b\" {\n  source = \"../b\"\n}\n");
+    write(&root, "b/main.tf", "module \"a\" {\n  source = \"../a\"\n}\n");
+    std::fs::create_dir_all(root.join("linked")).expect("mkdir");
+    symlink(&format!("{escape}/main.tf"), &root.join("linked/main.tf"));
+    write(
+        &root,
+        ".terraform/modules/modules.json",
+        format!("{{\"Modules\":[{{\"Key\":\"installed\",\"Source\":\"registry.terraform.io/acme/evil/aws\",\"Dir\":\"{escape}\"}}]}}"),
+    );
+    let report = library_scan(&root, &options(8 * MIB));
+    assert!(report.findings.iter().all(|f| f.rule_id.as_ref() != "TF-0013"), "a file outside the root was read: {:#?}", report.findings);
+    let reasons: Vec<String> = report.not_analyzed.iter().map(|n| format!("{}: {}", n.unit, n.reason)).collect();
+    let has = |unit: &str, text: &str| reasons.iter().any(|r| r.starts_with(unit) && r.contains(text));
+    assert!(has("module.up", "outside the scanned directory"), "{reasons:#?}");
+    assert!(has("module.installed", "not fetched"), "{reasons:#?}");
+    assert!(reasons.iter().any(|r| r.contains("module cycle")), "{reasons:#?}");
+}
+
+/// `to` relative to `from` (both absolute, canonical), as `../..` segments.
+fn pathdiff(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(to[common..].iter().map(|c| c.as_os_str().to_string_lossy().to_string()));
+    parts.join("/")
 }

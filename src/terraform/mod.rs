@@ -654,7 +654,11 @@ fn load_module_files(dir: &Path, root: &Path) -> Result<Vec<ParsedFile>, String>
         .map(|e| e.path())
         .filter(|p| {
             let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-            (name.ends_with(".tf") || name.ends_with(".tf.json")) && p.is_file()
+            // Regular files only, and a symlink only when it stays inside the scanned root
+            // (the walker applies the same rule): a module never reads outside the scan.
+            (name.ends_with(".tf") || name.ends_with(".tf.json"))
+                && p.is_file()
+                && std::fs::canonicalize(p).is_ok_and(|real| real.starts_with(root))
         })
         .collect();
     paths.sort();
