@@ -128,12 +128,53 @@ fn describe_pattern(catalogue: &Catalogue, pattern: &str) -> Value {
     let names = |set: BTreeSet<AccessLevel>| set.into_iter().map(|l| Value::String(l.as_str().to_string())).collect::<Vec<_>>();
     let service = pattern.split_once(':').map_or(pattern, |(s, _)| s);
     let service_known = service.contains(['*', '?']) || catalogue.service_known(service);
-    json!({
+    let mut info = json!({
         "count": matched.len(),
         "levels": names(levels),
         "scoped_levels": names(scoped),
         "service_known": service_known,
-    })
+    });
+    // One exact action: the resource types it accepts, their ARN formats, and those as
+    // anchored regexes, so a rule can tell when a statement's resources can never match it.
+    if let ([action], false, Value::Object(obj)) = (matched.as_slice(), pattern.contains(['*', '?']), &mut info) {
+        let mut types = Vec::new();
+        let mut formats = Vec::new();
+        let mut regexes = Vec::new();
+        for rt in action.resource_types.iter() {
+            types.push(Value::String(rt.name.to_string()));
+            for p in catalogue.arn_patterns(action.service, rt.name) {
+                formats.push(Value::String(p.to_string()));
+                regexes.push(Value::String(arn_regex(p)));
+            }
+        }
+        obj.insert("resource_types".into(), Value::Array(types));
+        obj.insert("resource_arn_formats".into(), Value::Array(formats));
+        obj.insert("resource_arns".into(), Value::Array(regexes));
+    }
+    info
+}
+
+/// An ARN format of the catalogue (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) as an
+/// anchored regex. A placeholder followed by a literal cannot contain that literal's first
+/// character (`${BucketName}/` stops at `/`, `${Region}:` at `:`); the last placeholder takes
+/// the rest (object keys and role paths hold `/`), except a bucket name, which never does.
+fn arn_regex(pattern: &str) -> String {
+    let mut out = String::from("^");
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&regex::escape(&rest[..start]));
+        let Some(end) = rest[start..].find('}') else { break };
+        let name = &rest[start + 2..start + end];
+        rest = &rest[start + end + 1..];
+        match rest.chars().next() {
+            Some(next) => out.push_str(&format!("[^{}]*", regex::escape(&next.to_string()))),
+            None if name == "BucketName" => out.push_str("[^/]*"),
+            None => out.push_str(".*"),
+        }
+    }
+    out.push_str(&regex::escape(rest));
+    out.push('$');
+    out
 }
 
 /// A policy-document resource.
@@ -205,5 +246,10 @@ mod tests {
         assert_eq!(ctx["actions"]["nosuch:thing"]["count"], json!(0));
         // Describe* accepts no resource ARN: Resource "*" is required, not a choice.
         assert_eq!(ctx["actions"]["ec2:describeinstances"]["scoped_levels"], json!([]));
+        assert_eq!(ctx["actions"]["ec2:describeinstances"]["resource_arns"], json!([]));
+        assert_eq!(ctx["actions"]["iam:passrole"]["resource_arns"], json!([r"^arn:[^:]*:iam::[^:]*:role/.*$"]));
+        assert_eq!(arn_regex("arn:${Partition}:s3:::${BucketName}"), r"^arn:[^:]*:s3:::[^/]*$");
+        assert_eq!(arn_regex("arn:${Partition}:s3:::${BucketName}/${ObjectName}"), r"^arn:[^:]*:s3:::[^/]*/.*$");
+        assert!(ctx["actions"]["s3:get*"].get("resource_arns").is_none());
     }
 }
