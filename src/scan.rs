@@ -438,7 +438,11 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
     };
     for doc in parsed.documents {
         if candidate.class == FileClass::Json && terraform::plan::is_plan(&doc.value) {
-            resources.extend(terraform::plan::resources_from_plan(&doc, &file));
+            let planned = terraform::plan::resources_from_plan(&doc, &file);
+            // Policy documents in planned resources (rendered JSON strings).
+            let documents: Vec<Resource> = planned.iter().flat_map(crate::iam::extract::from_terraform).collect();
+            resources.extend(planned);
+            resources.extend(documents);
         } else if kubernetes::is_object(&doc.value) {
             resources.extend(kubernetes::resources_from_document(doc, &file));
         } else if candidate.class == FileClass::Json && crate::iam::policy::is_policy_document(&doc.value) {

@@ -132,3 +132,37 @@ fn four_syntaxes_same_findings_at_their_own_lines() {
     assert_eq!(line_of("data.aws_iam_policy_document.document", "IAM-0005"), 45);
     assert!(!by_policy.contains_key("data.aws_iam_policy_document.unknown_arn"), "{by_policy:#?}");
 }
+
+/// Policies inside a Terraform plan (`terraform show -json`) are analyzed too, at the line of
+/// the attribute holding them.
+#[test]
+fn policies_in_plan_json() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "planned_values": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_iam_role.open",
+          "mode": "managed",
+          "type": "aws_iam_role",
+          "name": "open",
+          "values": {
+            "name": "open",
+            "assume_role_policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"sts:AssumeRole\"}]}"
+          }
+        }
+      ]
+    }
+  }
+}
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.json"), plan).unwrap();
+    let set = RuleSet::builtin().unwrap();
+    let engine = Engine::new(&set, |m| m.id.starts_with("IAM-")).unwrap();
+    let report = scan(dir.path(), &engine, &ScanOptions::default()).unwrap();
+    let found: Vec<(String, usize, String)> =
+        report.findings.iter().map(|f| (f.rule_id.to_string(), f.location.start.line, f.resource.clone())).collect();
+    assert!(found.contains(&("IAM-0009".to_string(), 13, "aws_iam_role.open.assume_role_policy".to_string())), "{found:#?}");
+}
