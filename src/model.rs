@@ -21,6 +21,22 @@ use crate::source::{ByteSpan, LineIndex, Position};
 /// The key of the in-band marker object that stands for a value stridegate cannot know.
 pub const UNKNOWN_KEY: &str = "$unknown";
 
+/// The unknown marker with a reason.
+pub fn unknown(reason: impl Into<String>) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert(UNKNOWN_KEY.to_string(), Value::String(reason.into()));
+    Value::Object(m)
+}
+
+/// True when `value` holds the unknown marker anywhere inside it.
+pub fn contains_unknown(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => is_unknown(value) || map.values().any(contains_unknown),
+        Value::Array(items) => items.iter().any(contains_unknown),
+        _ => false,
+    }
+}
+
 /// True when `value` is the in-band unknown marker.
 pub fn is_unknown(value: &Value) -> bool {
     matches!(value, Value::Object(map) if map.len() == 1 && map.contains_key(UNKNOWN_KEY))

@@ -115,7 +115,9 @@ fn from_attribute(r: &Resource, path: &[PathSegment], policy_type: Option<Policy
     };
     let node = span_node_at(&r.spans, path)?;
     let written = r.file.text.get(node.span.start..node.span.end).unwrap_or_default().trim_start();
-    if written.starts_with("file(") {
+    // `file("x.json")` is analyzed as the JSON file itself, and a policy document's `.json` at
+    // the `data "aws_iam_policy_document"` block, with its own spans.
+    if written.starts_with("file(") || written.starts_with("data.aws_iam_policy_document.") {
         return None;
     }
     let source = DocumentSource {
@@ -181,34 +183,7 @@ fn shifted(node: &SpanNode, offset: usize) -> SpanNode {
 /// Converts `data "aws_iam_policy_document"` into AWS's JSON shape, with spans on its blocks
 /// and attributes.
 fn from_policy_document_data(r: &Resource) -> Resource {
-    let mut doc = Map::new();
-    let mut doc_spans: Vec<(String, SpanNode)> = Vec::new();
-    let attr_node = |path: &[PathSegment]| span_node_at(&r.spans, path).cloned();
-    let version = r.value.get("version").cloned().unwrap_or_else(|| Value::String("2012-10-17".into()));
-    doc.insert("Version".into(), version);
-    if let Some(n) = attr_node(&[PathSegment::Key("version".into())]) {
-        doc_spans.push(("Version".into(), n));
-    }
-    if let Some(id) = r.value.get("policy_id") {
-        doc.insert("Id".into(), id.clone());
-    }
-    let mut statements = Vec::new();
-    let mut statement_spans = Vec::new();
-    if let Some(Value::Array(items)) = r.value.get("statement") {
-        for (i, st) in items.iter().enumerate() {
-            let base = [PathSegment::Key("statement".into()), PathSegment::Index(i)];
-            let st_node = attr_node(&base).unwrap_or_else(|| leaf(&r.spans));
-            let (value, spans) = convert_statement(st, &st_node);
-            statements.push(value);
-            statement_spans.push(spans);
-        }
-    }
-    doc.insert("Statement".into(), Value::Array(statements));
-    let statement_node = attr_node(&[PathSegment::Key("statement".into())]).unwrap_or_else(|| leaf(&r.spans));
-    doc_spans.push((
-        "Statement".into(),
-        SpanNode { span: statement_node.span, key: statement_node.key, children: SpanChildren::Seq(statement_spans) },
-    ));
+    let (doc, spans) = convert_policy_document(&r.value, &r.spans);
     let source = DocumentSource {
         file: &r.file,
         address: r.address.clone(),
@@ -216,8 +191,92 @@ fn from_policy_document_data(r: &Resource) -> Resource {
         policy_type: None,
         call_chain: r.call_chain.clone(),
     };
-    let spans = SpanNode { span: r.spans.span, key: None, children: SpanChildren::Map(doc_spans) };
     document_resource(source, Value::Object(doc), spans, None)
+}
+
+/// The `json` attribute of a `data "aws_iam_policy_document"` with configuration `value`: the
+/// document as Terraform renders it, or unknown when any part of it cannot be known.
+pub fn policy_document_json(value: &Value) -> Value {
+    let (doc, _) = convert_policy_document(value, &SpanNode::default());
+    let doc = Value::Object(doc);
+    if crate::model::contains_unknown(&doc) {
+        return crate::model::unknown("data.aws_iam_policy_document.json (a part cannot be known)");
+    }
+    serde_json::to_string(&doc).map_or_else(|e| crate::model::unknown(format!("policy document: {e}")), Value::String)
+}
+
+/// The statements of the JSON documents in `source_policy_documents`/`override_policy_documents`
+/// with the span of the element naming each document; an unknown element gives one unknown
+/// statement.
+fn listed_documents(value: &Value, spans: &SpanNode, attribute: &str) -> Vec<(Value, SpanNode)> {
+    let Some(Value::Array(items)) = value.get(attribute) else { return Vec::new() };
+    let node = spans.child(&PathSegment::Key(attribute.into())).cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for (j, item) in items.iter().enumerate() {
+        let at = leaf(&node.child(&PathSegment::Index(j)).cloned().unwrap_or_else(|| node.clone()));
+        let parsed = item.as_str().map(|text| crate::parse::json::parse(text, &crate::parse::Limits::default()));
+        match parsed.and_then(|p| p.documents.into_iter().next()) {
+            Some(d) => out.extend(super::policy::statements(&d.value).into_iter().map(|s| (Value::Object(s.clone()), at.clone()))),
+            None => out.push((crate::model::unknown(format!("{attribute}[{j}]")), at)),
+        }
+    }
+    out
+}
+
+/// Merges statements the way the provider does: a statement whose `Sid` an earlier layer
+/// already has replaces it in place, others are appended (duplicates within one layer stay, for
+/// the grammar rule to report).
+fn merge_statements(into: &mut Vec<(Value, SpanNode)>, more: Vec<(Value, SpanNode)>) {
+    let earlier = into.len();
+    for (st, span) in more {
+        let sid = st.get("Sid").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+        let position =
+            sid.and_then(|sid| into.iter().take(earlier).position(|(s, _)| s.get("Sid").and_then(Value::as_str) == Some(sid.as_str())));
+        match position {
+            Some(i) => {
+                if let Some(slot) = into.get_mut(i) {
+                    *slot = (st, span);
+                }
+            }
+            None => into.push((st, span)),
+        }
+    }
+}
+
+/// The AWS-shaped document of a policy-document configuration and its span tree: statements
+/// of `source_policy_documents`, then the `statement` blocks, then
+/// `override_policy_documents`, merged by `Sid`.
+fn convert_policy_document(value: &Value, spans: &SpanNode) -> (Map<String, Value>, SpanNode) {
+    let mut doc = Map::new();
+    let mut doc_spans: Vec<(String, SpanNode)> = Vec::new();
+    let attr_node = |path: &[PathSegment]| span_node_at(spans, path).cloned();
+    let version = value.get("version").cloned().unwrap_or_else(|| Value::String("2012-10-17".into()));
+    doc.insert("Version".into(), version);
+    if let Some(n) = attr_node(&[PathSegment::Key("version".into())]) {
+        doc_spans.push(("Version".into(), n));
+    }
+    if let Some(id) = value.get("policy_id") {
+        doc.insert("Id".into(), id.clone());
+    }
+    let mut statements = listed_documents(value, spans, "source_policy_documents");
+    let mut own = Vec::new();
+    if let Some(Value::Array(items)) = value.get("statement") {
+        for (i, st) in items.iter().enumerate() {
+            let base = [PathSegment::Key("statement".into()), PathSegment::Index(i)];
+            let st_node = attr_node(&base).unwrap_or_else(|| leaf(spans));
+            own.push(convert_statement(st, &st_node));
+        }
+    }
+    merge_statements(&mut statements, own);
+    merge_statements(&mut statements, listed_documents(value, spans, "override_policy_documents"));
+    let (values, statement_spans): (Vec<Value>, Vec<SpanNode>) = statements.into_iter().unzip();
+    doc.insert("Statement".into(), Value::Array(values));
+    let statement_node = attr_node(&[PathSegment::Key("statement".into())]).unwrap_or_else(|| leaf(spans));
+    doc_spans.push((
+        "Statement".into(),
+        SpanNode { span: statement_node.span, key: statement_node.key, children: SpanChildren::Seq(statement_spans) },
+    ));
+    (doc, SpanNode { span: spans.span, key: None, children: SpanChildren::Map(doc_spans) })
 }
 
 /// One `statement` block → one AWS statement.
@@ -310,7 +369,7 @@ fn convert_statement(st: &Value, node: &SpanNode) -> (Value, SpanNode) {
             }
         }
         let value = if unknown_condition {
-            crate::terraform::functions::unknown("condition block whose test or variable cannot be known")
+            crate::model::unknown("condition block whose test or variable cannot be known")
         } else {
             Value::Object(by_test)
         };
@@ -437,5 +496,65 @@ resource "aws_iam_role" "ci" {
         let broken = &docs[1];
         assert!(broken.value["$context"]["error"].as_str().unwrap().contains("not valid JSON"));
         assert_eq!(broken.value["$context"]["type"], json!("trust"));
+    }
+
+    #[test]
+    fn policy_documents_compose_through_source_and_override_documents() {
+        let docs = documents(
+            r#"
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid       = "Read"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::reports/*"]
+  }
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:PutLogEvents"]
+    resources = ["*"]
+  }
+}
+
+data "aws_iam_policy_document" "combined" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+  statement {
+    sid       = "Read"
+    actions   = ["s3:GetObject"]
+    resources = ["*"]
+  }
+  override_policy_documents = [jsonencode({
+    Statement = [{ Sid = "Logs", Effect = "Deny", Action = "logs:*", Resource = "*" }]
+  })]
+}
+
+resource "aws_iam_policy" "combined" {
+  policy = data.aws_iam_policy_document.combined.json
+}
+
+locals {
+  decoded = jsondecode(data.aws_iam_policy_document.base.json)
+}
+
+resource "aws_iam_policy" "rebuilt" {
+  policy = jsonencode(local.decoded)
+}
+"#,
+        );
+        let addresses: Vec<_> = docs.iter().map(|d| d.address.as_str()).collect();
+        // The policy that only references a document's `.json` is not analyzed twice.
+        assert_eq!(
+            addresses,
+            ["data.aws_iam_policy_document.base", "data.aws_iam_policy_document.combined", "aws_iam_policy.rebuilt.policy"]
+        );
+        let combined = &docs[1];
+        let statements = combined.value["Statement"].as_array().unwrap();
+        assert_eq!(statements.len(), 2, "{statements:#?}");
+        // Own "Read" replaces the source's; the override replaces "Logs".
+        assert_eq!(statements[0]["Resource"], json!(["*"]));
+        assert_eq!(statements[1]["Effect"], json!("Deny"));
+        assert_eq!(line_of(combined, json!(["Statement", 0, "Resource"])), 20);
+        // The override statement points at the override_policy_documents element.
+        assert_eq!(line_of(combined, json!(["Statement", 1, "Action"])), 22);
+        assert_eq!(docs[2].value["Statement"][1]["Action"], json!(["logs:PutLogEvents"]));
     }
 }

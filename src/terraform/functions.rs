@@ -52,9 +52,7 @@ const MAX_FILE: u64 = 1 << 20;
 
 /// The unknown marker with a reason.
 pub fn unknown(reason: impl Into<String>) -> Value {
-    let mut m = serde_json::Map::new();
-    m.insert(crate::model::UNKNOWN_KEY.to_string(), Value::String(reason.into()));
-    Value::Object(m)
+    crate::model::unknown(reason)
 }
 
 /// The unknown marker for an evaluation error (its reason starts with [`ERROR_PREFIX`]).

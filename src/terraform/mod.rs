@@ -312,6 +312,15 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
         input.files.iter().flat_map(|f| f.blocks.iter().filter(|b| b.ident == "locals")).flat_map(|b| b.attributes.iter()).collect();
     evaluate_locals(&mut scope, &locals);
     bind_resource_values(&mut scope, input);
+    // Locals that read resources' configuration (`jsondecode(data.x.json)`) see it now; the
+    // resources that read those locals see them on one more pass.
+    if locals.iter().any(|a| references_resource(a.expr_text())) {
+        evaluate_locals(&mut scope, &locals);
+        let values = resource_values(input, &scope);
+        for (root, value) in values {
+            scope.bind(root, value);
+        }
+    }
 
     // Module calls, in dependency order so one module's outputs reach the next one's
     // arguments (directly or through locals); locals are re-evaluated as outputs appear.
@@ -427,6 +436,15 @@ fn bind_resource_values(scope: &mut Scope, input: &ModuleInput) {
             scope.bind(root, value);
         }
     }
+}
+
+/// Whether an expression's text may reference a resource or data source (`data.x.y`,
+/// `aws_s3_bucket.logs`): any `<word>_<word>.` or `data.` outside the known value roots.
+fn references_resource(text: &str) -> bool {
+    text.contains("data.")
+        || text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).any(|word| {
+            word.split_once('.').is_some_and(|(root, _)| root.contains('_') && !matches!(root, "each" | "count" | "path" | "var" | "local"))
+        })
 }
 
 /// Names referenced as `<root>.<name>` in the source text of an expression.
@@ -686,6 +704,16 @@ fn resource_values(input: &ModuleInput, scope: &Scope) -> Vec<(String, Value)> {
             let (Some(rtype), Some(name)) = (b.labels.first(), b.labels.get(1)) else { continue };
             let mut instances = Vec::new();
             expand_instances(b, scope, rtype, &format!("{rtype}.{name}"), &mut instances);
+            // A policy document's rendered JSON is known from its configuration.
+            if b.ident == "data" && rtype == "aws_iam_policy_document" {
+                for r in &mut instances {
+                    let json = crate::iam::extract::policy_document_json(&r.value);
+                    if let Value::Object(map) = &mut r.value {
+                        map.insert("minified_json".into(), json.clone());
+                        map.insert("json".into(), json);
+                    }
+                }
+            }
             let value = if b.attribute("count").is_some() {
                 if instances.iter().any(|r| r.address.ends_with("[*]")) {
                     unknown(format!("{rtype}.{name} (count cannot be known)"))
