@@ -83,6 +83,19 @@ fn sarif_schema_check_rejects_invalid_documents() {
     assert!(result.is_err(), "a driver without a name must be rejected");
 }
 
+/// Every end-to-end fixture (Terraform modules, IAM policies in every syntax, related
+/// locations from module call chains) gives schema-valid SARIF.
+#[test]
+fn sarif_of_every_fixture_is_schema_valid() {
+    for fixture in ["fixtures/seed-002-jazzhands", "fixtures/seed-003-se09", "fixtures/seed-004-mercury", "fixtures/terraform-modules"] {
+        let out = stridegate(&["scan", fixture, "--format", "sarif"]);
+        assert_eq!(out.status.code(), Some(1), "{fixture}: {}", String::from_utf8_lossy(&out.stderr));
+        let sarif: Value = serde_json::from_str(&stdout(&out)).expect("stdout is only the SARIF document");
+        assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty(), "{fixture}: no results");
+        assert_valid_sarif(&sarif);
+    }
+}
+
 #[test]
 fn sarif_has_what_github_code_scanning_reads() {
     let out = stridegate(&["scan", "fixtures/shop", "--format", "sarif"]);
