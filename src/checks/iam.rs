@@ -12,12 +12,13 @@ use crate::model::{AttributePath, PathSegment, Resource};
 use crate::rules::meta::Severity;
 
 /// Ids of the native IAM rules.
-pub const IDS: &[&str] = &["IAM-0020"];
+pub const IDS: &[&str] = &["IAM-0020", "IAM-0021"];
 
 /// The implementation of `id`, if it is one of ours.
 pub fn native(id: &str) -> Option<NativeCheck> {
     match id {
         "IAM-0020" => Some(NativeCheck::Scan(Box::new(StateAccessNotScoped))),
+        "IAM-0021" => Some(NativeCheck::Scan(Box::new(EscalationAcrossPolicies))),
         _ => None,
     }
 }
@@ -333,9 +334,286 @@ impl StateAccessNotScoped {
     }
 }
 
+/// IAM-0021: a principal whose attached policies together, but none alone, grant a
+/// privilege-escalation method (the methods are IAM-0004's table).
+struct EscalationAcrossPolicies;
+
+/// One escalation method: its actions (lowercased) and what it achieves.
+#[derive(Debug, Clone)]
+pub struct EscalationMethod {
+    /// Every action the method needs, lowercased.
+    pub actions: Vec<String>,
+    /// The same, as the source writes them (`iam:PassRole`).
+    pub names: Vec<String>,
+    /// What the holder can do with it.
+    pub how: String,
+}
+
+/// IAM-0004's escalation methods, read once from its policy (so the two rules share one list).
+pub fn escalation_methods() -> &'static [EscalationMethod] {
+    static METHODS: std::sync::OnceLock<Vec<EscalationMethod>> = std::sync::OnceLock::new();
+    METHODS.get_or_init(|| {
+        let (Some(lib), Some(policy)) = (
+            crate::rules::embedded_file(|p| p == "lib/iam.rego"),
+            crate::rules::embedded_file(|p| p.starts_with("iam/IAM-0004-") && p.ends_with("/policy.rego")),
+        ) else {
+            return Vec::new();
+        };
+        let mut engine = regorus::Engine::new();
+        if engine.add_policy("lib/iam.rego".into(), lib.into()).is_err() || engine.add_policy("IAM-0004".into(), policy.into()).is_err() {
+            return Vec::new();
+        }
+        let Ok(results) = engine.eval_query("data.stridegate.rules.iam_0004.methods".into(), false) else { return Vec::new() };
+        let Some(value) = results.result.first().and_then(|r| r.expressions.first()).map(|e| e.value.clone()) else {
+            return Vec::new();
+        };
+        let json: Value = serde_json::from_str(&value.to_json_str().unwrap_or_default()).unwrap_or_default();
+        json.as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|m| EscalationMethod {
+                        actions: strings(m.get("actions")).into_iter().map(str::to_ascii_lowercase).collect(),
+                        names: strings(m.get("actions")).into_iter().map(str::to_string).collect(),
+                        how: m.get("how").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    })
+                    .filter(|m| !m.actions.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// Every lowercased method action granted on all resources by the Allow statements of a policy
+/// document (text).
+fn escalation_grants(policy: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let wanted: BTreeSet<&str> = escalation_methods().iter().flat_map(|m| m.actions.iter().map(String::as_str)).collect();
+    for st in statements(policy) {
+        if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        for action in &wanted {
+            let Some((service, name)) = action.split_once(':') else { continue };
+            let granted = !granted(st, &[(service, name)]).is_empty();
+            if granted && broad_for(st, action) {
+                out.insert((*action).to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Whether the statement's resources cover every resource `action` may act on.
+fn broad_for(st: &serde_json::Map<String, Value>, action: &str) -> bool {
+    if st.contains_key("NotResource") {
+        return true;
+    }
+    strings(st.get("Resource")).into_iter().any(|r| {
+        if r == "*" {
+            return true;
+        }
+        let parts: Vec<&str> = r.splitn(6, ':').collect();
+        let (Some(&"arn"), Some(service), Some(resource)) = (parts.first(), parts.get(2), parts.get(5)) else { return false };
+        let action_service = action.split(':').next().unwrap_or_default();
+        if *service != "*" && !service.eq_ignore_ascii_case(action_service) {
+            return false;
+        }
+        if action == "iam:passrole" {
+            return matches!(resource.to_ascii_lowercase().as_str(), "*" | "role/*" | "role*");
+        }
+        *resource == "*"
+            || resource.strip_suffix("/*").or_else(|| resource.strip_suffix(":*")).is_some_and(|t| !t.contains(['/', ':', '*']))
+    })
+}
+
+/// `module.a["x"].aws_iam_role.ci[0]` → (`module.a["x"].`, `aws_iam_role.ci`).
+fn module_and_base(address: &str) -> (String, String) {
+    let mut prefix_end = 0;
+    let mut rest = address;
+    while let Some(r) = rest.strip_prefix("module.") {
+        // Skip the module name and any instance key, then the dot.
+        let mut depth = 0usize;
+        let mut end = r.len();
+        for (i, c) in r.char_indices() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth = depth.saturating_sub(1),
+                '.' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let consumed = "module.".len() + end + 1;
+        prefix_end += consumed.min(rest.len());
+        rest = rest.get(consumed..).unwrap_or("");
+    }
+    let base = rest.split('[').next().unwrap_or(rest).to_string();
+    (address.get(..prefix_end).unwrap_or("").to_string(), base)
+}
+
+/// A policy document written in a Terraform attribute, parsed.
+fn parsed_policy(v: Option<&Value>) -> Option<Value> {
+    let text = v?.as_str()?;
+    let parsed = crate::parse::json::parse(text, &crate::parse::Limits::default());
+    parsed.documents.into_iter().next().map(|d| d.value)
+}
+
+/// What a principal attribute (`role`, `user`, `group`) points at: a literal name or a
+/// referenced resource.
+fn principal_target(v: Option<&Value>) -> Value {
+    match v {
+        Some(Value::String(name)) => json!({"name": name}),
+        Some(other) => super::terraform::referenced_resource(other).map_or(Value::Null, |r| json!({"resource": r})),
+        None => Value::Null,
+    }
+}
+
+const PRINCIPAL_KINDS: &[(&str, &str, &str, &str)] = &[
+    // (principal type, inline policy type, attachment type, attribute naming the principal)
+    ("aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "role"),
+    ("aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "user"),
+    ("aws_iam_group", "aws_iam_group_policy", "aws_iam_group_policy_attachment", "group"),
+];
+
+impl ScanCheck for EscalationAcrossPolicies {
+    fn observe(&self, r: &Resource) -> Option<Observation> {
+        let (prefix, base) = module_and_base(&r.address);
+        let facts = if let Some((_, _, _, attr)) = PRINCIPAL_KINDS.iter().find(|k| k.0 == r.kind) {
+            let mut inline = Vec::new();
+            if let Some(Value::Array(items)) = r.value.get("inline_policy") {
+                inline.extend(
+                    items
+                        .iter()
+                        .filter_map(|p| parsed_policy(p.get("policy")))
+                        .map(|p| Value::Array(escalation_grants(&p).into_iter().map(Value::String).collect())),
+                );
+            }
+            let managed: Vec<String> = match r.value.get("managed_policy_arns") {
+                Some(Value::Array(items)) => items.iter().filter_map(super::terraform::referenced_resource).collect(),
+                _ => Vec::new(),
+            };
+            json!({"role": "principal", "type": attr, "prefix": prefix, "base": base, "name": r.value.get("name"), "inline": inline, "managed": managed})
+        } else if let Some((_, _, _, attr)) = PRINCIPAL_KINDS.iter().find(|k| k.1 == r.kind) {
+            let grants = parsed_policy(r.value.get("policy")).map(|p| escalation_grants(&p)).unwrap_or_default();
+            json!({"role": "inline", "type": attr, "prefix": prefix, "target": principal_target(r.value.get(*attr)), "grants": grants})
+        } else if let Some((_, _, _, attr)) = PRINCIPAL_KINDS.iter().find(|k| k.2 == r.kind) {
+            let policy = r.value.get("policy_arn").and_then(super::terraform::referenced_resource);
+            json!({"role": "attachment", "type": attr, "prefix": prefix, "target": principal_target(r.value.get(*attr)), "policy": policy})
+        } else if r.kind == "aws_iam_policy" {
+            let grants = parsed_policy(r.value.get("policy")).map(|p| escalation_grants(&p)).unwrap_or_default();
+            json!({"role": "policy", "prefix": prefix, "base": base, "grants": grants})
+        } else {
+            return None;
+        };
+        Some(Observation::new(r, facts, &[]))
+    }
+
+    fn finish(&self, obs: &[Observation], hits: &mut Vec<ScanHit>) {
+        let role = |o: &Observation| o.facts["role"].as_str().unwrap_or_default().to_string();
+        let grants_of = |v: &Value| -> BTreeSet<String> {
+            v.as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
+        };
+        // Managed policies by (module prefix, base address).
+        let policies: BTreeMap<(String, String), usize> = obs
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| role(o) == "policy")
+            .map(|(i, o)| {
+                ((o.facts["prefix"].as_str().unwrap_or_default().to_string(), o.facts["base"].as_str().unwrap_or_default().to_string()), i)
+            })
+            .collect();
+        for (pi, p) in obs.iter().enumerate().filter(|(_, o)| role(o) == "principal") {
+            let prefix = p.facts["prefix"].as_str().unwrap_or_default();
+            let ptype = p.facts["type"].as_str().unwrap_or_default();
+            let targets_me = |o: &Observation| {
+                o.facts["prefix"].as_str() == Some(prefix)
+                    && o.facts["type"].as_str() == Some(ptype)
+                    && match &o.facts["target"] {
+                        Value::Object(t) => {
+                            t.get("resource").and_then(Value::as_str) == p.facts["base"].as_str()
+                                || (t.get("name").is_some() && t.get("name") == p.facts.get("name"))
+                        }
+                        _ => false,
+                    }
+            };
+            // (label, location, grants) of every policy the principal holds.
+            let mut held: Vec<(String, crate::model::Location, BTreeSet<String>)> = Vec::new();
+            for (k, g) in p.facts["inline"].as_array().into_iter().flatten().enumerate() {
+                held.push((format!("{}.inline_policy[{k}]", p.address), p.root.clone(), grants_of(g)));
+            }
+            let mut attached: Vec<String> =
+                p.facts["managed"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+            for o in obs.iter().filter(|o| targets_me(o)) {
+                match role(o).as_str() {
+                    "inline" => held.push((o.address.clone(), o.root.clone(), grants_of(&o.facts["grants"]))),
+                    "attachment" => attached.extend(o.facts["policy"].as_str().map(str::to_string)),
+                    _ => {}
+                }
+            }
+            for base in attached {
+                if let Some(o) = policies.get(&(prefix.to_string(), base)).and_then(|i| obs.get(*i)) {
+                    held.push((o.address.clone(), o.root.clone(), grants_of(&o.facts["grants"])));
+                }
+            }
+            if held.len() < 2 {
+                continue;
+            }
+            let union: BTreeSet<&String> = held.iter().flat_map(|h| h.2.iter()).collect();
+            let mut related: Vec<RelatedLocation> = Vec::new();
+            let mut found = Vec::new();
+            for m in escalation_methods() {
+                let together = m.actions.iter().all(|a| union.contains(a));
+                let alone = held.iter().any(|h| m.actions.iter().all(|a| h.2.contains(a)));
+                if !together || alone {
+                    continue;
+                }
+                let mut parts = Vec::new();
+                for (a, name) in m.actions.iter().zip(&m.names) {
+                    if let Some(h) = held.iter().find(|h| h.2.contains(a)) {
+                        parts.push(format!("{name} from {}", h.0));
+                        let message = format!("{} grants {name}", h.0);
+                        if !related.iter().any(|r| r.message == message) {
+                            related.push(RelatedLocation { location: h.1.clone(), message });
+                        }
+                    }
+                }
+                found.push(format!("{} ({})", parts.join(" + "), m.how));
+            }
+            if !found.is_empty() {
+                hits.push(ScanHit {
+                    observation: pi,
+                    path: AttributePath::root(),
+                    message: format!("{} can escalate privileges by combining its policies: {}", p.address, found.join("; ")),
+                    severity: None,
+                    related,
+                });
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escalation_methods_come_from_iam_0004() {
+        let methods = escalation_methods();
+        assert!(methods.len() >= 20, "{methods:?}");
+        assert!(methods.iter().any(|m| m.actions == ["iam:passrole", "ec2:runinstances"]), "{methods:?}");
+    }
+
+    #[test]
+    fn module_prefixes_keep_instance_keys() {
+        assert_eq!(
+            module_and_base("module.a[\"x.y\"].module.b.aws_iam_role.ci[0]"),
+            ("module.a[\"x.y\"].module.b.".to_string(), "aws_iam_role.ci".to_string())
+        );
+        assert_eq!(module_and_base("aws_iam_role.ci"), (String::new(), "aws_iam_role.ci".to_string()));
+    }
 
     #[test]
     fn wildcards() {

@@ -62,7 +62,7 @@ const INTERNET_TARGETS: &[(&str, &str)] = &[
 
 /// The `type.name` a reference points at, from an unknown value's reason
 /// (`aws_subnet.data[…].id` → `aws_subnet.data`), or from a module-qualified one.
-fn referenced_resource(v: &Value) -> Option<String> {
+pub(crate) fn referenced_resource(v: &Value) -> Option<String> {
     let reason = v.get(crate::model::UNKNOWN_KEY)?.as_str()?;
     let reason = reason.strip_prefix("${").unwrap_or(reason);
     let mut parts = reason.split('.');

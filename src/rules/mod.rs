@@ -153,6 +153,12 @@ pub struct RuleError {
     pub message: String,
 }
 
+/// The text of a built-in rule file (`iam/IAM-0004-.../policy.rego`, `lib/iam.rego`), for
+/// native checks that reuse a Rego rule's data tables.
+pub fn embedded_file(matches: impl Fn(&str) -> bool) -> Option<&'static str> {
+    embedded::EMBEDDED_RULE_FILES.iter().find(|(p, _)| matches(p)).map(|(_, t)| *t)
+}
+
 impl RuleSet {
     /// The rules compiled into the binary.
     pub fn builtin() -> Result<Self, Vec<RuleError>> {
