@@ -20,9 +20,8 @@
 #   Methods that land on the same action are reported together, at the first action element
 #   granting one of their actions; critical when a single action yields administrator access
 #   (iam:CreatePolicyVersion, iam:Attach*Policy, iam:Put*Policy), high otherwise. Conditions are
-#   not evaluated (an iam:PassedToService condition still leaves one service open), and
-#   combinations spread across several policies attached to the same principal are not joined
-#   yet: each document is checked on its own.
+#   not evaluated (an iam:PassedToService condition still leaves one service open). Each
+#   document is checked on its own; IAM-0021 joins the policies a Terraform principal holds.
 # why: >-
 #   Each method turns the permissions it needs into more permissions: writing a policy version or
 #   an inline policy grants "*" on "*", creating an access key or login profile for another user
