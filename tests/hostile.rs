@@ -529,3 +529,21 @@ fn pathdiff(from: &Path, to: &Path) -> String {
     parts.extend(to[common..].iter().map(|c| c.as_os_str().to_string_lossy().to_string()));
     parts.join("/")
 }
+
+/// Nested `for_each` module calls cannot multiply without bound: 8 instances per level over 7
+/// levels would be two million module evaluations; the scan stops at its budget and says so.
+#[test]
+fn nested_module_instances_are_bounded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    let fan = "for_each = toset([\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\"])";
+    write(&root, "main.tf", format!("module \"m\" {{\n  source = \"./m1\"\n  {fan}\n}}\n"));
+    for level in 1..=7 {
+        let next = if level < 7 { format!("module \"m\" {{\n  source = \"../m{}\"\n  {fan}\n}}\n", level + 1) } else { String::new() };
+        write(&root, &format!("m{level}/main.tf"), format!("resource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"x\"\n}}\n{next}"));
+    }
+    let report = library_scan(&root, &options(8 * MIB));
+    assert!(report.not_analyzed.iter().any(|n| n.reason.contains("module evaluations")), "{:#?}", report.not_analyzed);
+    let buckets = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Skipped { .. })).count();
+    assert_eq!(buckets, 7, "the called modules are analyzed through the root: {:#?}", report.files);
+}

@@ -267,6 +267,9 @@ pub struct ModuleInput {
     pub cli_vars: Map<String, Value>,
     /// Canonical directories of the modules being evaluated (cycle detection).
     pub stack: Vec<std::path::PathBuf>,
+    /// Module evaluations left for this root module and everything it calls (shared by the
+    /// whole call tree), so nested `for_each` calls cannot multiply without bound.
+    pub budget: Option<Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 /// Deepest chain of local module calls followed.
@@ -325,13 +328,14 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
     // Module calls, in dependency order so one module's outputs reach the next one's
     // arguments (directly or through locals); locals are re-evaluated as outputs appear.
     let calls: Vec<&RawBlock> = input.files.iter().flat_map(|f| f.blocks.iter().filter(|b| b.ident == "module")).collect();
+    let budget = input.budget.clone().unwrap_or_else(|| Arc::new(std::sync::atomic::AtomicUsize::new(MODULE_BUDGET)));
     let mut call_results: Vec<Option<CallResult>> = calls.iter().map(|_| None).collect();
     if !calls.is_empty() {
         let mut module_values = Map::new();
         for i in module_call_order(&calls, &locals) {
             let (Some(b), Some(slot)) = (calls.get(i), call_results.get_mut(i)) else { continue };
             let name = b.labels.first().cloned().unwrap_or_default();
-            let call = evaluate_module_call(b, &name, &scope, input);
+            let call = evaluate_module_call(b, &name, &scope, input, &budget);
             module_values.insert(name, call.value.clone());
             *slot = Some(call);
             scope.bind("module", Value::Object(module_values.clone()));
@@ -512,6 +516,9 @@ fn module_call_order(calls: &[&RawBlock], locals: &[&RawAttribute]) -> Vec<usize
     order
 }
 
+/// Most module evaluations (every instance of every call, at any depth) for one root module.
+const MODULE_BUDGET: usize = 2_000;
+
 /// Most instances of one module call evaluated (each is a full module evaluation).
 const MAX_MODULE_INSTANCES: usize = 64;
 
@@ -519,7 +526,13 @@ const MAX_MODULE_INSTANCES: usize = 64;
 /// root only), evaluates it once per `count`/`for_each` instance with the call's arguments, and
 /// returns its resources with addresses prefixed `module.<name>[key].` and the call site in
 /// their call chain, plus the outputs the caller sees as `module.<name>`.
-fn evaluate_module_call(b: &RawBlock, name: &str, scope: &Scope, input: &ModuleInput) -> CallResult {
+fn evaluate_module_call(
+    b: &RawBlock,
+    name: &str,
+    scope: &Scope,
+    input: &ModuleInput,
+    budget: &Arc<std::sync::atomic::AtomicUsize>,
+) -> CallResult {
     let line = b.file.lines.position(&b.file.text, b.span.start).line;
     let mut result = CallResult { resources: Vec::new(), not_analyzed: Vec::new(), value: unknown(format!("module.{name}")) };
     let mut not_analyzed = |reason: String| {
@@ -566,6 +579,16 @@ fn evaluate_module_call(b: &RawBlock, name: &str, scope: &Scope, input: &ModuleI
     let call_site = b.file.location(b.ident_span.cover(b.labels_end()));
     let mut values = Vec::new();
     for instance in instances {
+        let left = budget.fetch_update(std::sync::atomic::Ordering::Relaxed, std::sync::atomic::Ordering::Relaxed, |n| n.checked_sub(1));
+        if left.is_err() {
+            result.not_analyzed.push(NotAnalyzed {
+                file: b.file.path.to_string(),
+                line,
+                unit: format!("module.{name}"),
+                reason: format!("more than {MODULE_BUDGET} module evaluations under one root module; the rest are not analyzed"),
+            });
+            break;
+        }
         let mut arguments = Map::new();
         for a in &b.attributes {
             if !matches!(a.name.as_str(), "source" | "version" | "providers" | "count" | "for_each" | "depends_on") {
@@ -579,6 +602,7 @@ fn evaluate_module_call(b: &RawBlock, name: &str, scope: &Scope, input: &ModuleI
             module_path: if module_path.is_empty() { ".".to_string() } else { module_path.clone() },
             arguments,
             stack: stack.clone(),
+            budget: Some(budget.clone()),
             ..ModuleInput::default()
         };
         let inner = evaluate_module(&child);
