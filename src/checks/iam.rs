@@ -65,11 +65,11 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 /// The granted subset of `actions` for a statement (through Action, or NotAction that does not
 /// exclude them).
 fn granted(statement: &serde_json::Map<String, Value>, actions: &[(&str, &str)]) -> Vec<String> {
-    let matches =
-        |patterns: &[&str], (service, name): (&str, &str)| patterns.iter().any(|p| ActionPattern::new(p).matches_name(service, name));
-    let allowed: Vec<&str> = strings(statement.get("Action"));
-    let not_allowed: Vec<&str> = strings(statement.get("NotAction"));
+    // Compile each pattern once per statement, not once per action tested.
+    let allowed: Vec<ActionPattern> = strings(statement.get("Action")).into_iter().map(ActionPattern::new).collect();
+    let not_allowed: Vec<ActionPattern> = strings(statement.get("NotAction")).into_iter().map(ActionPattern::new).collect();
     let has_not_action = statement.get("NotAction").is_some_and(|v| v.is_string() || v.is_array());
+    let matches = |patterns: &[ActionPattern], (service, name): (&str, &str)| patterns.iter().any(|p| p.matches_name(service, name));
     actions
         .iter()
         .filter(|a| matches(&allowed, **a) || (has_not_action && !matches(&not_allowed, **a)))
@@ -389,15 +389,15 @@ pub fn escalation_methods() -> &'static [EscalationMethod] {
 fn escalation_grants(policy: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let wanted: BTreeSet<&str> = escalation_methods().iter().flat_map(|m| m.actions.iter().map(String::as_str)).collect();
+    let wanted: Vec<(&str, &str)> = wanted.iter().filter_map(|a| a.split_once(':')).collect();
     for st in statements(policy) {
         if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
             continue;
         }
-        for action in &wanted {
-            let Some((service, name)) = action.split_once(':') else { continue };
-            let granted = !granted(st, &[(service, name)]).is_empty();
-            if granted && broad_for(st, action) {
-                out.insert((*action).to_string());
+        for action in granted(st, &wanted) {
+            let action = action.to_ascii_lowercase();
+            if broad_for(st, &action) {
+                out.insert(action);
             }
         }
     }
@@ -525,20 +525,32 @@ impl ScanCheck for EscalationAcrossPolicies {
                 ((o.facts["prefix"].as_str().unwrap_or_default().to_string(), o.facts["base"].as_str().unwrap_or_default().to_string()), i)
             })
             .collect();
+        // Inline policies and attachments by (module prefix, principal type, target), where
+        // the target is `resource:<base address>` or `name:<literal name>`.
+        let mut by_target: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
+        for (i, o) in obs.iter().enumerate().filter(|(_, o)| matches!(role(o).as_str(), "inline" | "attachment")) {
+            let key = |t: String| {
+                (o.facts["prefix"].as_str().unwrap_or_default().to_string(), o.facts["type"].as_str().unwrap_or_default().to_string(), t)
+            };
+            if let Some(r) = o.facts["target"].get("resource").and_then(Value::as_str) {
+                by_target.entry(key(format!("resource:{r}"))).or_default().push(i);
+            }
+            if let Some(n) = o.facts["target"].get("name").and_then(Value::as_str) {
+                by_target.entry(key(format!("name:{n}"))).or_default().push(i);
+            }
+        }
         for (pi, p) in obs.iter().enumerate().filter(|(_, o)| role(o) == "principal") {
             let prefix = p.facts["prefix"].as_str().unwrap_or_default();
             let ptype = p.facts["type"].as_str().unwrap_or_default();
-            let targets_me = |o: &Observation| {
-                o.facts["prefix"].as_str() == Some(prefix)
-                    && o.facts["type"].as_str() == Some(ptype)
-                    && match &o.facts["target"] {
-                        Value::Object(t) => {
-                            t.get("resource").and_then(Value::as_str) == p.facts["base"].as_str()
-                                || (t.get("name").is_some() && t.get("name") == p.facts.get("name"))
-                        }
-                        _ => false,
-                    }
-            };
+            let mut mine: Vec<usize> = Vec::new();
+            for target in [p.facts["base"].as_str().map(|b| format!("resource:{b}")), p.facts["name"].as_str().map(|n| format!("name:{n}"))]
+                .into_iter()
+                .flatten()
+            {
+                mine.extend(by_target.get(&(prefix.to_string(), ptype.to_string(), target)).into_iter().flatten());
+            }
+            mine.sort_unstable();
+            mine.dedup();
             // (label, location, grants) of every policy the principal holds.
             let mut held: Vec<(String, crate::model::Location, BTreeSet<String>)> = Vec::new();
             for (k, g) in p.facts["inline"].as_array().into_iter().flatten().enumerate() {
@@ -546,7 +558,7 @@ impl ScanCheck for EscalationAcrossPolicies {
             }
             let mut attached: Vec<String> =
                 p.facts["managed"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
-            for o in obs.iter().filter(|o| targets_me(o)) {
+            for o in mine.iter().filter_map(|i| obs.get(*i)) {
                 match role(o).as_str() {
                     "inline" => held.push((o.address.clone(), o.root.clone(), grants_of(&o.facts["grants"]))),
                     "attachment" => attached.extend(o.facts["policy"].as_str().map(str::to_string)),

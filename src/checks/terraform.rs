@@ -189,10 +189,17 @@ impl ScanCheck for DataSubnetInternetRoute {
                 data_subnets.entry(o.facts["base"].as_str().unwrap_or_default().to_string()).or_insert((i, "named as a data tier".into()));
             }
         }
+        // Subnets by address (first instance), so groups find theirs without a scan per member.
+        let mut subnet_by_base: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, o) in obs.iter().enumerate().filter(|(_, o)| role(o) == "subnet") {
+            if let Some(base) = o.facts["base"].as_str() {
+                subnet_by_base.entry(base).or_insert(i);
+            }
+        }
         for o in obs.iter().filter(|o| role(o) == "group") {
             for s in o.facts["subnets"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-                if let Some((i, _)) = obs.iter().enumerate().find(|(_, x)| role(x) == "subnet" && x.facts["base"] == s) {
-                    data_subnets.insert(s.to_string(), (i, format!("used by {}", o.address)));
+                if let Some(i) = subnet_by_base.get(s) {
+                    data_subnets.insert(s.to_string(), (*i, format!("used by {}", o.address)));
                 }
             }
         }
