@@ -547,3 +547,17 @@ fn nested_module_instances_are_bounded() {
     let buckets = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Skipped { .. })).count();
     assert_eq!(buckets, 7, "the called modules are analyzed through the root: {:#?}", report.files);
 }
+
+/// `count` everywhere cannot make one module expand without bound: the evaluation stops at its
+/// instance budget and says what was not analyzed.
+#[test]
+fn block_instances_are_bounded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::new();
+    for i in 0..100 {
+        text.push_str(&format!("resource \"aws_s3_bucket\" \"b{i}\" {{\n  count  = 1000\n  bucket = \"b{i}-${{count.index}}\"\n}}\n"));
+    }
+    write(dir.path(), "main.tf", text);
+    let report = library_scan(dir.path(), &options(8 * MIB));
+    assert!(report.not_analyzed.iter().any(|n| n.reason.contains("block instances")), "{:#?}", report.not_analyzed);
+}

@@ -46,6 +46,51 @@ pub struct Scope {
     template: bool,
     /// Function context (module directory, scan root).
     pub funcs: FuncContext,
+    /// Instances (`count`, `for_each`, `dynamic`) the evaluation of a root module and its
+    /// calls may still create; shared by every scope of that evaluation.
+    pub budget: Arc<EvalBudget>,
+}
+
+/// How many block instances one root module's evaluation may expand, in total.
+#[derive(Debug)]
+pub struct EvalBudget {
+    left: std::sync::atomic::AtomicUsize,
+    exhausted: std::sync::atomic::AtomicBool,
+}
+
+impl Default for EvalBudget {
+    fn default() -> Self {
+        Self::new(EvalBudget::DEFAULT)
+    }
+}
+
+impl EvalBudget {
+    /// Default instance expansions per root module (every pass counts).
+    pub const DEFAULT: usize = 200_000;
+
+    /// A budget of `n` instances.
+    pub fn new(n: usize) -> Self {
+        Self { left: std::sync::atomic::AtomicUsize::new(n), exhausted: std::sync::atomic::AtomicBool::new(false) }
+    }
+
+    /// Takes up to `n` instances; returns how many may be created.
+    pub fn take(&self, n: usize) -> usize {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut granted = 0;
+        let _ = self.left.fetch_update(Relaxed, Relaxed, |left| {
+            granted = left.min(n);
+            Some(left - granted)
+        });
+        if granted < n {
+            self.exhausted.store(true, Relaxed);
+        }
+        granted
+    }
+
+    /// Whether some instances were refused.
+    pub fn exhausted(&self) -> bool {
+        self.exhausted.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Scope {

@@ -270,6 +270,8 @@ pub struct ModuleInput {
     /// Module evaluations left for this root module and everything it calls (shared by the
     /// whole call tree), so nested `for_each` calls cannot multiply without bound.
     pub budget: Option<Arc<std::sync::atomic::AtomicUsize>>,
+    /// Block instances left for the same call tree (`None`: a new root evaluation).
+    pub instance_budget: Option<Arc<eval::EvalBudget>>,
 }
 
 /// Deepest chain of local module calls followed.
@@ -278,6 +280,8 @@ const MAX_MODULE_DEPTH: usize = 10;
 /// Evaluates a module.
 pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
     let mut scope = Scope::new(input.funcs.clone());
+    let root_evaluation = input.instance_budget.is_none();
+    scope.budget = input.instance_budget.clone().unwrap_or_default();
     scope.bind("path", serde_json::json!({"module": input.module_path, "root": input.module_path, "cwd": "."}));
     scope.bind("terraform", serde_json::json!({"workspace": "default"}));
 
@@ -401,6 +405,18 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
                 _ => {}
             }
         }
+    }
+    if root_evaluation && scope.budget.exhausted() {
+        let (file, line) = input.files.first().map_or((String::new(), 0), |f| (f.file.path.to_string(), 1));
+        result.not_analyzed.push(NotAnalyzed {
+            file,
+            line,
+            unit: "count/for_each instances".to_string(),
+            reason: format!(
+                "more than {} block instances in this module and the modules it calls; the rest are not analyzed",
+                eval::EvalBudget::DEFAULT
+            ),
+        });
     }
     for f in &input.files {
         for b in f.blocks.iter().filter(|b| b.ident == "output") {
@@ -603,6 +619,7 @@ fn evaluate_module_call(
             arguments,
             stack: stack.clone(),
             budget: Some(budget.clone()),
+            instance_budget: Some(scope.budget.clone()),
             ..ModuleInput::default()
         };
         let inner = evaluate_module(&child);
@@ -817,6 +834,7 @@ fn instances(b: &RawBlock, scope: &Scope) -> (Repetition, Vec<Instance>) {
         return match scope.eval(&count.expr) {
             Value::Number(n) => {
                 let n = n.as_u64().map_or(0, |n| usize::try_from(n).unwrap_or(MAX_INSTANCES)).min(MAX_INSTANCES);
+                let n = scope.budget.take(n);
                 let list = (0..n)
                     .map(|i| Instance {
                         suffix: format!("[{i}]"),
@@ -852,9 +870,10 @@ fn instances(b: &RawBlock, scope: &Scope) -> (Repetition, Vec<Instance>) {
         }
         return match keys {
             Some(keys) => {
+                let n = scope.budget.take(keys.len().min(MAX_INSTANCES));
                 let list = keys
                     .into_iter()
-                    .take(MAX_INSTANCES)
+                    .take(n)
                     .map(|(k, v)| Instance {
                         suffix: format!("[{}]", Value::String(k.clone())),
                         scope: scope.with("each", serde_json::json!({"key": k, "value": v})),
@@ -943,7 +962,8 @@ fn expand_dynamic(nb: &RawBlock, name: &str, scope: &Scope, nested: &mut BTreeMa
     let entry = nested.entry(name.to_string()).or_insert_with(|| (Vec::new(), Vec::new(), nb.ident_span));
     match items {
         Some(items) => {
-            for (k, v) in items.into_iter().take(MAX_INSTANCES) {
+            let n = scope.budget.take(items.len().min(MAX_INSTANCES));
+            for (k, v) in items.into_iter().take(n) {
                 let s = scope.with(&iter_name, serde_json::json!({"key": k, "value": v}));
                 let (value, spans) = block_value(content, &s);
                 entry.0.push(value);
