@@ -28,7 +28,12 @@ struct CompiledRule {
 }
 
 enum Exec {
-    Rego { query: String },
+    /// `query` is the rule's `deny`; `unverifiable` its `unverifiable` set, when the policy
+    /// declares one (controls it cannot decide because a value is unknown).
+    Rego {
+        query: String,
+        unverifiable: Option<String>,
+    },
     Native(Box<dyn checks::ResourceCheck>),
     Scan(Box<dyn ScanCheck>),
 }
@@ -95,6 +100,8 @@ pub struct Output {
     pub observations: Vec<(usize, Observation)>,
     /// Rule failures.
     pub errors: Vec<EvalError>,
+    /// Controls a rule could not decide because a value is unknown (not violations).
+    pub unverifiable: Vec<Finding>,
 }
 
 impl Engine {
@@ -119,7 +126,11 @@ impl Engine {
                     let package = rego
                         .add_policy(file.clone(), source.clone())
                         .map_err(|e| EngineError::Rego { rule: meta.id.clone(), message: e.to_string() })?;
-                    Exec::Rego { query: format!("{package}.deny") }
+                    let declares_unverifiable = source.lines().any(|l| l.starts_with("unverifiable contains"));
+                    Exec::Rego {
+                        query: format!("{package}.deny"),
+                        unverifiable: declares_unverifiable.then(|| format!("{package}.unverifiable")),
+                    }
                 }
                 Implementation::Native => match checks::native(&meta.id) {
                     Some(NativeCheck::Resource(c)) => Exec::Native(c),
@@ -160,7 +171,10 @@ impl Engine {
                 let fields: Vec<String> = rego
                     .iter()
                     .filter_map(|&i| match compiled.get(i).map(|r| &r.exec) {
-                        Some(Exec::Rego { query }) => Some(format!("\"{i}\": {query}")),
+                        Some(Exec::Rego { query, unverifiable }) => Some(match unverifiable {
+                            Some(u) => format!("\"{i}\": {query}, \"u{i}\": {u}"),
+                            None => format!("\"{i}\": {query}"),
+                        }),
                         _ => None,
                     })
                     .collect();
@@ -178,8 +192,10 @@ impl Engine {
         let mut probe = rego.clone();
         probe.set_input(regorus::Value::new_object());
         for r in &compiled {
-            if let Exec::Rego { query } = &r.exec {
-                probe.eval_rule(query.clone()).map_err(|e| EngineError::Rego { rule: r.meta.id.clone(), message: e.to_string() })?;
+            if let Exec::Rego { query, unverifiable } = &r.exec {
+                for q in std::iter::once(query).chain(unverifiable) {
+                    probe.eval_rule(q.clone()).map_err(|e| EngineError::Rego { rule: r.meta.id.clone(), message: e.to_string() })?;
+                }
             }
         }
         Ok(Self { rules: compiled, by_kind, scan_rules, rego })
@@ -240,43 +256,44 @@ impl Engine {
                     continue;
                 }
                 Exec::Native(check) => check.check(resource, &mut hits),
-                Exec::Rego { query } => {
-                    let result = match batch.as_mut().and_then(|b| b.remove(&i.to_string())) {
-                        Some(v) => Ok(v),
-                        None => {
-                            set_input(worker);
-                            worker.rego.eval_rule(query.clone()).map_err(|e| e.to_string()).and_then(|v| {
-                                if v == regorus::Value::Undefined {
-                                    Ok(Value::Array(Vec::new()))
-                                } else {
-                                    serde_json::to_value(&v).map_err(|e| e.to_string())
-                                }
-                            })
-                        }
+                Exec::Rego { query, unverifiable } => {
+                    let mut run = |key: String, query: &String, hits: &mut Vec<Hit>| {
+                        let result = match batch.as_mut().and_then(|b| b.remove(&key)) {
+                            Some(v) => Ok(v),
+                            None => {
+                                set_input(worker);
+                                worker.rego.eval_rule(query.clone()).map_err(|e| e.to_string()).and_then(|v| {
+                                    if v == regorus::Value::Undefined {
+                                        Ok(Value::Array(Vec::new()))
+                                    } else {
+                                        serde_json::to_value(&v).map_err(|e| e.to_string())
+                                    }
+                                })
+                            }
+                        };
+                        result.and_then(|v| rego_hits(&v, hits))
                     };
-                    if let Err(message) = result.and_then(|v| rego_hits(&v, &mut hits)) {
+                    if let Err(message) = run(i.to_string(), query, &mut hits) {
                         out.errors.push(EvalError { rule: rule.meta.id.clone(), message: format!("{}: {message}", resource.address) });
+                    }
+                    if let Some(u) = unverifiable {
+                        let mut undecided = Vec::new();
+                        match run(format!("u{i}"), u, &mut undecided) {
+                            Ok(()) => {
+                                for hit in undecided {
+                                    out.unverifiable.push(finding(rule, resource, hit));
+                                }
+                            }
+                            Err(message) => out.errors.push(EvalError {
+                                rule: rule.meta.id.clone(),
+                                message: format!("{} (unverifiable): {message}", resource.address),
+                            }),
+                        }
                     }
                 }
             }
             for hit in hits.drain(..) {
-                let (location, present) = resource.locate(&hit.path);
-                out.findings.push(Finding {
-                    rule_id: rule.id.clone(),
-                    rule_name: rule.name.clone(),
-                    severity: hit.severity.unwrap_or(rule.meta.severity),
-                    stride: rule.stride.clone(),
-                    message: hit.message,
-                    location,
-                    resource: resource.address.clone(),
-                    attribute: hit.path,
-                    attribute_present: present,
-                    related: resource
-                        .call_chain
-                        .iter()
-                        .map(|(location, message)| crate::finding::RelatedLocation { location: location.clone(), message: message.clone() })
-                        .collect(),
-                });
+                out.findings.push(finding(rule, resource, hit));
             }
         }
     }
@@ -319,6 +336,27 @@ impl Engine {
 
 /// Reads a Rego `deny` set (as JSON: an array): each element
 /// `{"msg": string, "path": [..], "severity"?: string}`.
+/// A finding of `rule` on `resource`.
+fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
+    let (location, present) = resource.locate(&hit.path);
+    Finding {
+        rule_id: rule.id.clone(),
+        rule_name: rule.name.clone(),
+        severity: hit.severity.unwrap_or(rule.meta.severity),
+        stride: rule.stride.clone(),
+        message: hit.message,
+        location,
+        resource: resource.address.clone(),
+        attribute: hit.path,
+        attribute_present: present,
+        related: resource
+            .call_chain
+            .iter()
+            .map(|(location, message)| crate::finding::RelatedLocation { location: location.clone(), message: message.clone() })
+            .collect(),
+    }
+}
+
 fn rego_hits(result: &Value, hits: &mut Vec<Hit>) -> Result<(), String> {
     let items = match result {
         Value::Array(items) => items,

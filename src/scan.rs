@@ -171,6 +171,10 @@ pub struct Coverage {
 pub struct ScanReport {
     /// Findings, sorted by file, line, column, rule.
     pub findings: Vec<Finding>,
+    /// Controls a rule could not decide because a value cannot be known (a variable without a
+    /// value, a computed attribute), sorted like findings. Not violations: they never change
+    /// the exit status, and they tell a reviewer what to verify another way.
+    pub unverifiable: Vec<Finding>,
     /// Every file accounted for, sorted by path.
     pub files: Vec<FileRecord>,
     /// Rule failures.
@@ -309,6 +313,7 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
 
     let mut files = Vec::with_capacity(results.len() + discovered.problems.len());
     let mut findings = Vec::new();
+    let mut unverifiable = Vec::new();
     let mut observations = Vec::new();
     let mut rule_failures = Vec::new();
     let mut bytes = 0;
@@ -316,6 +321,7 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
     for r in results {
         files.extend(r.records);
         findings.extend(r.output.findings);
+        unverifiable.extend(r.output.unverifiable);
         observations.extend(r.output.observations);
         rule_failures.extend(r.output.errors.into_iter().map(|e| RuleFailure { rule: e.rule, message: e.message }));
         bytes += r.bytes;
@@ -335,10 +341,13 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
     findings.extend(engine.finish(observations));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.identity() == b.identity() && a.location == b.location && a.message == b.message);
+    unverifiable.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    unverifiable.dedup_by(|a, b| a.identity() == b.identity() && a.location == b.location && a.message == b.message);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     rule_failures.sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
     Ok(ScanReport {
         findings,
+        unverifiable,
         files,
         rule_failures,
         not_analyzed,

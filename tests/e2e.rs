@@ -9,6 +9,22 @@ use stridegate::engine::Engine;
 use stridegate::rules::{Fixture, RuleSet};
 use stridegate::scan::{Outcome, ScanOptions, scan};
 
+/// `# unverifiable: ID` markers across the directory: (file, line, rule).
+fn unverifiable_markers(dir: &Path) -> Vec<(String, usize, String)> {
+    let mut out = Vec::new();
+    for entry in ignore::WalkBuilder::new(dir).hidden(false).build().flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) || entry.path().extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+        let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+        let fixture = Fixture { name: rel.clone(), text };
+        out.extend(fixture.unverifiable().into_iter().map(|e| (rel.clone(), e.line, e.rule)));
+    }
+    out.sort();
+    out
+}
+
 fn expectations(dir: &Path) -> Vec<(String, usize, String, Option<stridegate::rules::meta::Severity>)> {
     let mut out = Vec::new();
     for entry in ignore::WalkBuilder::new(dir).hidden(false).build().flatten() {
@@ -40,6 +56,10 @@ fn check(name: &str) {
     let listing: Vec<String> =
         report.findings.iter().map(|f| format!("  {}:{} {} {}", f.location.file, f.location.start.line, f.rule_id, f.message)).collect();
     assert_eq!(actual, expected_keys, "{name}: findings differ from the `# expect:` markers\n{}", listing.join("\n"));
+    let mut undecided: Vec<(String, usize, String)> =
+        report.unverifiable.iter().map(|f| (f.location.file.to_string(), f.location.start.line, f.rule_id.to_string())).collect();
+    undecided.sort();
+    assert_eq!(undecided, unverifiable_markers(&dir), "{name}: unverifiable controls differ from the `# unverifiable:` markers");
     for (file, line, rule, severity) in expected.iter().filter(|e| e.3.is_some()) {
         assert!(
             report.findings.iter().any(|f| *f.location.file == **file

@@ -52,6 +52,19 @@ fn every_fixture_produces_exactly_the_expected_findings() {
             if !fixture.is_fail() && !expected.is_empty() {
                 failures.push(format!("{}/{}: pass fixture must not declare findings", rule.dir, fixture.name));
             }
+            // Controls the rule could not decide (unknown values), marked `# unverifiable: ID`.
+            let mut undecided: Vec<(usize, String)> = report
+                .unverifiable
+                .iter()
+                .filter(|f| *f.rule_id == *rule.meta.id)
+                .map(|f| (f.location.start.line, f.rule_id.to_string()))
+                .collect();
+            undecided.sort();
+            let declared: Vec<(usize, String)> = fixture.unverifiable().iter().map(|e| (e.line, e.rule.clone())).collect();
+            if undecided != declared {
+                failures
+                    .push(format!("{}/{}: unverifiable\n  expected {:?}\n  actual   {:?}", rule.dir, fixture.name, declared, undecided));
+            }
             if actual != expected {
                 let detail: Vec<String> = report
                     .findings

@@ -13,6 +13,8 @@ struct JsonReport<'a> {
     tool: Tool,
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
+    /// Controls that could not be decided because a value is unknown (not violations).
+    unverifiable: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError<'a>>,
     rule_failures: &'a [RuleFailure],
     not_analyzed: &'a [crate::terraform::NotAnalyzed],
@@ -28,6 +30,7 @@ struct Tool {
 #[derive(Serialize)]
 struct Summary {
     findings: usize,
+    unverifiable: usize,
     by_severity: Vec<(Severity, usize)>,
     coverage: Coverage,
     incomplete: bool,
@@ -88,12 +91,14 @@ pub fn render(report: &ScanReport) -> String {
         tool: Tool { name: "stridegate", version: crate::VERSION },
         summary: Summary {
             findings: report.findings.len(),
+            unverifiable: report.unverifiable.len(),
             by_severity: super::severity_counts(report),
             coverage: report.coverage(),
             incomplete: report.is_incomplete(),
             rules: report.rules.len(),
         },
         findings: report.findings.iter().map(finding).collect(),
+        unverifiable: report.unverifiable.iter().map(finding).collect(),
         errors,
         rule_failures: &report.rule_failures,
         not_analyzed: &report.not_analyzed,

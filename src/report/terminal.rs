@@ -152,6 +152,12 @@ pub fn summary(report: &ScanReport) -> String {
             let _ = writeln!(out, "  {}:{}: {}: {}", n.file, n.line, n.unit, n.reason);
         }
     }
+    if !report.unverifiable.is_empty() {
+        let _ = writeln!(out, "unverifiable: {} (a control depends on a value that cannot be known here)", report.unverifiable.len());
+        for u in &report.unverifiable {
+            let _ = writeln!(out, "  {}:{}: {}: {}", u.location.file, u.location.start.line, u.rule_id, u.message);
+        }
+    }
     if report.is_incomplete() {
         let _ = writeln!(out, "scan incomplete: some input could not be analyzed (see the errors above)");
     }

@@ -50,14 +50,24 @@ impl Fixture {
     /// The findings the fixture declares with `# expect: ID[=severity][, ...]` markers on the
     /// line each finding points at, sorted by line and rule.
     pub fn expectations(&self) -> Vec<Expectation> {
+        self.markers("expect:")
+    }
+
+    /// The controls the fixture declares undecidable with `# unverifiable: ID` markers (a rule
+    /// that cannot tell because a value is unknown), sorted by line and rule.
+    pub fn unverifiable(&self) -> Vec<Expectation> {
+        self.markers("unverifiable:")
+    }
+
+    fn markers(&self, tag: &str) -> Vec<Expectation> {
         let mut out = Vec::new();
         for (i, line) in self.text.lines().enumerate() {
-            let Some(pos) = line.find("expect:") else { continue };
+            let Some(pos) = line.find(tag) else { continue };
             let before = line[..pos].trim_end();
             if !(before.ends_with('#') || before.ends_with("//")) {
                 continue;
             }
-            for item in line[pos + "expect:".len()..].split(',') {
+            for item in line[pos + tag.len()..].split(',') {
                 // JSON fixtures carry the marker in a string (`"//": "// expect: ID"`).
                 let item = item.trim().trim_end_matches(['"', '\'']).trim();
                 if item.is_empty() {
@@ -78,7 +88,12 @@ impl Fixture {
     pub fn display_text(&self) -> String {
         let mut out = String::new();
         for line in self.text.lines() {
-            let cleaned = match line.find("# expect:").or_else(|| line.find("// expect:")) {
+            let cleaned = match line
+                .find("# expect:")
+                .or_else(|| line.find("// expect:"))
+                .or_else(|| line.find("# unverifiable:"))
+                .or_else(|| line.find("// unverifiable:"))
+            {
                 Some(pos) => line[..pos].trim_end(),
                 None => line,
             };

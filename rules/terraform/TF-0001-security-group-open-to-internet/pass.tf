@@ -19,12 +19,12 @@ resource "aws_security_group" "web" {
     cidr_blocks = ["10.8.0.0/16"]
   }
 
-  # The source cannot be known: not reported.
+  # The source cannot be known: not a finding, but the control is unverifiable.
   ingress {
     from_port   = 3389
     to_port     = 3389
     protocol    = "tcp"
-    cidr_blocks = [var.admin_cidr]
+    cidr_blocks = [var.admin_cidr] # unverifiable: TF-0001
   }
 }
 
@@ -65,4 +65,16 @@ resource "aws_vpc_security_group_ingress_rule" "unknown_port" {
   from_port         = var.ports
   to_port           = var.ports
   ip_protocol       = "tcp"
+}
+
+variable "partner_cidrs" {}
+
+# A whole source list that cannot be known.
+resource "aws_security_group_rule" "partner_ssh" {
+  type              = "ingress"
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = var.partner_cidrs # unverifiable: TF-0001
+  security_group_id = aws_security_group.web.id
 }

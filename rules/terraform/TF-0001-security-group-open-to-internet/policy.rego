@@ -181,3 +181,34 @@ deny contains {"msg": msg, "path": [attr], "severity": e[0]} if {
 	e := exposure(o)
 	msg := sprintf("security group ingress rule allows %s to %s", [c, e[1]])
 }
+
+# Sources that cannot be known, as [attribute, reason]: the whole list or one of its elements.
+unknown_sources(rule) := {[attr, v["$unknown"]] |
+	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	v := rule[attr]
+	tf.is_unknown(v)
+} | {[attr, c["$unknown"]] |
+	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
+	cidrs := rule[attr]
+	is_array(cidrs)
+	some c in cidrs
+	tf.is_unknown(c)
+}
+
+# Not violations: the control (no admin or data port open to the internet) cannot be proven
+# here. Reported apart from findings, for reviewers and threat-model checks.
+unverifiable contains {"msg": msg, "path": ["ingress", i, src[0]]} if {
+	some [i, rule] in tf.blocks(input, "ingress")
+	some src in unknown_sources(rule)
+	o := opening(rule.protocol, rule.from_port, rule.to_port)
+	e := exposure(o)
+	msg := sprintf("cannot tell whether this ingress rule admits the internet to %s: its source is %s", [e[1], src[1]])
+}
+
+unverifiable contains {"msg": msg, "path": [src[0]]} if {
+	input.type == "ingress"
+	some src in unknown_sources(input)
+	o := opening(input.protocol, input.from_port, input.to_port)
+	e := exposure(o)
+	msg := sprintf("cannot tell whether this rule admits the internet to %s: its source is %s", [e[1], src[1]])
+}
