@@ -298,14 +298,15 @@ impl Engine {
         }
     }
 
-    /// Runs the whole-scan rules on everything observed.
-    pub fn finish(&self, observations: Vec<(usize, Observation)>) -> Vec<Finding> {
+    /// Runs the whole-scan rules on everything observed: (findings, unverifiable controls).
+    pub fn finish(&self, observations: Vec<(usize, Observation)>) -> (Vec<Finding>, Vec<Finding>) {
         // Group by rule (moving, not cloning: observations are most of a large scan's memory).
         let mut by_rule: HashMap<usize, Vec<Observation>> = HashMap::new();
         for (i, o) in observations {
             by_rule.entry(i).or_default().push(o);
         }
         let mut findings = Vec::new();
+        let mut unverifiable = Vec::new();
         for &i in &self.scan_rules {
             let Some(rule) = self.rules.get(i) else { continue };
             let Exec::Scan(check) = &rule.exec else { continue };
@@ -313,10 +314,14 @@ impl Engine {
             obs.sort_by(|a, b| (&a.root, &a.address).cmp(&(&b.root, &b.address)));
             let mut hits: Vec<ScanHit> = Vec::new();
             check.finish(&obs, &mut hits);
-            for hit in hits {
+            let mut undecided: Vec<ScanHit> = Vec::new();
+            check.unverifiable(&obs, &mut undecided);
+            let tagged = hits.into_iter().map(|h| (h, false)).chain(undecided.into_iter().map(|h| (h, true)));
+            for (hit, is_unverifiable) in tagged {
+                let into = if is_unverifiable { &mut unverifiable } else { &mut findings };
                 let Some(o) = obs.get(hit.observation) else { continue };
                 let (location, present) = o.anchor(&hit.path);
-                findings.push(Finding {
+                into.push(Finding {
                     rule_id: rule.id.clone(),
                     rule_name: rule.name.clone(),
                     severity: hit.severity.unwrap_or(rule.meta.severity),
@@ -330,12 +335,10 @@ impl Engine {
                 });
             }
         }
-        findings
+        (findings, unverifiable)
     }
 }
 
-/// Reads a Rego `deny` set (as JSON: an array): each element
-/// `{"msg": string, "path": [..], "severity"?: string}`.
 /// A finding of `rule` on `resource`.
 fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
     let (location, present) = resource.locate(&hit.path);
@@ -357,6 +360,8 @@ fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
     }
 }
 
+/// Reads a Rego `deny` set (as JSON: an array): each element
+/// `{"msg": string, "path": [..], "severity"?: string}`.
 fn rego_hits(result: &Value, hits: &mut Vec<Hit>) -> Result<(), String> {
     let items = match result {
         Value::Array(items) => items,

@@ -338,7 +338,9 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
         };
         files.push(FileRecord { path: p.display, outcome });
     }
-    findings.extend(engine.finish(observations));
+    let (scan_findings, scan_unverifiable) = engine.finish(observations);
+    findings.extend(scan_findings);
+    unverifiable.extend(scan_unverifiable);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.identity() == b.identity() && a.location == b.location && a.message == b.message);
     unverifiable.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -115,6 +115,7 @@ impl ScanCheck for StateAccessNotScoped {
                 base.push(PathSegment::Index(i));
             }
             let mut resources = Vec::new();
+            let mut unknown = Vec::new();
             let mut all = Value::Null;
             for field in ["Resource", "NotResource"] {
                 let mut field_path = base.clone();
@@ -123,12 +124,22 @@ impl ScanCheck for StateAccessNotScoped {
                     Some(Value::String(v)) => resources.push((field_path.clone(), v.clone())),
                     Some(Value::Array(items)) => {
                         for (j, v) in items.iter().enumerate() {
-                            if let Value::String(v) = v {
-                                let mut p = field_path.clone();
-                                p.push(PathSegment::Index(j));
-                                resources.push((p, v.clone()));
+                            let mut p = field_path.clone();
+                            p.push(PathSegment::Index(j));
+                            match v {
+                                Value::String(v) => resources.push((p, v.clone())),
+                                v if crate::model::is_unknown(v) && field == "Resource" => {
+                                    unknown.push(json!([path_json(&p), v.get(crate::model::UNKNOWN_KEY)]));
+                                    anchors.push(AttributePath(p));
+                                }
+                                _ => {}
                             }
                         }
+                    }
+                    Some(v) if crate::model::is_unknown(v) && field == "Resource" => {
+                        unknown.push(json!([path_json(&field_path), v.get(crate::model::UNKNOWN_KEY)]));
+                        anchors.push(AttributePath(field_path.clone()));
+                        continue;
                     }
                     _ => continue,
                 }
@@ -157,6 +168,7 @@ impl ScanCheck for StateAccessNotScoped {
                 "state": state,
                 "lock": lock,
                 "resources": listed,
+                "unknown": unknown,
                 "all": all,
                 "leading_keys": keys.iter().any(|k| k == "dynamodb:leadingkeys"),
             }));
@@ -192,6 +204,39 @@ impl ScanCheck for StateAccessNotScoped {
                 }
                 if !lock.is_empty() && g["leading_keys"] != Value::Bool(true) {
                     self.check_lock(i, g, &lock, &tables, obs, hits);
+                }
+            }
+        }
+    }
+
+    fn unverifiable(&self, obs: &[Observation], out: &mut Vec<ScanHit>) {
+        let buckets: Vec<&str> = obs.iter().filter(|o| o.facts["role"] == "backend").filter_map(|o| o.facts["bucket"].as_str()).collect();
+        if buckets.is_empty() {
+            return;
+        }
+        for (i, o) in obs.iter().enumerate().filter(|(_, o)| o.facts["role"] == "policy") {
+            for g in o.facts["grants"].as_array().into_iter().flatten() {
+                let state: Vec<&str> = g["state"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                if state.is_empty() || !g["all"].is_null() {
+                    continue;
+                }
+                for u in g["unknown"].as_array().into_iter().flatten() {
+                    let (Some(path), reason) = (u.get(0), u.get(1).and_then(Value::as_str).unwrap_or("a value that cannot be known"))
+                    else {
+                        continue;
+                    };
+                    out.push(ScanHit {
+                        observation: i,
+                        path: AttributePath::from_json(path).unwrap_or_else(AttributePath::root),
+                        message: format!(
+                            "cannot tell whether this grant of {} stays within one team's Terraform state (state bucket{} \"{}\"): the resource is {reason}",
+                            state.join(", "),
+                            if buckets.len() > 1 { "s" } else { "" },
+                            buckets.join("\", \"")
+                        ),
+                        severity: None,
+                        related: Vec::new(),
+                    });
                 }
             }
         }

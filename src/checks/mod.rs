@@ -100,6 +100,10 @@ pub trait ScanCheck: Send + Sync {
     /// Reports violations once every resource has been observed. `observations` are sorted
     /// by file and position, so results are deterministic.
     fn finish(&self, observations: &[Observation], hits: &mut Vec<ScanHit>);
+
+    /// Reports the controls the rule cannot decide because a value is unknown (not
+    /// violations; see the scan report's `unverifiable`). Most rules have none.
+    fn unverifiable(&self, _observations: &[Observation], _out: &mut Vec<ScanHit>) {}
 }
 
 /// A native rule implementation.

@@ -8,11 +8,11 @@ resource "aws_db_instance" "orders" {
   publicly_accessible = false
 }
 
-# Unknown value: not reported.
+# Unknown value: not reported, but the control is unverifiable.
 resource "aws_redshift_cluster" "warehouse" {
   cluster_identifier  = "warehouse"
   node_type           = "ra3.xlplus"
-  publicly_accessible = var.public_db
+  publicly_accessible = var.public_db # unverifiable: TF-0005
 }
 
 locals {
@@ -55,6 +55,25 @@ resource "google_sql_database_instance" "private" {
 
       authorized_networks {
         value = "0.0.0.0/0"
+      }
+    }
+  }
+}
+
+variable "partner_network" {}
+
+# An authorized network that cannot be known: not reported, but the control is unverifiable.
+resource "google_sql_database_instance" "partner" {
+  name             = "partner"
+  database_version = "POSTGRES_16"
+
+  settings {
+    tier = "db-f1-micro"
+
+    ip_configuration {
+      authorized_networks {
+        name  = "partner"
+        value = var.partner_network # unverifiable: TF-0005
       }
     }
   }

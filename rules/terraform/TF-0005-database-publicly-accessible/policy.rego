@@ -69,3 +69,22 @@ deny contains {"msg": msg, "path": ["end_ip_address"], "severity": "critical"} i
 	input.end_ip_address == "255.255.255.255"
 	msg := "database firewall rule allows every IPv4 address (0.0.0.0 to 255.255.255.255)"
 }
+
+# Not violations: whether the database has a public endpoint cannot be proven here. Reported
+# apart from findings, for reviewers and threat-model checks.
+unverifiable contains {"msg": msg, "path": ["publicly_accessible"]} if {
+	v := input.publicly_accessible
+	tf.is_unknown(v)
+	msg := sprintf("cannot tell whether the database has a public endpoint: publicly_accessible is %s", [v["$unknown"]])
+}
+
+unverifiable contains {"msg": msg, "path": path} if {
+	some [s, settings] in tf.blocks(input, "settings")
+	some [c, ipc] in tf.blocks(settings, "ip_configuration")
+	not ipc.ipv4_enabled == false
+	some [n, net] in tf.blocks(ipc, "authorized_networks")
+	v := net.value
+	tf.is_unknown(v)
+	path := ["settings", s, "ip_configuration", c, "authorized_networks", n, "value"]
+	msg := sprintf("cannot tell whether the Cloud SQL instance authorizes the internet on its public IP: authorized_networks value is %s", [v["$unknown"]])
+}

@@ -33,6 +33,7 @@
 # mirrors: ["trivy:AVD-AWS-0047"]
 package stridegate.rules.tf_0007
 
+import data.stridegate.lib.terraform as tf
 import rego.v1
 
 # The policy AWS applies when a listener is created through the API without one.
@@ -106,4 +107,13 @@ deny contains {"msg": msg, "path": ["ssl_policy"]} if {
 has_policy if {
 	input.ssl_policy != null
 	input.ssl_policy != ""
+}
+
+# Not violations: whether a TLS listener admits TLS 1.0 or 1.1 cannot be proven here. Reported
+# apart from findings, for reviewers and threat-model checks.
+unverifiable contains {"msg": msg, "path": ["ssl_policy"]} if {
+	tls_listener
+	v := input.ssl_policy
+	tf.is_unknown(v)
+	msg := sprintf("cannot tell whether the %s listener admits TLS 1.0 or 1.1: ssl_policy is %s", [upper(input.protocol), v["$unknown"]])
 }

@@ -48,3 +48,25 @@ deny contains {"msg": msg, "path": ["domain_endpoint_options", i, "tls_security_
 	o.tls_security_policy == "Policy-Min-TLS-1-0-2019-07"
 	msg := "search domain uses TLS security policy \"Policy-Min-TLS-1-0-2019-07\", which admits TLS 1.0"
 }
+
+# Not violations: the controls above cannot be proven when the value is unknown. Reported apart
+# from findings, for reviewers and threat-model checks.
+unverifiable contains {"msg": msg, "path": ["security_policy"]} if {
+	v := input.security_policy
+	tf.is_unknown(v)
+	msg := sprintf("cannot tell whether the API Gateway domain name admits TLS 1.0: security_policy is %s", [v["$unknown"]])
+}
+
+unverifiable contains {"msg": msg, "path": ["domain_endpoint_options", i, "enforce_https"]} if {
+	some [i, o] in tf.blocks(input, "domain_endpoint_options")
+	v := o.enforce_https
+	tf.is_unknown(v)
+	msg := sprintf("cannot tell whether the search domain accepts plain HTTP: enforce_https is %s", [v["$unknown"]])
+}
+
+unverifiable contains {"msg": msg, "path": ["domain_endpoint_options", i, "tls_security_policy"]} if {
+	some [i, o] in tf.blocks(input, "domain_endpoint_options")
+	v := o.tls_security_policy
+	tf.is_unknown(v)
+	msg := sprintf("cannot tell whether the search domain admits TLS 1.0: tls_security_policy is %s", [v["$unknown"]])
+}

@@ -20,11 +20,11 @@ resource "aws_s3_bucket_public_access_block" "all" {
 
 variable "block_policy" {}
 
-# Unknown value: not reported.
+# Unknown value: not reported, but the control is unverifiable.
 resource "aws_s3_bucket_public_access_block" "website" {
   bucket                  = "acme-website"
   block_public_acls       = true
-  block_public_policy     = var.block_policy
+  block_public_policy     = var.block_policy # unverifiable: TF-0014
   ignore_public_acls      = true
   restrict_public_buckets = true
 }

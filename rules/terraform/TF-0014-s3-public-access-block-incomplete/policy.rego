@@ -29,6 +29,7 @@
 # control: "seed 001 Information disclosure: the authorization system forbids access unless explicitly granted"
 package stridegate.rules.tf_0014
 
+import data.stridegate.lib.terraform as tf
 import rego.v1
 
 settings := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
@@ -55,4 +56,13 @@ missing := [name |
 deny contains {"msg": msg, "path": [missing[0]]} if {
 	count(missing) > 0
 	msg := sprintf("%s does not set %s (default false)", [scope, concat(", ", missing)])
+}
+
+# Not violations: a setting whose value cannot be known may be false. Reported apart from
+# findings, for reviewers and threat-model checks.
+unverifiable contains {"msg": msg, "path": [name]} if {
+	some name in settings
+	v := input[name]
+	tf.is_unknown(v)
+	msg := sprintf("cannot tell whether the %s enables %s: %s is %s", [scope, name, name, v["$unknown"]])
 }

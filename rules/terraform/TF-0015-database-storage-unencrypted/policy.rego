@@ -33,6 +33,7 @@
 # control: "seed 001 Information disclosure: information is encrypted at rest"
 package stridegate.rules.tf_0015
 
+import data.stridegate.lib.terraform as tf
 import rego.v1
 
 # Attributes whose presence means the encryption comes from somewhere else.
@@ -81,4 +82,13 @@ deny contains {"msg": "database storage is not encrypted (storage_encrypted = fa
 deny contains {"msg": "database storage is not encrypted (storage_encrypted is not set and defaults to false)", "path": ["storage_encrypted"]} if {
 	object.get(input, "storage_encrypted", null) == null
 	not decided_elsewhere
+}
+
+# Not violations: whether the storage is encrypted cannot be proven here. Reported apart from
+# findings, for reviewers and threat-model checks.
+unverifiable contains {"msg": msg, "path": ["storage_encrypted"]} if {
+	v := input.storage_encrypted
+	tf.is_unknown(v)
+	not decided_elsewhere
+	msg := sprintf("cannot tell whether the database storage is encrypted: storage_encrypted is %s", [v["$unknown"]])
 }

@@ -52,3 +52,13 @@ deny contains {"msg": msg, "path": [block, i, "enabled"]} if {
 	b.enabled == false
 	msg := sprintf("%s is turned off (%s.enabled = false)", [label, block])
 }
+
+# Not violations: whether the encryption is turned on cannot be proven here. Reported apart from
+# findings, for reviewers and threat-model checks.
+unverifiable contains {"msg": msg, "path": [block, i, "enabled"]} if {
+	some block, label in features
+	some [i, b] in tf.blocks(input, block)
+	v := b.enabled
+	tf.is_unknown(v)
+	msg := sprintf("cannot tell whether the domain has %s: %s.enabled is %s", [label, block, v["$unknown"]])
+}

@@ -63,3 +63,32 @@ deny contains {"msg": msg, "path": ["value"]} if {
 	lower(input.value) == "off"
 	msg := sprintf("flexible server accepts unencrypted connections (require_secure_transport = %q)", [input.value])
 }
+
+# Not violations: whether unencrypted connections are accepted cannot be proven here. Reported
+# apart from findings, for reviewers and threat-model checks.
+unverifiable contains {"msg": msg, "path": path} if {
+	some [s, settings] in tf.blocks(input, "settings")
+	some [c, ipc] in tf.blocks(settings, "ip_configuration")
+	v := ipc.ssl_mode
+	tf.is_unknown(v)
+	path := ["settings", s, "ip_configuration", c, "ssl_mode"]
+	msg := sprintf("cannot tell whether the Cloud SQL instance accepts unencrypted connections: ssl_mode is %s", [v["$unknown"]])
+}
+
+unverifiable contains {"msg": msg, "path": path} if {
+	some [s, settings] in tf.blocks(input, "settings")
+	some [c, ipc] in tf.blocks(settings, "ip_configuration")
+	v := ipc.require_ssl
+	tf.is_unknown(v)
+	object.get(ipc, "ssl_mode", null) == null
+	path := ["settings", s, "ip_configuration", c, "require_ssl"]
+	msg := sprintf("cannot tell whether the Cloud SQL instance accepts unencrypted connections: require_ssl is %s and no ssl_mode is set", [v["$unknown"]])
+}
+
+unverifiable contains {"msg": msg, "path": ["value"]} if {
+	flexible_kinds[input["$kind"]]
+	input.name == "require_secure_transport"
+	v := input.value
+	tf.is_unknown(v)
+	msg := sprintf("cannot tell whether the flexible server accepts unencrypted connections: require_secure_transport is %s", [v["$unknown"]])
+}
