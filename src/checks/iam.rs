@@ -31,6 +31,22 @@ const STATE_ACTIONS: &[(&str, &str)] =
 const LOCK_ACTIONS: &[(&str, &str)] =
     &[("dynamodb", "GetItem"), ("dynamodb", "PutItem"), ("dynamodb", "DeleteItem"), ("dynamodb", "UpdateItem")];
 
+/// `state bucket "a"`, `state buckets "a", "b", "c"` or `state buckets "a", "b", "c" and 4 more`.
+fn bucket_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    let shown: Vec<String> = names.iter().take(3).map(|n| format!("\"{n}\"")).collect();
+    let more = names.len().saturating_sub(3);
+    format!(
+        "state bucket{} {}{}",
+        if names.len() > 1 { "s" } else { "" },
+        shown.join(", "),
+        if more > 0 { format!(" and {more} more") } else { String::new() }
+    )
+}
+
+/// Most related locations (state backends) attached to one finding.
+const MAX_RELATED: usize = 5;
+
 /// IAM-0020: a policy grants access to Terraform state objects beyond one team's prefix.
 struct StateAccessNotScoped;
 
@@ -194,13 +210,23 @@ impl ScanCheck for StateAccessNotScoped {
         if buckets.is_empty() {
             return;
         }
+        // Team prefix depth per bucket, computed once (it compares every pair of keys).
+        let depths: BTreeMap<&str, Option<usize>> = buckets
+            .iter()
+            .map(|(b, keys)| {
+                let mut list: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).filter(|k| !k.is_empty()).collect();
+                list.sort_unstable();
+                list.dedup();
+                (b.as_str(), team_depth(&list))
+            })
+            .collect();
         for (i, o) in obs.iter().enumerate().filter(|(_, o)| o.facts["role"] == "policy") {
             let Some(grants) = o.facts["grants"].as_array() else { continue };
             for g in grants {
                 let state: Vec<&str> = g["state"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
                 let lock: Vec<&str> = g["lock"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
                 if !state.is_empty() {
-                    self.check_state(i, g, &state, &buckets, obs, hits);
+                    Self::check_state(i, g, &state, &buckets, &depths, obs, hits);
                 }
                 if !lock.is_empty() && g["leading_keys"] != Value::Bool(true) {
                     self.check_lock(i, g, &lock, &tables, obs, hits);
@@ -210,10 +236,12 @@ impl ScanCheck for StateAccessNotScoped {
     }
 
     fn unverifiable(&self, obs: &[Observation], out: &mut Vec<ScanHit>) {
-        let buckets: Vec<&str> = obs.iter().filter(|o| o.facts["role"] == "backend").filter_map(|o| o.facts["bucket"].as_str()).collect();
+        let buckets: BTreeSet<&str> =
+            obs.iter().filter(|o| o.facts["role"] == "backend").filter_map(|o| o.facts["bucket"].as_str()).collect();
         if buckets.is_empty() {
             return;
         }
+        let named = bucket_list(buckets.iter().copied());
         for (i, o) in obs.iter().enumerate().filter(|(_, o)| o.facts["role"] == "policy") {
             for g in o.facts["grants"].as_array().into_iter().flatten() {
                 let state: Vec<&str> = g["state"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
@@ -229,10 +257,8 @@ impl ScanCheck for StateAccessNotScoped {
                         observation: i,
                         path: AttributePath::from_json(path).unwrap_or_else(AttributePath::root),
                         message: format!(
-                            "cannot tell whether this grant of {} stays within one team's Terraform state (state bucket{} \"{}\"): the resource is {reason}",
+                            "cannot tell whether this grant of {} stays within one team's Terraform state ({named}): the resource is {reason}",
                             state.join(", "),
-                            if buckets.len() > 1 { "s" } else { "" },
-                            buckets.join("\", \"")
                         ),
                         severity: None,
                         related: Vec::new(),
@@ -245,8 +271,10 @@ impl ScanCheck for StateAccessNotScoped {
 
 /// Where backends of these observations are, as related locations.
 fn backend_locations(indexes: impl IntoIterator<Item = usize>, obs: &[Observation], what: &str) -> Vec<RelatedLocation> {
+    // A few are enough to show where the state lives; hundreds would drown the report.
     indexes
         .into_iter()
+        .take(MAX_RELATED)
         .filter_map(|i| obs.get(i))
         .map(|b| RelatedLocation { location: b.root.clone(), message: format!("{what} declared here ({})", b.address) })
         .collect()
@@ -276,26 +304,24 @@ fn prefix_of(key: &str, depth: usize) -> String {
 
 impl StateAccessNotScoped {
     fn check_state(
-        &self,
         i: usize,
         g: &Value,
         state: &[&str],
         buckets: &BTreeMap<String, Vec<(String, usize)>>,
+        depths: &BTreeMap<&str, Option<usize>>,
         obs: &[Observation],
         hits: &mut Vec<ScanHit>,
     ) {
         let actions = state.join(", ");
         let path_of = |v: &Value| AttributePath::from_json(v).unwrap_or_else(AttributePath::root);
         if !g["all"].is_null() {
-            let names: Vec<&str> = buckets.keys().map(String::as_str).collect();
             let related = backend_locations(buckets.values().flatten().map(|(_, b)| *b), obs, "state backend");
             hits.push(ScanHit {
                 observation: i,
                 path: path_of(&g["all"]),
                 message: format!(
-                    "grants {actions} on every resource, which includes every Terraform state in bucket{} \"{}\"",
-                    if names.len() > 1 { "s" } else { "" },
-                    names.join("\", \"")
+                    "grants {actions} on every resource, which includes every Terraform state ({})",
+                    bucket_list(buckets.keys().map(String::as_str))
                 ),
                 severity: None,
                 related,
@@ -316,8 +342,7 @@ impl StateAccessNotScoped {
                     continue; // one exact object: ownership is a matter for the configuration
                 }
                 let complete = literal.matches('/').count();
-                let key_list: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).filter(|k| !k.is_empty()).collect();
-                let depth = team_depth(&key_list);
+                let depth = depths.get(bucket.as_str()).copied().flatten();
                 let matched: Vec<&(String, usize)> = keys.iter().filter(|(k, _)| wildcard_match(key_pattern, k)).collect();
                 let message = if complete == 0 {
                     format!(
