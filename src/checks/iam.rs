@@ -111,6 +111,12 @@ impl ScanCheck for StateAccessNotScoped {
             let facts = json!({"role": "backend", "bucket": s("bucket"), "key": s("key"), "table": s("dynamodb_table")});
             return Some(Observation::new(r, facts, &[]));
         }
+        // Buckets the scan creates: a grant on `aws_s3_bucket.x.arn` names a known bucket.
+        if r.kind == "aws_s3_bucket" {
+            let (prefix, base) = module_and_base(&r.address);
+            let facts = json!({"role": "bucket", "prefix": prefix, "base": base, "name": r.value.get("bucket").and_then(Value::as_str)});
+            return Some(Observation::new(r, facts, &[]));
+        }
         if r.kind != crate::iam::policy::KIND || r.value.get(CONTEXT_KEY).and_then(|c| c.get("type")) == Some(&json!("trust")) {
             return None;
         }
@@ -242,6 +248,12 @@ impl ScanCheck for StateAccessNotScoped {
             return;
         }
         let named = bucket_list(buckets.iter().copied());
+        // Buckets created in the scan whose name is known, by (module prefix, address).
+        let created: BTreeMap<(&str, &str), &str> = obs
+            .iter()
+            .filter(|o| o.facts["role"] == "bucket")
+            .filter_map(|o| Some(((o.facts["prefix"].as_str()?, o.facts["base"].as_str()?), o.facts["name"].as_str()?)))
+            .collect();
         for (i, o) in obs.iter().enumerate().filter(|(_, o)| o.facts["role"] == "policy") {
             for g in o.facts["grants"].as_array().into_iter().flatten() {
                 let state: Vec<&str> = g["state"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
@@ -253,6 +265,15 @@ impl ScanCheck for StateAccessNotScoped {
                     else {
                         continue;
                     };
+                    // `aws_s3_bucket.x.arn` of a bucket the scan names, which is not a state
+                    // bucket: decided (the grant is not on state).
+                    let (prefix, _) = module_and_base(&o.address);
+                    let referenced = super::terraform::referenced_resource(&crate::model::unknown(reason));
+                    if let Some(name) = referenced.as_deref().and_then(|r| created.get(&(prefix.as_str(), r)))
+                        && !buckets.contains(name)
+                    {
+                        continue;
+                    }
                     out.push(ScanHit {
                         observation: i,
                         path: AttributePath::from_json(path).unwrap_or_else(AttributePath::root),

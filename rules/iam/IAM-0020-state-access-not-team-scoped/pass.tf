@@ -54,3 +54,15 @@ data "aws_iam_policy_document" "guardrail" {
     resources = ["*"]
   }
 }
+
+# The ARN of a bucket the scan creates under another name: decided, not a state bucket.
+resource "aws_s3_bucket" "reports" {
+  bucket = "acme-reports"
+}
+
+data "aws_iam_policy_document" "reports" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.reports.arn}/*"]
+  }
+}
