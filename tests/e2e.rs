@@ -9,33 +9,34 @@ use stridegate::engine::Engine;
 use stridegate::rules::{Fixture, RuleSet};
 use stridegate::scan::{Outcome, ScanOptions, scan};
 
-/// `# unverifiable: ID` markers across the directory: (file, line, rule).
-fn unverifiable_markers(dir: &Path) -> Vec<(String, usize, String)> {
+/// Every file of a fixture directory (README files aside), as fixtures named by their path.
+fn fixture_files(dir: &Path) -> Vec<Fixture> {
     let mut out = Vec::new();
     for entry in ignore::WalkBuilder::new(dir).hidden(false).build().flatten() {
         if !entry.file_type().is_some_and(|t| t.is_file()) || entry.path().extension().is_some_and(|e| e == "md") {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
-        let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-        let fixture = Fixture { name: rel.clone(), text };
-        out.extend(fixture.unverifiable().into_iter().map(|e| (rel.clone(), e.line, e.rule)));
+        let name = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+        out.push(Fixture { name, text });
     }
+    out
+}
+
+/// `# unverifiable: ID` markers across the directory: (file, line, rule).
+fn unverifiable_markers(dir: &Path) -> Vec<(String, usize, String)> {
+    let mut out: Vec<_> =
+        fixture_files(dir).iter().flat_map(|f| f.unverifiable().into_iter().map(|e| (f.name.clone(), e.line, e.rule))).collect();
     out.sort();
     out
 }
 
+/// `# expect: ID[=severity]` markers across the directory: (file, line, rule, severity).
 fn expectations(dir: &Path) -> Vec<(String, usize, String, Option<stridegate::rules::meta::Severity>)> {
-    let mut out = Vec::new();
-    for entry in ignore::WalkBuilder::new(dir).hidden(false).build().flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) || entry.path().extension().is_some_and(|e| e == "md") {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
-        let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-        let fixture = Fixture { name: rel.clone(), text };
-        out.extend(fixture.expectations().into_iter().map(|e| (rel.clone(), e.line, e.rule, e.severity)));
-    }
+    let mut out: Vec<_> = fixture_files(dir)
+        .iter()
+        .flat_map(|f| f.expectations().into_iter().map(|e| (f.name.clone(), e.line, e.rule, e.severity)))
+        .collect();
     out.sort();
     out
 }
