@@ -39,50 +39,13 @@
 package stridegate.rules.tf_0002
 
 import data.stridegate.lib.terraform as tf
+import data.stridegate.lib.network as net
 import rego.v1
 
 # lower/upper that are undefined (not an error) for values that are not strings.
 lc(x) := lower(x) if is_string(x)
 
 uc(x) := upper(x) if is_string(x)
-
-# Administration ports: reachable from the internet they give an attacker a login prompt.
-admin_ports := {
-	22: "SSH",
-	23: "Telnet",
-	2375: "Docker daemon",
-	2376: "Docker daemon (TLS)",
-	3389: "RDP",
-	5900: "VNC",
-	5985: "WinRM",
-	5986: "WinRM (HTTPS)",
-	10250: "kubelet API",
-}
-
-# Data store ports: reachable from the internet they expose the data behind a password at best.
-data_ports := {
-	1433: "SQL Server",
-	1521: "Oracle",
-	2181: "ZooKeeper",
-	2379: "etcd",
-	2380: "etcd peer",
-	3306: "MySQL",
-	5432: "PostgreSQL",
-	5601: "Kibana",
-	5672: "RabbitMQ",
-	5984: "CouchDB",
-	6379: "Redis",
-	7000: "Cassandra internode",
-	7001: "Cassandra internode (TLS)",
-	8086: "InfluxDB",
-	9042: "Cassandra CQL",
-	9092: "Kafka",
-	9200: "Elasticsearch",
-	9300: "Elasticsearch transport",
-	11211: "Memcached",
-	27017: "MongoDB",
-	27018: "MongoDB shard",
-}
 
 # A port specification ("22", "1000-2000", 22 or "*") as {"all": bool, "from": n, "to": m}.
 port_spec(p) := {"all": false, "from": p, "to": p} if is_number(p)
@@ -122,19 +85,19 @@ exposure(o) := ["critical", "all ports"] if o.all
 
 exposure(o) := ["critical", port_desc(o, ports)] if {
 	not o.all
-	ports := [sprintf("%d (%s)", [p, name]) | some p, name in admin_ports; o.from <= p; p <= o.to]
+	ports := [sprintf("%d (%s)", [p, name]) | some p, name in net.admin_ports; o.from <= p; p <= o.to]
 	count(ports) > 0
 }
 
 exposure(o) := ["high", port_desc(o, ports)] if {
 	not o.all
 	not any_admin(o)
-	ports := [sprintf("%d (%s)", [p, name]) | some p, name in data_ports; o.from <= p; p <= o.to]
+	ports := [sprintf("%d (%s)", [p, name]) | some p, name in net.data_ports; o.from <= p; p <= o.to]
 	count(ports) > 0
 }
 
 any_admin(o) if {
-	some p, _ in admin_ports
+	some p, _ in net.admin_ports
 	o.from <= p
 	p <= o.to
 }
