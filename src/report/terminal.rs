@@ -154,8 +154,12 @@ pub fn summary(report: &ScanReport) -> String {
     }
     if !report.unverifiable.is_empty() {
         let _ = writeln!(out, "unverifiable: {} (a control depends on a value that cannot be known here)", report.unverifiable.len());
-        for u in &report.unverifiable {
+        const SHOWN: usize = 20;
+        for u in report.unverifiable.iter().take(SHOWN) {
             let _ = writeln!(out, "  {}:{}: {}: {}", u.location.file, u.location.start.line, u.rule_id, u.message);
+        }
+        if report.unverifiable.len() > SHOWN {
+            let _ = writeln!(out, "  … and {} more (all of them are in --format json)", report.unverifiable.len() - SHOWN);
         }
     }
     if report.is_incomplete() {
