@@ -561,3 +561,23 @@ fn block_instances_are_bounded() {
     let report = library_scan(dir.path(), &options(8 * MIB));
     assert!(report.not_analyzed.iter().any(|n| n.reason.contains("block instances")), "{:#?}", report.not_analyzed);
 }
+
+/// Values of unexpected types (numbers for names, scalars for objects, lists for strings)
+/// never make a rule fail: the scan stays complete and rules judge what they can.
+#[test]
+fn odd_value_types_never_make_rules_fail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "k8s/odd.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: 42\n  annotations:\n    container.apparmor.security.beta.kubernetes.io/7: unconfined\nspec:\n  template:\n    spec:\n      securityContext: {seccompProfile: 3}\n      volumes:\n        - name: 9\n          hostPath: {path: [1]}\n      containers:\n        - name: 7\n          image: 5\n          securityContext:\n            seccompProfile: 42\n            privileged: \"yes\"\n            capabilities: {add: 3, drop: {a: 1}}\n          ports: [{hostPort: \"80\"}]\n          env: [{name: 1, value: 2}]\n",
+    );
+    write(
+        dir.path(),
+        "tf/odd.tf",
+        "resource \"aws_security_group\" \"x\" {\n  ingress {\n    from_port   = \"22\"\n    to_port     = [22]\n    protocol    = 6\n    cidr_blocks = \"0.0.0.0/0\"\n  }\n}\nresource \"aws_lb_listener\" \"l\" {\n  protocol   = 443\n  ssl_policy = [\"x\"]\n}\nresource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Version = 1, Statement = [{ Effect = true, Action = 5, Resource = { a = 1 }, Principal = 3, Condition = [] }] })\n}\nresource \"aws_db_instance\" \"d\" {\n  storage_encrypted   = \"no\"\n  publicly_accessible = \"true\"\n}\n",
+    );
+    let report = library_scan(dir.path(), &options(8 * MIB));
+    assert!(report.rule_failures.is_empty(), "{:#?}", report.rule_failures);
+    assert!(!report.is_incomplete(), "{:#?}", report.files);
+}

@@ -24,6 +24,9 @@ fn every_fixture_produces_exactly_the_expected_findings() {
             let path = root.join(&rule.dir).join(&fixture.name);
             let mut report = scan(&path, engine, &ScanOptions::default()).expect("fixture scans");
             report.findings.retain(|f| *f.rule_id == *rule.meta.id);
+            for e in &report.rule_failures {
+                failures.push(format!("{}/{}: rule {} failed: {}", rule.dir, fixture.name, e.rule, e.message));
+            }
             for f in &report.files {
                 if !matches!(f.outcome, Outcome::Analyzed { .. }) {
                     failures.push(format!("{}/{}: fixture not analyzed: {:?}", rule.dir, fixture.name, f.outcome));

@@ -79,12 +79,17 @@ containers contains c if {
 		"name": name,
 		"obj": container,
 		"path": path,
-		"description": sprintf("%s %q", [type_labels[type], name]),
+		"description": sprintf("%s %q", [type_labels[type], as_text(name)]),
 		"sc": object.union(inherited, own),
 		"sc_paths": object.union(inherited_paths, own_paths),
 		"sc_unknown": sc_unknown(own_sc),
 	}
 }
+
+# A value as text for messages (`%q` accepts only strings): names may be written as numbers.
+as_text(x) := x if is_string(x)
+
+as_text(x) := sprintf("%v", [x]) if not is_string(x)
 
 # True when the container's or the pod's securityContext as a whole cannot be known, so a field
 # missing from `sc` may still be set.

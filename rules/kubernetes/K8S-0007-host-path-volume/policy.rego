@@ -65,11 +65,11 @@ deny contains {"msg": msg, "path": path, "severity": severity} if {
 	path := array.concat(k8s.pod_spec_path, ["volumes", i, "hostPath"])
 }
 
-message(volume) := sprintf("volume %q mounts host path %q", [object.get(volume, "name", ""), volume.hostPath.path]) if {
+message(volume) := sprintf("volume %q mounts host path %q", [k8s.as_text(object.get(volume, "name", "")), volume.hostPath.path]) if {
 	is_string(volume.hostPath.path)
 }
 
-message(volume) := sprintf("volume %q mounts a path of the node", [object.get(volume, "name", "")]) if {
+message(volume) := sprintf("volume %q mounts a path of the node", [k8s.as_text(object.get(volume, "name", ""))]) if {
 	not is_string(volume.hostPath.path)
 }
 

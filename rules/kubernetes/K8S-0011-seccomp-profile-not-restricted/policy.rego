@@ -40,7 +40,7 @@ restricted_types := {"RuntimeDefault", "Localhost"}
 
 pod_annotation_key := "seccomp.security.alpha.kubernetes.io/pod"
 
-container_annotation_key(c) := concat("", ["container.seccomp.security.alpha.kubernetes.io/", c.name])
+container_annotation_key(c) := concat("", ["container.seccomp.security.alpha.kubernetes.io/", k8s.as_text(c.name)])
 
 annotation_restricted(v) if v in {"runtime/default", "docker/default"}
 
@@ -86,6 +86,7 @@ deny contains {"msg": msg, "path": path} if {
 	s := source(c)
 	s.kind == "field"
 	not k8s.is_unknown(s.profile)
+	is_object(s.profile)
 	type := object.get(s.profile, "type", "")
 	not k8s.is_unknown(type)
 	not restricted_types[type]
