@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::terraform::module_and_base;
 use super::{NativeCheck, Observation, ScanCheck, ScanHit};
 use crate::finding::RelatedLocation;
 use crate::iam::catalogue::ActionPattern;
@@ -479,13 +480,17 @@ pub fn escalation_methods() -> &'static [EscalationMethod] {
 /// document (text).
 fn escalation_grants(policy: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let wanted: BTreeSet<&str> = escalation_methods().iter().flat_map(|m| m.actions.iter().map(String::as_str)).collect();
-    let wanted: Vec<(&str, &str)> = wanted.iter().filter_map(|a| a.split_once(':')).collect();
+    // Every action of every method, as (service, name), built once per process.
+    static WANTED: std::sync::OnceLock<Vec<(&'static str, &'static str)>> = std::sync::OnceLock::new();
+    let wanted = WANTED.get_or_init(|| {
+        let all: BTreeSet<&'static str> = escalation_methods().iter().flat_map(|m| m.actions.iter().map(String::as_str)).collect();
+        all.into_iter().filter_map(|a| a.split_once(':')).collect()
+    });
     for st in statements(policy) {
         if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
             continue;
         }
-        for action in granted(st, &wanted) {
+        for action in granted(st, wanted) {
             let action = action.to_ascii_lowercase();
             if broad_for(st, &action) {
                 out.insert(action);
@@ -516,33 +521,6 @@ fn broad_for(st: &serde_json::Map<String, Value>, action: &str) -> bool {
         *resource == "*"
             || resource.strip_suffix("/*").or_else(|| resource.strip_suffix(":*")).is_some_and(|t| !t.contains(['/', ':', '*']))
     })
-}
-
-/// `module.a["x"].aws_iam_role.ci[0]` → (`module.a["x"].`, `aws_iam_role.ci`).
-fn module_and_base(address: &str) -> (String, String) {
-    let mut prefix_end = 0;
-    let mut rest = address;
-    while let Some(r) = rest.strip_prefix("module.") {
-        // Skip the module name and any instance key, then the dot.
-        let mut depth = 0usize;
-        let mut end = r.len();
-        for (i, c) in r.char_indices() {
-            match c {
-                '[' => depth += 1,
-                ']' => depth = depth.saturating_sub(1),
-                '.' if depth == 0 => {
-                    end = i;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        let consumed = "module.".len() + end + 1;
-        prefix_end += consumed.min(rest.len());
-        rest = rest.get(consumed..).unwrap_or("");
-    }
-    let base = rest.split('[').next().unwrap_or(rest).to_string();
-    (address.get(..prefix_end).unwrap_or("").to_string(), base)
 }
 
 /// A policy document written in a Terraform attribute, parsed.

@@ -257,19 +257,48 @@ impl ScanCheck for DataSubnetInternetRoute {
     }
 }
 
-/// `module.a.module.b.aws_x.y[0]` → (`module.a.module.b.`, `aws_x.y`).
-fn split_module_prefix(address: &str) -> (String, String) {
-    let mut prefix = String::new();
+/// `module.a["x"].aws_iam_role.ci[0]` → (`module.a["x"].`, `aws_iam_role.ci`).
+pub(crate) fn module_and_base(address: &str) -> (String, String) {
+    let mut prefix_end = 0;
     let mut rest = address;
     while let Some(r) = rest.strip_prefix("module.") {
-        let end = r.find('.').unwrap_or(r.len());
-        let name = r[..end].split('[').next().unwrap_or_default();
-        prefix.push_str("module.");
-        prefix.push_str(name);
-        prefix.push('.');
-        rest = r.get(end + 1..).unwrap_or("");
+        // Skip the module name and any instance key, then the dot.
+        let mut depth = 0usize;
+        let mut end = r.len();
+        for (i, c) in r.char_indices() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth = depth.saturating_sub(1),
+                '.' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let consumed = "module.".len() + end + 1;
+        prefix_end += consumed.min(rest.len());
+        rest = rest.get(consumed..).unwrap_or("");
     }
-    (prefix, base_address(rest))
+    let base = rest.split('[').next().unwrap_or(rest).to_string();
+    (address.get(..prefix_end).unwrap_or("").to_string(), base)
+}
+
+/// `module.a.module.b[0].aws_x.y[0]` → (`module.a.module.b.`, `aws_x.y`): the module path
+/// without instance keys, so every instance of a module call shares one prefix.
+fn split_module_prefix(address: &str) -> (String, String) {
+    let (prefix, base) = module_and_base(address);
+    let mut plain = String::with_capacity(prefix.len());
+    let mut depth = 0usize;
+    for c in prefix.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    (plain, base)
 }
 
 /// (companion type, attribute holding the reference, optional (attribute, required value)).
@@ -435,6 +464,7 @@ mod tests {
     fn module_prefixes() {
         assert_eq!(split_module_prefix("module.a.module.b[0].aws_x.y[\"k\"]"), ("module.a.module.b.".to_string(), "aws_x.y".to_string()));
         assert_eq!(split_module_prefix("aws_x.y"), (String::new(), "aws_x.y".to_string()));
+        assert_eq!(split_module_prefix("module.a[\"x.y\"].aws_x.y"), ("module.a.".to_string(), "aws_x.y".to_string()));
     }
 
     #[test]

@@ -106,11 +106,32 @@ pub fn context(doc: &Value, policy_type: PolicyType, source: &str) -> Value {
                 if actions.contains_key(&lower) {
                     continue;
                 }
-                actions.insert(lower, describe_pattern(catalogue, pattern));
+                let info = described(catalogue, pattern, &lower);
+                actions.insert(lower, info);
             }
         }
     }
     json!({"type": policy_type.as_str(), "source": source, "actions": actions})
+}
+
+/// [`describe_pattern`], remembered per lowercased pattern: the same patterns (`s3:GetObject`,
+/// `*`) recur across a scan's documents, and expanding a wildcard walks the whole catalogue.
+fn described(catalogue: &Catalogue, pattern: &str, lower: &str) -> Value {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Value>>> = OnceLock::new();
+    const MAX_CACHED: usize = 20_000;
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(v) = cache.lock().ok().and_then(|c| c.get(lower).cloned()) {
+        return v;
+    }
+    let info = describe_pattern(catalogue, pattern);
+    if let Ok(mut c) = cache.lock()
+        && c.len() < MAX_CACHED
+    {
+        c.insert(lower.to_string(), info.clone());
+    }
+    info
 }
 
 fn describe_pattern(catalogue: &Catalogue, pattern: &str) -> Value {
