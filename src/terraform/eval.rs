@@ -828,6 +828,16 @@ pub fn reference_text(expr: &Expression) -> String {
 /// Every `root.name` reference in `expr` whose root is not a scope binding: resource graph
 /// edges (`aws_vpc.main`, `data.aws_iam_policy_document.x`, `module.vpc`).
 pub fn references(expr: &Expression, out: &mut Vec<String>) {
+    walk_references(expr, false, out);
+}
+
+/// Every `root.name` reference in `expr`, scope bindings included (`var.x`, `local.y`,
+/// `module.z`, `aws_s3_bucket.b`, `data.t.n`).
+pub fn all_references(expr: &Expression, out: &mut Vec<String>) {
+    walk_references(expr, true, out);
+}
+
+fn walk_references(expr: &Expression, all: bool, out: &mut Vec<String>) {
     match expr {
         Expression::Traversal(t) => {
             let mut parts = Vec::new();
@@ -842,62 +852,62 @@ pub fn references(expr: &Expression, out: &mut Vec<String>) {
                     }
                 }
                 let root = v.as_str();
-                if !matches!(root, "var" | "local" | "count" | "each" | "path" | "terraform" | "self") && parts.len() >= 2 {
+                if (all || !matches!(root, "var" | "local" | "count" | "each" | "path" | "terraform" | "self")) && parts.len() >= 2 {
                     out.push(parts.join("."));
                 }
             } else {
-                references(&t.expr, out);
+                walk_references(&t.expr, all, out);
             }
             for op in &t.operators {
                 if let TraversalOperator::Index(e) = op {
-                    references(e, out);
+                    walk_references(e, all, out);
                 }
             }
         }
-        Expression::Array(items) => items.iter().for_each(|e| references(e, out)),
-        Expression::Object(o) => o.iter().for_each(|(_, v)| references(v, out)),
-        Expression::FuncCall(c) => c.args.iter().for_each(|e| references(e, out)),
-        Expression::Parenthesis(e) => references(e, out),
+        Expression::Array(items) => items.iter().for_each(|e| walk_references(e, all, out)),
+        Expression::Object(o) => o.iter().for_each(|(_, v)| walk_references(v, all, out)),
+        Expression::FuncCall(c) => c.args.iter().for_each(|e| walk_references(e, all, out)),
+        Expression::Parenthesis(e) => walk_references(e, all, out),
         Expression::Conditional(c) => {
-            references(&c.cond_expr, out);
-            references(&c.true_expr, out);
-            references(&c.false_expr, out);
+            walk_references(&c.cond_expr, all, out);
+            walk_references(&c.true_expr, all, out);
+            walk_references(&c.false_expr, all, out);
         }
         Expression::Operation(op) => match op.as_ref() {
-            Operation::Unary(u) => references(&u.expr, out),
+            Operation::Unary(u) => walk_references(&u.expr, all, out),
             Operation::Binary(b) => {
-                references(&b.lhs_expr, out);
-                references(&b.rhs_expr, out);
+                walk_references(&b.lhs_expr, all, out);
+                walk_references(&b.rhs_expr, all, out);
             }
         },
         Expression::ForExpr(f) => {
-            references(&f.collection_expr, out);
-            references(&f.value_expr, out);
+            walk_references(&f.collection_expr, all, out);
+            walk_references(&f.value_expr, all, out);
         }
         Expression::TemplateExpr(t) => {
             if let Ok(template) = Template::from_expr(t) {
-                template_references(&template, out);
+                template_references(&template, all, out);
             }
         }
         _ => {}
     }
 }
 
-fn template_references(t: &Template, out: &mut Vec<String>) {
+fn template_references(t: &Template, all: bool, out: &mut Vec<String>) {
     for e in t.elements() {
         match e {
-            Element::Interpolation(i) => references(&i.expr, out),
+            Element::Interpolation(i) => walk_references(&i.expr, all, out),
             Element::Directive(d) => match d.as_ref() {
                 Directive::If(i) => {
-                    references(&i.cond_expr, out);
-                    template_references(&i.true_template, out);
+                    walk_references(&i.cond_expr, all, out);
+                    template_references(&i.true_template, all, out);
                     if let Some(f) = &i.false_template {
-                        template_references(f, out);
+                        template_references(f, all, out);
                     }
                 }
                 Directive::For(f) => {
-                    references(&f.collection_expr, out);
-                    template_references(&f.template, out);
+                    walk_references(&f.collection_expr, all, out);
+                    template_references(&f.template, all, out);
                 }
             },
             Element::Literal(_) => {}

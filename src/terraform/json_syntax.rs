@@ -69,7 +69,7 @@ pub fn parse_tfvars_json(file: &Arc<SourceFile>) -> Result<ParsedFile, ParseErro
     let mut attributes = Vec::new();
     for (name, v) in top {
         if let Some(node) = spans.child(&crate::model::PathSegment::Key(name.clone())) {
-            attributes.push(attribute(name, v, node, false, file));
+            attributes.push(attribute(name, v, node, false));
         }
     }
     Ok(ParsedFile { file: file.clone(), attributes, blocks: Vec::new() })
@@ -146,7 +146,7 @@ fn block(ident: &str, labels: Vec<String>, body: &Value, node: &SpanNode, key: O
                 let labels = usize::from(name == "backend" || name == "dynamic" || name == "provisioner");
                 collect_blocks(name, v, child, labels, &mut Vec::new(), file, &mut blocks);
             } else {
-                attributes.push(attribute(name, v, child, !literal, file));
+                attributes.push(attribute(name, v, child, !literal));
             }
         }
     }
@@ -167,14 +167,13 @@ fn nested_block_value(name: &str, v: &Value) -> bool {
     }
 }
 
-fn attribute(name: &str, v: &Value, node: &SpanNode, templates: bool, file: &Arc<SourceFile>) -> RawAttribute {
+fn attribute(name: &str, v: &Value, node: &SpanNode, templates: bool) -> RawAttribute {
     RawAttribute {
         name: name.to_string(),
         expr: expression(v, templates),
         key_span: node.key.unwrap_or(node.span),
         value_span: node.span,
         value_spans: node.children.clone(),
-        file: file.clone(),
     }
 }
 

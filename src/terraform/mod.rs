@@ -45,15 +45,6 @@ pub struct RawAttribute {
     /// Where the parts of an array or object literal were written (also through
     /// `jsonencode(...)`), so findings can point inside the value.
     pub value_spans: SpanChildren,
-    /// The file it is in.
-    pub file: Arc<SourceFile>,
-}
-
-impl RawAttribute {
-    /// The value's source text.
-    pub fn expr_text(&self) -> &str {
-        self.file.text.get(self.value_span.start..self.value_span.end).unwrap_or_default()
-    }
 }
 
 /// A block as written.
@@ -157,7 +148,6 @@ fn convert_body(body: &Body, file: &Arc<SourceFile>) -> (Vec<RawAttribute>, Vec<
                     key_span: span_of(a.key.span()),
                     value_span: span_of(a.value.span()),
                     value_spans: expression_spans(&a.value, 0).children,
-                    file: file.clone(),
                 });
             }
             Structure::Block(b) => blocks.push(convert_block(b, file)),
@@ -321,7 +311,7 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
     bind_resource_values(&mut scope, input);
     // Locals that read resources' configuration (`jsondecode(data.x.json)`) see it now; the
     // resources that read those locals see them on one more pass.
-    if locals.iter().any(|a| references_resource(a.expr_text())) {
+    if locals.iter().any(|a| references_resource(&a.expr)) {
         evaluate_locals(&mut scope, &locals);
         let values = resource_values(input, &scope);
         for (root, value) in values {
@@ -458,51 +448,42 @@ fn bind_resource_values(scope: &mut Scope, input: &ModuleInput) {
     }
 }
 
-/// Whether an expression's text may reference a resource or data source (`data.x.y`,
-/// `aws_s3_bucket.logs`): any `<word>_<word>.` or `data.` outside the known value roots.
-fn references_resource(text: &str) -> bool {
-    text.contains("data.")
-        || text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).any(|word| {
-            word.split_once('.').is_some_and(|(root, _)| root.contains('_') && !matches!(root, "each" | "count" | "path" | "var" | "local"))
-        })
+/// The `root.name` references of an expression, scope bindings included.
+fn named_references(expr: &Expression) -> Vec<String> {
+    let mut out = Vec::new();
+    eval::all_references(expr, &mut out);
+    out
 }
 
-/// Names referenced as `<root>.<name>` in the source text of an expression.
-fn referenced_names(text: &str, root: &str) -> Vec<String> {
+/// Whether an expression reads a resource's or data source's configuration.
+fn references_resource(expr: &Expression) -> bool {
     let mut out = Vec::new();
-    let pattern = format!("{root}.");
-    let mut rest = text;
-    while let Some(i) = rest.find(&pattern) {
-        let before_ok = rest[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
-        let after = &rest[i + pattern.len()..];
-        let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').collect();
-        if before_ok && !name.is_empty() {
-            out.push(name);
-        }
-        rest = after;
-    }
-    out
+    eval::references(expr, &mut out);
+    out.iter().any(|r| !r.starts_with("module."))
 }
 
 /// Module calls ordered so that a call comes after the calls whose outputs its arguments use
 /// (directly or through locals); calls in a cycle keep source order.
 fn module_call_order(calls: &[&RawBlock], locals: &[&RawAttribute]) -> Vec<usize> {
-    let local_text: BTreeMap<&str, &str> = locals.iter().map(|a| (a.name.as_str(), a.expr_text())).collect();
+    let local_exprs: BTreeMap<&str, &Expression> = locals.iter().map(|a| (a.name.as_str(), &a.expr)).collect();
     let names: Vec<String> = calls.iter().map(|b| b.labels.first().cloned().unwrap_or_default()).collect();
     let deps: Vec<Vec<usize>> = calls
         .iter()
         .map(|b| {
             let mut modules = Vec::new();
             let mut seen_locals: Vec<String> = Vec::new();
-            let mut pending: Vec<&str> = b.attributes.iter().map(RawAttribute::expr_text).collect();
-            while let Some(text) = pending.pop() {
-                modules.extend(referenced_names(text, "module"));
-                for l in referenced_names(text, "local") {
-                    if !seen_locals.contains(&l) {
-                        if let Some(t) = local_text.get(l.as_str()) {
-                            pending.push(t);
+            let mut pending: Vec<&Expression> = b.attributes.iter().map(|a| &a.expr).collect();
+            while let Some(expr) = pending.pop() {
+                for r in named_references(expr) {
+                    if let Some(m) = r.strip_prefix("module.") {
+                        modules.push(m.to_string());
+                    } else if let Some(l) = r.strip_prefix("local.")
+                        && !seen_locals.iter().any(|s| s == l)
+                    {
+                        if let Some(e) = local_exprs.get(l) {
+                            pending.push(e);
                         }
-                        seen_locals.push(l);
+                        seen_locals.push(l.to_string());
                     }
                 }
             }
