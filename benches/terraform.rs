@@ -109,7 +109,7 @@ fn evaluate_only(bencher: Bencher) {
                 .collect();
             let input = ModuleInput {
                 files: parsed,
-                funcs: FuncContext { module_dir: Some(dir.clone()), root: Some(root.clone()) },
+                funcs: FuncContext { module_dir: Some(dir.clone()), root: Some(root.clone()), budget: None },
                 module_path: ".".into(),
                 ..ModuleInput::default()
             };

@@ -127,7 +127,7 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovered, Di
         .parents(!options.no_ignore)
         .add_custom_ignore_filename(".stridegateignore")
         .overrides(overrides)
-        .threads(options.threads)
+        .threads(crate::scan::effective_threads(options.threads))
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
             !(e.file_type().is_some_and(|t| t.is_dir()) && (name == ".git" || name == ".terraform" || name == "node_modules"))
@@ -249,4 +249,19 @@ fn describe_walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
         ignore::Error::Io(e) => (None, format!("cannot read: {e}")),
         other => (None, other.to_string()),
     }
+}
+
+/// Whether `path` (lexically inside `root`) passes through a symbolic link at or below
+/// `root`. Decided from the link entries alone, without following them: callers give a path
+/// through a link one answer whatever its target, so nothing outside the scan is revealed.
+pub fn through_symlink(path: &Path, root: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else { return false };
+    let mut current = root.to_path_buf();
+    for component in rel.components() {
+        current.push(component);
+        if std::fs::symlink_metadata(&current).is_ok_and(|m| m.file_type().is_symlink()) {
+            return true;
+        }
+    }
+    false
 }

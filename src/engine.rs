@@ -75,6 +75,7 @@ pub struct Engine {
     by_kind: HashMap<(Platform, String), KindRules>,
     scan_rules: Vec<usize>,
     rego: regorus::Engine,
+    rule_time: Option<std::time::Duration>,
 }
 
 /// The rules that apply to one (platform, kind), and the generated Rego rule that evaluates
@@ -198,7 +199,28 @@ impl Engine {
                 }
             }
         }
-        Ok(Self { rules: compiled, by_kind, scan_rules, rego })
+        let mut engine = Self { rules: compiled, by_kind, scan_rules, rego, rule_time: None };
+        engine.set_rule_time(crate::limits::AnalysisLimits::default().rule_time);
+        Ok(engine)
+    }
+
+    /// Bounds the wall time of one Rego query on one resource (the `rule-time` limit): a
+    /// query that runs longer fails, naming the limit, and the scan is incomplete. Applies to
+    /// workers created afterwards.
+    pub fn set_rule_time(&mut self, limit: std::time::Duration) {
+        let check_interval = std::num::NonZeroU32::new(256).unwrap_or(std::num::NonZeroU32::MIN);
+        self.rego.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig { limit, check_interval });
+        self.rule_time = Some(limit);
+    }
+
+    /// The message of a failed query: a time-limit error names the `rule-time` limit.
+    fn query_error(&self, message: String) -> String {
+        if message.contains("exceeded time limit") {
+            let secs = self.rule_time.map_or(0.0, |d| d.as_secs_f64());
+            format!("limit rule-time ({secs}s) reached; raise it with --limit rule-time=N")
+        } else {
+            message
+        }
     }
 
     /// A fresh worker for one thread.
@@ -235,13 +257,29 @@ impl Engine {
         // All Rego rules of this kind in one query; on any error, fall back to one query per
         // rule so the failure is attributed to the rule that caused it.
         let mut batch: Option<serde_json::Map<String, Value>> = None;
+        let mut timed_out = false;
         if let Some(query) = &entry.batch_query {
             // regorus' RVM bytecode backend (0.14.1) would halve this time, but it evaluates
             // `x := <undefined>` as success (e.g. `f(c) := 1 if { p := c.missing } else := 2`
             // yields 1), which would silently change rule results; we use the interpreter.
             set_input(worker);
-            if let Ok(Ok(Value::Object(map))) = worker.rego.eval_rule(query.clone()).map(|v| serde_json::to_value(&v)) {
-                batch = Some(map);
+            match worker.rego.eval_rule(query.clone()).map(|v| serde_json::to_value(&v)) {
+                Ok(Ok(Value::Object(map))) => batch = Some(map),
+                // Out of time together: running each rule alone would take as long again,
+                // once per rule. Each Rego rule of the batch is reported as failed.
+                Err(e) if e.to_string().contains("exceeded time limit") => {
+                    let message = self.query_error(e.to_string());
+                    for rule in entry.rules.iter().filter_map(|&i| self.rules.get(i)) {
+                        if matches!(rule.exec, Exec::Rego { .. }) {
+                            out.errors.push(EvalError {
+                                rule: rule.meta.id.clone(),
+                                message: format!("{}: {message} (rules of this kind evaluated together)", resource.address),
+                            });
+                        }
+                    }
+                    timed_out = true;
+                }
+                _ => {}
             }
         }
         let mut hits = Vec::new();
@@ -256,13 +294,14 @@ impl Engine {
                     continue;
                 }
                 Exec::Native(check) => check.check(resource, &mut hits),
+                Exec::Rego { .. } if timed_out => continue,
                 Exec::Rego { query, unverifiable } => {
                     let mut run = |key: String, query: &String, hits: &mut Vec<Hit>| {
                         let result = match batch.as_mut().and_then(|b| b.remove(&key)) {
                             Some(v) => Ok(v),
                             None => {
                                 set_input(worker);
-                                worker.rego.eval_rule(query.clone()).map_err(|e| e.to_string()).and_then(|v| {
+                                worker.rego.eval_rule(query.clone()).map_err(|e| self.query_error(e.to_string())).and_then(|v| {
                                     if v == regorus::Value::Undefined {
                                         Ok(Value::Array(Vec::new()))
                                     } else {

@@ -28,7 +28,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Scan a directory or file and report findings.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule with its id, severity, STRIDE categories and title.
     Rules {
         /// Output format.
@@ -91,9 +91,19 @@ struct ScanArgs {
     /// Do not run these rules (ids or names, comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     skip: Vec<String>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 4 per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     threads: usize,
+    /// Stop after this long (e.g. 90s, 10m): what is not analyzed by then is reported and the
+    /// scan is incomplete (exit 3).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    timeout: Option<Duration>,
+    /// Change an analysis limit, `NAME=VALUE` (repeatable): eval-depth, value-elements,
+    /// value-bytes, block-instances, instances, module-evaluations, module-depth,
+    /// module-instances, rule-time, unit-time. Reaching a limit is reported and makes the scan
+    /// incomplete (exit 3).
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    limits: Vec<String>,
     /// Largest file to read, in bytes (suffixes K, M, G allowed).
     #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_size)]
     max_file_size: u64,
@@ -119,6 +129,10 @@ struct ScanArgs {
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
     Severity::parse(s).ok_or_else(|| format!("`{s}` is not one of low, medium, high, critical"))
+}
+
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    stridegate::limits::parse_duration(s).ok_or_else(|| format!("`{s}` is not a duration like 90s, 10m or 1h"))
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -204,13 +218,25 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
     }
     let matches =
         |meta: &stridegate::rules::meta::RuleMeta, keys: &[String]| keys.iter().any(|k| meta.id.eq_ignore_ascii_case(k) || meta.name == *k);
-    let engine = match Engine::new(&set, |m| (args.select.is_empty() || matches(m, &args.select)) && !matches(m, &args.skip)) {
+    let mut analysis = stridegate::limits::AnalysisLimits::default();
+    for spec in &args.limits {
+        if let Err(e) = analysis.set(spec) {
+            eprintln!("error: --limit {e}");
+            return ExitStatus::UsageError;
+        }
+    }
+    let threads = stridegate::scan::effective_threads(args.threads);
+    if args.threads > threads {
+        eprintln!("note: --threads {} is more than 4 per core; using {threads}", args.threads);
+    }
+    let mut engine = match Engine::new(&set, |m| (args.select.is_empty() || matches(m, &args.select)) && !matches(m, &args.skip)) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("{:?}", miette::Report::new(e));
             return ExitStatus::UsageError;
         }
     };
+    engine.set_rule_time(analysis.rule_time);
     let mut terraform_vars = serde_json::Map::new();
     for path in &args.var_file {
         let text = match std::fs::read_to_string(path) {
@@ -249,9 +275,11 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
     let progress = Arc::new(AtomicUsize::new(0));
     let total = Arc::new(AtomicUsize::new(0));
     let options = ScanOptions {
-        discover: stridegate::discover::DiscoverOptions { exclude: args.exclude.clone(), no_ignore: args.no_ignore, threads: args.threads },
+        discover: stridegate::discover::DiscoverOptions { exclude: args.exclude.clone(), no_ignore: args.no_ignore, threads },
         max_file_size: args.max_file_size,
-        threads: args.threads,
+        threads,
+        analysis,
+        timeout: args.timeout,
         progress: Some(progress.clone()),
         total: Some(total.clone()),
         terraform_vars,

@@ -15,6 +15,7 @@ use crate::discover::{Candidate, DiscoverError, DiscoverOptions, FileClass, disc
 use crate::engine::{Engine, Output, Worker};
 use crate::finding::Finding;
 use crate::kubernetes;
+use crate::limits::AnalysisLimits;
 use crate::model::{Location, Resource, SourceFile};
 use crate::parse::{Limits, Parsed, json, yaml};
 use crate::rules::meta::{RuleMeta, Severity};
@@ -41,6 +42,11 @@ pub struct ScanOptions {
     pub terraform_vars: serde_json::Map<String, serde_json::Value>,
     /// Read `TF_VAR_*` environment variables (`--tf-env`).
     pub terraform_env: bool,
+    /// Bounds on each analysis unit's evaluation (`--limit NAME=VALUE`).
+    pub analysis: AnalysisLimits,
+    /// Wall time of the whole scan (`--timeout`): units not finished by then are reported as
+    /// not analyzed and the scan is incomplete.
+    pub timeout: Option<Duration>,
 }
 
 impl Default for ScanOptions {
@@ -55,6 +61,8 @@ impl Default for ScanOptions {
             root: None,
             terraform_vars: serde_json::Map::new(),
             terraform_env: false,
+            analysis: AnalysisLimits::default(),
+            timeout: None,
         }
     }
 }
@@ -234,9 +242,11 @@ impl ScanReport {
         c
     }
 
-    /// True when a file failed or a rule failed.
+    /// True when a file failed, a rule failed or an analysis limit was reached.
     pub fn is_incomplete(&self) -> bool {
-        !self.rule_failures.is_empty() || self.files.iter().any(|f| matches!(f.outcome, Outcome::Failed { .. }))
+        !self.rule_failures.is_empty()
+            || self.files.iter().any(|f| matches!(f.outcome, Outcome::Failed { .. }))
+            || self.not_analyzed.iter().any(|n| n.limit.is_some())
     }
 
     /// Exit status for `--fail-on threshold`: findings win over incompleteness, since both fail
@@ -263,26 +273,35 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
     let base = if root.is_file() { root.parent().unwrap_or(Path::new(".")) } else { root };
     options.root = std::fs::canonicalize(base).ok();
     let options = &options;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(options.threads).build();
+    // Recursion is bounded by design (parser depth, `eval-depth`); the larger stack is a
+    // margin for the deepest legitimate inputs, not a substitute for those bounds.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(effective_threads(options.threads)).stack_size(WORKER_STACK).build();
     let units = work_units(&discovered.candidates);
+    let scan_deadline = options.timeout.map(|t| started + t);
     let work = || -> Vec<UnitResult> {
         units
             .par_iter()
             .map_init(
                 || engine.worker(),
                 |worker, unit| {
+                    let now = Instant::now();
+                    if let (Some(deadline), Some(timeout)) = (scan_deadline, options.timeout)
+                        && now >= deadline
+                    {
+                        let message =
+                            format!("not analyzed: the scan's --timeout ({}s) was reached before this file's turn", timeout.as_secs_f64());
+                        let records = unit.candidates().iter().map(|c| failed(c, message.clone(), None)).collect();
+                        return UnitResult { records, output: Output::default(), bytes: 0, not_analyzed: Vec::new() };
+                    }
+                    let unit_deadline = now + options.analysis.unit_time;
+                    let deadline = scan_deadline.map_or(unit_deadline, |d| d.min(unit_deadline));
                     let result = catch_unwind(AssertUnwindSafe(|| match unit {
                         Unit::File(candidate) => {
-                            let (record, output, bytes) = analyze_file(candidate, engine, worker, options);
+                            let (record, output, bytes) = analyze_file(candidate, engine, worker, options, deadline);
                             UnitResult { records: vec![record], output, bytes, not_analyzed: Vec::new() }
                         }
-                        Unit::TerraformModule(files) => analyze_terraform_module(files, engine, worker, options),
-                        Unit::CalledModule(files, callers) => UnitResult {
-                            records: files.iter().map(|c| skipped(c, SkipReason::CalledModule { callers: callers.clone() })).collect(),
-                            output: Output::default(),
-                            bytes: 0,
-                            not_analyzed: Vec::new(),
-                        },
+                        Unit::TerraformModule(files) => analyze_terraform_module(files, engine, worker, options, deadline),
+                        Unit::CalledModule(files, callers) => check_called_module(files, callers, options),
                     }));
                     if let Some(p) = &options.progress {
                         p.fetch_add(unit.candidates().len(), Ordering::Relaxed);
@@ -417,8 +436,78 @@ fn read_source(candidate: &Candidate, options: &ScanOptions) -> Result<(Arc<Sour
     Ok((Arc::new(SourceFile::new(candidate.display.as_str(), text)), size))
 }
 
+/// Most threads per core a scan uses: more only adds memory and contention, and thousands
+/// would fail to spawn.
+const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The worker threads a scan uses for `requested` (0: one per core): at most
+/// [`MAX_THREADS_PER_CORE`] per available core.
+pub fn effective_threads(requested: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if requested == 0 { cores } else { requested.min(cores * MAX_THREADS_PER_CORE) }
+}
+
+/// Stack of each analysis thread.
+const WORKER_STACK: usize = 16 * 1024 * 1024;
+
+/// Runs the rules on `resources` until `deadline`; the number of resources checked.
+fn check_resources(resources: &[Resource], engine: &Engine, worker: &mut Worker, output: &mut Output, deadline: Instant) -> usize {
+    for (i, resource) in resources.iter().enumerate() {
+        if Instant::now() >= deadline {
+            return i;
+        }
+        engine.evaluate(worker, resource, output);
+    }
+    resources.len()
+}
+
+/// The failure of a unit that ran out of time after checking `done` of `total` resources.
+fn out_of_time(options: &ScanOptions, done: usize, total: usize) -> String {
+    format!(
+        "not completely analyzed: {} (rules ran on {done} of {total} resources)",
+        options.analysis.reached("unit-time").replace("--limit unit-time=N", "--limit unit-time=N or --timeout")
+    )
+}
+
+/// A module directory analyzed through its callers: its files are not evaluated here, but
+/// one that cannot be read or parsed is a failed file with its position (its callers still
+/// analyze the module's other files).
+fn check_called_module(files: &[&Candidate], callers: &[String], options: &ScanOptions) -> UnitResult {
+    let mut records = Vec::new();
+    let mut bytes = 0;
+    for c in files {
+        let name = c.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if !terraform::is_tfvars(&name) {
+            match read_source(c, options) {
+                Err(e) => {
+                    let (record, size) = *e;
+                    records.push(record);
+                    bytes += size;
+                    continue;
+                }
+                Ok((file, size)) => {
+                    bytes += size;
+                    if let Err(err) = terraform::parse_any(&file) {
+                        let location = err.span.map(|s| file.location(s));
+                        records.push(failed(c, err.message, location));
+                        continue;
+                    }
+                }
+            }
+        }
+        records.push(skipped(c, SkipReason::CalledModule { callers: callers.to_vec() }));
+    }
+    UnitResult { records, output: Output::default(), bytes, not_analyzed: Vec::new() }
+}
+
 /// Reads, parses and checks one file.
-fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, options: &ScanOptions) -> (FileRecord, Output, u64) {
+fn analyze_file(
+    candidate: &Candidate,
+    engine: &Engine,
+    worker: &mut Worker,
+    options: &ScanOptions,
+    deadline: Instant,
+) -> (FileRecord, Output, u64) {
     let mut output = Output::default();
     match &candidate.class {
         FileClass::HelmChart { chart } => return (skipped(candidate, SkipReason::HelmChart { chart: chart.clone() }), output, 0),
@@ -467,8 +556,10 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
             resources.push(crate::iam::policy::document_resource(source, doc.value, doc.spans, None));
         }
     }
-    for resource in &resources {
-        engine.evaluate(worker, resource, &mut output);
+    let checked = check_resources(&resources, engine, worker, &mut output, deadline);
+    if checked < resources.len() {
+        let message = out_of_time(options, checked, resources.len());
+        return (failed(candidate, message, None), output, size);
     }
     let record = match parsed.error {
         Some(err) => {
@@ -597,7 +688,13 @@ fn module_display(file: &str) -> String {
 
 /// Parses a directory's `.tf` and auto-loaded `.tfvars` files, evaluates the module, and checks
 /// its resources. Each file gets its own record.
-fn analyze_terraform_module(files: &[&Candidate], engine: &Engine, worker: &mut Worker, options: &ScanOptions) -> UnitResult {
+fn analyze_terraform_module(
+    files: &[&Candidate],
+    engine: &Engine,
+    worker: &mut Worker,
+    options: &ScanOptions,
+    deadline: Instant,
+) -> UnitResult {
     let mut records = Vec::new();
     let mut output = Output::default();
     let mut bytes = 0;
@@ -661,17 +758,29 @@ fn analyze_terraform_module(files: &[&Candidate], engine: &Engine, worker: &mut 
     if options.terraform_env {
         input.env_vars = terraform::env_values();
     }
+    input.limits = options.analysis.clone();
+    input.deadline = Some(deadline);
     let result = terraform::evaluate_module(&input);
+    let mut checked = 0;
     for resource in &result.resources {
+        if Instant::now() >= deadline {
+            break;
+        }
         engine.evaluate(worker, resource, &mut output);
         // Policy documents embedded in the resource (IAM, bucket, key policies...).
         for document in crate::iam::extract::from_terraform(resource) {
             engine.evaluate(worker, &document, &mut output);
         }
+        checked += 1;
     }
+    let out_of_time = (checked < result.resources.len()).then(|| out_of_time(options, checked, result.resources.len()));
     for path in parsed_paths {
         let resources = result.resources.iter().filter(|r| *r.file.path == *path).count();
-        records.push(FileRecord { path, outcome: Outcome::Analyzed { resources } });
+        let outcome = match &out_of_time {
+            Some(message) => Outcome::Failed { message: message.clone(), location: None, resources },
+            None => Outcome::Analyzed { resources },
+        };
+        records.push(FileRecord { path, outcome });
     }
     UnitResult { records, output, bytes, not_analyzed: result.not_analyzed }
 }

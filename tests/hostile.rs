@@ -581,3 +581,242 @@ fn odd_value_types_never_make_rules_fail() {
     assert!(report.rule_failures.is_empty(), "{:#?}", report.rule_failures);
     assert!(!report.is_incomplete(), "{:#?}", report.files);
 }
+
+/// A security group open to the internet on SSH: TF-0001 fires on its `cidr_blocks` line.
+const OPEN_SSH_SG: &str = "resource \"aws_security_group\" \"a\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n";
+
+fn limit_hits<'r>(report: &'r ScanReport, limit: &str) -> Vec<&'r stridegate::terraform::NotAnalyzed> {
+    report.not_analyzed.iter().filter(|n| n.limit.as_deref() == Some(limit)).collect()
+}
+
+/// Thousands of splats after a value (`[*]` and `.*`) used to overflow the evaluator's stack
+/// and abort the process. Evaluation depth is bounded by design: the attribute is reported at
+/// its line with the limit's name, the scan is incomplete, and the rest of the module is still
+/// checked.
+#[test]
+fn splat_chains_are_bounded_by_the_eval_depth_limit() {
+    for splat in ["[*]", ".*"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(dir.path(), "main.tf", format!("locals {{\n  l = [[1]]\n  x = local.l{}\n}}\n{OPEN_SSH_SG}", splat.repeat(20_000)));
+        let report = library_scan(dir.path(), &options(8 * MIB));
+        let hits = limit_hits(&report, "eval-depth");
+        assert_eq!(hits.len(), 1, "{splat}: {:#?}", report.not_analyzed);
+        assert_eq!((hits[0].file.as_str(), hits[0].line, hits[0].unit.as_str()), ("main.tf", 3, "x"));
+        assert!(hits[0].reason.contains("--limit eval-depth="), "{}", hits[0].reason);
+        assert!(report.is_incomplete());
+        assert!(report.findings.iter().any(|f| f.rule_id.as_ref() == "TF-0001" && f.location.start.line == 10), "{:#?}", report.findings);
+    }
+}
+
+/// Locals that copy the previous local four times per level, and `for` expressions nested
+/// three deep over `range(1000)`, would build gigabytes. The total size of the values one
+/// module evaluation builds is bounded; reaching it stops the evaluation quickly and is
+/// reported at the attribute that crossed it.
+#[test]
+fn value_growth_is_bounded_by_the_value_size_limits() {
+    let limits = stridegate::limits::AnalysisLimits { value_elements: 300_000, ..Default::default() };
+    let opts = ScanOptions { analysis: limits, ..options(8 * MIB) };
+    let mut growth = String::from("locals {\n  l0 = [\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]\n");
+    for i in 1..40 {
+        growth.push_str(&format!("  l{i} = [local.l{p}, local.l{p}, local.l{p}, local.l{p}]\n", p = i - 1));
+    }
+    growth.push_str("}\n");
+    let cases = [
+        (growth, "value-elements", 11),
+        ("locals {\n  x = [for i in range(1000) : [for j in range(1000) : [for k in range(1000) : k]]]\n}\n".to_string(), "value-elements", 2),
+        ("locals {\n  s = join(\"\", [for i in range(1000) : \"${i}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"])\n  t = [for i in range(1000) : local.s]\n  u = [for i in range(1000) : local.t]\n}\n".to_string(), "value-bytes", 3),
+    ];
+    for (text, limit, line) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(dir.path(), "main.tf", format!("{text}{OPEN_SSH_SG}"));
+        let mut opts = opts.clone();
+        if limit == "value-bytes" {
+            opts.analysis.value_elements = u64::MAX;
+            opts.analysis.value_bytes = 4 * MIB;
+        }
+        let started = std::time::Instant::now();
+        let report = library_scan(dir.path(), &opts);
+        let hits = limit_hits(&report, limit);
+        assert_eq!(hits.len(), 1, "{limit}: {:#?}", report.not_analyzed);
+        assert_eq!(hits[0].line, line, "{:#?}", hits[0]);
+        assert!(report.is_incomplete());
+        assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
+    }
+}
+
+/// A chain of 300 locals, each reading the one before (declared in any order), settles: the
+/// value at its end reaches the rule, which fires. Cycles are errors (as in Terraform), never
+/// a hang.
+#[test]
+fn locals_settle_over_long_chains_and_cycles_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("locals {\n");
+    for i in (1..300).rev() {
+        text.push_str(&format!("  c{i} = local.c{}\n", i - 1));
+    }
+    text.push_str("  c0 = \"0.0.0.0/0\"\n  a = local.b\n  b = local.a\n}\n");
+    text.push_str(&OPEN_SSH_SG.replace("[\"0.0.0.0/0\"]", "[local.c299]"));
+    text.push_str("resource \"aws_security_group\" \"cyclic\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [local.a]\n  }\n}\n");
+    write(dir.path(), "main.tf", text);
+    let report = library_scan(dir.path(), &options(8 * MIB));
+    let lines: Vec<usize> = report.findings.iter().filter(|f| f.rule_id.as_ref() == "TF-0001").map(|f| f.location.start.line).collect();
+    assert_eq!(lines, vec![310], "{:#?}", report.findings);
+    assert!(!report.is_incomplete(), "{:#?}", report.not_analyzed);
+}
+
+/// `count` above the per-block limit used to be cut to 1,000 instances without a word.
+#[test]
+fn count_over_the_block_limit_is_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "main.tf", OPEN_SSH_SG.replace("ingress {", "count = 5000\n  ingress {"));
+    let report = library_scan(dir.path(), &options(8 * MIB));
+    let hits = limit_hits(&report, "block-instances");
+    assert_eq!(hits.len(), 1, "{:#?}", report.not_analyzed);
+    assert_eq!(hits[0].line, 1);
+    assert!(hits[0].reason.contains("5000 instances"), "{}", hits[0].reason);
+    assert!(report.is_incomplete());
+    assert_eq!(report.findings.iter().filter(|f| f.rule_id.as_ref() == "TF-0001").count(), 1000);
+}
+
+/// `file()` and `templatefile()` on a FIFO inside the scan root used to block forever.
+#[cfg(unix)]
+#[test]
+fn file_functions_never_open_a_fifo() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    match Command::new("mkfifo").arg(dir.path().join("pipe")).status() {
+        Ok(s) if s.success() => {}
+        other => {
+            eprintln!("note: cannot create a FIFO ({other:?}): skipping");
+            return;
+        }
+    }
+    write(
+        dir.path(),
+        "main.tf",
+        format!(
+            "locals {{\n  a = file(\"${{path.module}}/pipe\")\n  b = templatefile(\"pipe\", {{}})\n  c = fileexists(\"pipe\")\n}}\n{OPEN_SSH_SG}"
+        ),
+    );
+    let root = dir.path().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(library_scan(&root, &options(8 * MIB)));
+    });
+    let report = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the scan finished instead of blocking on the FIFO");
+    assert!(report.findings.iter().any(|f| f.rule_id.as_ref() == "TF-0001"), "{:#?}", report.findings);
+}
+
+/// A syntax error in one file of a module that another module calls used to drop the whole
+/// module silently ("skipped: called-module", exit 0). The broken file is a failed file with
+/// its position, and the module's healthy files are still analyzed through the call.
+#[test]
+fn a_broken_file_in_a_called_module_fails_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "main.tf", "module \"m\" {\n  source = \"./modules/m\"\n}\n");
+    write(dir.path(), "modules/m/good.tf", OPEN_SSH_SG);
+    write(dir.path(), "modules/m/bad.tf", "resource \"x\" \"y\" {\n  a = \n}\n");
+    let report = library_scan(dir.path(), &options(8 * MIB));
+    let finding = report.findings.iter().find(|f| f.rule_id.as_ref() == "TF-0001").expect("the healthy file's finding");
+    assert_eq!((&*finding.location.file, finding.location.start.line), ("modules/m/good.tf", 6));
+    let Outcome::Failed { location: Some(location), .. } = &record(&report, "modules/m/bad.tf").outcome else {
+        panic!("bad.tf must fail with a position: {:#?}", report.files);
+    };
+    assert_eq!(location.start.line, 2);
+    assert!(matches!(record(&report, "modules/m/good.tf").outcome, Outcome::Skipped { reason: SkipReason::CalledModule { .. } }));
+    assert!(report.is_incomplete());
+    assert!(report.not_analyzed.iter().any(|n| n.reason.contains("modules/m/bad.tf")), "{:#?}", report.not_analyzed);
+}
+
+/// An installed module whose file is a symlink out of the root used to be analyzed as empty,
+/// with no note. It is listed as not followed.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_file_of_an_installed_module_is_reported() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    write(outside.path(), "main.tf", OPEN_SSH_SG);
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "main.tf", "module \"vpc\" {\n  source = \"acme/vpc/aws\"\n}\n");
+    write(
+        dir.path(),
+        ".terraform/modules/modules.json",
+        "{\"Modules\":[{\"Key\":\"vpc\",\"Source\":\"registry.terraform.io/acme/vpc/aws\",\"Dir\":\".terraform/modules/vpc\"}]}",
+    );
+    std::fs::create_dir_all(dir.path().join(".terraform/modules/vpc")).expect("mkdir");
+    symlink(&format!("{}/main.tf", outside.path().display()), &dir.path().join(".terraform/modules/vpc/main.tf"));
+    let report = library_scan(dir.path(), &options(8 * MIB));
+    assert!(report.findings.is_empty(), "a file outside the root was read: {:#?}", report.findings);
+    assert!(report.not_analyzed.iter().any(|n| n.unit == "module.vpc" && n.reason.contains("symbolic link")), "{:#?}", report.not_analyzed);
+}
+
+/// Whether a path outside the root exists must not show in the report: a module source that
+/// leaves the root (by `../` or through a symlink) gets the same answer either way.
+#[cfg(unix)]
+#[test]
+fn module_sources_outside_the_root_reveal_nothing() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let outside = std::fs::canonicalize(outside.path()).expect("canonical");
+    std::fs::create_dir_all(outside.join("exists")).expect("mkdir");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    let up = pathdiff(&root, &outside);
+    write(
+        &root,
+        "main.tf",
+        format!(
+            "module \"a\" {{\n  source = \"{up}/exists\"\n}}\nmodule \"b\" {{\n  source = \"{up}/missing\"\n}}\nmodule \"c\" {{\n  source = \"./link-exists\"\n}}\nmodule \"d\" {{\n  source = \"./link-missing\"\n}}\n"
+        ),
+    );
+    symlink(&format!("{}/exists", outside.display()), &root.join("link-exists"));
+    symlink(&format!("{}/missing", outside.display()), &root.join("link-missing"));
+    let report = library_scan(&root, &options(8 * MIB));
+    let reason = |unit: &str, source: &str| {
+        let n = report.not_analyzed.iter().find(|n| n.unit == unit).unwrap_or_else(|| panic!("{unit}: {:#?}", report.not_analyzed));
+        n.reason.replace(source, "SOURCE")
+    };
+    assert_eq!(reason("module.a", &format!("{up}/exists")), reason("module.b", &format!("{up}/missing")));
+    assert_eq!(reason("module.c", "./link-exists"), reason("module.d", "./link-missing"));
+    assert!(reason("module.c", "./link-exists").contains("outside the scanned directory"));
+}
+
+/// The scan's `--timeout` and the per-unit time budget end the work that is left and say so:
+/// the files are failed with the limit's name, never silently passed.
+#[test]
+fn time_budgets_are_reported_not_silent() {
+    let (dir, _) = mixed_dir();
+    let opts = ScanOptions { timeout: Some(std::time::Duration::ZERO), ..options(8 * MIB) };
+    let report = library_scan(dir.path(), &opts);
+    assert!(report.findings.is_empty());
+    assert!(report.is_incomplete());
+    let timed_out =
+        report.files.iter().filter(|f| matches!(&f.outcome, Outcome::Failed { message, .. } if message.contains("--timeout"))).count();
+    assert!(timed_out > 0, "{:#?}", report.files);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "main.tf", OPEN_SSH_SG);
+    write(dir.path(), "k8s/web.yaml", PRIVILEGED_DEPLOYMENT);
+    let mut opts = options(8 * MIB);
+    opts.analysis.unit_time = std::time::Duration::ZERO;
+    let report = library_scan(dir.path(), &opts);
+    for path in ["main.tf", "k8s/web.yaml"] {
+        let Outcome::Failed { message, .. } = &record(&report, path).outcome else { panic!("{path}: {:#?}", report.files) };
+        assert!(message.contains("limit unit-time"), "{message}");
+    }
+}
+
+/// `--threads 1000` used to panic ("failed to spawn thread"); it is capped. Bad limits are
+/// usage errors that name the limits.
+#[test]
+fn thread_counts_are_capped_and_limits_validated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "web.yaml", PRIVILEGED_DEPLOYMENT);
+    let out = stridegate(&["scan", path_str(dir.path()), "--threads", "1000", "--no-progress"]);
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than 4 per core"));
+    let out = stridegate(&["scan", path_str(dir.path()), "--limit", "depth=3"]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("eval-depth"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = stridegate(&["scan", path_str(dir.path()), "--timeout", "soon"]);
+    assert_eq!(code(&out), 2);
+    let out = stridegate(&["scan", path_str(dir.path()), "--timeout", "5m", "--limit", "eval-depth=50", "--no-progress"]);
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+}

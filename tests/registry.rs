@@ -137,3 +137,30 @@ fn a_rule_that_errors_at_run_time_is_reported_not_silently_ignored() {
     assert!(report.rule_failures.iter().any(|f| f.rule == "ACME-0001"), "{:?}", report.rule_failures);
     assert!(report.is_incomplete());
 }
+
+/// A rule that runs past the `rule-time` limit fails with the limit's name (scan incomplete)
+/// instead of holding the scan.
+#[test]
+fn a_rule_over_its_time_limit_fails_and_names_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in user_rule("", "stridegate.rules.acme_0001") {
+        let text = text.replace("  endswith(c.obj.image, \":latest\")\n", "  count([x | some x in numbers.range(1, 100000000)]) > 0\n");
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let mut set = RuleSet::builtin().unwrap();
+    set.extend(RuleSet::from_dir(dir.path()).unwrap()).unwrap();
+    let mut engine = Engine::new(&set, |m| m.id == "ACME-0001").unwrap();
+    engine.set_rule_time(std::time::Duration::from_millis(50));
+    let fixture = dir.path().join("acme/ACME-0001-latest-image-tag/fail.yaml");
+    let started = std::time::Instant::now();
+    let report = stridegate::scan::scan(&fixture, &engine, &Default::default()).unwrap();
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    assert!(
+        report.rule_failures.iter().any(|f| f.rule == "ACME-0001" && f.message.contains("limit rule-time")),
+        "{:?}",
+        report.rule_failures
+    );
+    assert!(report.is_incomplete());
+}

@@ -181,7 +181,8 @@ pub fn render(report: &ScanReport) -> String {
             .build();
         Notification::builder()
             .message(Message::builder().text(format!("{}: {} not analyzed: {}", n.file, n.unit, n.reason)).build())
-            .level(json!("note"))
+            // A limit reached makes the scan incomplete; anything else is informational.
+            .level(json!(if n.limit.is_some() { "error" } else { "note" }))
             .locations(vec![loc])
             .build()
     }));

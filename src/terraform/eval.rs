@@ -9,19 +9,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use hcl::expr::{BinaryOperator, Expression, FuncCall, ObjectKey, Operation, TraversalOperator, UnaryOperator};
 use hcl::template::{Directive, Element, Template};
 use serde_json::{Map, Number, Value};
 
 use super::functions::{self, FuncContext, error, find_error, has_unknown, is_error, unknown};
+use crate::limits::AnalysisLimits;
 use crate::model::is_unknown;
 
 /// Largest collection a `for` expression or `range` may produce (bounds hostile input).
 const MAX_ITEMS: usize = 10_000;
-/// Deepest expression nesting evaluated.
-const MAX_DEPTH: usize = 200;
 /// Longest string a template renders.
 const MAX_RENDER: usize = 1 << 20;
 
@@ -37,10 +39,13 @@ const VALUE_ROOTS: &[&str] = &["var", "local", "count", "each", "path", "terrafo
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     /// Shared so that copying a scope for each `count`/`for_each` instance or `for` iteration
-    /// does not copy the values (which include every resource's configuration).
-    bindings: BTreeMap<String, Arc<Value>>,
+    /// copies neither the names nor the values (which include every resource's configuration).
+    bindings: Arc<BTreeMap<String, Arc<Value>>>,
     /// Bound roots that hold resource configurations (see [`VALUE_ROOTS`]).
-    computed: BTreeSet<String>,
+    computed: Arc<BTreeSet<String>>,
+    /// Iterators and instance values (`each`, `count`, `for` variables) bound over
+    /// `bindings`, innermost last: never resource configurations.
+    iterators: Vec<(Arc<str>, Arc<Value>)>,
     /// Rendering a `templatefile()` template: only its variables exist, a missing one is an
     /// error, and `templatefile` cannot be called again.
     template: bool,
@@ -51,46 +56,198 @@ pub struct Scope {
     pub budget: Arc<EvalBudget>,
 }
 
-/// How many block instances one root module's evaluation may expand, in total.
+/// What one root module's evaluation (with every module it calls) may still spend: block
+/// instances, value elements and bytes built or copied, and wall time. Shared by every scope
+/// of that evaluation. Reaching a limit is recorded under the limit's name (see
+/// [`crate::limits`]); a limit that stops the evaluation makes every later expression
+/// evaluate to unknown at once, so a hostile module ends quickly instead of exhausting memory.
 #[derive(Debug)]
 pub struct EvalBudget {
-    left: std::sync::atomic::AtomicUsize,
-    exhausted: std::sync::atomic::AtomicBool,
+    /// The limits in force.
+    pub limits: AnalysisLimits,
+    instances_left: AtomicUsize,
+    elements: AtomicU64,
+    bytes: AtomicU64,
+    ticks: AtomicU32,
+    deadline: Option<Instant>,
+    stopped: AtomicBool,
+    modules_left: AtomicUsize,
+    /// Limits reached and not yet attributed to a location: (limit name, detail).
+    pending: Mutex<Vec<(&'static str, String)>>,
+    has_pending: AtomicBool,
+    located: Mutex<Vec<LimitHit>>,
+}
+
+/// A limit reached, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitHit {
+    /// The limit's name (see [`crate::limits::LIMITS`]).
+    pub limit: &'static str,
+    /// What reached it.
+    pub detail: String,
+    /// File (display path).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The construct being evaluated (an attribute, a module).
+    pub unit: String,
 }
 
 impl Default for EvalBudget {
     fn default() -> Self {
-        Self::new(EvalBudget::DEFAULT)
+        Self::new(AnalysisLimits::default(), None)
     }
 }
 
-impl EvalBudget {
-    /// Default instance expansions per root module (every pass counts).
-    pub const DEFAULT: usize = 200_000;
+/// Reason of the unknown values produced once a limit has stopped an evaluation.
+pub const STOPPED: &str = "evaluation stopped: an analysis limit was reached";
 
-    /// A budget of `n` instances.
-    pub fn new(n: usize) -> Self {
-        Self { left: std::sync::atomic::AtomicUsize::new(n), exhausted: std::sync::atomic::AtomicBool::new(false) }
+impl EvalBudget {
+    /// A budget for `limits`, ending at `deadline` (the unit's time budget, or the scan's
+    /// `--timeout`, whichever comes first).
+    pub fn new(limits: AnalysisLimits, deadline: Option<Instant>) -> Self {
+        Self {
+            instances_left: AtomicUsize::new(limits.instances),
+            modules_left: AtomicUsize::new(limits.module_evaluations),
+            has_pending: AtomicBool::new(false),
+            located: Mutex::new(Vec::new()),
+            limits,
+            elements: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            ticks: AtomicU32::new(0),
+            deadline,
+            stopped: AtomicBool::new(false),
+            pending: Mutex::new(Vec::new()),
+        }
     }
 
     /// Takes up to `n` instances; returns how many may be created.
     pub fn take(&self, n: usize) -> usize {
-        use std::sync::atomic::Ordering::Relaxed;
         let mut granted = 0;
-        let _ = self.left.fetch_update(Relaxed, Relaxed, |left| {
+        let _ = self.instances_left.fetch_update(Relaxed, Relaxed, |left| {
             granted = left.min(n);
             Some(left - granted)
         });
         if granted < n {
-            self.exhausted.store(true, Relaxed);
+            self.hit("instances", "block instances of this module and the modules it calls; the rest are not analyzed".to_string());
         }
         granted
     }
 
-    /// Whether some instances were refused.
-    pub fn exhausted(&self) -> bool {
-        self.exhausted.load(std::sync::atomic::Ordering::Relaxed)
+    /// Records that limit `name` was reached.
+    pub fn hit(&self, name: &'static str, detail: String) {
+        if let Ok(mut pending) = self.pending.lock()
+            && !pending.iter().any(|(n, d)| *n == name && *d == detail)
+        {
+            pending.push((name, detail));
+            self.has_pending.store(true, Relaxed);
+        }
     }
+
+    /// Takes one module evaluation; false when none is left (recorded).
+    pub fn take_module(&self) -> bool {
+        let ok = self.modules_left.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)).is_ok();
+        if !ok {
+            self.hit("module-evaluations", "module evaluations under this root module; the rest are not analyzed".to_string());
+        }
+        ok
+    }
+
+    /// Attributes the limits reached since the last call to the line of byte `at` of `file`
+    /// (`unit`: what was being evaluated).
+    pub fn locate(&self, file: &crate::model::SourceFile, at: usize, unit: &str) {
+        if !self.has_pending.swap(false, Relaxed) {
+            return;
+        }
+        let line = file.lines.position(&file.text, at).line;
+        let pending = self.take_pending();
+        if let Ok(mut located) = self.located.lock() {
+            for (limit, detail) in pending {
+                let hit = LimitHit { limit, detail, file: file.path.to_string(), line, unit: unit.to_string() };
+                if !located.contains(&hit) {
+                    located.push(hit);
+                }
+            }
+        }
+    }
+
+    /// Every limit reached, with where.
+    pub fn take_located(&self) -> Vec<LimitHit> {
+        self.located.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default()
+    }
+
+    /// Records that limit `name` was reached and stops the evaluation.
+    pub fn stop(&self, name: &'static str, detail: String) {
+        if !self.stopped.swap(true, Relaxed) {
+            self.hit(name, detail);
+        }
+    }
+
+    /// Whether a limit stopped the evaluation.
+    pub fn stopped(&self) -> bool {
+        self.stopped.load(Relaxed)
+    }
+
+    /// Limits reached since the last call, as (limit name, detail).
+    pub fn take_pending(&self) -> Vec<(&'static str, String)> {
+        self.pending.lock().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default()
+    }
+
+    /// Counts one evaluation step and checks the deadline every few thousand steps.
+    fn tick(&self) {
+        if let Some(deadline) = self.deadline
+            && self.ticks.fetch_add(1, Relaxed).is_multiple_of(4096)
+            && Instant::now() >= deadline
+        {
+            self.stop("unit-time", "evaluation of this module ran out of time".to_string());
+        }
+    }
+
+    /// Charges `elements` values and `bytes` string bytes; false (and the evaluation stops)
+    /// when that goes over a limit.
+    fn charge(&self, elements: u64, bytes: u64) -> bool {
+        if elements > 0 && self.elements.fetch_add(elements, Relaxed).saturating_add(elements) > self.limits.value_elements {
+            self.stop("value-elements", "values built or copied by this module evaluation".to_string());
+            return false;
+        }
+        if bytes > 0 && self.bytes.fetch_add(bytes, Relaxed).saturating_add(bytes) > self.limits.value_bytes {
+            self.stop("value-bytes", "string bytes built or copied by this module evaluation".to_string());
+            return false;
+        }
+        true
+    }
+
+    /// Charges a copy of `v` (every element and string byte in it).
+    fn charge_deep(&self, v: &Value) -> bool {
+        let remaining = self.limits.value_elements.saturating_sub(self.elements.load(Relaxed));
+        let (elements, bytes) = weight(v, remaining.saturating_add(1));
+        self.charge(elements, bytes)
+    }
+}
+
+/// Elements and string bytes of `v`, counting at most `cap` elements (walked without
+/// recursion: values can be as deep as the parsers allow).
+fn weight(v: &Value, cap: u64) -> (u64, u64) {
+    let (mut elements, mut bytes) = (0u64, 0u64);
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        elements += 1;
+        if elements > cap {
+            break;
+        }
+        match v {
+            Value::String(s) => bytes += s.len() as u64,
+            Value::Array(a) => stack.extend(a.iter()),
+            Value::Object(o) => {
+                for (k, v) in o {
+                    bytes += k.len() as u64;
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    (elements, bytes)
 }
 
 impl Scope {
@@ -102,25 +259,55 @@ impl Scope {
     /// Binds `name` (e.g. `var`, `local`, or a resource type such as `aws_s3_bucket`).
     pub fn bind(&mut self, name: impl Into<String>, value: Value) {
         let name = name.into();
+        self.iterators.retain(|(n, _)| **n != *name);
         if VALUE_ROOTS.contains(&name.as_str()) {
-            self.computed.remove(&name);
-        } else {
-            self.computed.insert(name.clone());
+            if self.computed.contains(&name) {
+                Arc::make_mut(&mut self.computed).remove(&name);
+            }
+        } else if !self.computed.contains(&name) {
+            Arc::make_mut(&mut self.computed).insert(name.clone());
         }
-        self.bindings.insert(name, Arc::new(value));
+        Arc::make_mut(&mut self.bindings).insert(name, Arc::new(value));
+    }
+
+    /// Sets `root.key` (a local, say) in place: the bound object is copied only when another
+    /// scope still shares it.
+    pub fn bind_entry(&mut self, root: &str, key: String, value: Value) {
+        let slot = Arc::make_mut(&mut self.bindings).entry(root.to_string()).or_insert_with(|| Arc::new(Value::Object(Map::new())));
+        if let Value::Object(map) = Arc::make_mut(slot) {
+            map.insert(key, value);
+        }
     }
 
     /// A copy with the iterator or value `name` (`each`, a `for` variable) bound to `value`.
     pub fn with(&self, name: &str, value: Value) -> Scope {
         let mut s = self.clone();
-        s.computed.remove(name);
-        s.bindings.insert(name.to_string(), Arc::new(value));
+        s.iterators.retain(|(n, _)| **n != *name);
+        s.iterators.push((Arc::from(name), Arc::new(value)));
         s
     }
 
+    /// The value bound to `name`, iterators first.
+    fn binding(&self, name: &str) -> Option<&Arc<Value>> {
+        match self.iterators.iter().rev().find(|(n, _)| **n == *name) {
+            Some((_, v)) => Some(v),
+            None => self.bindings.get(name),
+        }
+    }
+
+    /// Whether `name` holds resource configurations (see [`VALUE_ROOTS`]).
+    fn is_computed(&self, name: &str) -> bool {
+        !self.iterators.iter().any(|(n, _)| **n == *name) && self.computed.contains(name)
+    }
+
     fn lookup(&self, name: &str) -> Value {
-        match self.bindings.get(name) {
-            Some(v) => Value::clone(v),
+        match self.binding(name) {
+            Some(v) => {
+                if !self.budget.charge_deep(v) {
+                    return unknown(STOPPED);
+                }
+                Value::clone(v)
+            }
             None if self.template => error(format!("template variable {name} is not defined")),
             None => unknown(name.to_string()),
         }
@@ -130,7 +317,7 @@ impl Scope {
     /// value: its root is known data, not a resource's configuration.
     fn strict_root(&self, root: &Expression) -> bool {
         match root {
-            Expression::Variable(v) => self.bindings.contains_key(v.as_str()) && !self.computed.contains(v.as_str()),
+            Expression::Variable(v) => self.binding(v.as_str()).is_some() && !self.is_computed(v.as_str()),
             other => {
                 let mut refs = Vec::new();
                 references(other, &mut refs);
@@ -145,10 +332,44 @@ impl Scope {
     }
 
     fn eval_depth(&self, expr: &Expression, depth: usize) -> Value {
-        if depth > MAX_DEPTH {
-            return unknown("expression nested too deeply");
+        if !self.enter(depth) {
+            return unknown(STOPPED);
         }
-        let d = depth + 1;
+        let value = self.eval_inner(expr, depth + 1);
+        // Charge what this step built or copied: a copy of a bound value (a reference, a
+        // function result) in full, a constructed collection by its own entries (its items
+        // were charged when they were evaluated), a rendered string by its bytes.
+        let charged = match (expr, &value) {
+            (_, Value::Null | Value::Bool(_) | Value::Number(_)) => true,
+            // References are charged before they copy (see `lookup` and `traverse_ref`).
+            (Expression::FuncCall(_), v) => self.budget.charge_deep(v),
+            (Expression::Array(_) | Expression::Object(_) | Expression::ForExpr(_), Value::Array(a)) => {
+                self.budget.charge(a.len() as u64, 0)
+            }
+            (Expression::Array(_) | Expression::Object(_) | Expression::ForExpr(_), Value::Object(o)) => {
+                self.budget.charge(o.len() as u64, o.keys().map(|k| k.len() as u64).sum())
+            }
+            (Expression::TemplateExpr(_), Value::String(s)) => self.budget.charge(1, s.len() as u64),
+            _ => true,
+        };
+        if charged { value } else { unknown(STOPPED) }
+    }
+
+    /// Before an evaluation step: false when the evaluation was stopped by a limit or is
+    /// deeper than the `eval-depth` limit (recorded). Counts the step for the time budget.
+    fn enter(&self, depth: usize) -> bool {
+        if self.budget.stopped() {
+            return false;
+        }
+        if depth > self.budget.limits.eval_depth {
+            self.budget.hit("eval-depth", "an expression nested, chained or spread (splats) too deeply".to_string());
+            return false;
+        }
+        self.budget.tick();
+        true
+    }
+
+    fn eval_inner(&self, expr: &Expression, d: usize) -> Value {
         match expr {
             Expression::Null => Value::Null,
             Expression::Bool(b) => Value::Bool(*b),
@@ -182,7 +403,7 @@ impl Scope {
                 // A reference into a bound root (`var.x`, `aws_subnet.data["a"].cidr_block`):
                 // walk the shared value without copying the root.
                 if let Expression::Variable(v) = &t.expr
-                    && let Some(root) = self.bindings.get(v.as_str())
+                    && let Some(root) = self.binding(v.as_str())
                 {
                     let root = Arc::clone(root);
                     return self.traverse_ref(&root, &t.operators, d, expr, self.strict_root(&t.expr));
@@ -318,15 +539,25 @@ impl Scope {
                 // Anything else (splats, failures, unknown indexes) takes the general path,
                 // which reports it exactly as before.
                 None => {
+                    if !self.budget.charge_deep(cur) {
+                        return unknown(STOPPED);
+                    }
                     let rest = ops.get(i..).unwrap_or(&[]);
                     return self.traverse(cur.clone(), rest, depth, &reference_text(expr), strict);
                 }
             }
         }
+        // Charged before the copy is made, so a copy over the limit is never built.
+        if !self.budget.charge_deep(cur) {
+            return unknown(STOPPED);
+        }
         cur.clone()
     }
 
     fn traverse(&self, base: Value, ops: &[TraversalOperator], depth: usize, text: &str, strict: bool) -> Value {
+        if !self.enter(depth) {
+            return unknown(STOPPED);
+        }
         let fail = |why: &str| if strict { error(format!("{text}: {why}")) } else { unknown(format!("{text} ({why})")) };
         let mut cur = base;
         for (i, op) in ops.iter().enumerate() {
@@ -456,7 +687,7 @@ impl Scope {
     /// (`var.x.y`, `aws_vpc.main.id`, not the iterators of its own `for` expressions) hold an
     /// unknown value? Traversals that fail do not count.
     fn depends_on_unknown(&self, expr: &Expression, locals: &mut Vec<String>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
+        if !self.enter(depth) {
             return true;
         }
         let d = depth + 1;
@@ -569,6 +800,10 @@ impl Scope {
     /// Renders `template` into `out`. `strip` says whether the directive around it strips the
     /// whitespace at its start and at its end (`~`).
     fn render_into(&self, template: &Template, depth: usize, out: &mut String, state: &mut RenderState, strip: (bool, bool)) {
+        if !self.enter(depth) {
+            state.partial = true;
+            return;
+        }
         let elements = template.elements();
         for (i, element) in elements.iter().enumerate() {
             if state.error.is_some() {
@@ -602,11 +837,11 @@ impl Scope {
                     Directive::If(ifd) => match self.eval_depth(&ifd.cond_expr, depth) {
                         Value::Bool(true) => {
                             let end = if ifd.false_template.is_some() { ifd.else_strip } else { ifd.endif_strip };
-                            self.render_into(&ifd.true_template, depth, out, state, (ifd.if_strip.strip_end(), end.strip_start()));
+                            self.render_into(&ifd.true_template, depth + 1, out, state, (ifd.if_strip.strip_end(), end.strip_start()));
                         }
                         Value::Bool(false) => {
                             if let Some(f) = &ifd.false_template {
-                                self.render_into(f, depth, out, state, (ifd.else_strip.strip_end(), ifd.endif_strip.strip_start()));
+                                self.render_into(f, depth + 1, out, state, (ifd.else_strip.strip_end(), ifd.endif_strip.strip_start()));
                             }
                         }
                         v if is_error(&v) => state.error = Some(v),
@@ -630,11 +865,21 @@ impl Scope {
                             }
                         };
                         for (k, v) in items.into_iter().take(MAX_ITEMS) {
+                            if out.len() > MAX_RENDER || state.error.is_some() || self.budget.stopped() {
+                                state.partial |= state.error.is_none();
+                                break;
+                            }
                             let mut s = self.with(ford.value_var.as_str(), v);
                             if let Some(kv) = &ford.key_var {
                                 s = s.with(kv.as_str(), k);
                             }
-                            s.render_into(&ford.template, depth, out, state, (ford.for_strip.strip_end(), ford.endfor_strip.strip_start()));
+                            s.render_into(
+                                &ford.template,
+                                depth + 1,
+                                out,
+                                state,
+                                (ford.for_strip.strip_end(), ford.endfor_strip.strip_start()),
+                            );
                         }
                     }
                 },
@@ -687,6 +932,9 @@ fn object_items(o: Map<String, Value>) -> Vec<(Value, Value)> {
 pub fn render_template(text: &str, vars: &Map<String, Value>, funcs: &FuncContext) -> Result<Value, String> {
     let template = Template::from_str(text).map_err(|e| format!("invalid template: {e}"))?;
     let mut scope = Scope::new(funcs.clone());
+    if let Some(budget) = &funcs.budget {
+        scope.budget = budget.clone();
+    }
     scope.template = true;
     for (k, v) in vars {
         let mut chars = k.chars();
@@ -695,7 +943,7 @@ pub fn render_template(text: &str, vars: &Map<String, Value>, funcs: &FuncContex
         if !valid {
             return Err(format!("invalid template variable name {k:?}"));
         }
-        scope.bindings.insert(k.clone(), Arc::new(v.clone()));
+        Arc::make_mut(&mut scope.bindings).insert(k.clone(), Arc::new(v.clone()));
     }
     Ok(scope.render(&template, 0))
 }

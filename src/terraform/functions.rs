@@ -37,6 +37,9 @@ pub struct FuncContext {
     pub module_dir: Option<std::path::PathBuf>,
     /// The scan root: files outside it are never read.
     pub root: Option<std::path::PathBuf>,
+    /// The evaluation budget of the module being evaluated, so that `templatefile()` renders
+    /// within the same limits.
+    pub budget: Option<std::sync::Arc<super::eval::EvalBudget>>,
 }
 
 /// Reasons of unknown values that stand for an evaluation *error* (Terraform would fail the
@@ -2145,7 +2148,7 @@ fn cidrsubnets(args: &[Value]) -> R {
 // Filesystem.
 
 /// Lexically resolves `.` and `..` (without touching the filesystem).
-fn lexical(p: &Path) -> PathBuf {
+pub fn lexical_path(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -2176,7 +2179,7 @@ fn resolve(ctx: &FuncContext, p: &str) -> Result<(PathBuf, PathBuf), Fail> {
             _ => module_dir.join(path),
         }
     };
-    let joined = lexical(&joined);
+    let joined = lexical_path(&joined);
     if !joined.starts_with(&root) {
         return Err(unsure("path is outside the scanned directory"));
     }
@@ -2185,15 +2188,18 @@ fn resolve(ctx: &FuncContext, p: &str) -> Result<(PathBuf, PathBuf), Fail> {
 
 fn read_file(ctx: &FuncContext, p: &str) -> Result<Vec<u8>, Fail> {
     let (path, root) = resolve(ctx, p)?;
+    // One answer for a path that leaves the root through a symlink and for one that does not
+    // exist: what lies outside the scanned directory is never revealed.
     let real = std::fs::canonicalize(&path).map_err(|_| unsure("file cannot be read"))?;
     if !real.starts_with(&root) {
-        return Err(unsure("path is outside the scanned directory"));
+        return Err(unsure("file cannot be read"));
     }
-    let file = std::fs::File::open(&real).map_err(|_| unsure("file cannot be read"))?;
-    let meta = file.metadata().map_err(|_| unsure("file cannot be read"))?;
+    // Check the type before opening: opening a FIFO blocks until a writer appears.
+    let meta = std::fs::metadata(&real).map_err(|_| unsure("file cannot be read"))?;
     if !meta.is_file() || meta.len() > MAX_FILE {
         return Err(unsure("not a regular file of at most 1 MB"));
     }
+    let file = std::fs::File::open(&real).map_err(|_| unsure("file cannot be read"))?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE + 1).read_to_end(&mut bytes).map_err(|_| unsure("file cannot be read"))?;
     if bytes.len() as u64 > MAX_FILE {
@@ -2205,13 +2211,17 @@ fn read_file(ctx: &FuncContext, p: &str) -> Result<Vec<u8>, Fail> {
 fn fileexists(args: &[Value], ctx: &FuncContext) -> R {
     arity(args, 1, 1)?;
     let (path, root) = resolve(ctx, &string(arg(args, 0)?)?)?;
-    match std::fs::canonicalize(&path) {
-        Ok(real) if !real.starts_with(&root) => Err(unsure("path is outside the scanned directory")),
-        Ok(real) => match std::fs::metadata(&real) {
-            Ok(m) if m.is_file() => Ok(Value::Bool(true)),
-            Ok(_) => Err(bad("path is not a regular file")),
-            Err(_) => Err(unsure("file cannot be read")),
-        },
+    // A path through a symlink gets one answer whether or not its target exists, so that
+    // nothing outside the scanned directory is revealed.
+    if crate::discover::through_symlink(&path, &root) {
+        return match std::fs::canonicalize(&path) {
+            Ok(real) if real.starts_with(&root) && std::fs::metadata(&real).is_ok_and(|m| m.is_file()) => Ok(Value::Bool(true)),
+            _ => Err(unsure("path goes through a symbolic link")),
+        };
+    }
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() => Ok(Value::Bool(true)),
+        Ok(_) => Err(bad("path is not a regular file")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Bool(false)),
         Err(_) => Err(unsure("file cannot be read")),
     }
@@ -2597,7 +2607,7 @@ mod tests {
         write(&root, "mod/rec.tftpl", "${templatefile(\"rec.tftpl\", {})}");
         write(dir.path(), "secret.txt", "secret");
         std::fs::write(root.join("bin.dat"), [0xff, 0xfe]).unwrap();
-        let ctx = FuncContext { module_dir: Some(root.join("mod")), root: Some(root.clone()) };
+        let ctx = FuncContext { module_dir: Some(root.join("mod")), root: Some(root.clone()), budget: None };
         let call_ctx = |name: &str, args: Value| {
             let Value::Array(args) = args else { panic!() };
             call(name, &args, &ctx).unwrap_or_else(error)

@@ -28,9 +28,6 @@ use crate::source::ByteSpan;
 use eval::Scope;
 use functions::{FuncContext, unknown};
 
-/// Most instances `count`/`for_each` may create for one block (bounds hostile input).
-const MAX_INSTANCES: usize = 1_000;
-
 /// An attribute as written: its expression and where it is.
 #[derive(Debug, Clone)]
 pub struct RawAttribute {
@@ -217,6 +214,17 @@ pub struct NotAnalyzed {
     pub unit: String,
     /// Why it was not analyzed.
     pub reason: String,
+    /// The analysis limit that was reached (`eval-depth`...), when that is why: the scan is
+    /// then incomplete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+}
+
+impl NotAnalyzed {
+    /// A construct not analyzed for `reason` (not a limit: the scan stays complete).
+    pub fn new(file: &SourceFile, line: usize, unit: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self { file: file.path.to_string(), line, unit: unit.into(), reason: reason.into(), limit: None }
+    }
 }
 
 /// The result of evaluating one module.
@@ -257,21 +265,21 @@ pub struct ModuleInput {
     pub cli_vars: Map<String, Value>,
     /// Canonical directories of the modules being evaluated (cycle detection).
     pub stack: Vec<std::path::PathBuf>,
-    /// Module evaluations left for this root module and everything it calls (shared by the
-    /// whole call tree), so nested `for_each` calls cannot multiply without bound.
-    pub budget: Option<Arc<std::sync::atomic::AtomicUsize>>,
-    /// Block instances left for the same call tree (`None`: a new root evaluation).
-    pub instance_budget: Option<Arc<eval::EvalBudget>>,
+    /// Limits of a root evaluation (the budget is made from them).
+    pub limits: crate::limits::AnalysisLimits,
+    /// When a root evaluation must end (unit time budget or the scan's timeout).
+    pub deadline: Option<std::time::Instant>,
+    /// What the call tree may still spend, shared by the whole tree (`None`: a new root
+    /// evaluation), so nested `for_each` calls cannot multiply without bound.
+    pub budget: Option<Arc<eval::EvalBudget>>,
 }
-
-/// Deepest chain of local module calls followed.
-const MAX_MODULE_DEPTH: usize = 10;
 
 /// Evaluates a module.
 pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
     let mut scope = Scope::new(input.funcs.clone());
-    let root_evaluation = input.instance_budget.is_none();
-    scope.budget = input.instance_budget.clone().unwrap_or_default();
+    let root_evaluation = input.budget.is_none();
+    scope.budget = input.budget.clone().unwrap_or_else(|| Arc::new(eval::EvalBudget::new(input.limits.clone(), input.deadline)));
+    scope.funcs.budget = Some(scope.budget.clone());
     scope.bind("path", serde_json::json!({"module": input.module_path, "root": input.module_path, "cwd": "."}));
     scope.bind("terraform", serde_json::json!({"workspace": "default"}));
 
@@ -280,11 +288,12 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
     for f in &input.files {
         for b in f.blocks.iter().filter(|b| b.ident == "variable") {
             let Some(name) = b.labels.first() else { continue };
-            let value = b.attribute("default").map_or_else(|| unknown(format!("var.{name}")), |a| scope.eval(&a.expr));
+            let value = b.attribute("default").map_or_else(|| unknown(format!("var.{name}")), |a| eval_attribute(&scope, a, &b.file));
             vars.insert(name.clone(), value);
         }
     }
-    let plain = Scope::new(input.funcs.clone());
+    let mut plain = Scope::new(input.funcs.clone());
+    plain.budget = scope.budget.clone();
     for (k, v) in &input.env_vars {
         if vars.contains_key(k) {
             vars.insert(k.clone(), v.clone());
@@ -293,7 +302,7 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
     for tv in &input.tfvars {
         for a in &tv.attributes {
             if vars.contains_key(&a.name) {
-                vars.insert(a.name.clone(), plain.eval(&a.expr));
+                vars.insert(a.name.clone(), eval_attribute(&plain, a, &tv.file));
             }
         }
     }
@@ -305,14 +314,19 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
     scope.bind("var", Value::Object(vars));
 
     // Locals reference each other: evaluate to a fixed point.
-    let locals: Vec<&RawAttribute> =
-        input.files.iter().flat_map(|f| f.blocks.iter().filter(|b| b.ident == "locals")).flat_map(|b| b.attributes.iter()).collect();
-    evaluate_locals(&mut scope, &locals);
+    let locals: Vec<(&RawAttribute, &Arc<SourceFile>)> = input
+        .files
+        .iter()
+        .flat_map(|f| f.blocks.iter().filter(|b| b.ident == "locals"))
+        .flat_map(|b| b.attributes.iter().map(move |a| (a, &b.file)))
+        .collect();
+    let locals = Locals::new(locals);
+    locals.evaluate(&mut scope);
     bind_resource_values(&mut scope, input);
     // Locals that read resources' configuration (`jsondecode(data.x.json)`) see it now; the
     // resources that read those locals see them on one more pass.
-    if locals.iter().any(|a| references_resource(&a.expr)) {
-        evaluate_locals(&mut scope, &locals);
+    if locals.attributes.iter().any(|(a, _)| references_resource(&a.expr)) {
+        locals.evaluate(&mut scope);
         let values = resource_values(input, &scope);
         for (root, value) in values {
             scope.bind(root, value);
@@ -322,18 +336,17 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
     // Module calls, in dependency order so one module's outputs reach the next one's
     // arguments (directly or through locals); locals are re-evaluated as outputs appear.
     let calls: Vec<&RawBlock> = input.files.iter().flat_map(|f| f.blocks.iter().filter(|b| b.ident == "module")).collect();
-    let budget = input.budget.clone().unwrap_or_else(|| Arc::new(std::sync::atomic::AtomicUsize::new(MODULE_BUDGET)));
     let mut call_results: Vec<Option<CallResult>> = calls.iter().map(|_| None).collect();
     if !calls.is_empty() {
         let mut module_values = Map::new();
-        for i in module_call_order(&calls, &locals) {
+        for i in module_call_order(&calls, &locals.attributes) {
             let (Some(b), Some(slot)) = (calls.get(i), call_results.get_mut(i)) else { continue };
             let name = b.labels.first().cloned().unwrap_or_default();
-            let call = evaluate_module_call(b, &name, &scope, input, &budget);
+            let call = evaluate_module_call(b, &name, &scope, input);
             module_values.insert(name, call.value.clone());
             *slot = Some(call);
             scope.bind("module", Value::Object(module_values.clone()));
-            evaluate_locals(&mut scope, &locals);
+            locals.evaluate(&mut scope);
         }
         bind_resource_values(&mut scope, input);
     }
@@ -360,12 +373,12 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
                     }
                     if b.ident == "resource" && rtype == "helm_release" {
                         let line = b.file.lines.position(&b.file.text, b.span.start).line;
-                        result.not_analyzed.push(NotAnalyzed {
-                            file: b.file.path.to_string(),
+                        result.not_analyzed.push(NotAnalyzed::new(
+                            &b.file,
                             line,
-                            unit: prefix.clone(),
-                            reason: "helm_release charts are not rendered yet".to_string(),
-                        });
+                            prefix.clone(),
+                            "helm_release charts are not rendered yet",
+                        ));
                     }
                 }
                 "terraform" => {
@@ -396,43 +409,139 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
             }
         }
     }
-    if root_evaluation && scope.budget.exhausted() {
-        let (file, line) = input.files.first().map_or((String::new(), 0), |f| (f.file.path.to_string(), 1));
-        result.not_analyzed.push(NotAnalyzed {
-            file,
-            line,
-            unit: "count/for_each instances".to_string(),
-            reason: format!(
-                "more than {} block instances in this module and the modules it calls; the rest are not analyzed",
-                eval::EvalBudget::DEFAULT
-            ),
-        });
-    }
     for f in &input.files {
         for b in f.blocks.iter().filter(|b| b.ident == "output") {
             let (Some(name), Some(value)) = (b.labels.first(), b.attribute("value")) else { continue };
-            result.outputs.insert(name.clone(), scope.eval(&value.expr));
+            result.outputs.insert(name.clone(), eval_attribute(&scope, value, &b.file));
         }
+    }
+    if root_evaluation {
+        // Limits reached outside any attribute (module calls, instance budgets) are given the
+        // module's first file.
+        if let Some(first) = input.files.first() {
+            scope.budget.locate(&first.file, 0, &input.module_path);
+        }
+        result.not_analyzed.extend(scope.budget.take_located().into_iter().map(|hit| NotAnalyzed {
+            file: hit.file,
+            line: hit.line,
+            unit: hit.unit,
+            reason: format!("{}: {}", hit.detail, scope.budget.limits.reached(hit.limit)),
+            limit: Some(hit.limit.to_string()),
+        }));
     }
     result
 }
 
-/// Evaluates `locals` to a fixed point (they may reference each other in any order).
-fn evaluate_locals(scope: &mut Scope, locals: &[&RawAttribute]) {
-    let mut local_values = Map::new();
-    for _ in 0..=locals.len().min(50) {
-        scope.bind("local", Value::Object(local_values.clone()));
-        let mut next = Map::new();
-        for a in locals {
-            next.insert(a.name.clone(), scope.eval(&a.expr));
-        }
-        let done = next == local_values;
-        local_values = next;
-        if done {
-            break;
+/// Evaluates an attribute, attributing any analysis limit reached to its line.
+fn eval_attribute(scope: &Scope, a: &RawAttribute, file: &Arc<SourceFile>) -> Value {
+    let value = scope.eval(&a.expr);
+    scope.budget.locate(file, a.key_span.start, &a.name);
+    value
+}
+
+/// A module's locals, with the order that evaluates each after the locals it reads.
+struct Locals<'a> {
+    attributes: Vec<(&'a RawAttribute, &'a Arc<SourceFile>)>,
+    /// Indexes into `attributes`, dependencies first.
+    order: Vec<usize>,
+    /// Locals that are part of a reference cycle (Terraform rejects them).
+    cyclic: Vec<bool>,
+}
+
+impl<'a> Locals<'a> {
+    /// Orders `attributes` by their `local.x` references (iteratively, without recursion).
+    fn new(attributes: Vec<(&'a RawAttribute, &'a Arc<SourceFile>)>) -> Self {
+        let index: BTreeMap<&str, usize> = attributes.iter().enumerate().map(|(i, (a, _))| (a.name.as_str(), i)).collect();
+        let deps: Vec<Vec<usize>> = attributes
+            .iter()
+            .map(|(a, _)| {
+                let mut d: Vec<usize> =
+                    named_references(&a.expr).iter().filter_map(|r| r.strip_prefix("local.").and_then(|n| index.get(n)).copied()).collect();
+                d.sort_unstable();
+                d.dedup();
+                d
+            })
+            .collect();
+        let (order, cyclic) = topological_order(&deps);
+        Self { attributes, order, cyclic }
+    }
+
+    /// Evaluates every local once, dependencies first, and binds them as `local`. Locals in
+    /// a reference cycle are evaluation errors, as in Terraform.
+    fn evaluate(&self, scope: &mut Scope) {
+        scope.bind("local", Value::Object(Map::new()));
+        for &i in &self.order {
+            let Some((a, file)) = self.attributes.get(i) else { continue };
+            let value = if self.cyclic.get(i).copied().unwrap_or(false) {
+                functions::error(format!("local.{} is part of a reference cycle", a.name))
+            } else {
+                eval_attribute(scope, a, file)
+            };
+            scope.bind_entry("local", a.name.clone(), value);
         }
     }
-    scope.bind("local", Value::Object(local_values));
+}
+
+/// A dependencies-first order of the nodes of a graph given as adjacency lists (`deps[i]`:
+/// what `i` depends on), and which nodes lie on a cycle. Iterative depth-first search, so a
+/// chain of any length is fine.
+fn topological_order(deps: &[Vec<usize>]) -> (Vec<usize>, Vec<bool>) {
+    let n = deps.len();
+    let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
+    let mut cyclic = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    for start in 0..n {
+        if state.get(start).copied() != Some(0) {
+            continue;
+        }
+        // (node, next dependency to visit)
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        if let Some(s) = state.get_mut(start) {
+            *s = 1;
+        }
+        while let Some((node, next)) = stack.last_mut() {
+            let node = *node;
+            match deps.get(node).and_then(|d| d.get(*next)).copied() {
+                Some(dep) => {
+                    *next += 1;
+                    match state.get(dep).copied() {
+                        Some(0) => {
+                            if let Some(s) = state.get_mut(dep) {
+                                *s = 1;
+                            }
+                            stack.push((dep, 0));
+                        }
+                        Some(1) => {
+                            // A back edge: every node from `dep` up the stack is on a cycle.
+                            let from = stack.iter().position(|(x, _)| *x == dep).unwrap_or(0);
+                            for (x, _) in stack.get(from..).unwrap_or_default() {
+                                if let Some(c) = cyclic.get_mut(*x) {
+                                    *c = true;
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                None => {
+                    if let Some(s) = state.get_mut(node) {
+                        *s = 2;
+                    }
+                    order.push(node);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    // A node that depends on a cyclic one cannot be computed either.
+    for &i in &order {
+        if deps.get(i).is_some_and(|d| d.iter().any(|&x| cyclic.get(x).copied().unwrap_or(false)))
+            && let Some(c) = cyclic.get_mut(i)
+        {
+            *c = true;
+        }
+    }
+    (order, cyclic)
 }
 
 /// Other resources' configured arguments are known at plan time
@@ -464,8 +573,8 @@ fn references_resource(expr: &Expression) -> bool {
 
 /// Module calls ordered so that a call comes after the calls whose outputs its arguments use
 /// (directly or through locals); calls in a cycle keep source order.
-fn module_call_order(calls: &[&RawBlock], locals: &[&RawAttribute]) -> Vec<usize> {
-    let local_exprs: BTreeMap<&str, &Expression> = locals.iter().map(|a| (a.name.as_str(), &a.expr)).collect();
+fn module_call_order(calls: &[&RawBlock], locals: &[(&RawAttribute, &Arc<SourceFile>)]) -> Vec<usize> {
+    let local_exprs: BTreeMap<&str, &Expression> = locals.iter().map(|(a, _)| (a.name.as_str(), &a.expr)).collect();
     let names: Vec<String> = calls.iter().map(|b| b.labels.first().cloned().unwrap_or_default()).collect();
     let deps: Vec<Vec<usize>> = calls
         .iter()
@@ -513,28 +622,16 @@ fn module_call_order(calls: &[&RawBlock], locals: &[&RawAttribute]) -> Vec<usize
     order
 }
 
-/// Most module evaluations (every instance of every call, at any depth) for one root module.
-const MODULE_BUDGET: usize = 2_000;
-
-/// Most instances of one module call evaluated (each is a full module evaluation).
-const MAX_MODULE_INSTANCES: usize = 64;
-
 /// Follows a local module call (`source = "./modules/x"`): loads the directory (inside the scan
 /// root only), evaluates it once per `count`/`for_each` instance with the call's arguments, and
 /// returns its resources with addresses prefixed `module.<name>[key].` and the call site in
 /// their call chain, plus the outputs the caller sees as `module.<name>`.
-fn evaluate_module_call(
-    b: &RawBlock,
-    name: &str,
-    scope: &Scope,
-    input: &ModuleInput,
-    budget: &Arc<std::sync::atomic::AtomicUsize>,
-) -> CallResult {
+fn evaluate_module_call(b: &RawBlock, name: &str, scope: &Scope, input: &ModuleInput) -> CallResult {
     let line = b.file.lines.position(&b.file.text, b.span.start).line;
-    let mut result = CallResult { resources: Vec::new(), not_analyzed: Vec::new(), value: unknown(format!("module.{name}")) };
-    let mut not_analyzed = |reason: String| {
-        result.not_analyzed.push(NotAnalyzed { file: b.file.path.to_string(), line, unit: format!("module.{name}"), reason });
-    };
+    let unit = format!("module.{name}");
+    let mut result = CallResult { resources: Vec::new(), not_analyzed: Vec::new(), value: unknown(unit.clone()) };
+    let limits = &scope.budget.limits;
+    let mut not_analyzed = |reason: String| result.not_analyzed.push(NotAnalyzed::new(&b.file, line, unit.clone(), reason));
     let source = match b.attribute("source").map(|a| scope.eval(&a.expr)) {
         Some(Value::String(s)) => s,
         _ => {
@@ -553,54 +650,59 @@ fn evaluate_module_call(
         not_analyzed(format!("module source `{source}` calls itself (module cycle); not followed"));
         return result;
     }
-    if input.stack.len() >= MAX_MODULE_DEPTH {
-        not_analyzed(format!("module nesting deeper than {MAX_MODULE_DEPTH} levels; not followed"));
+    if input.stack.len() >= limits.module_depth {
+        scope.budget.hit("module-depth", format!("module `{source}` is nested too deeply; not followed"));
+        scope.budget.locate(&b.file, b.span.start, &unit);
         return result;
     }
     let Some(root) = &input.funcs.root else { return result };
     let files = match load_module_files(&target, root) {
-        Ok(f) => f,
+        Ok(loaded) => {
+            // Broken or unreadable files are failed files of their own directory's unit; the
+            // module's healthy files are still analyzed.
+            for (path, reason) in loaded.problems {
+                not_analyzed(format!("{path} of module `{source}` is not analyzed: {reason}"));
+            }
+            loaded.files
+        }
         Err(e) => {
             not_analyzed(e);
             return result;
         }
     };
     let (repetition, mut instances) = instances(b, scope);
-    if instances.len() > MAX_MODULE_INSTANCES {
-        not_analyzed(format!("module has {} instances; only the first {MAX_MODULE_INSTANCES} are analyzed", instances.len()));
-        instances.truncate(MAX_MODULE_INSTANCES);
+    if instances.len() > limits.module_instances {
+        scope.budget.hit(
+            "module-instances",
+            format!("module has {} instances; only the first {} are analyzed", instances.len(), limits.module_instances),
+        );
+        instances.truncate(limits.module_instances);
     }
+    scope.budget.locate(&b.file, b.span.start, &unit);
     let mut stack = input.stack.clone();
     stack.push(target.clone());
     let module_path = target.strip_prefix(root).map_or_else(|_| ".".to_string(), |p| p.to_string_lossy().replace('\\', "/"));
     let call_site = b.file.location(b.ident_span.cover(b.labels_end()));
     let mut values = Vec::new();
     for instance in instances {
-        let left = budget.fetch_update(std::sync::atomic::Ordering::Relaxed, std::sync::atomic::Ordering::Relaxed, |n| n.checked_sub(1));
-        if left.is_err() {
-            result.not_analyzed.push(NotAnalyzed {
-                file: b.file.path.to_string(),
-                line,
-                unit: format!("module.{name}"),
-                reason: format!("more than {MODULE_BUDGET} module evaluations under one root module; the rest are not analyzed"),
-            });
+        if !scope.budget.take_module() {
+            scope.budget.locate(&b.file, b.span.start, &unit);
             break;
         }
         let mut arguments = Map::new();
         for a in &b.attributes {
             if !matches!(a.name.as_str(), "source" | "version" | "providers" | "count" | "for_each" | "depends_on") {
-                arguments.insert(a.name.clone(), instance.scope.eval(&a.expr));
+                arguments.insert(a.name.clone(), eval_attribute(&instance.scope, a, &b.file));
             }
         }
         let child = ModuleInput {
             files: files.clone(),
             tfvars: Vec::new(),
-            funcs: FuncContext { module_dir: Some(target.clone()), root: Some(root.clone()) },
+            funcs: FuncContext { module_dir: Some(target.clone()), root: Some(root.clone()), budget: None },
             module_path: if module_path.is_empty() { ".".to_string() } else { module_path.clone() },
             arguments,
             stack: stack.clone(),
-            budget: Some(budget.clone()),
-            instance_budget: Some(scope.budget.clone()),
+            budget: Some(scope.budget.clone()),
             ..ModuleInput::default()
         };
         let inner = evaluate_module(&child);
@@ -632,19 +734,36 @@ fn evaluate_module_call(
 
 /// The directory of a module source: a local path (inside the scan root), or a remote module
 /// that `terraform init` already installed (listed in `.terraform/modules/modules.json`).
+///
+/// A local path is judged from its text before the file system is touched, and a path that
+/// leaves the root through a symbolic link gets the same answer whether or not its target
+/// exists: the scan never reveals what lies outside the scanned directory.
 fn resolve_module_source(source: &str, input: &ModuleInput) -> Result<std::path::PathBuf, String> {
     let (Some(dir), Some(root)) = (&input.funcs.module_dir, &input.funcs.root) else {
         return Err("module directory unknown".to_string());
     };
+    let outside = || format!("module source `{source}` is outside the scanned directory; not followed");
     let target = if source.starts_with("./") || source.starts_with("../") {
-        std::fs::canonicalize(dir.join(source)).map_err(|e| format!("module source `{source}` cannot be read: {e}"))?
+        let dir = std::fs::canonicalize(dir).map_err(|e| format!("module directory cannot be read: {e}"))?;
+        let lexical = functions::lexical_path(&dir.join(source));
+        if !lexical.starts_with(root) {
+            return Err(outside());
+        }
+        if crate::discover::through_symlink(&lexical, root) {
+            match std::fs::canonicalize(&lexical) {
+                Ok(real) if real.starts_with(root) => real,
+                _ => return Err(outside()),
+            }
+        } else {
+            std::fs::canonicalize(&lexical).map_err(|e| format!("module source `{source}` cannot be read: {e}"))?
+        }
     } else {
         installed_module_dir(source, dir, root).ok_or_else(|| {
             format!("remote module `{source}` is not fetched (registry and git modules are never downloaded; run `terraform init` to have them analyzed from .terraform/modules)")
         })?
     };
     if !target.starts_with(root) {
-        return Err(format!("module source `{source}` is outside the scanned directory; not followed"));
+        return Err(outside());
     }
     Ok(target)
 }
@@ -660,6 +779,7 @@ fn installed_module_dir(source: &str, dir: &Path, root: &Path) -> Option<std::pa
         }
         let manifest = d.join(".terraform/modules/modules.json");
         if let Ok(meta) = std::fs::metadata(&manifest)
+            && meta.is_file()
             && meta.len() <= 4 * 1024 * 1024
             && let Ok(text) = std::fs::read_to_string(&manifest)
             && let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(&text)
@@ -669,10 +789,14 @@ fn installed_module_dir(source: &str, dir: &Path, root: &Path) -> Option<std::pa
                 let recorded = m.get("Source").and_then(Value::as_str).unwrap_or_default();
                 if normalize_source(recorded) == normalize_source(source)
                     && let Some(rel) = m.get("Dir").and_then(Value::as_str)
-                    && let Ok(found) = std::fs::canonicalize(d.join(rel))
-                    && found.starts_with(root)
                 {
-                    return Some(found);
+                    let lexical = functions::lexical_path(&d.join(rel));
+                    if lexical.starts_with(root)
+                        && let Ok(found) = std::fs::canonicalize(&lexical)
+                        && found.starts_with(root)
+                    {
+                        return Some(found);
+                    }
                 }
             }
         }
@@ -686,34 +810,81 @@ fn normalize_source(source: &str) -> &str {
     source.strip_prefix("registry.terraform.io/").unwrap_or(source)
 }
 
-/// Reads and parses the `.tf` files of a module directory (for module calls).
-fn load_module_files(dir: &Path, root: &Path) -> Result<Vec<ParsedFile>, String> {
+/// The `.tf` files of a module directory that could be loaded, and the ones that could not
+/// (display path, reason).
+struct LoadedModule {
+    files: Vec<ParsedFile>,
+    problems: Vec<(String, String)>,
+}
+
+/// Reads and parses the `.tf` files of a module directory (for module calls). A file that
+/// cannot be read or parsed is listed with its reason (and position) and the other files
+/// are still loaded; a symbolic link that leaves the scanned root is listed, never read.
+fn load_module_files(dir: &Path, root: &Path) -> Result<LoadedModule, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("module directory cannot be read: {e}"))?;
+    let display = |p: &Path| p.strip_prefix(root).map_or_else(|_| p.display().to_string(), |r| r.to_string_lossy().replace('\\', "/"));
     let mut paths: Vec<std::path::PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
             let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-            // Regular files only, and a symlink only when it stays inside the scanned root
-            // (the walker applies the same rule): a module never reads outside the scan.
-            (name.ends_with(".tf") || name.ends_with(".tf.json"))
-                && p.is_file()
-                && std::fs::canonicalize(p).is_ok_and(|real| real.starts_with(root))
+            name.ends_with(".tf") || name.ends_with(".tf.json")
         })
         .collect();
     paths.sort();
-    let mut files = Vec::new();
+    let mut loaded = LoadedModule { files: Vec::new(), problems: Vec::new() };
     for p in paths {
-        let meta = std::fs::metadata(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-        if meta.len() > 8 * 1024 * 1024 {
-            return Err(format!("{} is too large", p.display()));
+        let shown = display(&p);
+        // Regular files only, and a symlink only when it stays inside the scanned root (the
+        // walker applies the same rule): a module never reads outside the scan.
+        let is_link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
+        let real = match std::fs::canonicalize(&p) {
+            Ok(real) if real.starts_with(root) => real,
+            _ if is_link => {
+                loaded.problems.push((shown, "symbolic link out of the scanned directory (or broken); not followed".to_string()));
+                continue;
+            }
+            Ok(_) => continue,
+            Err(e) => {
+                loaded.problems.push((shown, format!("cannot be read: {e}")));
+                continue;
+            }
+        };
+        let meta = match std::fs::metadata(&real) {
+            Ok(m) => m,
+            Err(e) => {
+                loaded.problems.push((shown, format!("cannot be read: {e}")));
+                continue;
+            }
+        };
+        if !meta.is_file() {
+            if is_link || !meta.is_dir() {
+                loaded.problems.push((shown, "not a regular file; not read".to_string()));
+            }
+            continue;
         }
-        let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-        let display = p.strip_prefix(root).map_or_else(|_| p.display().to_string(), |r| r.to_string_lossy().replace('\\', "/"));
-        let file = Arc::new(SourceFile::new(display.as_str(), text));
-        files.push(parse_any(&file).map_err(|e| format!("{display}: {}", e.message))?);
+        if meta.len() > 8 * 1024 * 1024 {
+            loaded.problems.push((shown, "file is over 8 MiB; not read".to_string()));
+            continue;
+        }
+        let text = match std::fs::read_to_string(&real) {
+            Ok(t) => t,
+            Err(e) => {
+                loaded.problems.push((shown, format!("cannot be read: {e}")));
+                continue;
+            }
+        };
+        let file = Arc::new(SourceFile::new(shown.as_str(), text));
+        match parse_any(&file) {
+            Ok(parsed) => loaded.files.push(parsed),
+            Err(e) => {
+                let at = e.span.map(|s| file.lines.position(&file.text, s.start));
+                let position = at.map(|p| format!(" at line {}, column {}", p.line, p.column)).unwrap_or_default();
+                loaded.problems.push((shown, format!("{}{position}", e.message)));
+            }
+        }
     }
-    Ok(files)
+    Ok(loaded)
 }
 
 /// The configuration values of every resource and data source of the module, shaped the way
@@ -809,13 +980,25 @@ struct Instance {
     scope: Scope,
 }
 
-/// The instances `count`/`for_each` create (at most [`MAX_INSTANCES`]).
+/// How many of `wanted` instances a block may create: at most the `block-instances` limit
+/// (reported when reached) and what the evaluation's instance budget grants.
+fn grant_instances(b: &RawBlock, scope: &Scope, what: &str, wanted: usize) -> usize {
+    let limit = scope.budget.limits.block_instances;
+    if wanted > limit {
+        scope.budget.hit("block-instances", format!("{what} creates {wanted} instances; only the first {limit} are analyzed"));
+    }
+    let n = scope.budget.take(wanted.min(limit));
+    scope.budget.locate(&b.file, b.span.start, &format!("{} {}", b.ident, b.labels.join(".")));
+    n
+}
+
+/// The instances `count`/`for_each` create (within the limits, see [`grant_instances`]).
 fn instances(b: &RawBlock, scope: &Scope) -> (Repetition, Vec<Instance>) {
     if let Some(count) = b.attribute("count") {
         return match scope.eval(&count.expr) {
             Value::Number(n) => {
-                let n = n.as_u64().map_or(0, |n| usize::try_from(n).unwrap_or(MAX_INSTANCES)).min(MAX_INSTANCES);
-                let n = scope.budget.take(n);
+                let wanted = n.as_u64().map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+                let n = grant_instances(b, scope, "count", wanted);
                 let list = (0..n)
                     .map(|i| Instance {
                         suffix: format!("[{i}]"),
@@ -851,7 +1034,7 @@ fn instances(b: &RawBlock, scope: &Scope) -> (Repetition, Vec<Instance>) {
         }
         return match keys {
             Some(keys) => {
-                let n = scope.budget.take(keys.len().min(MAX_INSTANCES));
+                let n = grant_instances(b, scope, "for_each", keys.len());
                 let list = keys
                     .into_iter()
                     .take(n)
@@ -892,7 +1075,7 @@ pub fn block_value(b: &RawBlock, scope: &Scope) -> (Value, SpanNode) {
         if META_ARGUMENTS.contains(&a.name.as_str()) {
             continue;
         }
-        let value = scope.eval(&a.expr);
+        let value = eval_attribute(scope, a, &b.file);
         let children = a.value_spans.clone();
         map.insert(a.name.clone(), value);
         spans.push((a.name.clone(), SpanNode { span: a.value_span, key: Some(a.key_span), children }));
@@ -943,7 +1126,7 @@ fn expand_dynamic(nb: &RawBlock, name: &str, scope: &Scope, nested: &mut BTreeMa
     let entry = nested.entry(name.to_string()).or_insert_with(|| (Vec::new(), Vec::new(), nb.ident_span));
     match items {
         Some(items) => {
-            let n = scope.budget.take(items.len().min(MAX_INSTANCES));
+            let n = grant_instances(nb, scope, "dynamic block", items.len());
             for (k, v) in items.into_iter().take(n) {
                 let s = scope.with(&iter_name, serde_json::json!({"key": k, "value": v}));
                 let (value, spans) = block_value(content, &s);
@@ -1096,7 +1279,7 @@ resource "aws_instance" "n" {
         let file = Arc::new(SourceFile::new("main.tf", main.to_string()));
         let input = ModuleInput {
             files: vec![parse_file(&file).unwrap()],
-            funcs: FuncContext { module_dir: Some(root.clone()), root: Some(root.clone()) },
+            funcs: FuncContext { module_dir: Some(root.clone()), root: Some(root.clone()), budget: None },
             module_path: ".".into(),
             ..ModuleInput::default()
         };
@@ -1124,7 +1307,7 @@ resource "aws_instance" "n" {
         let file = Arc::new(SourceFile::new("main.tf", main.to_string()));
         let input = ModuleInput {
             files: vec![parse_file(&file).unwrap()],
-            funcs: FuncContext { module_dir: Some(root.to_path_buf()), root: Some(root.to_path_buf()) },
+            funcs: FuncContext { module_dir: Some(root.to_path_buf()), root: Some(root.to_path_buf()), budget: None },
             module_path: ".".into(),
             ..ModuleInput::default()
         };
