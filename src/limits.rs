@@ -126,6 +126,18 @@ impl AnalysisLimits {
     }
 }
 
+/// The limits as a Markdown table (name, default, what it bounds), as README.md shows it.
+pub fn markdown_table() -> String {
+    let defaults = AnalysisLimits::default();
+    let mut out = String::from("| limit | default | what it bounds |\n| --- | --- | --- |\n");
+    for spec in LIMITS {
+        let value = defaults.value(spec.name).unwrap_or_default();
+        let shown = if spec.unit == "seconds" { value } else { format!("{value} {}", spec.unit) };
+        out.push_str(&format!("| `{}` | {shown} | {} |\n", spec.name, spec.help));
+    }
+    out
+}
+
 /// A positive whole number, with an optional K, M or G (powers of 1024) suffix.
 pub fn parse_count(s: &str) -> Option<u64> {
     let s = s.trim();
@@ -170,6 +182,16 @@ mod tests {
             assert_ne!(limits, AnalysisLimits::default(), "{} did not change anything", spec.name);
             assert!(limits.value(spec.name).unwrap().starts_with('7'), "{}", spec.name);
         }
+    }
+
+    /// README.md shows the table between markers; regenerate it from [`markdown_table`].
+    #[test]
+    fn readme_lists_every_limit_with_its_default() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let start = readme.find("<!-- limits:start -->\n").unwrap() + "<!-- limits:start -->\n".len();
+        let end = readme.find("<!-- limits:end -->").unwrap();
+        let table = markdown_table();
+        assert_eq!(&readme[start..end], table, "README.md's limits table is stale; it should read:\n{table}");
     }
 
     #[test]
