@@ -1,0 +1,266 @@
+//! Hostile input for the rules and the reports: half-written manifests whose pod specs,
+//! containers and security contexts have the wrong type, IAM patterns full of glob syntax, YAML
+//! streams with thousands of documents using anchors, minified one-line files with findings far
+//! to the right, and names, paths and source lines carrying terminal escape sequences. Rules must
+//! neither fail nor report what they cannot know, and every output format must stay intact.
+
+// Test code: a broken fixture or environment must stop the run loudly.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use stridegate::engine::Engine;
+use stridegate::kubernetes::{pod_metadata_path, pod_spec_path};
+use stridegate::model::{AttributePath, PathSegment};
+use stridegate::rules::RuleSet;
+use stridegate::rules::meta::WORKLOAD_KINDS;
+use stridegate::scan::{FileRecord, Outcome, ScanOptions, ScanReport, scan};
+
+fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+    std::fs::write(&path, bytes).expect("write fixture");
+    path
+}
+
+fn library_scan(root: &Path) -> ScanReport {
+    let set = RuleSet::builtin().expect("built-in rules load");
+    let engine = Engine::new(&set, |_| true).expect("rules compile");
+    scan(root, &engine, &ScanOptions::default()).expect("scan runs")
+}
+
+fn record<'r>(report: &'r ScanReport, path: &str) -> &'r FileRecord {
+    report.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not accounted for: {:#?}", report.files))
+}
+
+/// Sets `value` at `path` inside `root`, creating mappings on the way (replacing whatever is
+/// not a mapping).
+fn set(root: &mut Value, path: &AttributePath, value: Value) {
+    let mut cur = root;
+    for seg in &path.0 {
+        cur = match seg {
+            PathSegment::Key(k) => {
+                if !cur.is_object() {
+                    *cur = json!({});
+                }
+                cur.as_object_mut().unwrap().entry(k.clone()).or_insert(Value::Null)
+            }
+            PathSegment::Index(i) => &mut cur[*i],
+        };
+    }
+    *cur = value;
+}
+
+fn keys(path: &[&str]) -> AttributePath {
+    AttributePath(path.iter().map(|k| PathSegment::Key((*k).to_string())).collect())
+}
+
+/// A container that every Kubernetes rule accepts.
+fn hardened_container(name: &str) -> Value {
+    json!({
+        "name": name,
+        "image": "registry.example.com/app:1.4.2",
+        "securityContext": {
+            "runAsNonRoot": true,
+            "runAsUser": 10001,
+            "allowPrivilegeEscalation": false,
+            "privileged": false,
+            "readOnlyRootFilesystem": true,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"}
+        },
+        "resources": {"limits": {"cpu": "500m", "memory": "256Mi"}},
+        "ports": [{"containerPort": 8080}],
+        "volumeMounts": [{"name": "cache", "mountPath": "/cache"}],
+        "env": [{"name": "LOG_LEVEL", "value": "info"}]
+    })
+}
+
+/// A workload of `kind` that every Kubernetes rule accepts (in a namespace with default-deny
+/// policies, see [`NETWORK_POLICIES`]).
+fn hardened(kind: &str, name: &str) -> Value {
+    let api = if kind == "Pod" || kind == "PodTemplate" || kind == "ReplicationController" { "v1" } else { "apps/v1" };
+    let mut object = json!({"apiVersion": api, "kind": kind, "metadata": {"name": name, "namespace": "hostile"}});
+    let spec = json!({
+        "automountServiceAccountToken": false,
+        "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+        "initContainers": [hardened_container("init")],
+        "containers": [hardened_container("app")],
+        "volumes": [{"name": "cache", "emptyDir": {}}]
+    });
+    set(&mut object, &pod_spec_path(kind).unwrap(), spec);
+    set(&mut object, &pod_metadata_path(kind).unwrap().key("labels"), json!({"app": name}));
+    if kind == "Pod" {
+        // A Pod's metadata is its own: keep its name and namespace.
+        set(&mut object, &keys(&["metadata", "name"]), json!(name));
+        set(&mut object, &keys(&["metadata", "namespace"]), json!("hostile"));
+    }
+    object
+}
+
+/// Default-deny policies (both directions) for the namespaces the hostile workloads use, so that
+/// the namespace-level rules have nothing to say.
+const NETWORK_POLICIES: &str = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: hostile}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: default}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+";
+
+/// Values of every type but a mapping (null means absent, which rules may rightly report).
+fn not_mappings() -> Vec<Value> {
+    vec![json!([1, "x"]), json!("half-written"), json!(42), json!(true)]
+}
+
+/// [`not_mappings`] and null, for the levels whose absence means there is no pod to judge.
+fn not_mappings_or_null() -> Vec<Value> {
+    let mut v = not_mappings();
+    v.push(Value::Null);
+    v
+}
+
+/// Values of every type but a list.
+fn not_lists() -> Vec<Value> {
+    vec![json!("x"), json!(42), json!({"a": 1}), json!(true)]
+}
+
+/// Every way the test breaks a workload of `kind`: (description, path, value).
+fn breakages(kind: &str) -> Vec<(String, AttributePath, Value)> {
+    let spec = pod_spec_path(kind).unwrap();
+    let metadata = pod_metadata_path(kind).unwrap();
+    let mut out = Vec::new();
+    let mut add = |path: AttributePath, values: Vec<Value>| {
+        for v in values {
+            out.push((format!("{path} = {v}"), path.clone(), v));
+        }
+    };
+    // The pod spec, and every level above it (the template, the job template...).
+    for n in 1..=spec.len() {
+        add(AttributePath(spec.0[..n].to_vec()), not_mappings_or_null());
+    }
+    // The pod template's metadata, its labels and annotations.
+    for n in 1..=metadata.len() {
+        add(AttributePath(metadata.0[..n].to_vec()), not_mappings_or_null());
+    }
+    add(metadata.key("annotations"), not_mappings_or_null());
+    add(metadata.key("labels"), not_mappings_or_null());
+    // Container lists, container entries and their mappings.
+    for list in ["containers", "initContainers", "ephemeralContainers"] {
+        add(spec.key(list), not_lists());
+    }
+    for item in [json!("x"), json!(42), json!([1]), Value::Null, json!(true)] {
+        add(spec.key("containers").index(0), vec![item]);
+    }
+    let container = spec.key("containers").index(0);
+    for field in ["securityContext", "resources"] {
+        add(container.key(field), not_mappings());
+    }
+    for field in ["capabilities", "seccompProfile", "appArmorProfile", "seLinuxOptions", "windowsOptions"] {
+        add(container.key("securityContext").key(field), not_mappings());
+    }
+    add(container.key("resources").key("limits"), not_mappings());
+    for list in ["env", "ports", "volumeMounts"] {
+        add(container.key(list), not_lists());
+        add(container.key(list).index(0), vec![json!("x"), json!(42), json!([1])]);
+    }
+    // Pod-level fields.
+    add(spec.key("securityContext"), not_mappings_or_null());
+    for field in ["seccompProfile", "appArmorProfile", "seLinuxOptions"] {
+        add(spec.key("securityContext").key(field), not_mappings());
+    }
+    add(spec.key("securityContext").key("sysctls"), not_lists());
+    add(spec.key("securityContext").key("sysctls"), vec![json!(["x", 42, [1]])]);
+    add(spec.key("volumes"), not_lists());
+    add(spec.key("volumes").index(0), vec![json!("x"), json!(42), json!([1])]);
+    add(spec.key("volumes").index(0).key("hostPath"), vec![json!("x"), json!(42), json!([1]), json!(true)]);
+    add(spec.key("os"), vec![json!("windows"), json!([1])]);
+    out
+}
+
+/// Workloads of every pod-bearing kind with each part of the pod spec of the wrong type: no rule
+/// may fail (the scan stays complete), and no rule may report anything, since everything that
+/// can be read is hardened and nothing can be known from the broken part.
+#[test]
+fn pod_specs_of_the_wrong_type_never_fail_rules_or_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "policies.yaml", NETWORK_POLICIES);
+    let mut described = Vec::new();
+    for kind in WORKLOAD_KINDS {
+        let mut docs = vec![serde_json::to_string(&hardened(kind, "baseline")).unwrap()];
+        described.push(format!("{kind} baseline"));
+        for (i, (what, path, value)) in breakages(kind).into_iter().enumerate() {
+            let mut object = hardened(kind, &format!("v{i}"));
+            set(&mut object, &path, value);
+            docs.push(serde_json::to_string(&object).unwrap());
+            described.push(format!("{kind} v{i}: {what}"));
+        }
+        write(dir.path(), &format!("{}.yaml", kind.to_lowercase()), docs.join("\n---\n"));
+    }
+    let report = library_scan(dir.path());
+    assert!(report.rule_failures.is_empty(), "rules failed: {:#?}", report.rule_failures);
+    assert!(!report.is_incomplete(), "{:#?}", report.files);
+    let by_resource = |f: &stridegate::finding::Finding| {
+        let name = f.resource.rsplit('/').next().unwrap_or_default();
+        let kind = f.resource.split('/').next().unwrap_or_default();
+        described.iter().find(|d| d.starts_with(&format!("{kind} {name}:")) || **d == format!("{kind} {name}")).cloned()
+    };
+    let unexpected: Vec<String> =
+        report.findings.iter().map(|f| format!("{} {} on {:?}: {}", f.rule_id, f.resource, by_resource(f), f.message)).collect();
+    assert!(unexpected.is_empty(), "false findings:\n{}", unexpected.join("\n"));
+    for kind in WORKLOAD_KINDS {
+        let path = format!("{}.yaml", kind.to_lowercase());
+        assert!(matches!(record(&report, &path).outcome, Outcome::Analyzed { .. }), "{path}: {:?}", record(&report, &path).outcome);
+    }
+    // The baselines are really checked: breaking a field the other way round is reported.
+    let mut privileged = hardened("Deployment", "control");
+    let mut unreadable = hardened_container("x");
+    unreadable["securityContext"] = json!("x");
+    let mut loud = hardened_container("y");
+    loud["securityContext"]["privileged"] = json!(true);
+    set(&mut privileged, &keys(&["spec", "template", "spec", "containers"]), json!([unreadable, loud]));
+    let control = tempfile::tempdir().expect("tempdir");
+    write(control.path(), "policies.yaml", NETWORK_POLICIES);
+    write(control.path(), "control.yaml", serde_json::to_string(&privileged).unwrap());
+    let report = library_scan(control.path());
+    assert!(report.rule_failures.is_empty(), "{:#?}", report.rule_failures);
+    assert!(report.findings.iter().any(|f| &*f.rule_id == "K8S-0002" && f.message.contains("\"y\"")), "{:#?}", report.findings);
+    assert!(
+        report.findings.iter().all(|f| !f.message.contains("\"x\"")),
+        "container x has an unreadable securityContext: {:#?}",
+        report.findings
+    );
+}
+
+/// A NetworkPolicy whose spec or rules have the wrong type does not make K8S-0022 fail.
+#[test]
+fn network_policies_of_the_wrong_type_never_fail_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut docs = Vec::new();
+    for (i, spec) in [
+        json!(null),
+        json!("x"),
+        json!([1]),
+        json!(5),
+        json!({"ingress": "x"}),
+        json!({"ingress": ["x", 5, [1]]}),
+        json!({"policyTypes": "Ingress", "egress": [{"to": "x", "ports": "x"}, {"ports": ["x", 5]}]}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        docs.push(
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": format!("p{i}")}, "spec": spec})
+                .to_string(),
+        );
+    }
+    write(dir.path(), "policies.yaml", docs.join("\n---\n"));
+    let report = library_scan(dir.path());
+    assert!(report.rule_failures.is_empty(), "{:#?}", report.rule_failures);
+    assert!(!report.is_incomplete(), "{:#?}", report.files);
+}
