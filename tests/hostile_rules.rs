@@ -264,3 +264,112 @@ fn network_policies_of_the_wrong_type_never_fail_rules() {
     assert!(report.rule_failures.is_empty(), "{:#?}", report.rule_failures);
     assert!(!report.is_incomplete(), "{:#?}", report.files);
 }
+
+// --- IAM patterns ------------------------------------------------------------------------------
+
+fn policy(statements: Value) -> String {
+    serde_json::to_string_pretty(&json!({"Version": "2012-10-17", "Statement": statements})).unwrap()
+}
+
+fn rule_findings<'r>(report: &'r ScanReport, rule: &str, file: &str) -> Vec<&'r stridegate::finding::Finding> {
+    report.findings.iter().filter(|f| &*f.rule_id == rule && &*f.location.file == file).collect()
+}
+
+/// Action patterns match as AWS matches them: `*` and `?` only, case-insensitively, everything
+/// else literal. Glob syntax neither fails a rule nor widens a pattern.
+#[test]
+fn iam_action_patterns_have_aws_semantics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // `[` would be an unclosed glob character class.
+    write(dir.path(), "bracket.json", policy(json!([{"Effect": "Allow", "Action": ["s3:Get[", "s3:Get[*"], "Resource": "*"}])));
+    // Glob braces would expand to iam:Create* and iam:Put* (privilege escalation).
+    write(
+        dir.path(),
+        "braces.json",
+        policy(json!([{"Effect": "Allow", "Action": ["iam:{Create,Put}*", "iam:{AttachRolePolicy,PassRole}"], "Resource": "*"}])),
+    );
+    // `?` is one character; names are case-insensitive.
+    write(
+        dir.path(),
+        "question.json",
+        policy(json!([{"Effect": "Allow", "Action": ["iam:Pass?ole", "ec2:RunInstance?"], "Resource": "*"}])),
+    );
+    write(dir.path(), "case.json", policy(json!([{"Effect": "Allow", "Action": ["IAM:passrole", "EC2:runinstances"], "Resource": "*"}])));
+    // A trust policy: `sts:AssumeRol?` grants sts:AssumeRole to everyone; `sts:[A]ssumeRole` nothing.
+    write(
+        dir.path(),
+        "trust.json",
+        policy(json!([
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRol?", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:[A]ssumeRole", "Resource": "*"}
+        ])),
+    );
+    // Data reads: `s3:GetObjec?` is s3:GetObject; `s3:GetObjec[t]` is nothing.
+    write(dir.path(), "read.json", policy(json!([{"Effect": "Allow", "Action": ["s3:GetObjec?", "s3:GetObjec[t]"], "Resource": "*"}])));
+    // NotAction with glob syntax excludes nothing it does not literally name.
+    write(dir.path(), "not-action.json", policy(json!([{"Effect": "Allow", "NotAction": ["iam:{Create,Put}*"], "Resource": "*"}])));
+
+    let report = library_scan(dir.path());
+    assert!(report.rule_failures.is_empty(), "rules failed: {:#?}", report.rule_failures);
+    assert!(!report.is_incomplete(), "{:#?}", report.files);
+
+    // `s3:Get[` is no action at all.
+    let unknown = rule_findings(&report, "IAM-0007", "bracket.json");
+    assert!(unknown.iter().any(|f| f.message.contains("\"s3:Get[\"")), "{unknown:#?}");
+    assert!(rule_findings(&report, "IAM-0004", "braces.json").is_empty(), "{:#?}", report.findings);
+    assert!(rule_findings(&report, "IAM-0002", "braces.json").is_empty(), "{:#?}", report.findings);
+    let escalation = rule_findings(&report, "IAM-0004", "question.json");
+    assert_eq!(escalation.len(), 1, "{:#?}", report.findings);
+    assert!(escalation[0].message.contains("iam:PassRole + ec2:RunInstances"), "{}", escalation[0].message);
+    assert_eq!(rule_findings(&report, "IAM-0004", "case.json").len(), 1, "{:#?}", report.findings);
+    // Only `sts:AssumeRol?` makes the first statement a trust statement ("can assume this role");
+    // the second one names no action and stays a public resource-policy statement.
+    let public: Vec<_> =
+        rule_findings(&report, "IAM-0009", "trust.json").into_iter().filter(|f| f.message.contains("assume this role")).collect();
+    assert_eq!(public.len(), 1, "{:#?}", report.findings);
+    assert!(public[0].message.contains("sts:AssumeRol?"), "{}", public[0].message);
+    let reads = rule_findings(&report, "IAM-0005", "read.json");
+    assert_eq!(reads.len(), 1, "{reads:#?}");
+    assert!(reads[0].message.contains("s3:GetObjec?"), "{}", reads[0].message);
+    // NotAction [iam:{Create,Put}*] excludes nothing: every escalation action is granted.
+    assert!(!rule_findings(&report, "IAM-0004", "not-action.json").is_empty(), "{:#?}", report.findings);
+}
+
+/// Resource patterns with glob syntax match literally: a grant on `acme-tf-[s]tate` or on
+/// `{payments,crm}` prefixes does not name the state bucket's objects.
+#[test]
+fn iam_resource_patterns_with_brackets_are_literal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "main.tf",
+        r#"terraform {
+  backend "s3" {
+    bucket         = "acme-tf-state"
+    key            = "services/payments/prod/terraform.tfstate"
+    region         = "eu-west-1"
+    dynamodb_table = "acme-tf-locks"
+  }
+}
+
+data "aws_iam_policy_document" "literal" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::acme-tf-[s]tate/*", "arn:aws:s3:::acme-tf-state/services/{payments,crm}/*"]
+  }
+}
+
+data "aws_iam_policy_document" "wild" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::acme-tf-?tate/*"]
+  }
+}
+"#,
+    );
+    let report = library_scan(dir.path());
+    assert!(report.rule_failures.is_empty(), "{:#?}", report.rule_failures);
+    let state: Vec<_> = report.findings.iter().filter(|f| &*f.rule_id == "IAM-0020").collect();
+    assert_eq!(state.len(), 1, "only the `?` pattern names the state objects: {state:#?}");
+    assert!(state[0].resource.contains("wild"), "{state:#?}");
+}
