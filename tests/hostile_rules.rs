@@ -373,3 +373,42 @@ data "aws_iam_policy_document" "wild" {
     assert_eq!(state.len(), 1, "only the `?` pattern names the state objects: {state:#?}");
     assert!(state[0].resource.contains("wild"), "{state:#?}");
 }
+
+// --- YAML anchors --------------------------------------------------------------------------------
+
+/// A long multi-document stream with anchors in every document is legitimate: the alias budget
+/// is per document. A single document with an alias bomb still fails, with its position.
+#[test]
+fn alias_budget_is_per_document() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Each document expands about 14 aliased nodes for every node it writes (more than the
+    // factor of 10 the budget allows beyond its floor) but only ~450 in all: legitimate, even
+    // though the 5,000 together expand 2.2 million.
+    let aliases = vec!["*b"; 40].join(", ");
+    let mut docs = Vec::new();
+    for i in 0..5000 {
+        docs.push(format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\n  labels: &labels {{app: web, tier: front}}\ndata:\n  base: &b [a, b, c, d, e, f, g, h, i, j]\n  more: [{}]\n  labels: *labels\n",
+            aliases
+        ));
+    }
+    write(dir.path(), "many.yaml", docs.join("---\n"));
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n",
+    );
+    bomb.push_str("  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
+    }
+    write(dir.path(), "bomb.yaml", bomb);
+    let report = library_scan(dir.path());
+    assert_eq!(record(&report, "many.yaml").outcome, Outcome::Analyzed { resources: 5000 });
+    let Outcome::Failed { message, location, resources } = &record(&report, "bomb.yaml").outcome else {
+        panic!("bomb.yaml must fail: {:?}", record(&report, "bomb.yaml").outcome)
+    };
+    assert!(message.contains("alias expansion exceeds"), "{message}");
+    // The tenth alias of `a3` (10 × 11,111 nodes) crosses the budget of 100,000, on line 14.
+    assert_eq!(location.as_ref().map(|l| l.start.line), Some(14), "{message}");
+    assert_eq!(*resources, 1, "the document before the bomb is still analyzed");
+}
