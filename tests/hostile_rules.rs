@@ -8,6 +8,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 use stridegate::engine::Engine;
@@ -32,6 +33,14 @@ fn library_scan(root: &Path) -> ScanReport {
 
 fn record<'r>(report: &'r ScanReport, path: &str) -> &'r FileRecord {
     report.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not accounted for: {:#?}", report.files))
+}
+
+fn stridegate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stridegate")).args(args).output().expect("run stridegate")
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
 }
 
 /// Sets `value` at `path` inside `root`, creating mappings on the way (replacing whatever is
@@ -411,4 +420,133 @@ fn alias_budget_is_per_document() {
     // The tenth alias of `a3` (10 × 11,111 nodes) crosses the budget of 100,000, on line 14.
     assert_eq!(location.as_ref().map(|l| l.start.line), Some(14), "{message}");
     assert_eq!(*resources, 1, "the document before the bomb is still analyzed");
+}
+
+// --- terminal report -----------------------------------------------------------------------------
+
+/// A finding far to the right of a one-line (minified) file is shown with a cut line around it:
+/// no panic, the right line and column, and short output lines.
+#[test]
+fn terminal_report_of_a_finding_at_a_huge_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut statements: Vec<Value> = (0..2600)
+        .map(|i| json!({"Sid": format!("Read{i}"), "Effect": "Allow", "Action": "s3:ListBucket", "Resource": format!("arn:aws:s3:::bucket-{i}")}))
+        .collect();
+    statements.push(json!({"Sid": "Admin", "Effect": "Allow", "Action": "*", "Resource": "*"}));
+    let text = serde_json::to_string(&json!({"Version": "2012-10-17", "Statement": statements})).unwrap();
+    assert!(text.len() > 200_000 && !text.contains('\n'));
+    write(dir.path(), "policy.json", &text);
+    // The finding highlights `"Action":"*"`.
+    let column = text.rfind("\"Action\":\"*\"").unwrap() + 1;
+    assert!(column > 65_536);
+
+    let out = stridegate(&["scan", path_str(dir.path()), "--color", "never", "--select", "IAM-0001"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}\nstdout: {stdout}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("statement allows every action of every service"), "{stdout}");
+    assert!(stdout.contains(&format!("[policy.json:1:{column}]")), "{stdout}");
+    assert!(stdout.contains(" 1 │ …") && stdout.contains("{\"Sid\":\"Admin\""), "the line is cut around the span: {stdout}");
+    let longest = stdout.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest < 300, "a line of {longest} characters:\n{stdout}");
+}
+
+/// Names, namespaces, paths, messages and source lines from the scanned repository carry escape
+/// sequences, carriage returns, backspaces, C1 controls and bidi overrides. The terminal report
+/// shows them visibly and never writes them raw; JSON and SARIF keep the exact strings.
+#[test]
+fn hostile_text_is_escaped_in_the_terminal_and_exact_in_json_and_sarif() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // A file name with ESC, a C1 CSI, a bidi override and a backspace.
+    let evil_dir = "k8s\u{1b}[2J";
+    let evil_file = "de\u{202e}ploy\u{9b}31m\u{8}.yaml";
+    let evil_path = format!("{evil_dir}/{evil_file}");
+    // YAML escapes put the controls in the values; the comment carries raw bidi controls.
+    let manifest = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: \"web\\e]0;pwned\\a\\r\\bfake\"
+  namespace: \"shop\\u202Eprod\\u2066x\\u2069\"
+spec:
+  template:
+    spec:
+      containers:
+        - name: \"app\\e[31m\\x9b1m\\nINFO: all good\"
+          image: nginx
+          securityContext:
+            privileged: true # \u{202e}eurt :degelivirp\u{2067}
+";
+    write(root, &evil_path, manifest);
+    // A file that fails, named with an ESC: it is listed among the errors.
+    write(root, "broken\u{1b}[1A.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: b: c\n");
+    // A skipped file (not infrastructure), listed with --verbose.
+    write(root, "ci\u{7}\u{202e}.yml", "name: ci\non: push\n");
+
+    let out = stridegate(&["scan", path_str(root), "--color", "never", "--verbose", "--select", "K8S-0002", "--select", "K8S-0016"]);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).expect("utf-8 output");
+    let raw: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|(_, c)| (c.is_control() && *c != '\n') || ('\u{202a}'..='\u{202e}').contains(c) || ('\u{2066}'..='\u{2069}').contains(c))
+        .collect();
+    assert!(raw.is_empty(), "raw control or bidi characters {raw:?} in:\n{text}");
+    for visible in [
+        "k8s\\x1b[2J/de\\u{202e}ploy\\x9b31m\\x08.yaml",
+        "web\\x1b]0;pwned\\x07\\r\\x08fake",
+        "shop\\u{202e}",
+        "app\\x1b[31m\\u009b1m\\nINFO: all good",
+        "pods of Deployment web\\x1b]0;pwned\\x07\\r\\x08fake mount",
+        "broken\\x1b[1A.yaml",
+        "ci\\x07\\u{202e}.yml",
+        "\\u{202e}eurt :degelivirp\\u{2067}",
+    ] {
+        assert!(text.contains(visible), "{visible:?} not shown in:\n{text}");
+    }
+
+    // JSON and SARIF: the exact strings the scan produced (messages quote names as Rego's %q
+    // does; resources and paths are raw).
+    let report = library_scan(root);
+    let f = report.findings.iter().find(|f| &*f.rule_id == "K8S-0002").expect("finding");
+    assert_eq!(&*f.location.file, evil_path);
+    assert_eq!(f.resource, "Deployment/shop\u{202e}prod\u{2066}x\u{2069}/web\u{1b}]0;pwned\u{7}\r\u{8}fake");
+    let token = report.findings.iter().find(|f| &*f.rule_id == "K8S-0016").expect("K8S-0016 finding");
+    assert!(token.message.contains("Deployment web\u{1b}]0;pwned\u{7}\r\u{8}fake"), "{}", token.message);
+    let out = stridegate(&["scan", path_str(root), "--format", "json"]);
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), report.findings.len());
+    for (j, f) in findings.iter().zip(&report.findings) {
+        assert_eq!(j["location"]["file"], json!(*f.location.file));
+        assert_eq!(j["resource"], json!(f.resource));
+        assert_eq!(j["message"], json!(f.message));
+    }
+    assert!(findings.iter().any(|j| j["location"]["file"] == json!(evil_path)));
+    assert!(json["errors"].as_array().unwrap().iter().any(|e| e["file"] == json!("broken\u{1b}[1A.yaml")), "{json:#}");
+
+    let out = stridegate(&["scan", path_str(root), "--format", "sarif", "--select", "K8S-0002"]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).expect("SARIF report");
+    let result = &sarif["runs"][0]["results"][0];
+    assert!(result["message"]["text"].as_str().unwrap().contains(&f.message), "{result}");
+    let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+    assert_eq!(percent_decode(uri), evil_path);
+    let notifications = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    assert!(
+        notifications.iter().any(|n| n["message"]["text"].as_str().unwrap().starts_with("broken\u{1b}[1A.yaml: ")),
+        "{notifications:#?}"
+    );
+}
+
+fn percent_decode(s: &str) -> String {
+    let mut bytes = Vec::new();
+    let mut rest = s.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'%' && tail.len() >= 2 {
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&tail[..2]).unwrap(), 16).unwrap());
+            rest = &tail[2..];
+        } else {
+            bytes.push(b);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).unwrap()
 }
