@@ -18,6 +18,35 @@ use crate::rules::{Implementation, RuleSet};
 /// applies to several resource types can tell them apart.
 pub const KIND_KEY: &str = "$kind";
 
+/// The Rego extension (a native function rules may call) that matches AWS wildcards with
+/// [`crate::iam::wildcard`]: `stridegate.aws_wildcard_match(pattern, text, ignore_case)`. Only
+/// `*` and `?` are wildcards; `glob.match` would read `[`, `{` and `\\` as glob syntax.
+/// Undefined unless the arguments are two strings and a boolean.
+pub const AWS_WILDCARD_MATCH: &str = "stridegate.aws_wildcard_match";
+
+/// Adds stridegate's extensions to a regorus engine (before its policies are evaluated).
+pub fn add_extensions(rego: &mut regorus::Engine) -> Result<(), String> {
+    rego.add_extension(
+        AWS_WILDCARD_MATCH.to_string(),
+        3,
+        extension(|args: Vec<regorus::Value>| {
+            Ok(match (args.first(), args.get(1), args.get(2)) {
+                (Some(regorus::Value::String(p)), Some(regorus::Value::String(t)), Some(regorus::Value::Bool(ignore_case))) => {
+                    let case = if *ignore_case { crate::iam::wildcard::Case::Insensitive } else { crate::iam::wildcard::Case::Sensitive };
+                    regorus::Value::Bool(crate::iam::wildcard::matches(p, t, case))
+                }
+                _ => regorus::Value::Undefined,
+            })
+        }),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Boxes a closure as a regorus extension (so its signature is inferred from the trait).
+fn extension<F: regorus::Extension + 'static>(f: F) -> Box<dyn regorus::Extension> {
+    Box::new(f)
+}
+
 /// A rule ready to run.
 struct CompiledRule {
     meta: Arc<RuleMeta>,
@@ -112,6 +141,7 @@ impl Engine {
         // A builtin that fails (a type error in `sprintf`, say) must surface as a rule failure
         // (scan incomplete), never silently make a `deny` body undefined and hide a finding.
         rego.set_strict_builtin_errors(true);
+        add_extensions(&mut rego).map_err(|message| EngineError::Rego { rule: "<extensions>".to_string(), message })?;
         for lib in &rules.libraries {
             rego.add_policy(lib.file.clone(), lib.source.clone())
                 .map_err(|e| EngineError::Rego { rule: lib.file.clone(), message: e.to_string() })?;

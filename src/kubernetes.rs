@@ -60,6 +60,44 @@ pub fn pod_metadata_path(kind: &str) -> Option<AttributePath> {
     Some(spec.key("metadata"))
 }
 
+/// What a path of mappings inside an object leads to (see [`mapping_at`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MappingAt<'v> {
+    /// A mapping.
+    Mapping(&'v serde_json::Map<String, Value>),
+    /// The value, or a mapping on the way to it, cannot be known.
+    Unknown,
+    /// Missing or null (or a level on the way is).
+    Absent,
+    /// The value, or a level on the way to it, is a string, number, list or boolean where a
+    /// mapping belongs (a half-written manifest): nothing can be known from it.
+    WrongType,
+}
+
+/// Follows `path` (keys only) from `value`, telling a mapping from an absent value, an unknown
+/// one and one of the wrong type.
+pub fn mapping_at<'v>(value: &'v Value, path: &AttributePath) -> MappingAt<'v> {
+    let mut cur = value;
+    for seg in &path.0 {
+        let (crate::model::PathSegment::Key(key), Value::Object(map)) = (seg, cur) else {
+            return if cur.is_null() { MappingAt::Absent } else { MappingAt::WrongType };
+        };
+        if crate::model::is_unknown(cur) {
+            return MappingAt::Unknown;
+        }
+        match map.get(key) {
+            None => return MappingAt::Absent,
+            Some(next) => cur = next,
+        }
+    }
+    match cur {
+        Value::Object(_) if crate::model::is_unknown(cur) => MappingAt::Unknown,
+        Value::Object(map) => MappingAt::Mapping(map),
+        Value::Null => MappingAt::Absent,
+        _ => MappingAt::WrongType,
+    }
+}
+
 /// Extracts the Kubernetes objects of one document (a `kind: List` yields its items).
 pub fn resources_from_document(doc: Document, file: &Arc<SourceFile>) -> Vec<Resource> {
     if !is_object(&doc.value) {
@@ -130,6 +168,20 @@ mod tests {
         let (loc, found) = rs[1].locate(&AttributePath::root().key("metadata").key("name"));
         assert!(found);
         assert_eq!(loc.start.line, 9);
+    }
+
+    #[test]
+    fn mappings_along_a_path() {
+        let path = pod_spec_path("Deployment").unwrap();
+        let at = |v: serde_json::Value| format!("{:?}", mapping_at(&v, &path));
+        assert!(at(serde_json::json!({"spec": {"template": {"spec": {"containers": []}}}})).starts_with("Mapping"));
+        assert_eq!(at(serde_json::json!({"spec": {"template": {}}})), "Absent");
+        assert_eq!(at(serde_json::json!({"spec": {"template": {"spec": null}}})), "Absent");
+        assert_eq!(at(serde_json::json!({"spec": {"template": "x"}})), "WrongType");
+        assert_eq!(at(serde_json::json!({"spec": [1]})), "WrongType");
+        assert_eq!(at(serde_json::json!({"spec": {"template": {"spec": 5}}})), "WrongType");
+        assert_eq!(at(serde_json::json!({"spec": {"template": {"$unknown": "var.t"}}})), "Unknown");
+        assert_eq!(at(serde_json::json!({"spec": {"template": {"spec": {"$unknown": "x"}}}})), "Unknown");
     }
 
     #[test]

@@ -61,8 +61,13 @@ strings(s, field) := {v | some [_, v] in values(s, field, [])}
 # The catalogue facts for an action pattern (empty object when unknown).
 action_info(pattern) := object.get(object.get(context, "actions", {}), lower(pattern), {})
 
-# True when an IAM action pattern (with * and ?) matches the action name, case-insensitively.
-action_matches(pattern, action) if glob.match(lower(pattern), [], lower(action))
+# True when an IAM action pattern matches the action name as AWS matches them: `*` is any run of
+# characters, `?` one character, everything else literal (`[`, `{`, `\` are not glob syntax),
+# case-insensitively. Never use glob.match for IAM patterns.
+action_matches(pattern, action) if stridegate.aws_wildcard_match(pattern, action, true)
+
+# True when a resource pattern (an ARN with * and ?) matches the ARN, case-sensitively.
+resource_matches(pattern, arn) if stridegate.aws_wildcard_match(pattern, arn, false)
 
 # True when the statement grants `action` (through Action, or through NotAction that does not
 # exclude it).

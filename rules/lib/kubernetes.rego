@@ -23,17 +23,45 @@ pod_spec_paths := {
 # Path of the pod spec in the current object.
 pod_spec_path := pod_spec_paths[input.kind]
 
-# The pod spec ({} when absent).
-pod_spec := object.get(input, pod_spec_path, {})
+# True for a value written where a mapping belongs but of another type (a string, number, list
+# or boolean) in a half-written manifest. The API server would reject it and nothing can be
+# known from it, so the helpers below replace it with an unknown marker: rules already stay
+# silent on unknown values, and never fail on a type they did not expect.
+wrong_type(x) if {
+	x != null
+	not is_object(x)
+}
+
+# x when it is a mapping; {} when it is null; an unknown marker when it has another type.
+as_mapping(x, _) := x if is_object(x)
+
+as_mapping(x, _) := {} if x == null
+
+as_mapping(x, what) := {"$unknown": sprintf("%s is not a mapping", [what])} if wrong_type(x)
+
+# The pod spec: {} when absent or null, an unknown marker when it (or a level above it, such as
+# the template) is not a mapping. Undefined for kinds that carry no pod.
+pod_spec := {"$unknown": "the pod spec is not a mapping"} if {
+	some n in numbers.range(1, count(pod_spec_path))
+	wrong_type(object.get(input, array.slice(pod_spec_path, 0, n), null))
+} else := as_mapping(object.get(input, pod_spec_path, null), "pod spec")
 
 # Path of the pod template's metadata (the object's own metadata for a Pod).
 pod_metadata_path := array.concat(array.slice(pod_spec_path, 0, count(pod_spec_path) - 1), ["metadata"])
 
-# Pod annotations ({} when absent).
-pod_annotations := object.get(input, array.concat(pod_metadata_path, ["annotations"]), {})
+# The pod template's metadata ({} when absent, an unknown marker when not a mapping).
+pod_metadata := {"$unknown": "the pod metadata is not a mapping"} if {
+	some n in numbers.range(1, count(pod_metadata_path))
+	wrong_type(object.get(input, array.slice(pod_metadata_path, 0, n), null))
+} else := as_mapping(object.get(input, pod_metadata_path, null), "pod metadata")
 
-# The pod-level securityContext ({} when absent).
-pod_security_context := object.get(pod_spec, "securityContext", {})
+# Pod annotations ({} when absent, an unknown marker when they cannot be read).
+pod_annotations := {"$unknown": "the pod metadata is not a mapping"} if {
+	is_unknown(pod_metadata)
+} else := as_mapping(object.get(pod_metadata, "annotations", null), "annotations")
+
+# The pod-level securityContext ({} when absent, an unknown marker when not a mapping).
+pod_security_context := as_mapping(object.get(pod_spec, "securityContext", null), "securityContext")
 
 pod_security_context_path := array.concat(pod_spec_path, ["securityContext"])
 
@@ -55,7 +83,8 @@ pod_inheritable := {k: v |
 }
 
 # Every container of the pod, computed once per object:
-#   type, index, name, obj (the container as written), path (to the container),
+#   type, index, name, obj (the container as written, with mappings of the wrong type replaced
+#   by unknown markers: see container_view), path (to the container),
 #   description ("init container \"setup\""),
 #   sc (effective securityContext: container fields, else inherited pod-level fields),
 #   sc_paths (field -> path where its effective value is written).
@@ -63,9 +92,10 @@ containers contains c if {
 	some type in container_types
 	list := object.get(pod_spec, type, [])
 	is_array(list)
-	some i, container in list
-	is_object(container)
-	not is_unknown(container)
+	some i, written in list
+	is_object(written)
+	not is_unknown(written)
+	container := container_view(written)
 	path := array.concat(pod_spec_path, [type, i])
 	name := object.get(container, "name", "")
 	own_sc := object.get(container, "securityContext", {})
@@ -84,6 +114,35 @@ containers contains c if {
 		"sc_paths": object.union(inherited_paths, own_paths),
 		"sc_unknown": sc_unknown(own_sc),
 	}
+}
+
+# Mapping-valued fields of a container, and the mapping-valued fields inside them.
+container_mappings := {
+	"securityContext": ["capabilities", "seccompProfile", "appArmorProfile", "seLinuxOptions", "windowsOptions"],
+	"resources": ["limits", "requests"],
+}
+
+# The container with every mapping-valued field (container_mappings) that holds another type
+# replaced by an unknown marker, so that `c.obj.securityContext.x` never reads into a string.
+container_view(container) := object.union(container, {k: fixed |
+	some k, nested in container_mappings
+	v := container[k]
+	fixed := mapping_view(v, nested, k)
+	fixed != v
+})
+
+mapping_view(v, _, what) := {"$unknown": sprintf("%s is not a mapping", [what])} if wrong_type(v)
+
+mapping_view(v, _, _) := v if v == null
+
+mapping_view(v, _, _) := v if is_unknown(v)
+
+mapping_view(v, nested, what) := object.union(v, {k: {"$unknown": sprintf("%s.%s is not a mapping", [what, k])} |
+	some k in nested
+	wrong_type(v[k])
+}) if {
+	is_object(v)
+	not is_unknown(v)
 }
 
 # A value as text for messages (`%q` accepts only strings): names may be written as numbers.

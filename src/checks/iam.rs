@@ -9,6 +9,7 @@ use super::{NativeCheck, Observation, ScanCheck, ScanHit};
 use crate::finding::RelatedLocation;
 use crate::iam::catalogue::ActionPattern;
 use crate::iam::policy::{CONTEXT_KEY, statements, strings};
+use crate::iam::wildcard::resource_matches;
 use crate::model::{AttributePath, PathSegment, Resource};
 use crate::rules::meta::Severity;
 
@@ -50,34 +51,6 @@ const MAX_RELATED: usize = 5;
 
 /// IAM-0020: a policy grants access to Terraform state objects beyond one team's prefix.
 struct StateAccessNotScoped;
-
-/// IAM wildcard match (`*` any run, `?` one character), case-sensitive as ARNs are.
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(c) if *c == '?' || Some(c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
-}
 
 /// The granted subset of `actions` for a statement (through Action, or NotAction that does not
 /// exclude them).
@@ -358,14 +331,14 @@ impl StateAccessNotScoped {
                 continue;
             };
             let Some((bucket_pattern, key_pattern)) = rest.split_once('/') else { continue };
-            for (bucket, keys) in buckets.iter().filter(|(b, _)| wildcard_match(bucket_pattern, b)) {
+            for (bucket, keys) in buckets.iter().filter(|(b, _)| resource_matches(bucket_pattern, b)) {
                 let literal = key_pattern.split(['*', '?']).next().unwrap_or_default();
                 if literal.len() == key_pattern.len() {
                     continue; // one exact object: ownership is a matter for the configuration
                 }
                 let complete = literal.matches('/').count();
                 let depth = depths.get(bucket.as_str()).copied().flatten();
-                let matched: Vec<&(String, usize)> = keys.iter().filter(|(k, _)| wildcard_match(key_pattern, k)).collect();
+                let matched: Vec<&(String, usize)> = keys.iter().filter(|(k, _)| resource_matches(key_pattern, k)).collect();
                 let message = if complete == 0 {
                     format!(
                         "grants {actions} on \"{arn}\", every object of Terraform state bucket \"{bucket}\": any team's state can be read or overwritten"
@@ -411,7 +384,7 @@ impl StateAccessNotScoped {
             let parts: Vec<&str> = arn.splitn(6, ':').collect();
             let (Some(&"arn"), Some(&"dynamodb"), Some(resource)) = (parts.first(), parts.get(2), parts.get(5)) else { continue };
             let Some(table_pattern) = resource.strip_prefix("table/").map(|t| t.split('/').next().unwrap_or(t)) else { continue };
-            let Some((table, backend)) = tables.iter().find(|(t, _)| wildcard_match(table_pattern, t)) else { continue };
+            let Some((table, backend)) = tables.iter().find(|(t, _)| resource_matches(table_pattern, t)) else { continue };
             hits.push(ScanHit {
                 observation: i,
                 path: AttributePath::from_json(path).unwrap_or_else(AttributePath::root),
@@ -452,7 +425,10 @@ pub fn escalation_methods() -> &'static [EscalationMethod] {
             return Vec::new();
         };
         let mut engine = regorus::Engine::new();
-        if engine.add_policy("lib/iam.rego".into(), lib.into()).is_err() || engine.add_policy("IAM-0004".into(), policy.into()).is_err() {
+        if crate::engine::add_extensions(&mut engine).is_err()
+            || engine.add_policy("lib/iam.rego".into(), lib.into()).is_err()
+            || engine.add_policy("IAM-0004".into(), policy.into()).is_err()
+        {
             return Vec::new();
         }
         let Ok(results) = engine.eval_query("data.stridegate.rules.iam_0004.methods".into(), false) else { return Vec::new() };
@@ -694,18 +670,6 @@ mod tests {
             ("module.a[\"x.y\"].module.b.".to_string(), "aws_iam_role.ci".to_string())
         );
         assert_eq!(module_and_base("aws_iam_role.ci"), (String::new(), "aws_iam_role.ci".to_string()));
-    }
-
-    #[test]
-    fn wildcards() {
-        assert!(wildcard_match("*", "anything/at/all"));
-        assert!(wildcard_match("services/*", "services/crm/prod/tf.tfstate"));
-        assert!(wildcard_match("services/*/prod/*", "services/crm/prod/x"));
-        assert!(!wildcard_match("services/*/prod/*", "services/crm/dev/x"));
-        assert!(wildcard_match("a?c", "abc"));
-        assert!(!wildcard_match("a?c", "ac"));
-        assert!(!wildcard_match("abc", "abcd"));
-        assert!(wildcard_match("*-tf-state", "mercury-tf-state"));
     }
 
     #[test]

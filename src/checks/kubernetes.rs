@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{NativeCheck, Observation, ScanCheck, ScanHit};
 use crate::finding::RelatedLocation;
-use crate::kubernetes::{UNKNOWN_NAMESPACE, pod_metadata_path, pod_spec_path};
+use crate::kubernetes::{MappingAt, UNKNOWN_NAMESPACE, mapping_at, pod_metadata_path, pod_spec_path};
 use crate::model::{AttributePath, Resource, is_unknown};
 use crate::rules::meta::WORKLOAD_KINDS;
 
@@ -30,10 +30,20 @@ fn is_workload(kind: &str) -> bool {
     WORKLOAD_KINDS.contains(&kind)
 }
 
-/// Observes a workload: its pod labels (and where they are written).
+/// Observes a workload: its pod labels (and where they are written). A workload whose pod spec
+/// or pod metadata has the wrong type (a half-written manifest) defines no pods: not observed.
 fn observe_workload(resource: &Resource, extra: Value, extra_paths: &[AttributePath]) -> Option<Observation> {
-    let labels_path = pod_metadata_path(&resource.kind)?.key("labels");
-    let labels = resource.get(&labels_path).cloned().unwrap_or(Value::Null);
+    let metadata_path = pod_metadata_path(&resource.kind)?;
+    for path in [pod_spec_path(&resource.kind)?, metadata_path.clone()] {
+        if mapping_at(&resource.value, &path) == MappingAt::WrongType {
+            return None;
+        }
+    }
+    let labels_path = metadata_path.key("labels");
+    let labels = match mapping_at(&resource.value, &labels_path) {
+        MappingAt::WrongType => crate::model::unknown("labels are not a mapping"),
+        _ => resource.get(&labels_path).cloned().unwrap_or(Value::Null),
+    };
     let mut paths = vec![labels_path];
     paths.extend_from_slice(extra_paths);
     Some(Observation::new(resource, json!({"role": "workload", "labels": labels, "extra": extra}), &paths))
@@ -305,7 +315,9 @@ impl ScanCheck for ServiceAccountTokenAutomounted {
             }
             k if is_workload(k) => {
                 let spec_path = pod_spec_path(k)?;
-                let spec = resource.get(&spec_path).cloned().unwrap_or(Value::Null);
+                // Only a pod spec that can be read tells whether a token is mounted (an absent,
+                // unknown or wrongly typed one defines no pod that could be judged).
+                let MappingAt::Mapping(spec) = mapping_at(&resource.value, &spec_path) else { return None };
                 let automount = spec.get("automountServiceAccountToken").cloned().unwrap_or(Value::Null);
                 let account = spec
                     .get("serviceAccountName")

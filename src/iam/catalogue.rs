@@ -13,6 +13,8 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::OnceLock;
 
+use super::wildcard::{self, Case};
+
 /// The embedded catalogue.
 const DATA: &str = include_str!("../../data/iam/catalogue.tsv");
 
@@ -260,8 +262,8 @@ pub struct Catalogue {
     global_keys: Vec<&'static str>,
     /// Every condition key without a placeholder, sorted case-insensitively.
     exact_keys: Vec<&'static str>,
-    /// Parameterised condition keys as lowercase globs: each placeholder became `?*`.
-    key_templates: Vec<Box<[u8]>>,
+    /// Parameterised condition keys as lowercase wildcard patterns: each placeholder became `?*`.
+    key_templates: Vec<Box<str>>,
     /// `# key: value` header lines.
     metadata: Vec<(&'static str, &'static str)>,
     action_count: usize,
@@ -432,12 +434,12 @@ impl Catalogue {
                     Matcher::Exact(name) => out.extend(
                         service
                             .actions
-                            .binary_search_by(|a| cmp_caseless_bytes(a.name.as_bytes(), name))
+                            .binary_search_by(|a| cmp_caseless_bytes(a.name.as_bytes(), name.as_bytes()))
                             .ok()
                             .and_then(|i| service.actions.get(i)),
                     ),
                     Matcher::Any => out.extend(service.actions.iter()),
-                    matcher => out.extend(service.actions.iter().filter(|a| matcher.matches(a.name.as_bytes()))),
+                    matcher => out.extend(service.actions.iter().filter(|a| matcher.matches(a.name))),
                 }
             }
             None => match &pattern.name {
@@ -455,8 +457,7 @@ impl Catalogue {
         if self.exact_keys.binary_search_by(|k| cmp_caseless(k, key)).is_ok() {
             return true;
         }
-        let key = key.as_bytes();
-        self.key_templates.iter().any(|template| glob_matches(template, key.len(), |i| key.get(i).copied().unwrap_or(0)))
+        self.key_templates.iter().any(|template| wildcard::matches(template, key, Case::Insensitive))
     }
 
     /// The global condition keys, usable with every service.
@@ -502,39 +503,32 @@ enum Matcher {
     /// `*`.
     Any,
     /// No wildcard.
-    Exact(Box<[u8]>),
+    Exact(Box<str>),
     /// `Get*`.
-    Prefix(Box<[u8]>),
-    /// Anything else.
-    Glob(Box<[u8]>),
+    Prefix(Box<str>),
+    /// Anything else, matched by [`wildcard::matches`].
+    Wildcard(Box<str>),
 }
 
 impl Matcher {
-    fn new(pattern: &[u8]) -> Self {
-        let lower: Box<[u8]> = pattern.iter().map(u8::to_ascii_lowercase).collect();
-        let is_wild = |b: &u8| *b == b'*' || *b == b'?';
-        if !lower.is_empty() && lower.iter().all(|b| *b == b'*') {
+    fn new(pattern: &str) -> Self {
+        let lower: Box<str> = pattern.to_ascii_lowercase().into_boxed_str();
+        if !lower.is_empty() && lower.bytes().all(|b| b == b'*') {
             return Matcher::Any;
         }
-        match lower.iter().position(is_wild) {
+        match lower.find(['*', '?']) {
             None => Matcher::Exact(lower),
-            Some(i) if lower[i..].iter().all(|b| *b == b'*') => Matcher::Prefix(lower[..i].into()),
-            Some(_) => Matcher::Glob(lower),
+            Some(i) if lower[i..].bytes().all(|b| b == b'*') => Matcher::Prefix(lower[..i].into()),
+            Some(_) => Matcher::Wildcard(lower),
         }
     }
 
-    fn matches(&self, text: &[u8]) -> bool {
-        self.matches_with(text.len(), |i| text.get(i).copied().unwrap_or(0))
-    }
-
-    /// Matches the text of `len` bytes read through `at` (so `service:name` needs no buffer).
-    fn matches_with(&self, len: usize, at: impl Fn(usize) -> u8) -> bool {
-        let starts_with = |p: &[u8]| len >= p.len() && p.iter().enumerate().all(|(i, c)| at(i).to_ascii_lowercase() == *c);
+    fn matches(&self, text: &str) -> bool {
         match self {
             Matcher::Any => true,
-            Matcher::Exact(p) => len == p.len() && starts_with(p),
-            Matcher::Prefix(p) => starts_with(p),
-            Matcher::Glob(p) => glob_matches(p, len, &at),
+            Matcher::Exact(p) => text.eq_ignore_ascii_case(p),
+            Matcher::Prefix(p) => text.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p)),
+            Matcher::Wildcard(p) => wildcard::matches(p, text, Case::Insensitive),
         }
     }
 }
@@ -542,13 +536,11 @@ impl Matcher {
 impl ActionPattern {
     /// Compiles an action pattern as written in a policy's `Action` or `NotAction`.
     pub fn new(pattern: &str) -> Self {
-        let bytes = pattern.as_bytes();
-        match bytes.iter().position(|b| *b == b':') {
-            Some(colon) if !bytes[..colon].iter().any(|b| *b == b'*' || *b == b'?') => ActionPattern {
-                service: Some(pattern[..colon].to_ascii_lowercase().into_boxed_str()),
-                name: Matcher::new(&bytes[colon + 1..]),
-            },
-            _ => ActionPattern { service: None, name: Matcher::new(bytes) },
+        match pattern.split_once(':') {
+            Some((service, name)) if !wildcard::has_wildcard(service) => {
+                ActionPattern { service: Some(service.to_ascii_lowercase().into_boxed_str()), name: Matcher::new(name) }
+            }
+            _ => ActionPattern { service: None, name: Matcher::new(pattern) },
         }
     }
 
@@ -564,52 +556,17 @@ impl ActionPattern {
 
     /// Whether the pattern matches the action `service:name`.
     pub fn matches_name(&self, service: &str, name: &str) -> bool {
-        match &self.service {
-            Some(prefix) => service.eq_ignore_ascii_case(prefix) && self.name.matches(name.as_bytes()),
-            None => {
-                let (s, n) = (service.as_bytes(), name.as_bytes());
-                self.name.matches_with(s.len() + 1 + n.len(), |i| match i.cmp(&s.len()) {
-                    Ordering::Less => s.get(i).copied().unwrap_or(0),
-                    Ordering::Equal => b':',
-                    Ordering::Greater => n.get(i - s.len() - 1).copied().unwrap_or(0),
-                })
-            }
+        match (&self.service, &self.name) {
+            (Some(prefix), _) => service.eq_ignore_ascii_case(prefix) && self.name.matches(name),
+            (None, Matcher::Any) => true,
+            (None, matcher) => matcher.matches(&format!("{service}:{name}")),
         }
     }
 }
 
-/// Wildcard match of a lowercase `pattern` (`*` any run, `?` one byte) against the text of
-/// `len` bytes read through `at`, compared ASCII case-insensitively. Iterative with one
-/// backtrack point, so linear in practice and never recursive.
-fn glob_matches(pattern: &[u8], len: usize, at: impl Fn(usize) -> u8) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < len {
-        match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(&c) if c == b'?' || c == at(t).to_ascii_lowercase() => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|b| *b == b'*'))
-}
-
-/// The lowercase glob of a parameterised condition key (`${Name}` or `<name>` become `?*`: any
-/// non-empty text), or `None` for a plain key.
-fn key_template(key: &str) -> Option<Box<[u8]>> {
+/// The lowercase wildcard pattern of a parameterised condition key (`${Name}` or `<name>` become
+/// `?*`: any non-empty text), or `None` for a plain key.
+fn key_template(key: &str) -> Option<Box<str>> {
     let bytes = key.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -635,7 +592,11 @@ fn key_template(key: &str) -> Option<Box<[u8]>> {
         out.push(b.to_ascii_lowercase());
         i += 1;
     }
-    any.then(|| out.into_boxed_slice())
+    if !any {
+        return None;
+    }
+    // Bytes were copied whole (only ASCII letters lowercased), so the text is still UTF-8.
+    String::from_utf8(out).ok().map(String::into_boxed_str)
 }
 
 /// ASCII case-insensitive ordering.
@@ -834,22 +795,14 @@ mod tests {
     }
 
     #[test]
-    fn glob_edge_cases() {
-        let m = |p: &str, t: &str| {
-            let p = p.to_ascii_lowercase();
-            glob_matches(p.as_bytes(), t.len(), |i| t.as_bytes().get(i).copied().unwrap_or(0))
-        };
-        assert!(m("", ""));
-        assert!(!m("", "a"));
-        assert!(m("*", ""));
-        assert!(m("a*b*c", "aXXbYYc"));
-        assert!(m("a*b*c", "abc"));
-        assert!(!m("a*b*c", "acb"));
-        assert!(m("*aab", "aaaab"));
-        assert!(!m("?", ""));
-        assert!(m("a?c", "ABC"));
-        assert!(m("*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaab"));
-        assert!(!m("*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+    fn glob_syntax_is_literal_in_action_patterns() {
+        let c = cat();
+        assert!(c.expand("iam:{Create,Put}*").is_empty());
+        assert!(c.expand("s3:Get[").is_empty());
+        assert!(c.expand("s3:[GP]etObject").is_empty());
+        assert_eq!(c.expand("iam:Pass?ole").len(), 1);
+        assert_eq!(c.expand("IAM:passrole").len(), 1);
+        assert!(ActionPattern::new("*:{Get,Put}Object").matches_name("s3", "{get,put}object"));
     }
 
     #[test]

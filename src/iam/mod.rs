@@ -4,3 +4,4 @@
 pub mod catalogue;
 pub mod extract;
 pub mod policy;
+pub mod wildcard;

@@ -29,15 +29,20 @@ pub struct Document {
 pub struct Limits {
     /// Deepest allowed nesting of mappings/sequences.
     pub max_depth: usize,
-    /// Most nodes that alias expansion may add to a file, beyond this floor...
+    /// Most nodes that alias expansion may add to one document (YAML anchors are per document),
+    /// beyond this floor...
     pub max_alias_nodes_floor: usize,
-    /// ...or this multiple of the nodes written in the file, whichever is larger.
+    /// ...or this multiple of the nodes written in the document, whichever is larger.
     pub max_alias_nodes_factor: usize,
+    /// Most nodes alias expansion may add to a whole file, beyond the same multiple of the nodes
+    /// written in the file: each document of a many-document file may use its own budget, but
+    /// many small bombs together cannot exhaust memory.
+    pub max_alias_nodes_file_floor: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_depth: 256, max_alias_nodes_floor: 100_000, max_alias_nodes_factor: 10 }
+        Self { max_depth: 256, max_alias_nodes_floor: 100_000, max_alias_nodes_factor: 10, max_alias_nodes_file_floor: 5_000_000 }
     }
 }
 

@@ -33,6 +33,8 @@ pub fn parse(text: &str, lines: &LineIndex, limits: &Limits) -> Parsed {
         doc_index: 0,
         written_nodes: 0,
         alias_nodes: 0,
+        doc_written_nodes: 0,
+        doc_alias_nodes: 0,
         current_root: None,
     };
     let mut parser = Parser::new_from_str(text);
@@ -69,8 +71,12 @@ struct Builder<'a> {
     anchors: HashMap<usize, (Value, SpanNode, usize)>,
     documents: Vec<Document>,
     doc_index: usize,
+    /// Nodes written and added by aliases in the whole file...
     written_nodes: usize,
     alias_nodes: usize,
+    /// ...and in the current document (alias budgets are per document: anchors are too).
+    doc_written_nodes: usize,
+    doc_alias_nodes: usize,
     current_root: Option<Node>,
 }
 
@@ -96,6 +102,8 @@ impl Builder<'_> {
             Event::DocumentStart(_) => {
                 self.anchors.clear();
                 self.current_root = None;
+                self.doc_written_nodes = 0;
+                self.doc_alias_nodes = 0;
             }
             Event::DocumentEnd => {
                 if let Some(root) = self.current_root.take()
@@ -112,10 +120,19 @@ impl Builder<'_> {
                 };
                 let count = *count;
                 self.alias_nodes = self.alias_nodes.saturating_add(count);
-                let budget = self.limits.max_alias_nodes_floor.max(self.written_nodes.saturating_mul(self.limits.max_alias_nodes_factor));
-                if self.alias_nodes > budget {
+                self.doc_alias_nodes = self.doc_alias_nodes.saturating_add(count);
+                let factor = self.limits.max_alias_nodes_factor;
+                let budget = self.limits.max_alias_nodes_floor.max(self.doc_written_nodes.saturating_mul(factor));
+                if self.doc_alias_nodes > budget {
                     return Err(ParseError::at(
-                        format!("alias expansion exceeds the limit of {budget} nodes (a \"billion laughs\" document?)"),
+                        format!("alias expansion exceeds the limit of {budget} nodes in one document (a \"billion laughs\" document?)"),
+                        at,
+                    ));
+                }
+                let file_budget = self.limits.max_alias_nodes_file_floor.max(self.written_nodes.saturating_mul(factor));
+                if self.alias_nodes > file_budget {
+                    return Err(ParseError::at(
+                        format!("alias expansion exceeds the limit of {file_budget} nodes in one file (many documents expanding aliases)"),
                         at,
                     ));
                 }
@@ -125,7 +142,7 @@ impl Builder<'_> {
             Event::Scalar(raw, style, anchor, tag) => {
                 let at = self.span(&span);
                 let value = resolve_scalar(&raw, style, tag.as_deref());
-                self.written_nodes += 1;
+                self.count_written();
                 let node = Node { value, spans: SpanNode { span: at, key: None, children: SpanChildren::Leaf } };
                 self.attach(node, anchor, 1, at)?;
             }
@@ -142,7 +159,7 @@ impl Builder<'_> {
             Event::SequenceEnd => {
                 let end = self.byte(&span.end);
                 if let Some(Frame::Seq { anchor, start, items, spans }) = self.stack.pop() {
-                    self.written_nodes += 1;
+                    self.count_written();
                     let count = 1 + spans.iter().map(count_nodes).sum::<usize>();
                     let at = ByteSpan::new(start, end.max(start));
                     let node =
@@ -153,7 +170,7 @@ impl Builder<'_> {
             Event::MappingEnd => {
                 let end = self.byte(&span.end);
                 if let Some(Frame::Map { anchor, start, entries, .. }) = self.stack.pop() {
-                    self.written_nodes += 1;
+                    self.count_written();
                     let at = ByteSpan::new(start, end.max(start));
                     let node = build_mapping(entries, at);
                     let count = count_nodes(&node.spans);
@@ -162,6 +179,11 @@ impl Builder<'_> {
             }
         }
         Ok(true)
+    }
+
+    fn count_written(&mut self) {
+        self.written_nodes += 1;
+        self.doc_written_nodes += 1;
     }
 
     fn check_depth(&self, span: &Span) -> Result<(), ParseError> {
@@ -380,6 +402,48 @@ mod tests {
         let parsed = parse_str(&text);
         let err = parsed.error.expect("must fail");
         assert!(err.message.contains("alias expansion"), "{}", err.message);
+    }
+
+    #[test]
+    fn alias_budget_is_per_document() {
+        // Each document expands ~16 aliased nodes per node it writes (more than the factor of
+        // 10) but stays far below the per-document floor: 3,000 of them are legitimate, although
+        // together they expand past what a file-wide floor of 100,000 nodes would allow.
+        let doc = "kind: ConfigMap\ndata:\n  base: &b [a, b, c, d, e, f, g, h, i, j]\n  list: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
+        let text = vec![doc; 3000].join("---\n");
+        let parsed = parse_str(&text);
+        assert!(parsed.error.is_none(), "{:?}", parsed.error);
+        assert_eq!(parsed.documents.len(), 3000);
+        assert_eq!(parsed.documents[2999].value["data"]["list"].as_array().map(Vec::len), Some(25));
+    }
+
+    #[test]
+    fn a_bomb_after_many_documents_fails_at_its_alias() {
+        let mut text = "a: 1\n---\n".repeat(500);
+        let before = text.len();
+        text.push_str("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let parsed = parse_str(&text);
+        let err = parsed.error.expect("must fail");
+        assert!(err.message.contains("in one document"), "{}", err.message);
+        let at = err.span.expect("position").start;
+        assert!(at > before && text[at..].starts_with('*'), "error at {at}: {:?}", &text[at..(at + 10).min(text.len())]);
+        assert_eq!(parsed.documents.len(), 500);
+    }
+
+    #[test]
+    fn many_small_bombs_hit_the_file_budget() {
+        let limits = Limits { max_alias_nodes_floor: 1_000, max_alias_nodes_file_floor: 20_000, ..Limits::default() };
+        let doc =
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b]\n";
+        let text = vec![doc; 100].join("---\n");
+        let parsed = parse(&text, &LineIndex::new(&text), &limits);
+        let err = parsed.error.expect("must fail");
+        assert!(err.message.contains("in one file"), "{}", err.message);
+        assert!(parsed.documents.len() < 100 && !parsed.documents.is_empty());
     }
 
     #[test]

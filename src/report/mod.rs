@@ -1,5 +1,6 @@
 //! Rendering a [`ScanReport`]: terminal text with source snippets, JSON, SARIF 2.1.0.
 
+pub mod escape;
 pub mod json;
 pub mod sarif;
 pub mod terminal;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::rules::meta::Severity;
 use crate::scan::ScanReport;
+use crate::source::LineIndex;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -21,11 +23,12 @@ pub enum Format {
     Sarif,
 }
 
-/// Reads scanned files back for snippets (only files that have findings are read).
+/// Reads scanned files back for snippets (only files that have findings are read, once each,
+/// with a line index so that each snippet costs a lookup, not a pass over the file).
 #[derive(Debug)]
 pub struct Sources {
     root: PathBuf,
-    cache: HashMap<String, Option<String>>,
+    cache: HashMap<String, Option<(String, LineIndex)>>,
 }
 
 impl Sources {
@@ -37,8 +40,22 @@ impl Sources {
 
     /// Text of `relative`, if readable.
     pub fn get(&mut self, relative: &str) -> Option<&str> {
+        self.get_indexed(relative).map(|(text, _)| text)
+    }
+
+    /// Text of `relative` and its line index, if readable.
+    pub fn get_indexed(&mut self, relative: &str) -> Option<(&str, &LineIndex)> {
         let root = &self.root;
-        self.cache.entry(relative.to_string()).or_insert_with(|| std::fs::read_to_string(root.join(relative)).ok()).as_deref()
+        self.cache
+            .entry(relative.to_string())
+            .or_insert_with(|| {
+                std::fs::read_to_string(root.join(relative)).ok().map(|text| {
+                    let lines = LineIndex::new(&text);
+                    (text, lines)
+                })
+            })
+            .as_ref()
+            .map(|(text, lines)| (text.as_str(), lines))
     }
 }
 

@@ -1,14 +1,25 @@
 //! Terminal output: one miette diagnostic per finding with the source snippet, then the files
 //! that could not be analyzed, then the coverage summary.
+//!
+//! Everything that comes from the scanned repository (paths, names, messages, source lines) goes
+//! through [`terminal_safe`] first. Snippets are a window of at most three lines around the
+//! finding, with very long lines (minified JSON, one-line YAML) cut around the highlighted span,
+//! so a report stays readable and costs the same for a finding at column 10 or 10 million.
 
 use std::fmt::Write as _;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents, Report, SourceCode, SourceSpan,
+    SpanContents,
+};
 
+use super::escape::{terminal_safe, terminal_safe_text};
 use super::{Sources, severity_counts};
 use crate::finding::Finding;
+use crate::model::Location;
 use crate::rules::meta::{RuleMeta, Severity};
 use crate::scan::{Outcome, ScanReport};
+use crate::source::LineIndex;
 
 /// Rendering options.
 #[derive(Debug, Clone, Copy)]
@@ -45,10 +56,17 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
             if let Outcome::Failed { message, location, .. } = &f.outcome {
                 match location {
                     Some(l) => {
-                        let _ = writeln!(out, "  error: {}:{}:{}: {message}", f.path, l.start.line, l.start.column);
+                        let _ = writeln!(
+                            out,
+                            "  error: {}:{}:{}: {}",
+                            terminal_safe(&f.path),
+                            l.start.line,
+                            l.start.column,
+                            terminal_safe(message)
+                        );
                     }
                     None => {
-                        let _ = writeln!(out, "  error: {}: {message}", f.path);
+                        let _ = writeln!(out, "  error: {}: {}", terminal_safe(&f.path), terminal_safe(message));
                     }
                 }
             }
@@ -56,7 +74,7 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
         out.push('\n');
     }
     for e in &report.rule_failures {
-        let _ = writeln!(out, "  error: rule {} failed: {}", e.rule, e.message);
+        let _ = writeln!(out, "  error: rule {} failed: {}", terminal_safe(&e.rule), terminal_safe(&e.message));
     }
     if options.verbose {
         let skipped: Vec<_> = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Skipped { .. })).collect();
@@ -64,7 +82,7 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
             let _ = writeln!(out, "skipped files:");
             for f in skipped {
                 if let Outcome::Skipped { reason } = &f.outcome {
-                    let _ = writeln!(out, "  {}: {reason}", f.path);
+                    let _ = writeln!(out, "  {}: {}", terminal_safe(&f.path), terminal_safe(&reason.to_string()));
                 }
             }
             out.push('\n');
@@ -75,31 +93,36 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
 }
 
 fn render_finding(handler: &GraphicalReportHandler, f: &Finding, meta: Option<&RuleMeta>, sources: &mut Sources, out: &mut String) {
-    let file = f.location.file.to_string();
+    let file = terminal_safe(&f.location.file).into_owned();
     let stride = f.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-    let text = sources.get(&file).map(str::to_string);
-    let has_source = text.as_ref().is_some_and(|t| f.location.span.end <= t.len());
-    let message = if has_source {
-        format!("{} [{}]", f.message, f.resource)
+    let snippet = sources.get_indexed(&f.location.file).and_then(|(text, lines)| Snippet::new(&file, text, lines, &f.location));
+    let message = if snippet.is_some() {
+        format!("{} [{}]", terminal_safe(&f.message), terminal_safe(&f.resource))
     } else {
-        format!("{}:{}:{}: {} [{}]", file, f.location.start.line, f.location.start.column, f.message, f.resource)
+        format!(
+            "{}:{}:{}: {} [{}]",
+            file,
+            f.location.start.line,
+            f.location.start.column,
+            terminal_safe(&f.message),
+            terminal_safe(&f.resource)
+        )
     };
     let mut diag = MietteDiagnostic::new(message)
-        .with_code(format!("{} {} · {} · {}", f.rule_id, f.rule_name, f.severity, stride))
+        .with_code(terminal_safe(&format!("{} {} · {} · {}", f.rule_id, f.rule_name, f.severity, stride)).into_owned())
         .with_severity(miette_severity(f.severity));
     if let Some(m) = meta {
-        diag = diag.with_help(m.fix.trim().to_string());
+        diag = diag.with_help(terminal_safe_text(m.fix.trim()).into_owned());
     }
-    let rendered = match text {
-        Some(text) if f.location.span.end <= text.len() => {
-            let label = if f.attribute_present { "here".to_string() } else { format!("missing `{}`", last_segment(f)) };
-            let span = SourceSpan::from((f.location.span.start, f.location.span.len()));
-            let diag = diag.with_labels(vec![LabeledSpan::new_primary_with_span(Some(label), span)]);
-            let report = Report::new(diag).with_source_code(NamedSource::new(&file, text));
+    let rendered = match snippet {
+        Some(snippet) => {
+            let label = if f.attribute_present { "here".to_string() } else { format!("missing `{}`", terminal_safe(&last_segment(f))) };
+            let diag = diag.with_labels(vec![LabeledSpan::new_primary_with_span(Some(label), snippet.span)]);
+            let report = Report::new(diag).with_source_code(snippet);
             let mut s = String::new();
             handler.render_report(&mut s, report.as_ref()).map(|()| s)
         }
-        _ => {
+        None => {
             let mut s = String::new();
             handler.render_report(&mut s, &diag).map(|()| s)
         }
@@ -107,10 +130,122 @@ fn render_finding(handler: &GraphicalReportHandler, f: &Finding, meta: Option<&R
     match rendered {
         Ok(s) => out.push_str(&s),
         Err(_) => {
-            let _ = writeln!(out, "  {}", f.message);
+            let _ = writeln!(out, "  {}", terminal_safe(&f.message));
         }
     }
     out.push('\n');
+}
+
+/// Longest line (in bytes) shown whole in a snippet.
+const MAX_LINE: usize = 160;
+/// Characters kept on each side of the highlighted span when its line is cut.
+const AROUND_SPAN: usize = 40;
+/// Longest highlight (in characters) on a cut line.
+const MAX_SPAN: usize = 80;
+
+/// The source shown with one finding: the line of the finding and one line of context on each
+/// side, escaped, long lines cut (marked `…`). It reports the real line numbers, and the real
+/// line and column of the finding, to miette.
+#[derive(Debug)]
+struct Snippet {
+    name: String,
+    text: String,
+    /// 0-based line number of the window's first line.
+    first_line: usize,
+    /// The highlighted span, in `text`.
+    span: SourceSpan,
+    /// 0-based line and column of the finding in the file.
+    line: usize,
+    column: usize,
+}
+
+impl Snippet {
+    /// `None` when the file no longer matches the finding (changed since the scan).
+    fn new(name: &str, text: &str, lines: &LineIndex, location: &Location) -> Option<Self> {
+        let (start, end) = (location.span.start, location.span.end);
+        if start > end || end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            return None;
+        }
+        let line = location.start.line;
+        let line_span = lines.line_span(text, line);
+        if start < line_span.start || start > line_span.end {
+            return None;
+        }
+        // The highlight stays on the finding's first line.
+        let end = end.min(line_span.end);
+        let mut window = String::new();
+        if line > 1 {
+            push_context_line(&mut window, text, lines.line_span(text, line - 1));
+            window.push('\n');
+        }
+        let line_text = &text[line_span.start..line_span.end];
+        let (rel_start, rel_end) = (start - line_span.start, end - line_span.start);
+        let (from, to, end) = if line_text.len() <= MAX_LINE {
+            (0, line_text.len(), rel_end)
+        } else {
+            let end = advance_chars(line_text, rel_start, MAX_SPAN).min(rel_end);
+            (back_chars(line_text, rel_start, AROUND_SPAN), advance_chars(line_text, end, AROUND_SPAN), end)
+        };
+        if from > 0 {
+            window.push('…');
+        }
+        window.push_str(&terminal_safe(&line_text[from..rel_start]));
+        let span_start = window.len();
+        window.push_str(&terminal_safe(&line_text[rel_start..end]));
+        let span = SourceSpan::from((span_start, window.len() - span_start));
+        window.push_str(&terminal_safe(&line_text[end..to]));
+        if to < line_text.len() {
+            window.push('…');
+        }
+        let next = lines.line_span(text, line + 1);
+        // (The empty "line" after a final newline is not shown.)
+        if line < lines.line_count() && !(line + 1 == lines.line_count() && next.is_empty()) {
+            window.push('\n');
+            push_context_line(&mut window, text, next);
+        }
+        Some(Snippet {
+            name: name.to_string(),
+            text: window,
+            first_line: line.saturating_sub(2),
+            span,
+            line: line - 1,
+            column: location.start.column.saturating_sub(1),
+        })
+    }
+}
+
+/// A context line, escaped, cut after [`MAX_LINE`] bytes' worth of characters.
+fn push_context_line(window: &mut String, text: &str, span: crate::source::ByteSpan) {
+    let line = text.get(span.start..span.end).unwrap_or_default();
+    if line.len() <= MAX_LINE {
+        window.push_str(&terminal_safe(line));
+    } else {
+        window.push_str(&terminal_safe(&line[..advance_chars(line, 0, MAX_LINE - AROUND_SPAN)]));
+        window.push('…');
+    }
+}
+
+/// The byte offset `n` characters after `from` in `s` (or its end).
+fn advance_chars(s: &str, from: usize, n: usize) -> usize {
+    s.get(from..).and_then(|rest| rest.char_indices().nth(n)).map_or(s.len(), |(i, _)| from + i)
+}
+
+/// The byte offset `n` characters before `from` in `s` (or 0).
+fn back_chars(s: &str, from: usize, n: usize) -> usize {
+    s.get(..from).and_then(|head| head.char_indices().rev().nth(n.saturating_sub(1))).map_or(0, |(i, _)| i)
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(&'a self, span: &SourceSpan, before: usize, after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        // The header names the finding's own position; other reads only need the line numbers.
+        let (line, column) = if before == 0 && after == 0 && span.offset() == self.span.offset() {
+            (self.line, self.column)
+        } else {
+            (inner.line() + self.first_line, inner.column())
+        };
+        Ok(Box::new(MietteSpanContents::new_named(self.name.clone(), inner.data(), *inner.span(), line, column, inner.line_count())))
+    }
 }
 
 fn last_segment(f: &Finding) -> String {
@@ -144,19 +279,26 @@ pub fn summary(report: &ScanReport) -> String {
         report.rules.len()
     );
     for (reason, n) in &c.skipped {
-        let _ = writeln!(out, "  skipped {n}: {reason}");
+        let _ = writeln!(out, "  skipped {n}: {}", terminal_safe(reason));
     }
     if !report.not_analyzed.is_empty() {
         let _ = writeln!(out, "not analyzed inside analyzed files: {}", report.not_analyzed.len());
         for n in &report.not_analyzed {
-            let _ = writeln!(out, "  {}:{}: {}: {}", n.file, n.line, n.unit, n.reason);
+            let _ = writeln!(out, "  {}:{}: {}: {}", terminal_safe(&n.file), n.line, terminal_safe(&n.unit), terminal_safe(&n.reason));
         }
     }
     if !report.unverifiable.is_empty() {
         let _ = writeln!(out, "unverifiable: {} (a control depends on a value that cannot be known here)", report.unverifiable.len());
         const SHOWN: usize = 20;
         for u in report.unverifiable.iter().take(SHOWN) {
-            let _ = writeln!(out, "  {}:{}: {}: {}", u.location.file, u.location.start.line, u.rule_id, u.message);
+            let _ = writeln!(
+                out,
+                "  {}:{}: {}: {}",
+                terminal_safe(&u.location.file),
+                u.location.start.line,
+                terminal_safe(&u.rule_id),
+                terminal_safe(&u.message)
+            );
         }
         if report.unverifiable.len() > SHOWN {
             let _ = writeln!(out, "  … and {} more (all of them are in --format json)", report.unverifiable.len() - SHOWN);

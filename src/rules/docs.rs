@@ -15,7 +15,7 @@ pub fn table(set: &RuleSet) -> String {
         let _ = writeln!(out, "{:<10} {:<9} {:<48} {}", m.id, m.severity.to_string(), stride, m.title);
     }
     let _ = writeln!(out, "\n{} rules; `stridegate explain <ID>` shows one in full", set.rules.len());
-    out
+    crate::report::escape::terminal_safe_text(&out).into_owned()
 }
 
 /// `stridegate rules --format json`: the metadata of every rule.
@@ -88,5 +88,6 @@ pub fn explain(rule: &Rule) -> String {
         );
     }
     let _ = writeln!(out, "## References\n\n{}", m.references.iter().map(|s| format!("- <{s}>")).collect::<Vec<_>>().join("\n"));
-    out
+    // Rules given with --rules come from outside: their text is shown, never interpreted.
+    crate::report::escape::terminal_safe_text(&out).into_owned()
 }

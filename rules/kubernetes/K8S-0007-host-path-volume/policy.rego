@@ -58,7 +58,7 @@ deny contains {"msg": msg, "path": path, "severity": severity} if {
 	some i, volume in volumes
 	is_object(volume)
 	host_path := volume.hostPath
-	host_path != null
+	is_object(host_path)
 	not k8s.is_unknown(host_path)
 	msg := message(volume)
 	severity := severity_of(host_path)

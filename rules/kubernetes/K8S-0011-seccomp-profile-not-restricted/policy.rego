@@ -109,9 +109,18 @@ deny contains {"msg": msg, "path": path} if {
 	some c in k8s.containers
 	not windows_pod
 	source(c).kind == "none"
+	not source_unknown(c)
 	msg := sprintf("%s sets no seccomp profile, so it runs Unconfined unless the kubelet defaults to RuntimeDefault", [k8s.describe(c)])
 	path := k8s.effective_path(c, "seccompProfile")
 }
+
+# A profile may be set where nothing can be read: a securityContext or the annotations are
+# unknown (or not mappings).
+source_unknown(c) if k8s.is_unknown(c.obj.securityContext)
+
+source_unknown(_) if k8s.is_unknown(k8s.pod_security_context)
+
+source_unknown(_) if k8s.is_unknown(k8s.pod_annotations)
 
 field_message(c, type, level) := sprintf("%s runs with seccomp profile Unconfined%s", [k8s.describe(c), level]) if type == "Unconfined"
 
