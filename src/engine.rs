@@ -268,6 +268,15 @@ impl Engine {
         self.rules.iter().map(|r| &r.meta)
     }
 
+    /// The rules that run on resources of `kind` on `platform`.
+    pub fn rules_for(&self, platform: Platform, kind: &str) -> impl Iterator<Item = &Arc<RuleMeta>> {
+        self.by_kind
+            .get(&(platform, kind.to_string()))
+            .into_iter()
+            .flat_map(|k| k.rules.iter())
+            .filter_map(|&i| self.rules.get(i).map(|r| &r.meta))
+    }
+
     /// Runs every applicable rule on `resource`.
     pub fn evaluate(&self, worker: &mut Worker, resource: &Resource, out: &mut Output) {
         let Some(entry) = self.by_kind.get(&(resource.platform, resource.kind.clone())) else { return };

@@ -25,6 +25,7 @@ pub mod rules;
 pub mod scan;
 pub mod source;
 pub mod terraform;
+pub mod threat;
 
 /// The tool's version, as shown in reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -38,6 +38,9 @@ enum Command {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+    /// Threat models: check one against the infrastructure code, print the format's schema.
+    #[command(subcommand, name = "threat-model")]
+    ThreatModel(ThreatModelCommand),
     /// Show a rule's documentation with failing and passing examples.
     Explain {
         /// Rule id (K8S-0002) or name (privileged-container).
@@ -46,6 +49,44 @@ enum Command {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum ThreatModelCommand {
+    /// Check a threat model against infrastructure code: each mitigation verified, violated,
+    /// unverifiable or attested; drift and STRIDE-per-element gaps.
+    Check(Box<CheckArgs>),
+    /// Print the JSON Schema of the threat-model format.
+    Schema,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Terminal,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The threat model (YAML).
+    model: PathBuf,
+    /// Infrastructure code to check (default: the model's `scope`, relative to the model file).
+    path: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = CheckFormat::Terminal)]
+    format: CheckFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also exit with 1 when drift is found (unbound resources, undeclared exposure...).
+    #[arg(long)]
+    fail_on_drift: bool,
+    /// Also list the checks that passed.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+    /// Also load rules from this directory.
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -150,6 +191,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(args) => run_scan(&args),
+        Command::ThreatModel(ThreatModelCommand::Schema) => write_stdout(stridegate::threat::model::SCHEMA),
+        Command::ThreatModel(ThreatModelCommand::Check(args)) => run_threat_check(&args),
         Command::Rules { format, rules } => load_rules(&rules).map_or(ExitStatus::UsageError, |set| {
             let text = match format {
                 RulesFormat::Table => stridegate::rules::docs::table(&set),
@@ -346,6 +389,93 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
         }
     }
     report.exit_status(args.fail_on)
+}
+
+fn run_threat_check(args: &CheckArgs) -> ExitStatus {
+    use stridegate::threat::{check, model, report as threat_report};
+    let Some(set) = load_rules(&args.rules) else { return ExitStatus::UsageError };
+    let engine = match Engine::new(&set, |_| true) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return ExitStatus::UsageError;
+        }
+    };
+    let text = match std::fs::metadata(&args.model) {
+        Ok(m) if !m.is_file() => Err(format!("{} is not a regular file", args.model.display())),
+        Ok(m) if m.len() > 8 * 1024 * 1024 => Err(format!("{} is over 8 MiB", args.model.display())),
+        Ok(_) => std::fs::read_to_string(&args.model).map_err(|e| format!("cannot read {}: {e}", args.model.display())),
+        Err(e) => Err(format!("cannot read {}: {e}", args.model.display())),
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::UsageError;
+        }
+    };
+    let display = args.model.display().to_string();
+    let file = Arc::new(stridegate::model::SourceFile::new(display.as_str(), text));
+    let families: std::collections::BTreeSet<String> =
+        set.rules.iter().filter_map(|r| r.meta.id.split('-').next().map(str::to_string)).collect();
+    let loaded = match model::load(file, &|id| set.find(id).is_some_and(|r| r.meta.id.eq_ignore_ascii_case(id)), &families) {
+        Ok(m) => m,
+        Err(errors) => {
+            match args.format {
+                CheckFormat::Json => {
+                    let _ = emit(&args.output, &threat_report::errors_json(&display, &errors));
+                }
+                CheckFormat::Terminal => eprint!("{}", threat_report::errors_text(&errors)),
+            }
+            eprintln!("error: the threat model has {} error(s); nothing was checked", errors.len());
+            return ExitStatus::UsageError;
+        }
+    };
+    let target = match (&args.path, &loaded.model.scope) {
+        (Some(p), _) => p.clone(),
+        (None, Some(scope)) => args.model.parent().unwrap_or(std::path::Path::new(".")).join(scope),
+        (None, None) => {
+            eprintln!("error: give the infrastructure code to check (PATH), or set `scope` in the model");
+            return ExitStatus::UsageError;
+        }
+    };
+    let options = ScanOptions { inventory: true, ..ScanOptions::default() };
+    let scan_report = match scan(&target, &engine, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return ExitStatus::UsageError;
+        }
+    };
+    let result = check::check(&loaded, &scan_report, &engine, &target.display().to_string());
+    let text = match args.format {
+        CheckFormat::Json => threat_report::json(&result),
+        CheckFormat::Terminal => threat_report::text(&result, args.verbose),
+    };
+    if emit(&args.output, &text) == ExitStatus::UsageError {
+        return ExitStatus::UsageError;
+    }
+    if result.violated() || (args.fail_on_drift && !result.drift.is_empty()) {
+        ExitStatus::Findings
+    } else if result.scan_incomplete {
+        ExitStatus::Incomplete
+    } else {
+        ExitStatus::Clean
+    }
+}
+
+/// Writes `text` to `output` or stdout.
+fn emit(output: &Option<PathBuf>, text: &str) -> ExitStatus {
+    match output {
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => ExitStatus::Clean,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                ExitStatus::UsageError
+            }
+        },
+        None => write_stdout(text),
+    }
 }
 
 fn terminal_width() -> usize {

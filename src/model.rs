@@ -290,7 +290,58 @@ pub struct Resource {
     pub call_chain: Vec<(Location, String)>,
 }
 
+/// What a threat model needs to know of a resource: identity, where it is, the labels and
+/// tags bindings select on, and whether it is reachable from the internet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceSummary {
+    /// Platform.
+    pub platform: Platform,
+    /// Kind or resource type.
+    pub kind: String,
+    /// Address (see [`Resource::address`]).
+    pub address: String,
+    /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Where it starts.
+    pub location: Location,
+    /// Kubernetes labels (`metadata.labels`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Terraform tags (`tags`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tags: std::collections::BTreeMap<String, String>,
+    /// Why it is reachable from the internet, if it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<String>,
+}
+
 impl Resource {
+    /// The resource's summary, with `exposure` as given.
+    pub fn summary(&self, exposure: Option<String>) -> ResourceSummary {
+        let labels = crate::threat::model::string_map(self.value.get("metadata").and_then(|m| m.get("labels")));
+        let tags = if self.platform == Platform::Terraform {
+            crate::threat::model::string_map(self.value.get("tags"))
+        } else {
+            std::collections::BTreeMap::new()
+        };
+        let (location, _) = self.locate(&AttributePath::root());
+        ResourceSummary {
+            platform: self.platform,
+            kind: self.kind.clone(),
+            address: self.address.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+            location,
+            labels,
+            tags,
+            exposure,
+        }
+    }
+
     /// Locates `path` in the source: the attribute itself when present, else its deepest
     /// existing ancestor. The boolean is true when the attribute itself was found.
     pub fn locate(&self, path: &AttributePath) -> (Location, bool) {

@@ -47,6 +47,8 @@ pub struct ScanOptions {
     /// Wall time of the whole scan (`--timeout`): units not finished by then are reported as
     /// not analyzed and the scan is incomplete.
     pub timeout: Option<Duration>,
+    /// Keep a summary of every resource (for threat-model checks).
+    pub inventory: bool,
 }
 
 impl Default for ScanOptions {
@@ -63,6 +65,7 @@ impl Default for ScanOptions {
             terraform_env: false,
             analysis: AnalysisLimits::default(),
             timeout: None,
+            inventory: false,
         }
     }
 }
@@ -197,6 +200,10 @@ pub struct ScanReport {
     pub elapsed: Duration,
     /// Bytes read.
     pub bytes: u64,
+    /// Every resource analyzed, when [`ScanOptions::inventory`] asked for it, sorted by file
+    /// and address.
+    #[serde(skip)]
+    pub inventory: Vec<crate::model::ResourceSummary>,
 }
 
 /// How a scan should end.
@@ -291,14 +298,21 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
                         let message =
                             format!("not analyzed: the scan's --timeout ({}s) was reached before this file's turn", timeout.as_secs_f64());
                         let records = unit.candidates().iter().map(|c| failed(c, message.clone(), None)).collect();
-                        return UnitResult { records, output: Output::default(), bytes: 0, not_analyzed: Vec::new() };
+                        return UnitResult {
+                            records,
+                            output: Output::default(),
+                            bytes: 0,
+                            not_analyzed: Vec::new(),
+                            inventory: Vec::new(),
+                        };
                     }
                     let unit_deadline = now + options.analysis.unit_time;
                     let deadline = scan_deadline.map_or(unit_deadline, |d| d.min(unit_deadline));
                     let result = catch_unwind(AssertUnwindSafe(|| match unit {
                         Unit::File(candidate) => {
-                            let (record, output, bytes) = analyze_file(candidate, engine, worker, options, deadline);
-                            UnitResult { records: vec![record], output, bytes, not_analyzed: Vec::new() }
+                            let mut inventory = Vec::new();
+                            let (record, output, bytes) = analyze_file(candidate, engine, worker, options, deadline, &mut inventory);
+                            UnitResult { records: vec![record], output, bytes, not_analyzed: Vec::new(), inventory }
                         }
                         Unit::TerraformModule(files) => analyze_terraform_module(files, engine, worker, options, deadline),
                         Unit::CalledModule(files, callers) => check_called_module(files, callers, options),
@@ -319,7 +333,7 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
                                 },
                             })
                             .collect();
-                        UnitResult { records, output: Output::default(), bytes: 0, not_analyzed: Vec::new() }
+                        UnitResult { records, output: Output::default(), bytes: 0, not_analyzed: Vec::new(), inventory: Vec::new() }
                     })
                 },
             )
@@ -337,7 +351,9 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
     let mut rule_failures = Vec::new();
     let mut bytes = 0;
     let mut not_analyzed = Vec::new();
+    let mut inventory = Vec::new();
     for r in results {
+        inventory.extend(r.inventory);
         files.extend(r.records);
         findings.extend(r.output.findings);
         unverifiable.extend(r.output.unverifiable);
@@ -366,7 +382,9 @@ pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanR
     unverifiable.dedup_by(|a, b| a.identity() == b.identity() && a.location == b.location && a.message == b.message);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     rule_failures.sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
+    inventory.sort_by(|a: &crate::model::ResourceSummary, b| (&a.location.file, &a.address).cmp(&(&b.location.file, &b.address)));
     Ok(ScanReport {
+        inventory,
         findings,
         unverifiable,
         files,
@@ -497,7 +515,7 @@ fn check_called_module(files: &[&Candidate], callers: &[String], options: &ScanO
         }
         records.push(skipped(c, SkipReason::CalledModule { callers: callers.to_vec() }));
     }
-    UnitResult { records, output: Output::default(), bytes, not_analyzed: Vec::new() }
+    UnitResult { records, output: Output::default(), bytes, not_analyzed: Vec::new(), inventory: Vec::new() }
 }
 
 /// Reads, parses and checks one file.
@@ -507,6 +525,7 @@ fn analyze_file(
     worker: &mut Worker,
     options: &ScanOptions,
     deadline: Instant,
+    inventory: &mut Vec<crate::model::ResourceSummary>,
 ) -> (FileRecord, Output, u64) {
     let mut output = Output::default();
     match &candidate.class {
@@ -556,6 +575,9 @@ fn analyze_file(
             resources.push(crate::iam::policy::document_resource(source, doc.value, doc.spans, None));
         }
     }
+    if options.inventory {
+        inventory.extend(resources.iter().map(|r| r.summary(crate::threat::exposure::classify(r))));
+    }
     let checked = check_resources(&resources, engine, worker, &mut output, deadline);
     if checked < resources.len() {
         let message = out_of_time(options, checked, resources.len());
@@ -598,6 +620,7 @@ struct UnitResult {
     output: Output,
     bytes: u64,
     not_analyzed: Vec<NotAnalyzed>,
+    inventory: Vec<crate::model::ResourceSummary>,
 }
 
 fn is_hcl_terraform(c: &Candidate) -> bool {
@@ -762,14 +785,21 @@ fn analyze_terraform_module(
     input.deadline = Some(deadline);
     let result = terraform::evaluate_module(&input);
     let mut checked = 0;
+    let mut inventory = Vec::new();
     for resource in &result.resources {
         if Instant::now() >= deadline {
             break;
         }
         engine.evaluate(worker, resource, &mut output);
+        if options.inventory {
+            inventory.push(resource.summary(crate::threat::exposure::classify(resource)));
+        }
         // Policy documents embedded in the resource (IAM, bucket, key policies...).
         for document in crate::iam::extract::from_terraform(resource) {
             engine.evaluate(worker, &document, &mut output);
+            if options.inventory {
+                inventory.push(document.summary(None));
+            }
         }
         checked += 1;
     }
@@ -782,5 +812,5 @@ fn analyze_terraform_module(
         };
         records.push(FileRecord { path, outcome });
     }
-    UnitResult { records, output, bytes, not_analyzed: result.not_analyzed }
+    UnitResult { records, output, bytes, not_analyzed: result.not_analyzed, inventory }
 }

@@ -1,0 +1,305 @@
+//! Threat models checked against infrastructure code: the seed models decide each mitigation
+//! as expected, at the expected lines; model errors are located; drift and exposure are found;
+//! the JSON contract and the schema hold.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use stridegate::engine::Engine;
+use stridegate::model::SourceFile;
+use stridegate::rules::RuleSet;
+use stridegate::scan::{ScanOptions, scan};
+use stridegate::threat::check::{CheckReport, DriftKind, Status, check};
+use stridegate::threat::model::{ModelError, load};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn set() -> RuleSet {
+    RuleSet::builtin().expect("rules load")
+}
+
+fn families(set: &RuleSet) -> std::collections::BTreeSet<String> {
+    set.rules.iter().filter_map(|r| r.meta.id.split('-').next().map(str::to_string)).collect()
+}
+
+fn load_text(name: &str, text: &str) -> Result<stridegate::threat::model::LoadedModel, Vec<ModelError>> {
+    let set = set();
+    let file = Arc::new(SourceFile::new(name, text.to_string()));
+    load(file, &|id| set.rules.iter().any(|r| r.meta.id == id), &families(&set))
+}
+
+/// Checks `model_text` against the directory `code`.
+fn check_dir(model_text: &str, code: &Path) -> CheckReport {
+    let set = set();
+    let engine = Engine::new(&set, |_| true).unwrap();
+    let model = load_text("model.yaml", model_text).unwrap_or_else(|e| panic!("model errors: {e:#?}"));
+    let report = scan(code, &engine, &ScanOptions { inventory: true, ..ScanOptions::default() }).unwrap();
+    check(&model, &report, &engine, &code.display().to_string())
+}
+
+fn statuses(report: &CheckReport) -> BTreeMap<String, Status> {
+    report.mitigations.iter().map(|m| (m.id.clone(), m.status)).collect()
+}
+
+fn stridegate(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_stridegate")).current_dir(root()).args(args).output().expect("run stridegate")
+}
+
+/// Seed 003 (SE09): the model's mitigations against the fixture, which keeps a weak
+/// certificate service: violated exactly where the fixture marks its findings.
+#[test]
+fn se09_model_is_decided_against_its_fixture() {
+    let text = std::fs::read_to_string(root().join("threat-models/se09-iot.threat-model.yaml")).unwrap();
+    let report = check_dir(&text, &root().join("fixtures/seed-003-se09"));
+    let expected: BTreeMap<String, Status> = [
+        ("EP-1.1", Status::Violated),
+        ("EP-1.2", Status::Violated),
+        ("LM-1.1", Status::Verified),
+        ("ID-1.1", Status::Verified),
+        ("ID-2.1", Status::Violated),
+        ("S-1.1", Status::Verified),
+        ("S-2.1", Status::Attested),
+        ("T-1.1", Status::Unverifiable),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(statuses(&report), expected);
+    let violated = |id: &str| -> Vec<(String, String, usize)> {
+        let m = report.mitigations.iter().find(|m| m.id == id).unwrap();
+        m.evidence
+            .iter()
+            .filter(|e| e.result == stridegate::threat::check::Outcome::Fail)
+            .map(|e| (e.rule.clone(), e.location.file.to_string(), e.location.start.line))
+            .collect()
+    };
+    assert_eq!(violated("EP-1.1"), vec![("K8S-0001".to_string(), "L3_Services/cert-service.tf".to_string(), 23)]);
+    assert_eq!(violated("ID-2.1"), vec![("K8S-0018".to_string(), "L3_Services/cert-service.tf".to_string(), 29)]);
+    // Every mitigation points at its line in the model.
+    let lm = report.mitigations.iter().find(|m| m.id == "LM-1.1").unwrap();
+    assert_eq!(lm.model_location.start.line, 112);
+    // Every resource of the fixture is bound; nothing is exposed without an entry point.
+    assert!(report.drift.iter().all(|d| d.kind == DriftKind::FindingInMitigatedCategory), "{:#?}", report.drift);
+    assert!(report.drift.iter().any(|d| d.detail.starts_with("K8S-0016")), "{:#?}", report.drift);
+    assert!(!report.scan_incomplete);
+}
+
+/// The command line: exit 1 on a violated mitigation, the JSON contract's fields.
+#[test]
+fn check_command_exit_codes_and_json_contract() {
+    let out = stridegate(&["threat-model", "check", "threat-models/se09-iot.threat-model.yaml", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["system"], "SE09 IoT platform");
+    let m = &json["mitigations"][0];
+    for key in ["threat", "category", "text", "status", "reason", "evidence", "model_location", "rules"] {
+        assert!(m.get(key).is_some(), "mitigation lacks `{key}`: {m}");
+    }
+    let e = &m["evidence"][0];
+    for key in ["rule", "result", "resource", "location"] {
+        assert!(e.get(key).is_some(), "evidence lacks `{key}`: {e}");
+    }
+    assert_eq!(json["summary"]["elevation-of-privilege"]["violated"], 2);
+    assert!(json["drift"].as_array().is_some_and(|d| !d.is_empty()));
+    assert!(json["gaps"].as_array().is_some());
+}
+
+/// Errors in a model are located like parse errors, and nothing is checked (exit 2).
+#[test]
+fn model_errors_have_file_and_line() {
+    let text = "version: 1\nsystem: x\ncomponents:\n  - id: web\n    kind: process\n  - id: db\n    kind: datastore\n";
+    let errors = load_text("m.yaml", text).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].location.start.line, 7, "{errors:#?}");
+    assert!(errors[0].message.contains("unknown variant"), "{}", errors[0].message);
+
+    let text = "version: 1\nsystem: x\ncomponents:\n  - id: web\n    kind: process\n    colour: red\n";
+    let errors = load_text("m.yaml", text).unwrap_err();
+    assert_eq!(errors[0].location.start.line, 6, "{errors:#?}");
+
+    let text = "version: 1
+system: x
+trust_levels:
+  - id: user
+components:
+  - id: web
+    kind: process
+    trust_level: admin
+    bindings:
+      - {}
+data_flows:
+  - id: f
+    from: web
+    to: nowhere
+threats:
+  - id: T1
+    category: spoofing
+    title: t
+    targets: [web, ghost]
+    mitigations:
+      - text: m
+        evidence: {rules: [K8S-9999], families: [XYZ]}
+      - text: n
+        attested: {by: me, date: yesterday}
+";
+    let errors = load_text("m.yaml", text).unwrap_err();
+    let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.location.start.line, e.message.as_str())).collect();
+    let expect = [
+        (8, "unknown trust level `admin`"),
+        (10, "a binding needs at least one"),
+        (14, "unknown component or point `nowhere`"),
+        (19, "unknown target `ghost`"),
+        (22, "unknown rule `K8S-9999`"),
+        (22, "unknown rule family `XYZ`"),
+        (24, "`yesterday` is not a date"),
+    ];
+    assert_eq!(got.len(), expect.len(), "{got:#?}");
+    for ((line, text), (eline, etext)) in got.iter().zip(expect) {
+        assert_eq!(*line, eline, "{text}");
+        assert!(text.starts_with(etext), "{text} does not start with {etext}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("bad.threat-model.yaml");
+    std::fs::write(&model, "version: 2\nsystem: x\n").unwrap();
+    let out = stridegate(&["threat-model", "check", model.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.threat-model.yaml:1:"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+const EXPOSED: &str = "apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 443}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: internal
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+";
+
+/// Internet exposure no entry point declares, resources no component binds and bindings
+/// that match nothing are drift; declaring the entry point removes it.
+#[test]
+fn drift_exposure_and_unbound_resources() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("svc.yaml"), EXPOSED).unwrap();
+    let base = "version: 1\nsystem: shop\ncomponents:\n  - id: web\n    kind: process\n    bindings:\n      - {type: Service, name: web}\n      - {type: Deployment, name: web}\n";
+    let report = check_dir(base, dir.path());
+    let kinds: Vec<(DriftKind, &str)> = report.drift.iter().map(|d| (d.kind, d.resource.as_str())).collect();
+    assert!(kinds.contains(&(DriftKind::UndeclaredExposure, "Service/shop/web")), "{kinds:#?}");
+    assert!(kinds.contains(&(DriftKind::UnboundResource, "Service/shop/internal")), "{kinds:#?}");
+    assert!(kinds.contains(&(DriftKind::EmptyBinding, "web")), "{kinds:#?}");
+    let exposure = report.drift.iter().find(|d| d.kind == DriftKind::UndeclaredExposure).unwrap();
+    assert_eq!((exposure.location.file.as_ref(), exposure.location.start.line), ("svc.yaml", 1));
+
+    let declared = format!("{base}entry_points:\n  - id: https\n    component: web\n");
+    let report = check_dir(&declared, dir.path());
+    assert!(report.drift.iter().all(|d| d.kind != DriftKind::UndeclaredExposure), "{:#?}", report.drift);
+}
+
+/// A value that cannot be known makes the mitigation unverifiable (never verified, never
+/// violated); a stale attestation is not proof; a mitigation bound to nothing says so.
+#[test]
+fn unknown_values_stale_attestations_and_missing_bindings_are_unverifiable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "variable \"admin_cidr\" {}\nresource \"aws_security_group\" \"bastion\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [var.admin_cidr]\n  }\n}\n",
+    )
+    .unwrap();
+    let model = "version: 1
+system: s
+components:
+  - id: bastion
+    kind: process
+    bindings: [{address: aws_security_group.bastion}]
+  - id: empty
+    kind: data-store
+threats:
+  - id: T
+    category: spoofing
+    title: t
+    targets: [bastion]
+    mitigations:
+      - id: unknown
+        text: SSH only from the admin network
+        evidence: {rules: [TF-0001]}
+      - id: stale
+        text: reviewed
+        attested: {by: me, date: 2020-01-01}
+      - id: nothing-applies
+        text: pods run as non-root
+        evidence: {rules: [K8S-0001]}
+  - id: U
+    category: tampering
+    title: u
+    targets: [empty]
+    mitigations:
+      - id: unbound
+        text: backups
+        evidence: {rules: [TF-0016]}
+";
+    let report = check_dir(model, dir.path());
+    let reason = |id: &str| {
+        let m = report.mitigations.iter().find(|m| m.id == id).unwrap();
+        assert_eq!(m.status, Status::Unverifiable, "{id}: {m:#?}");
+        m.reason.clone()
+    };
+    assert!(reason("unknown").contains("cannot be known"));
+    assert!(reason("stale").contains("older than 365 days"));
+    assert!(reason("nothing-applies").contains("applies to the bound resources"));
+    assert!(reason("unbound").contains("no resource is bound"));
+}
+
+/// The schema ships in the binary, is valid JSON Schema, and the repository's models follow it.
+#[test]
+fn schema_validates_the_seed_models() {
+    let out = stridegate(&["threat-model", "schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validator = jsonschema::draft7::new(&schema).expect("schema compiles");
+    for entry in std::fs::read_dir(root().join("threat-models")).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.to_string_lossy().ends_with(".threat-model.yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines = stridegate::source::LineIndex::new(&text);
+        let parsed = stridegate::parse::yaml::parse(&text, &lines, &Default::default());
+        let doc = &parsed.documents[0].value;
+        let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+    }
+    // And it rejects what the loader rejects.
+    let bad = serde_json::json!({"version": 1, "system": "x", "components": [{"id": "a", "kind": "datastore"}]});
+    assert!(!validator.is_valid(&bad));
+}
+
+/// Names from a model never reach the terminal raw.
+#[test]
+fn terminal_output_escapes_model_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.threat-model.yaml");
+    std::fs::write(&model, "version: 1\nsystem: \"evil\\e[2J\\e]0;pwned\\a\"\nthreats:\n  - id: \"T\\e[31m\"\n    category: spoofing\n    title: t\n    mitigations:\n      - text: \"\\u202e reversed\"\n").unwrap();
+    let out = stridegate(&["threat-model", "check", model.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains('\u{1b}') && !stdout.contains('\u{7}') && !stdout.contains('\u{202e}'), "{stdout}");
+    assert!(stdout.contains("evil"), "{stdout}");
+}
