@@ -32,6 +32,8 @@ struct Summary {
     findings: usize,
     unverifiable: usize,
     by_severity: Vec<(Severity, usize)>,
+    /// Findings per STRIDE-LM category (a finding counts in each of its categories).
+    by_stride: Vec<(&'static str, usize)>,
     coverage: Coverage,
     incomplete: bool,
     rules: usize,
@@ -93,6 +95,7 @@ pub fn render(report: &ScanReport) -> String {
             findings: report.findings.len(),
             unverifiable: report.unverifiable.len(),
             by_severity: super::severity_counts(report),
+            by_stride: super::stride_counts(report),
             coverage: report.coverage(),
             incomplete: report.is_incomplete(),
             rules: report.rules.len(),

@@ -197,7 +197,12 @@ pub fn render(report: &ScanReport) -> String {
         .information_uri("https://github.com/stridegate/stridegate")
         .rules(rules)
         .build();
-    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).invocations(vec![invocation]).build();
+    let mut run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).invocations(vec![invocation]).build();
+    // Reviewers read findings by category: counts per STRIDE-LM category as run properties.
+    let stride: serde_json::Map<String, Value> = super::stride_counts(report).into_iter().map(|(s, n)| (s.to_string(), json!(n))).collect();
+    let mut props = BTreeMap::new();
+    props.insert("stride".to_string(), Value::Object(stride));
+    run.properties = Some(PropertyBag::builder().additional_properties(props).build());
     let sarif = Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build();
     let mut s = serde_json::to_string_pretty(&sarif)
         .unwrap_or_else(|e| serde_json::to_string(&Value::String(format!("cannot serialize SARIF: {e}"))).unwrap_or_default());

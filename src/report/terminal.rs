@@ -267,6 +267,10 @@ pub fn summary(report: &ScanReport) -> String {
         let _ = write!(out, " ({})", counts.join(", "));
     }
     let _ = writeln!(out);
+    let stride: Vec<String> = super::stride_counts(report).into_iter().map(|(s, n)| format!("{s} {n}")).collect();
+    if !stride.is_empty() {
+        let _ = writeln!(out, "by STRIDE-LM category: {}", stride.join(", "));
+    }
     let skipped: usize = c.skipped.iter().map(|(_, n)| n).sum();
     let _ = writeln!(
         out,
