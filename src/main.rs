@@ -56,6 +56,8 @@ enum ThreatModelCommand {
     /// Check a threat model against infrastructure code: each mitigation verified, violated,
     /// unverifiable or attested; drift and STRIDE-per-element gaps.
     Check(Box<CheckArgs>),
+    /// The same check as a report: Markdown for GitHub (the default), SARIF or JSON.
+    Report(Box<CheckArgs>),
     /// Print the JSON Schema of the threat-model format.
     Schema,
 }
@@ -64,6 +66,9 @@ enum ThreatModelCommand {
 enum CheckFormat {
     Terminal,
     Json,
+    #[value(alias = "md")]
+    Markdown,
+    Sarif,
 }
 
 #[derive(clap::Args)]
@@ -72,9 +77,9 @@ struct CheckArgs {
     model: PathBuf,
     /// Infrastructure code to check (default: the model's `scope`, relative to the model file).
     path: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = CheckFormat::Terminal)]
-    format: CheckFormat,
+    /// Output format (default: terminal for `check`, markdown for `report`).
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<CheckFormat>,
     /// Write the report to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -84,6 +89,10 @@ struct CheckArgs {
     /// Also list the checks that passed.
     #[arg(long, short = 'v')]
     verbose: bool,
+    /// Judge attestation ages as of this date (YYYY-MM-DD) instead of today, for reproducible
+    /// reports.
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    as_of: Option<i64>,
     /// Also load rules from this directory.
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
@@ -172,6 +181,10 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
     Severity::parse(s).ok_or_else(|| format!("`{s}` is not one of low, medium, high, critical"))
 }
 
+fn parse_date_arg(s: &str) -> Result<i64, String> {
+    stridegate::threat::model::parse_date(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
+}
+
 fn parse_timeout(s: &str) -> Result<Duration, String> {
     stridegate::limits::parse_duration(s).ok_or_else(|| format!("`{s}` is not a duration like 90s, 10m or 1h"))
 }
@@ -192,7 +205,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Scan(args) => run_scan(&args),
         Command::ThreatModel(ThreatModelCommand::Schema) => write_stdout(stridegate::threat::model::SCHEMA),
-        Command::ThreatModel(ThreatModelCommand::Check(args)) => run_threat_check(&args),
+        Command::ThreatModel(ThreatModelCommand::Check(args)) => run_threat_check(&args, CheckFormat::Terminal),
+        Command::ThreatModel(ThreatModelCommand::Report(args)) => run_threat_check(&args, CheckFormat::Markdown),
         Command::Rules { format, rules } => load_rules(&rules).map_or(ExitStatus::UsageError, |set| {
             let text = match format {
                 RulesFormat::Table => stridegate::rules::docs::table(&set),
@@ -391,7 +405,8 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
     report.exit_status(args.fail_on)
 }
 
-fn run_threat_check(args: &CheckArgs) -> ExitStatus {
+fn run_threat_check(args: &CheckArgs, default_format: CheckFormat) -> ExitStatus {
+    let format = args.format.unwrap_or(default_format);
     use stridegate::threat::{check, model, report as threat_report};
     let Some(set) = load_rules(&args.rules) else { return ExitStatus::UsageError };
     let engine = match Engine::new(&set, |_| true) {
@@ -421,11 +436,11 @@ fn run_threat_check(args: &CheckArgs) -> ExitStatus {
     let loaded = match model::load(file, &|id| set.find(id).is_some_and(|r| r.meta.id.eq_ignore_ascii_case(id)), &families) {
         Ok(m) => m,
         Err(errors) => {
-            match args.format {
+            match format {
                 CheckFormat::Json => {
                     let _ = emit(&args.output, &threat_report::errors_json(&display, &errors));
                 }
-                CheckFormat::Terminal => eprint!("{}", threat_report::errors_text(&errors)),
+                _ => eprint!("{}", threat_report::errors_text(&errors)),
             }
             eprintln!("error: the threat model has {} error(s); nothing was checked", errors.len());
             return ExitStatus::UsageError;
@@ -447,10 +462,13 @@ fn run_threat_check(args: &CheckArgs) -> ExitStatus {
             return ExitStatus::UsageError;
         }
     };
-    let result = check::check(&loaded, &scan_report, &engine, &target.display().to_string());
-    let text = match args.format {
+    let as_of = args.as_of.unwrap_or_else(model::today);
+    let result = check::check_as_of(&loaded, &scan_report, &engine, &target.display().to_string(), as_of);
+    let text = match format {
         CheckFormat::Json => threat_report::json(&result),
         CheckFormat::Terminal => threat_report::text(&result, args.verbose),
+        CheckFormat::Markdown => threat_report::markdown(&result, &loaded.model),
+        CheckFormat::Sarif => threat_report::sarif(&result),
     };
     if emit(&args.output, &text) == ExitStatus::UsageError {
         return ExitStatus::UsageError;

@@ -4,6 +4,8 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -13,8 +15,11 @@ use stridegate::engine::Engine;
 use stridegate::model::SourceFile;
 use stridegate::rules::RuleSet;
 use stridegate::scan::{ScanOptions, scan};
-use stridegate::threat::check::{CheckReport, DriftKind, Status, check};
+use stridegate::threat::check::{CheckReport, DriftKind, Status, check_as_of};
 use stridegate::threat::model::{ModelError, load};
+
+/// The date the tests judge attestation ages at.
+const AS_OF: &str = "2026-12-02";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -40,7 +45,9 @@ fn check_dir(model_text: &str, code: &Path) -> CheckReport {
     let engine = Engine::new(&set, |_| true).unwrap();
     let model = load_text("model.yaml", model_text).unwrap_or_else(|e| panic!("model errors: {e:#?}"));
     let report = scan(code, &engine, &ScanOptions { inventory: true, ..ScanOptions::default() }).unwrap();
-    check(&model, &report, &engine, &code.display().to_string())
+    // Attestation ages are judged as of a fixed date, so the expectations never expire.
+    let as_of = stridegate::threat::model::parse_date(AS_OF).unwrap();
+    check_as_of(&model, &report, &engine, &code.display().to_string(), as_of)
 }
 
 fn statuses(report: &CheckReport) -> BTreeMap<String, Status> {
@@ -48,7 +55,11 @@ fn statuses(report: &CheckReport) -> BTreeMap<String, Status> {
 }
 
 fn stridegate(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_stridegate")).current_dir(root()).args(args).output().expect("run stridegate")
+    let mut all: Vec<&str> = args.to_vec();
+    if args.first() == Some(&"threat-model") && matches!(args.get(1), Some(&"check" | &"report")) {
+        all.extend(["--as-of", AS_OF]);
+    }
+    Command::new(env!("CARGO_BIN_EXE_stridegate")).current_dir(root()).args(all).output().expect("run stridegate")
 }
 
 /// Seed 003 (SE09): the model's mitigations against the fixture, which keeps a weak
@@ -385,4 +396,57 @@ fn jazzhands_and_terraform_state_models_are_decided() {
             );
         }
     }
+}
+
+/// The Markdown report renders on GitHub: summary table, Mermaid diagram with boundaries as
+/// subgraphs, evidence at path:line. Snapshot of seed 003.
+#[test]
+fn markdown_report_snapshot() {
+    let out = stridegate(&["threat-model", "report", "threat-models/se09-iot.threat-model.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("```mermaid\nflowchart LR\n  subgraph n_kubernetes[\"Cluster network\"]"), "{md}");
+    assert!(md.contains("fail K8S-0001 at `L3_Services/cert-service.tf:23`"), "{md}");
+    insta::assert_snapshot!("se09_markdown", md);
+}
+
+/// The SARIF report validates against the 2.1.0 schema; a violated mitigation is a result in
+/// the code with the model's line as related location.
+#[test]
+fn sarif_report_validates_and_points_at_code_and_model() {
+    let out = stridegate(&["threat-model", "check", "threat-models/se09-iot.threat-model.yaml", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_valid_sarif(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let violated = results
+        .iter()
+        .find(|r| r["ruleId"] == "threat-model/violated-mitigation" && r["message"]["text"].as_str().unwrap().contains("K8S-0001"))
+        .unwrap();
+    let loc = &violated["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "fixtures/seed-003-se09/L3_Services/cert-service.tf");
+    assert_eq!(loc["region"]["startLine"], 23);
+    let related = &violated["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(related["artifactLocation"]["uri"], "threat-models/se09-iot.threat-model.yaml");
+    assert_eq!(related["region"]["startLine"], 101);
+}
+
+/// Untrusted names cannot inject Markdown or HTML into the report.
+#[test]
+fn markdown_report_escapes_untrusted_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.threat-model.yaml");
+    std::fs::write(
+        &model,
+        "version: 1\nsystem: \"<script>alert(1)</script> | [x](javascript:y)\"\ncomponents:\n  - id: a\n    name: 'x\"] --> evil[\"'\n    kind: process\nthreats:\n  - id: T\n    category: spoofing\n    title: \"**bold** `code`\"\n    targets: [a]\n    mitigations:\n      - text: \"\\e[2J <img src=x>\"\n",
+    )
+    .unwrap();
+    let out = stridegate(&["threat-model", "report", model.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    let md = String::from_utf8(out.stdout).unwrap();
+    // Every `<` is escaped (GitHub renders `\\<` as text, never as a tag), and so is the link.
+    assert!(md.match_indices('<').all(|(i, _)| i > 0 && md.as_bytes()[i - 1] == b'\\'), "{md}");
+    assert!(!md.contains("[x](javascript"), "{md}");
+    assert!(md.contains("\\[x\\](javascript:y)"), "{md}");
+    assert!(!md.contains('\u{1b}'), "{md}");
+    assert!(md.contains("n_a(\"x#quot;] --#gt; evil[#quot;\")"), "{md}");
 }

@@ -17,10 +17,10 @@ use crate::model::Location;
 use crate::rules::meta::RuleMeta;
 use crate::scan::{Outcome, ScanReport};
 
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const SRCROOT: &str = "%SRCROOT%";
+pub(crate) const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const SRCROOT: &str = "%SRCROOT%";
 
-fn uri(path: &str) -> String {
+pub(crate) fn uri(path: &str) -> String {
     path.split('/').map(percent_encode).collect::<Vec<_>>().join("/")
 }
 
@@ -36,7 +36,7 @@ fn percent_encode(segment: &str) -> String {
     out
 }
 
-fn region(l: &Location) -> Region {
+pub(crate) fn region(l: &Location) -> Region {
     Region::builder()
         .start_line(i64::try_from(l.start.line).unwrap_or(1))
         .start_column(i64::try_from(l.start.column).unwrap_or(1))

@@ -234,8 +234,15 @@ fn expected_categories(kind: &str) -> &'static [Stride] {
     }
 }
 
-/// Checks `model` against `scan` (run with [`crate::scan::ScanOptions::inventory`]).
+/// Checks `model` against `scan` (run with [`crate::scan::ScanOptions::inventory`]), judging
+/// attestation ages as of today.
 pub fn check(model: &LoadedModel, scan: &ScanReport, engine: &Engine, scanned: &str) -> CheckReport {
+    check_as_of(model, scan, engine, scanned, today())
+}
+
+/// [`check`], judging attestation ages as of `as_of` (days since 1970-01-01), for
+/// reproducible reports.
+pub fn check_as_of(model: &LoadedModel, scan: &ScanReport, engine: &Engine, scanned: &str, as_of: i64) -> CheckReport {
     use PathPart::{Index, Key};
     let m = &model.model;
     let inventory = &scan.inventory;
@@ -309,7 +316,7 @@ pub fn check(model: &LoadedModel, scan: &ScanReport, engine: &Engine, scanned: &
     }
     let all_rules: Vec<&Arc<RuleMeta>> = engine.rules().collect();
     let max_age = i64::from(m.attestation_max_age_days.unwrap_or(DEFAULT_ATTESTATION_MAX_AGE_DAYS));
-    let now = today();
+    let now = as_of;
 
     let mut mitigations = Vec::new();
     for (ti, t) in m.threats.iter().enumerate() {

@@ -637,6 +637,23 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     p.get(pi..).unwrap_or_default().iter().all(|c| *c == '*')
 }
 
+/// A display path with `.` and `..` resolved lexically (`threat-models/../fixtures/x` →
+/// `fixtures/x`), `/`-separated.
+pub fn normalize_display(p: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if p.starts_with('/') { format!("/{joined}") } else { joined }
+}
+
 /// The value at `key` as a string map (labels, tags), for bindings.
 pub fn string_map(value: Option<&Value>) -> BTreeMap<String, String> {
     match value {
