@@ -58,6 +58,18 @@ enum ThreatModelCommand {
     Check(Box<CheckArgs>),
     /// The same check as a report: Markdown for GitHub (the default), SARIF or JSON.
     Report(Box<CheckArgs>),
+    /// Draft a threat model from the infrastructure code alone.
+    Init {
+        /// Infrastructure code to model.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The system's name.
+        #[arg(long, value_name = "NAME")]
+        system: Option<String>,
+        /// Write the draft to this file (refuses to overwrite one) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the threat-model format.
     Schema,
 }
@@ -204,6 +216,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(args) => run_scan(&args),
+        Command::ThreatModel(ThreatModelCommand::Init { path, system, output }) => {
+            run_threat_init(&path, system.as_deref(), output.as_deref())
+        }
         Command::ThreatModel(ThreatModelCommand::Schema) => write_stdout(stridegate::threat::model::SCHEMA),
         Command::ThreatModel(ThreatModelCommand::Check(args)) => run_threat_check(&args, CheckFormat::Terminal),
         Command::ThreatModel(ThreatModelCommand::Report(args)) => run_threat_check(&args, CheckFormat::Markdown),
@@ -480,6 +495,59 @@ fn run_threat_check(args: &CheckArgs, default_format: CheckFormat) -> ExitStatus
     } else {
         ExitStatus::Clean
     }
+}
+
+fn run_threat_init(path: &std::path::Path, system: Option<&str>, output: Option<&std::path::Path>) -> ExitStatus {
+    let Some(set) = load_rules(&[]) else { return ExitStatus::UsageError };
+    let engine = match Engine::new(&set, |_| true) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return ExitStatus::UsageError;
+        }
+    };
+    if let Some(out) = output
+        && out.exists()
+    {
+        eprintln!("error: {} exists; choose another --output (init never overwrites a model)", out.display());
+        return ExitStatus::UsageError;
+    }
+    let report = match scan(path, &engine, &ScanOptions { inventory: true, ..ScanOptions::default() }) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return ExitStatus::UsageError;
+        }
+    };
+    // `scope` is relative to where the model is written.
+    let scope = match output.and_then(|o| o.parent()) {
+        Some(dir) => relative_path(if dir.as_os_str().is_empty() { std::path::Path::new(".") } else { dir }, path),
+        None => path.display().to_string(),
+    };
+    let name = system.map(str::to_string).unwrap_or_else(|| {
+        std::fs::canonicalize(path)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+            .unwrap_or_else(|| "system".into())
+    });
+    let text = stridegate::threat::init::draft(&report.inventory, &engine, &name, &scope);
+    let status = emit(&output.map(std::path::Path::to_path_buf), &text);
+    if status == ExitStatus::Clean && report.is_incomplete() {
+        eprintln!("note: the scan was incomplete, so the draft may miss resources (`stridegate scan` shows what failed)");
+        return ExitStatus::Incomplete;
+    }
+    status
+}
+
+/// `to` relative to the directory `from` (both resolved), or `to` as given when that fails.
+fn relative_path(from: &std::path::Path, to: &std::path::Path) -> String {
+    let (Ok(from), Ok(to_abs)) = (std::fs::canonicalize(from), std::fs::canonicalize(to)) else { return to.display().to_string() };
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = to_abs.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); a.len() - common];
+    parts.extend(b.iter().skip(common).map(|c| c.as_os_str().to_string_lossy().to_string()));
+    if parts.is_empty() { ".".to_string() } else { parts.join("/") }
 }
 
 /// Writes `text` to `output` or stdout.

@@ -450,3 +450,62 @@ fn markdown_report_escapes_untrusted_text() {
     assert!(!md.contains('\u{1b}'), "{md}");
     assert!(md.contains("n_a(\"x#quot;] --#gt; evil[#quot;\")"), "{md}");
 }
+
+/// `init` drafts a model from the code alone that passes `check`: no model error, every
+/// resource bound, every internet exposure declared as an entry point, mitigations decided.
+#[test]
+fn init_drafts_a_model_that_passes_check() {
+    let set = set();
+    let engine = Engine::new(&set, |_| true).unwrap();
+    for fixture in [
+        "fixtures/seed-002-jazzhands",
+        "fixtures/seed-003-se09",
+        "fixtures/seed-004-mercury",
+        "fixtures/shop",
+        "fixtures/terraform-modules",
+    ] {
+        let code = root().join(fixture);
+        let scan_report = scan(&code, &engine, &ScanOptions { inventory: true, ..ScanOptions::default() }).unwrap();
+        let text = stridegate::threat::init::draft(&scan_report.inventory, &engine, "draft", ".");
+        let model = load_text("draft.yaml", &text).unwrap_or_else(|e| panic!("{fixture}: the draft has errors {e:#?}\n{text}"));
+        let report = check_as_of(&model, &scan_report, &engine, fixture, stridegate::threat::model::parse_date(AS_OF).unwrap());
+        assert!(report.drift.iter().all(|d| d.kind == DriftKind::FindingInMitigatedCategory), "{fixture}: {:#?}", report.drift);
+        assert!(report.mitigations.iter().any(|m| m.status == Status::Verified), "{fixture}");
+        assert!(report.mitigations.iter().all(|m| m.status != Status::Unverifiable || m.reason.contains("cannot be known")), "{fixture}");
+        // Every violation of the check is a finding of the scan: init binds what the scan saw.
+        let violations: usize = report.mitigations.iter().filter(|m| m.status == Status::Violated).count();
+        assert!(violations > 0 || scan_report.findings.is_empty(), "{fixture}");
+    }
+    // A LoadBalancer Service is internet exposure: an entry point of the draft, bound to it,
+    // with a flow into the Service's component.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("svc.yaml"), EXPOSED).unwrap();
+    let exposed = scan(dir.path(), &engine, &ScanOptions { inventory: true, ..ScanOptions::default() }).unwrap();
+    let text = stridegate::threat::init::draft(&exposed.inventory, &engine, "shop", ".");
+    assert!(text.contains("entry_points:\n  - id: \"internet-service-shop-web\""), "{text}");
+    assert!(text.contains("bindings:\n      - {address: \"Service/shop/web\", path: \"svc.yaml\"}"), "{text}");
+    assert!(text.contains("data_flows:\n  - id: \"internet-service-shop-web-in\""), "{text}");
+    insta::assert_snapshot!("se09_init", {
+        let se09 =
+            scan(&root().join("fixtures/seed-003-se09"), &engine, &ScanOptions { inventory: true, ..ScanOptions::default() }).unwrap();
+        stridegate::threat::init::draft(&se09.inventory, &engine, "SE09", "../fixtures/seed-003-se09")
+    });
+}
+
+/// The command writes the draft with `scope` relative to the output file, and never
+/// overwrites an existing model.
+#[test]
+fn init_command_writes_a_checkable_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("models/draft.threat-model.yaml");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let code = root().join("fixtures/seed-004-mercury");
+    let run = stridegate(&["threat-model", "init", code.to_str().unwrap(), "--output", out.to_str().unwrap(), "--system", "Mercury"]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let check_run = stridegate(&["threat-model", "check", out.to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&check_run.stdout).unwrap();
+    assert_eq!(json["errors"].as_array().unwrap().len(), 0);
+    assert!(json["mitigations"].as_array().unwrap().len() > 10);
+    let again = stridegate(&["threat-model", "init", code.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+}

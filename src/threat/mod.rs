@@ -5,5 +5,6 @@
 
 pub mod check;
 pub mod exposure;
+pub mod init;
 pub mod model;
 pub mod report;
