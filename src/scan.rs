@@ -467,9 +467,7 @@ fn analyze_file(candidate: &Candidate, engine: &Engine, worker: &mut Worker, opt
             resources.push(crate::iam::policy::document_resource(source, doc.value, doc.spans, None));
         }
     }
-    for resource in &resources {
-        engine.evaluate(worker, resource, &mut output);
-    }
+    engine.evaluate_all(worker, &resources, &mut output);
     let record = match parsed.error {
         Some(err) => {
             let location = err.span.map(|s| file.location(s));
