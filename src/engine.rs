@@ -134,6 +134,19 @@ pub struct Output {
     pub unverifiable: Vec<Finding>,
 }
 
+impl Output {
+    /// Moves everything from `other` to the end of `self`.
+    pub fn append(&mut self, mut other: Output) {
+        self.findings.append(&mut other.findings);
+        self.observations.append(&mut other.observations);
+        self.errors.append(&mut other.errors);
+        self.unverifiable.append(&mut other.unverifiable);
+    }
+}
+
+/// Resources per task when one file holds many (see [`Engine::evaluate_all`]).
+const RESOURCES_PER_TASK: usize = 64;
+
 impl Engine {
     /// Compiles `rules` (only those for which `selected` returns true).
     pub fn new(rules: &RuleSet, selected: impl Fn(&RuleMeta) -> bool) -> Result<Self, EngineError> {
@@ -275,6 +288,36 @@ impl Engine {
             .into_iter()
             .flat_map(|k| k.rules.iter())
             .filter_map(|&i| self.rules.get(i).map(|r| &r.meta))
+    }
+
+    /// Runs every applicable rule on each of `resources` (the resources of one file), in order.
+    /// A file is one task of the scan, so a single large file (thousands of manifests in one YAML
+    /// stream) would keep one core busy while the others idle: its resources are split into
+    /// tasks of the same thread pool, each with its own worker.
+    pub fn evaluate_all(&self, worker: &mut Worker, resources: &[Resource], out: &mut Output) {
+        use rayon::prelude::*;
+        if resources.len() <= RESOURCES_PER_TASK {
+            for resource in resources {
+                self.evaluate(worker, resource, out);
+            }
+            return;
+        }
+        let outputs: Vec<Output> = resources
+            .par_chunks(RESOURCES_PER_TASK)
+            .map_init(
+                || self.worker(),
+                |worker, chunk| {
+                    let mut part = Output::default();
+                    for resource in chunk {
+                        self.evaluate(worker, resource, &mut part);
+                    }
+                    part
+                },
+            )
+            .collect();
+        for part in outputs {
+            out.append(part);
+        }
     }
 
     /// Runs every applicable rule on `resource`.

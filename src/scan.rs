@@ -468,15 +468,20 @@ pub fn effective_threads(requested: usize) -> usize {
 /// Stack of each analysis thread.
 const WORKER_STACK: usize = 16 * 1024 * 1024;
 
-/// Runs the rules on `resources` until `deadline`; the number of resources checked.
+/// Runs the rules on `resources` until `deadline`; the number of resources checked. A large
+/// file's resources are checked in parallel ([`Engine::evaluate_all`]), in slices, with the
+/// deadline checked between slices.
 fn check_resources(resources: &[Resource], engine: &Engine, worker: &mut Worker, output: &mut Output, deadline: Instant) -> usize {
-    for (i, resource) in resources.iter().enumerate() {
+    const SLICE: usize = 1024;
+    let mut done = 0;
+    for slice in resources.chunks(SLICE) {
         if Instant::now() >= deadline {
-            return i;
+            return done;
         }
-        engine.evaluate(worker, resource, output);
+        engine.evaluate_all(worker, slice, output);
+        done += slice.len();
     }
-    resources.len()
+    done
 }
 
 /// The failure of a unit that ran out of time after checking `done` of `total` resources.

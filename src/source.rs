@@ -54,6 +54,17 @@ pub struct LineIndex {
     line_starts: Vec<usize>,
     /// When the text is pure ASCII, columns are byte differences (the fast path).
     ascii: bool,
+    /// For other text, the number of characters before every [`CHECKPOINT`]-th byte, so that a
+    /// column costs at most one checkpoint's scan even on a one-line minified file.
+    char_checkpoints: Vec<usize>,
+}
+
+/// Bytes between two character-count checkpoints.
+const CHECKPOINT: usize = 1024;
+
+/// True for the first byte of a UTF-8 character (not a continuation byte).
+fn starts_char(b: u8) -> bool {
+    (b & 0xC0) != 0x80
 }
 
 impl LineIndex {
@@ -62,7 +73,18 @@ impl LineIndex {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
         line_starts.extend(memchr_newlines(text.as_bytes()));
-        Self { line_starts, ascii: text.is_ascii() }
+        let ascii = text.is_ascii();
+        let mut char_checkpoints = Vec::new();
+        if !ascii {
+            char_checkpoints.reserve(text.len() / CHECKPOINT + 1);
+            let mut chars = 0;
+            for block in text.as_bytes().chunks(CHECKPOINT) {
+                char_checkpoints.push(chars);
+                chars += block.iter().filter(|b| starts_char(**b)).count();
+            }
+            char_checkpoints.push(chars);
+        }
+        Self { line_starts, ascii, char_checkpoints }
     }
 
     /// Number of lines.
@@ -70,16 +92,25 @@ impl LineIndex {
         self.line_starts.len()
     }
 
+    /// Characters in `text[..offset]` (for non-ASCII text; `offset` clamped to the text).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let offset = offset.min(text.len());
+        let block = offset / CHECKPOINT;
+        let base = self.char_checkpoints.get(block).copied().unwrap_or(0);
+        base + text.as_bytes().get(block * CHECKPOINT..offset).map_or(0, |b| b.iter().filter(|b| starts_char(**b)).count())
+    }
+
     /// The 1-based position of byte `offset` (clamped to the text).
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let column = if self.ascii { offset - start } else { text.get(start..offset).map_or(offset - start, |s| s.chars().count()) };
+        let column = if self.ascii { offset - start } else { self.chars_before(text, offset) - self.chars_before(text, start) };
         Position { line: line + 1, column: column + 1 }
     }
 
-    /// Byte offset of a 1-based line and a 0-based character column.
+    /// Byte offset of a 1-based line and a 0-based character column (counting on past the end
+    /// of the line, and clamped to the text).
     pub fn offset_of(&self, text: &str, line: usize, char_col: usize) -> usize {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
             return text.len();
@@ -87,8 +118,20 @@ impl LineIndex {
         if self.ascii {
             return (start + char_col).min(text.len());
         }
-        let rest = text.get(start..).unwrap_or("");
-        rest.char_indices().nth(char_col).map_or_else(|| (start + rest.len()).min(text.len()), |(i, _)| start + i)
+        let target = self.chars_before(text, start) + char_col;
+        // The last checkpoint at or before the target character, then a scan of one block.
+        let block = self.char_checkpoints.partition_point(|&c| c <= target).saturating_sub(1);
+        let bytes = text.as_bytes();
+        let mut chars = self.char_checkpoints.get(block).copied().unwrap_or(0);
+        for (at, &b) in bytes.iter().enumerate().skip(block * CHECKPOINT) {
+            if starts_char(b) {
+                if chars == target {
+                    return at;
+                }
+                chars += 1;
+            }
+        }
+        text.len()
     }
 
     /// Byte range of line `line` (1-based) without its line break.
@@ -129,5 +172,22 @@ mod tests {
         // 'ü' starts at byte 4 but is the 4th character.
         assert_eq!(idx.position(text, 4), Position { line: 1, column: 4 });
         assert_eq!(idx.offset_of(text, 1, 3), 4);
+    }
+
+    #[test]
+    fn unicode_columns_on_a_long_line_match_counting() {
+        // One long line with multi-byte characters across many checkpoints.
+        let text: String = (0..5000).map(|i| if i % 7 == 0 { "é€" } else { "ab" }).collect::<String>() + "\nzé";
+        let idx = LineIndex::new(&text);
+        for offset in (0..text.len()).filter(|o| text.is_char_boundary(*o)).step_by(97) {
+            let naive = text[..offset].chars().count();
+            let pos = idx.position(&text, offset);
+            assert_eq!((pos.line, pos.column), (1, naive + 1), "offset {offset}");
+            assert_eq!(idx.offset_of(&text, 1, naive), offset, "column {naive}");
+        }
+        let second = text.rfind('z').unwrap();
+        assert_eq!(idx.position(&text, second + 1), Position { line: 2, column: 2 });
+        assert_eq!(idx.offset_of(&text, 2, 1), second + 1);
+        assert_eq!(idx.offset_of(&text, 2, 99), text.len());
     }
 }

@@ -246,6 +246,33 @@ fn pod_specs_of_the_wrong_type_never_fail_rules_or_report() {
     );
 }
 
+/// Null where a mapping belongs means absent: rules may report what is missing, but never fail.
+#[test]
+fn nulls_in_pod_specs_never_fail_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut docs = Vec::new();
+    for kind in WORKLOAD_KINDS {
+        let spec = pod_spec_path(kind).unwrap();
+        let container = spec.key("containers").index(0);
+        let mut paths = vec![container.key("securityContext"), container.key("resources"), spec.key("securityContext")];
+        for field in ["capabilities", "seccompProfile", "appArmorProfile", "seLinuxOptions", "windowsOptions"] {
+            paths.push(container.key("securityContext").key(field));
+            paths.push(spec.key("securityContext").key(field));
+        }
+        paths.push(container.key("resources").key("limits"));
+        for (i, path) in paths.into_iter().enumerate() {
+            let mut object = hardened(kind, &format!("n{i}"));
+            set(&mut object, &path, Value::Null);
+            docs.push(serde_json::to_string(&object).unwrap());
+        }
+    }
+    write(dir.path(), "nulls.yaml", docs.join("\n---\n"));
+    let report = library_scan(dir.path());
+    assert!(report.rule_failures.is_empty(), "{:#?}", report.rule_failures);
+    assert!(!report.is_incomplete(), "{:#?}", report.files);
+    assert!(report.findings.iter().any(|f| &*f.rule_id == "K8S-0003"), "a null securityContext sets nothing: {:#?}", report.findings);
+}
+
 /// A NetworkPolicy whose spec or rules have the wrong type does not make K8S-0022 fail.
 #[test]
 fn network_policies_of_the_wrong_type_never_fail_rules() {

@@ -40,28 +40,40 @@ as_mapping(x, _) := {} if x == null
 as_mapping(x, what) := {"$unknown": sprintf("%s is not a mapping", [what])} if wrong_type(x)
 
 # The pod spec: {} when absent or null, an unknown marker when it (or a level above it, such as
-# the template) is not a mapping. Undefined for kinds that carry no pod.
-pod_spec := {"$unknown": "the pod spec is not a mapping"} if {
+# the template) is not a mapping. Undefined for kinds that carry no pod. (The first body is the
+# common case, and the cheapest.)
+pod_spec := s if {
+	s := object.get(input, pod_spec_path, null)
+	is_object(s)
+} else := {"$unknown": "the pod spec is not a mapping"} if {
 	some n in numbers.range(1, count(pod_spec_path))
 	wrong_type(object.get(input, array.slice(pod_spec_path, 0, n), null))
-} else := as_mapping(object.get(input, pod_spec_path, null), "pod spec")
+} else := {} if {
+	_ = pod_spec_path
+}
 
 # Path of the pod template's metadata (the object's own metadata for a Pod).
 pod_metadata_path := array.concat(array.slice(pod_spec_path, 0, count(pod_spec_path) - 1), ["metadata"])
 
-# The pod template's metadata ({} when absent, an unknown marker when not a mapping).
-pod_metadata := {"$unknown": "the pod metadata is not a mapping"} if {
-	some n in numbers.range(1, count(pod_metadata_path))
-	wrong_type(object.get(input, array.slice(pod_metadata_path, 0, n), null))
-} else := as_mapping(object.get(input, pod_metadata_path, null), "pod metadata")
+# Pod annotations ({} when absent, an unknown marker when they, or a level above them, are not a
+# mapping).
+pod_annotations := a if {
+	a := object.get(input, pod_annotations_path, null)
+	is_object(a)
+} else := {"$unknown": "the pod annotations are not a mapping"} if {
+	some n in numbers.range(1, count(pod_annotations_path))
+	wrong_type(object.get(input, array.slice(pod_annotations_path, 0, n), null))
+} else := {} if {
+	_ = pod_annotations_path
+}
 
-# Pod annotations ({} when absent, an unknown marker when they cannot be read).
-pod_annotations := {"$unknown": "the pod metadata is not a mapping"} if {
-	is_unknown(pod_metadata)
-} else := as_mapping(object.get(pod_metadata, "annotations", null), "annotations")
+pod_annotations_path := array.concat(pod_metadata_path, ["annotations"])
 
 # The pod-level securityContext ({} when absent, an unknown marker when not a mapping).
-pod_security_context := as_mapping(object.get(pod_spec, "securityContext", null), "securityContext")
+pod_security_context := sc if {
+	sc := object.get(pod_spec, "securityContext", null)
+	is_object(sc)
+} else := as_mapping(object.get(pod_spec, "securityContext", null), "securityContext")
 
 pod_security_context_path := array.concat(pod_spec_path, ["securityContext"])
 
@@ -124,12 +136,22 @@ container_mappings := {
 
 # The container with every mapping-valued field (container_mappings) that holds another type
 # replaced by an unknown marker, so that `c.obj.securityContext.x` never reads into a string.
-container_view(container) := object.union(container, {k: fixed |
+container_view(container) := container if {
+	# The common case, with builtins only: every mapping is a mapping or null.
+	every field, nested in container_mappings {
+		type_name(object.get(container, field, null)) in mapping_types
+		every k in nested {
+			type_name(object.get(container, [field, k], null)) in mapping_types
+		}
+	}
+} else := object.union(container, {k: fixed |
 	some k, nested in container_mappings
 	v := container[k]
 	fixed := mapping_view(v, nested, k)
 	fixed != v
 })
+
+mapping_types := {"object", "null"}
 
 mapping_view(v, _, what) := {"$unknown": sprintf("%s is not a mapping", [what])} if wrong_type(v)
 

@@ -263,7 +263,8 @@ granted contains [action, array.concat(base, ["NotAction"])] if {
 	broad(s, action)
 }
 
-grant_paths := {action: {p | some [a, p] in granted; a == action} | some [action, _] in granted}
+# The paths granting each action (one pass over the distinct actions, not one per grant).
+grant_paths := {action: {p | some [a, p] in granted; a == action} | some action in {a | some [a, _] in granted}}
 
 # [location, method] for every method whose actions are all granted.
 found contains [location, m] if {

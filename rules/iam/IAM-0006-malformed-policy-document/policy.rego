@@ -125,16 +125,22 @@ deny contains {"msg": msg, "path": array.concat(base, ["Condition", op])} if {
 	msg := sprintf("%q is not an IAM condition operator", [op])
 }
 
-# Every statement after the first with a given Sid.
-deny contains {"msg": msg, "path": array.concat(base, ["Sid"])} if {
+# [Sid, index] of every statement of a Statement array that has a Sid, sorted: statements sharing
+# a Sid are neighbours, first one first (sorting once keeps this linear in the number of
+# statements rather than comparing every pair).
+sids := sort([[s.Sid, base[1]] |
 	some [base, s] in iam.statements
+	count(base) == 2
 	is_string(s.Sid)
 	s.Sid != ""
-	some [other, t] in iam.statements
-	t.Sid == s.Sid
-	other != base
-	other[1] < base[1]
-	msg := sprintf("%q is already the Sid of an earlier statement", [s.Sid])
+])
+
+# Every statement after the first with a given Sid.
+deny contains {"msg": msg, "path": ["Statement", i, "Sid"]} if {
+	some k, [sid, i] in sids
+	k > 0
+	sids[k - 1][0] == sid
+	msg := sprintf("%q is already the Sid of an earlier statement", [sid])
 }
 
 deny contains {"msg": msg, "path": path} if {
