@@ -58,6 +58,22 @@ enum ThreatModelCommand {
     Check(Box<CheckArgs>),
     /// The same check as a report: Markdown for GitHub (the default), SARIF or JSON.
     Report(Box<CheckArgs>),
+    /// Import a threat model written in Markdown (tables, numbered data flow, STRIDE sections
+    /// with "Mitigation:" bullets) into the YAML format.
+    Import {
+        /// The Markdown threat model.
+        file: PathBuf,
+        /// The infrastructure code it covers: bindings are kept only when they match resources
+        /// found there, and it becomes the model's `scope`.
+        #[arg(long, value_name = "PATH")]
+        scope: Option<PathBuf>,
+        /// The system's name (default: the file's name).
+        #[arg(long, value_name = "NAME")]
+        system: Option<String>,
+        /// Write the model to this file (refuses to overwrite one) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Draft a threat model from the infrastructure code alone.
     Init {
         /// Infrastructure code to model.
@@ -216,6 +232,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(args) => run_scan(&args),
+        Command::ThreatModel(ThreatModelCommand::Import { file, scope, system, output }) => {
+            run_threat_import(&file, scope.as_deref(), system.as_deref(), output.as_deref())
+        }
         Command::ThreatModel(ThreatModelCommand::Init { path, system, output }) => {
             run_threat_init(&path, system.as_deref(), output.as_deref())
         }
@@ -445,6 +464,24 @@ fn run_threat_check(args: &CheckArgs, default_format: CheckFormat) -> ExitStatus
         }
     };
     let display = args.model.display().to_string();
+    // A Markdown model is imported in memory: the team gates CI on the document it keeps.
+    let is_markdown = args.model.extension().is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+    let text = if is_markdown {
+        let Some(path) = &args.path else {
+            eprintln!("error: a Markdown model has no scope: give the infrastructure code to check (PATH)");
+            return ExitStatus::UsageError;
+        };
+        match import_markdown(&args.model, Some(path), Some(&path.display().to_string()), None, &set, &engine) {
+            Ok(i) => i.yaml,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitStatus::UsageError;
+            }
+        }
+    } else {
+        text
+    };
+    let display = if is_markdown { format!("{display} (imported)") } else { display };
     let file = Arc::new(stridegate::model::SourceFile::new(display.as_str(), text));
     let families: std::collections::BTreeSet<String> =
         set.rules.iter().filter_map(|r| r.meta.id.split('-').next().map(str::to_string)).collect();
@@ -537,6 +574,75 @@ fn run_threat_init(path: &std::path::Path, system: Option<&str>, output: Option<
         return ExitStatus::Incomplete;
     }
     status
+}
+
+/// Reads a Markdown threat model (at most 8 MiB, a regular file).
+fn read_markdown(file: &std::path::Path) -> Result<String, String> {
+    match std::fs::metadata(file) {
+        Ok(m) if !m.is_file() => Err(format!("{} is not a regular file", file.display())),
+        Ok(m) if m.len() > 8 * 1024 * 1024 => Err(format!("{} is over 8 MiB", file.display())),
+        Ok(_) => std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display())),
+        Err(e) => Err(format!("cannot read {}: {e}", file.display())),
+    }
+}
+
+/// Imports `file`, binding to the resources found in `scope` when given.
+fn import_markdown(
+    file: &std::path::Path,
+    scope: Option<&std::path::Path>,
+    scope_text: Option<&str>,
+    system: Option<&str>,
+    set: &RuleSet,
+    engine: &Engine,
+) -> Result<stridegate::threat::import::Imported, String> {
+    let text = read_markdown(file)?;
+    let inventory = match scope {
+        Some(p) => Some(scan(p, engine, &ScanOptions { inventory: true, ..ScanOptions::default() }).map_err(|e| e.to_string())?.inventory),
+        None => None,
+    };
+    let name =
+        system.map(str::to_string).unwrap_or_else(|| file.file_stem().map_or_else(|| "system".into(), |s| s.to_string_lossy().to_string()));
+    let metas: Vec<&stridegate::rules::meta::RuleMeta> = set.rules.iter().map(|r| r.meta.as_ref()).collect();
+    Ok(stridegate::threat::import::import(&text, &name, scope_text, &metas, inventory.as_deref()))
+}
+
+fn run_threat_import(
+    file: &std::path::Path,
+    scope: Option<&std::path::Path>,
+    system: Option<&str>,
+    output: Option<&std::path::Path>,
+) -> ExitStatus {
+    let Some(set) = load_rules(&[]) else { return ExitStatus::UsageError };
+    let Ok(engine) = Engine::new(&set, |_| true) else { return ExitStatus::UsageError };
+    if let Some(out) = output
+        && out.exists()
+    {
+        eprintln!("error: {} exists; choose another --output (import never overwrites a model)", out.display());
+        return ExitStatus::UsageError;
+    }
+    let scope_text = scope.map(|p| match output.and_then(|o| o.parent()) {
+        Some(dir) => relative_path(if dir.as_os_str().is_empty() { std::path::Path::new(".") } else { dir }, p),
+        None => p.display().to_string(),
+    });
+    let imported = match import_markdown(file, scope, scope_text.as_deref(), system, &set, &engine) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::UsageError;
+        }
+    };
+    for w in &imported.warnings {
+        eprintln!("warning: {}", stridegate::report::escape::terminal_safe(w));
+    }
+    eprintln!(
+        "imported {} components ({} bound to resources), {} mitigations ({} bound to rules, {} left for attestation)",
+        imported.components,
+        imported.components_bound,
+        imported.mitigations,
+        imported.bound,
+        imported.mitigations - imported.bound
+    );
+    emit(&output.map(std::path::Path::to_path_buf), &imported.yaml)
 }
 
 /// `to` relative to the directory `from` (both resolved), or `to` as given when that fails.

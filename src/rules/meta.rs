@@ -159,6 +159,11 @@ pub struct RuleMeta {
     /// Equivalent checks in other tools (`checkov:CKV_K8S_16`, `trivy:KSV-0017`...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mirrors: Vec<String>,
+    /// The control vocabulary: lowercase phrases a threat model's mitigation uses for what this
+    /// rule proves ("encrypted at rest", "backups", "least privilege"). `threat-model import`
+    /// binds a mitigation to the rules whose phrases its text contains, as whole words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<String>,
 }
 
 /// Kubernetes kinds whose objects carry a pod template.
@@ -186,6 +191,11 @@ impl RuleMeta {
         }
         if self.stride.is_empty() {
             problems.push("stride must name at least one category".to_string());
+        }
+        for c in &self.controls {
+            if c.trim().is_empty() || c.chars().any(|ch| ch.is_uppercase()) {
+                problems.push(format!("control phrase `{c}` must be lowercase and non-empty"));
+            }
         }
         if self.stride.iter().all(|s| *s == Stride::LateralMovement) {
             problems.push("lateral-movement is only allowed next to a STRIDE category".to_string());

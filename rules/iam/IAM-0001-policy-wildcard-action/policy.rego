@@ -29,6 +29,7 @@
 #   - https://aws.amazon.com/blogs/security/remove-unnecessary-permissions-in-your-iam-policies-by-using-service-last-accessed-data/
 # control: "seed 002 Authorization: access to resources should be granted based on the principle of least privilege"
 # mirrors: ["checkov:CKV_AWS_62", "checkov:CKV_AWS_63"]
+# controls: ["least privilege"]
 package stridegate.rules.iam_0001
 
 import data.stridegate.lib.iam

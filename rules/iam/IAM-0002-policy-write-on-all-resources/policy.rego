@@ -31,6 +31,7 @@
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html
 # control: "seed 004 Internal threats: the IAM team is only granting access to modify the Terraform states belonging to their respective teams (a policy limited to a set of files)"
 # mirrors: ["checkov:CKV_AWS_289", "checkov:CKV_AWS_290", "checkov:CKV_AWS_355"]
+# controls: ["least privilege"]
 package stridegate.rules.iam_0002
 
 import data.stridegate.lib.iam

@@ -27,6 +27,7 @@
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html
 # control: "seed 002 Authorization: access to resources should be granted based on the principle of least privilege"
+# controls: ["least privilege"]
 package stridegate.rules.iam_0003
 
 import data.stridegate.lib.iam

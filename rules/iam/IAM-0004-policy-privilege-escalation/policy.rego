@@ -41,6 +41,7 @@
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 # control: "seed 001 Elevation of privilege: care is taken to avoid an elevation of privileges by computing permissions matrices, where it's easy to see which role can do what"
 # mirrors: ["checkov:CKV_AWS_286"]
+# controls: ["privilege escalation", "least privilege"]
 package stridegate.rules.iam_0004
 
 import data.stridegate.lib.iam

@@ -31,6 +31,7 @@
 #   - https://stratus-red-team.cloud/attack-techniques/AWS/
 # control: "seed 004 Internal threats: developers should not access the Terraform states belonging to other teams; sensitive information can show up in the state"
 # mirrors: ["checkov:CKV_AWS_288"]
+# controls: ["least privilege", "need-to-know", "need to know"]
 package stridegate.rules.iam_0005
 
 import data.stridegate.lib.iam

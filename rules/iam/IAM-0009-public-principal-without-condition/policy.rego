@@ -34,6 +34,7 @@
 #   - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
 # mirrors: ["checkov:CKV_AWS_70", "checkov:CKV_AWS_60"]
+# controls: ["public access"]
 package stridegate.rules.iam_0009
 
 import data.stridegate.lib.iam

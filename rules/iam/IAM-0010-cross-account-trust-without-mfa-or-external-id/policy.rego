@@ -35,6 +35,7 @@
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
 # control: "seed 002 Security Requirements, Authentication: support for multi-factor authentication (MFA) should be strongly encouraged or enforced; Existing Security Controls: use of temporary AWS credentials (STS) to minimize the impact of credential compromise"
+# controls: ["mfa", "multi-factor authentication", "external id"]
 package stridegate.rules.iam_0010
 
 import data.stridegate.lib.iam

@@ -42,6 +42,7 @@
 #   - https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 #   - https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html
 # control: "seed 004 External threats: what an attacker can do with service account credentials; seed 002 Authorization: access to resources should be granted based on the principle of least privilege"
+# controls: ["oidc"]
 package stridegate.rules.iam_0011
 
 import data.stridegate.lib.iam

@@ -27,6 +27,7 @@
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_saml.html
 # control: "seed 002 Existing Security Controls: authentication via Okta (SAML); Security Requirements: all users must be authenticated via a trusted identity provider (Okta)"
+# controls: ["saml"]
 package stridegate.rules.iam_0012
 
 import data.stridegate.lib.iam

@@ -31,6 +31,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_access_key
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_user_login_profile
 # control: "seed 002 Existing Security Controls: use of temporary AWS credentials (STS) to minimize the impact of credential compromise; Goals: automate the process of granting and revoking temporary AWS credentials"
+# controls: ["temporary credentials", "long-lived credentials", "access keys"]
 package stridegate.rules.iam_0013
 
 import data.stridegate.lib.terraform as tf

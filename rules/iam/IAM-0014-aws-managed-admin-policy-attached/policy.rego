@@ -41,6 +41,7 @@
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html
 # control: "seed 002 Security Requirements, Authorization: access to resources should be granted based on the principle of least privilege; seed 004 Internal threats: developers should be granted access on a need-to-know basis"
 # mirrors: ["checkov:CKV_AWS_274"]
+# controls: ["least privilege", "administrator access"]
 package stridegate.rules.iam_0014
 
 import rego.v1

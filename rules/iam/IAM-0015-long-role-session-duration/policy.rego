@@ -25,6 +25,7 @@
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role#max_session_duration
 # control: "seed 002 Security Requirements, Authentication: session management should be secure, with appropriate timeouts; Data Sensitivity: temporary AWS credentials, high sensitivity but mitigated by short lifespan"
+# controls: ["session duration", "role sessions"]
 package stridegate.rules.iam_0015
 
 import data.stridegate.lib.terraform as tf

@@ -28,6 +28,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_policy_attachment
 # control: "seed 002 Security Requirements, Authorization: roles and permissions should be clearly defined and regularly reviewed"
 # mirrors: ["checkov:CKV_AWS_40"]
+# controls: ["least privilege"]
 package stridegate.rules.iam_0016
 
 import rego.v1

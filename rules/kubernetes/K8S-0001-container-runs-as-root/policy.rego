@@ -31,6 +31,7 @@
 #   - https://kubernetes.io/docs/concepts/workloads/pods/user-namespaces/
 # control: "seed 003 §1.2 Pod security policies: pods cannot start as root user"
 # mirrors: ["checkov:CKV_K8S_23", "trivy:KSV-0012", "trivy:KSV-0105", "kube-linter:run-as-non-root"]
+# controls: ["non-root", "run as root", "root user", "runasnonroot"]
 package stridegate.rules.k8s_0001
 
 import data.stridegate.lib.kubernetes as k8s

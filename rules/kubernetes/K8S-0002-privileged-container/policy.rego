@@ -22,6 +22,7 @@
 #   - https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
 # control: "seed 003 §1.2 Pod security policies: pods cannot start in privileged mode"
 # mirrors: ["checkov:CKV_K8S_16", "trivy:KSV-0017", "kube-linter:privileged-container"]
+# controls: ["privileged"]
 package stridegate.rules.k8s_0002
 
 import data.stridegate.lib.kubernetes as k8s

@@ -28,6 +28,7 @@
 #   - https://docs.kernel.org/userspace-api/no_new_privs.html
 # control: "seed 003 §1.2 Pod security policies: pods cannot gain root privileges they were not started with"
 # mirrors: ["checkov:CKV_K8S_20", "trivy:KSV-0001", "kube-linter:privilege-escalation-container"]
+# controls: ["privilege escalation", "gain privileges", "gain root"]
 package stridegate.rules.k8s_0003
 
 import data.stridegate.lib.kubernetes as k8s

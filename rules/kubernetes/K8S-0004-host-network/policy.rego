@@ -28,6 +28,7 @@
 #   - https://man7.org/linux/man-pages/man7/network_namespaces.7.html
 # control: "seed 004 External threats: infra-level measures that stop an attacker with code execution in a container from pivoting to other resources on the network"
 # mirrors: ["checkov:CKV_K8S_19", "trivy:KSV-0009", "kube-linter:host-network"]
+# controls: ["host network"]
 package stridegate.rules.k8s_0004
 
 import data.stridegate.lib.kubernetes as k8s

@@ -26,6 +26,7 @@
 #   - https://man7.org/linux/man-pages/man7/pid_namespaces.7.html
 # control: "seed 003 §1.2 Pod security policies: pods cannot start with privileges that reach the host"
 # mirrors: ["checkov:CKV_K8S_17", "trivy:KSV-0010", "kube-linter:host-pid"]
+# controls: ["host pid", "host process namespace"]
 package stridegate.rules.k8s_0005
 
 import data.stridegate.lib.kubernetes as k8s

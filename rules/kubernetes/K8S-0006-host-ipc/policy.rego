@@ -23,6 +23,7 @@
 #   - https://man7.org/linux/man-pages/man7/ipc_namespaces.7.html
 # control: "seed 003 §1.2 Pod security policies: pods cannot start with privileges that reach the host"
 # mirrors: ["checkov:CKV_K8S_18", "trivy:KSV-0008", "kube-linter:host-ipc"]
+# controls: ["host ipc"]
 package stridegate.rules.k8s_0006
 
 import data.stridegate.lib.kubernetes as k8s

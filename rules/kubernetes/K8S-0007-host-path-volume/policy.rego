@@ -30,6 +30,7 @@
 #   - https://kubernetes.io/docs/concepts/storage/volumes/#hostpath
 # control: "seed 003 §1.2 Pod security policies: pods cannot start with privileges that reach the host"
 # mirrors: ["trivy:KSV-0023"]
+# controls: ["hostpath", "host path", "host filesystem"]
 package stridegate.rules.k8s_0007
 
 import data.stridegate.lib.kubernetes as k8s

@@ -28,6 +28,7 @@
 #   - https://kubernetes.io/docs/concepts/services-networking/service/
 # control: "seed 004 External threats: for ingress, only allow access from other internal resources (e.g. the load balancer)"
 # mirrors: ["checkov:CKV_K8S_26", "trivy:KSV-0024"]
+# controls: ["hostport", "host port"]
 package stridegate.rules.k8s_0008
 
 import data.stridegate.lib.kubernetes as k8s

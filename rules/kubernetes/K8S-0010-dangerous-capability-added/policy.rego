@@ -31,6 +31,7 @@
 #   - https://man7.org/linux/man-pages/man7/capabilities.7.html
 # control: "seed 003 §1.2 Pod security policies: pods do not start with root privileges they do not need"
 # mirrors: ["checkov:CKV_K8S_25", "trivy:KSV-0022"]
+# controls: ["capabilities"]
 package stridegate.rules.k8s_0010
 
 import data.stridegate.lib.kubernetes as k8s

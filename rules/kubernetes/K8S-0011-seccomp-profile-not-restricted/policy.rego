@@ -31,6 +31,7 @@
 #   - https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-the-seccomp-profile-for-a-container
 # control: "seed 004 External threats: obligatory AppArmor or SELinux confinements for compute workloads (seccomp confines the same kernel attack surface)"
 # mirrors: ["checkov:CKV_K8S_31", "trivy:KSV-0030"]
+# controls: ["seccomp"]
 package stridegate.rules.k8s_0011
 
 import data.stridegate.lib.kubernetes as k8s

@@ -28,6 +28,7 @@
 #   - https://kubernetes.io/docs/tutorials/security/apparmor/
 # control: "seed 004 External threats: obligatory AppArmor or SELinux confinements for compute workloads"
 # mirrors: ["trivy:KSV-0002"]
+# controls: ["apparmor", "selinux", "confinement", "confinements"]
 package stridegate.rules.k8s_0012
 
 import data.stridegate.lib.kubernetes as k8s

@@ -29,6 +29,7 @@
 #   - https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/
 # control: "seed 003 §1.2 Pod security policies: pods cannot change node-level settings beyond what they need"
 # mirrors: ["trivy:KSV-0026", "kube-linter:unsafe-sysctls"]
+# controls: ["sysctl", "sysctls"]
 package stridegate.rules.k8s_0013
 
 import data.stridegate.lib.kubernetes as k8s

@@ -24,6 +24,7 @@
 #   - https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#security-context-1
 # control: "seed 003 §1.2 Pod security policies: pods cannot start with privileges that reach the host"
 # mirrors: ["trivy:KSV-0027", "kube-linter:unsafe-proc-mount"]
+# controls: ["proc mount", "unmasked proc"]
 package stridegate.rules.k8s_0014
 
 import data.stridegate.lib.kubernetes as k8s

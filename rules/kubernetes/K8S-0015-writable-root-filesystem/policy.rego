@@ -24,6 +24,7 @@
 #   - https://kubernetes.io/docs/concepts/security/security-checklist/#pod-security
 # control: "seed 004 External threats: infra-level safety measures that render remote code execution in a container ineffective"
 # mirrors: ["checkov:CKV_K8S_22", "trivy:KSV-0014", "kube-linter:no-read-only-root-fs"]
+# controls: ["read-only root", "read-only filesystem", "immutable container"]
 package stridegate.rules.k8s_0015
 
 import data.stridegate.lib.kubernetes as k8s

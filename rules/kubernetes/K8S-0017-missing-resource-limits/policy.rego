@@ -25,6 +25,7 @@
 #   - https://kubernetes.io/docs/concepts/policy/limit-range/
 # control: "seed 001 Denial of service: Kubernetes heals the cluster and scales instances up to a max capacity"
 # mirrors: ["checkov:CKV_K8S_11", "checkov:CKV_K8S_13", "trivy:KSV-0011", "trivy:KSV-0018", "kube-linter:unset-cpu-requirements", "kube-linter:unset-memory-requirements"]
+# controls: ["resource limits", "cpu limit", "memory limit"]
 package stridegate.rules.k8s_0017
 
 import data.stridegate.lib.kubernetes as k8s

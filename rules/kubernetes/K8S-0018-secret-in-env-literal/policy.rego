@@ -32,6 +32,7 @@
 #   - https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/
 # control: "seed 003 §1.3 Secret management: secrets are injected into services from Vault, never written into the deployment"
 # mirrors: ["kube-linter:env-var-secret"]
+# controls: ["literal secret", "secrets in environment", "secret management", "vault"]
 package stridegate.rules.k8s_0018
 
 import data.stridegate.lib.kubernetes as k8s

@@ -28,6 +28,7 @@
 #   - https://kubernetes.io/docs/concepts/services-networking/network-policies/
 #   - https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
 # control: "seed 003 §1.1 Network policies: connections between pods are blocked by default and enabled only where necessary"
+# controls: ["network policies", "network policy", "networkpolicies"]
 package stridegate.rules.k8s_0022
 
 import data.stridegate.lib.kubernetes as k8s

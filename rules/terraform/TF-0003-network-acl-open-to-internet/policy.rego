@@ -29,6 +29,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/network_acl
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/network_acl_rule
 # control: "seed 004 External threats: whitelist certain CIDRs using a network ACL (in combination with the security groups defined by the applications to follow a defense in depth strategy)"
+# controls: ["network acl", "network acls", "nacl"]
 package stridegate.rules.tf_0003
 
 import data.stridegate.lib.terraform as tf

@@ -28,6 +28,7 @@
 #   - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group
 # control: "seed 004 External threats: services such as a database or cache do not need egress networking"
+# controls: ["egress", "internet egress"]
 package stridegate.rules.tf_0004
 
 import data.stridegate.lib.terraform as tf

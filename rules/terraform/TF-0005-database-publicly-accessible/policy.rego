@@ -42,6 +42,7 @@
 #   - https://cloud.google.com/sql/docs/mysql/authorize-networks
 #   - https://learn.microsoft.com/en-us/azure/azure-sql/database/firewall-configure
 # control: "seed 003 §6.1 Restrict access by IP: block all requests to the database except for the IP address of the Kubernetes cluster"
+# controls: ["public database", "not reachable from the internet", "private database"]
 package stridegate.rules.tf_0005
 
 import data.stridegate.lib.terraform as tf

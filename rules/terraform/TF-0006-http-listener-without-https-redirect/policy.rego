@@ -30,6 +30,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lb_listener
 #   - https://registry.terraform.io/providers/digitalocean/digitalocean/latest/docs/resources/loadbalancer
 # control: "seed 001 Tampering, man in the middle: only secure communication protocols are accepted by the API server"
+# controls: ["https", "secure communication", "redirect to https"]
 package stridegate.rules.tf_0006
 
 import data.stridegate.lib.terraform as tf

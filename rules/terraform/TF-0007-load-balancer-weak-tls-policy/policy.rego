@@ -31,6 +31,7 @@
 #   - https://www.rfc-editor.org/rfc/rfc8996
 # control: "seed 003 §2.5 Only TLS v1.2 and v1.3: older versions are not supported, because they are not considered secure enough anymore"
 # mirrors: ["trivy:AVD-AWS-0047"]
+# controls: ["tls", "tls 1.2", "secure communication"]
 package stridegate.rules.tf_0007
 
 import data.stridegate.lib.terraform as tf

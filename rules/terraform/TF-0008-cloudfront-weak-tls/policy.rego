@@ -30,6 +30,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudfront_distribution
 #   - https://www.rfc-editor.org/rfc/rfc8996
 # control: "seed 003 §2.5 Only TLS v1.2 and v1.3, and specific cipher suites (ECDHE with AES-GCM or CHACHA20-POLY1305)"
+# controls: ["tls", "cipher", "ciphers", "secure communication"]
 package stridegate.rules.tf_0008
 
 import data.stridegate.lib.terraform as tf

@@ -26,6 +26,7 @@
 #   - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-cloudfront-to-custom-origin.html
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudfront_distribution
 # control: "seed 001 Tampering, man in the middle: only secure communication protocols are accepted by the API server"
+# controls: ["https", "secure communication"]
 package stridegate.rules.tf_0009
 
 import data.stridegate.lib.terraform as tf

@@ -27,6 +27,7 @@
 #   - https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_DomainEndpointOptions.html
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/opensearch_domain
 # control: "seed 003 §2.5 Only TLS v1.2 and v1.3: older versions are not supported, because they are not considered secure enough anymore"
+# controls: ["tls", "https", "secure communication"]
 package stridegate.rules.tf_0010
 
 import data.stridegate.lib.terraform as tf

@@ -28,6 +28,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/compute_ssl_policy
 #   - https://www.rfc-editor.org/rfc/rfc8996
 # control: "seed 003 §2.5 Only TLS v1.2 and v1.3, and only the cipher suites acknowledged as secure (ECDHE with AES-GCM or CHACHA20-POLY1305)"
+# controls: ["tls", "cipher", "ciphers", "secure communication"]
 package stridegate.rules.tf_0011
 
 import data.stridegate.lib.tls

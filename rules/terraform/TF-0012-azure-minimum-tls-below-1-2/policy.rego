@@ -44,6 +44,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/storage_account
 #   - https://www.rfc-editor.org/rfc/rfc8996
 # control: "seed 003 §2.5 Only TLS v1.2 and v1.3: older versions are not supported, because they are not considered secure enough anymore"
+# controls: ["tls", "secure communication"]
 package stridegate.rules.tf_0012
 
 import data.stridegate.lib.terraform as tf

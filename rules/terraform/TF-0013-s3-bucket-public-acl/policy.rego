@@ -29,6 +29,7 @@
 #   - https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#specifying-grantee-predefined-groups
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_acl
 # control: "seed 001 Information disclosure: the authorization system forbids access unless explicitly granted"
+# controls: ["public access", "public bucket"]
 package stridegate.rules.tf_0013
 
 import data.stridegate.lib.terraform as tf

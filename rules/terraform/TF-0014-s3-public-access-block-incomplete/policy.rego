@@ -27,6 +27,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_public_access_block
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_account_public_access_block
 # control: "seed 001 Information disclosure: the authorization system forbids access unless explicitly granted"
+# controls: ["public access", "public bucket", "block public access"]
 package stridegate.rules.tf_0014
 
 import data.stridegate.lib.terraform as tf

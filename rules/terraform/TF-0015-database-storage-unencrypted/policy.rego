@@ -31,6 +31,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/docdb_cluster#storage_encrypted
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/neptune_cluster#storage_encrypted
 # control: "seed 001 Information disclosure: information is encrypted at rest"
+# controls: ["encrypted at rest", "encryption at rest"]
 package stridegate.rules.tf_0015
 
 import data.stridegate.lib.terraform as tf

@@ -27,6 +27,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/db_instance#backup_retention_period
 #   - https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-snapshots.html
 # control: "seed 001 Tampering: we have backups for the most important tables in the database"
+# controls: ["backups", "backup"]
 package stridegate.rules.tf_0016
 
 import rego.v1

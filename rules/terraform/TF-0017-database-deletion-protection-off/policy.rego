@@ -24,6 +24,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/db_instance#deletion_protection
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/rds_cluster#deletion_protection
 # control: "seed 001 Assets: availability, Integrates should be available all the time"
+# controls: ["deletion protection"]
 package stridegate.rules.tf_0017
 
 import rego.v1

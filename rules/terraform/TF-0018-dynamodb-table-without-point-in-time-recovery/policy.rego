@@ -23,6 +23,7 @@
 #   - https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/dynamodb_table#point_in_time_recovery
 # control: "seed 001 Tampering: we have backups for the most important tables in the database"
+# controls: ["backups", "backup", "point-in-time recovery"]
 package stridegate.rules.tf_0018
 
 import data.stridegate.lib.terraform as tf

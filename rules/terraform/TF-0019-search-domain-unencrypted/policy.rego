@@ -26,6 +26,7 @@
 #   - https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ntn.html
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/opensearch_domain#encrypt_at_rest
 # control: "seed 001 Information disclosure: information is encrypted at rest"
+# controls: ["encrypted at rest", "encryption at rest", "encrypted in transit"]
 package stridegate.rules.tf_0019
 
 import data.stridegate.lib.terraform as tf

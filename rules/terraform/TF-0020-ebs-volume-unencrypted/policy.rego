@@ -29,6 +29,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/instance#ebs-ephemeral-and-root-block-devices
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/launch_template#ebs
 # control: "seed 001 Information disclosure: information is encrypted at rest"
+# controls: ["encrypted at rest", "encryption at rest"]
 package stridegate.rules.tf_0020
 
 import data.stridegate.lib.terraform as tf

@@ -28,6 +28,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudwatch_log_group#retention_in_days
 #   - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
 # control: "seed 001 Repudiation: logs are sent to AWS CloudWatch identifying who did what and when"
+# controls: ["logs", "logging", "log retention"]
 package stridegate.rules.tf_0021
 
 import rego.v1

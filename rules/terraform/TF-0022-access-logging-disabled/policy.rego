@@ -31,6 +31,7 @@
 #   - https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
 #   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html
 # control: "seed 001 Repudiation: logs are sent to AWS CloudWatch identifying who did what and when"
+# controls: ["logs", "logging", "access logs", "audit trail", "cloudtrail"]
 package stridegate.rules.tf_0022
 
 import data.stridegate.lib.terraform as tf

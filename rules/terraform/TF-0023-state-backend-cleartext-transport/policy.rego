@@ -34,6 +34,7 @@
 #   - https://developer.hashicorp.com/terraform/language/backend/pg
 #   - https://aws.amazon.com/blogs/aws/amazon-s3-encrypts-new-objects-by-default/
 # control: "seed 004 Internal threats: sensitive information can show up in the state"
+# controls: ["terraform state in transit"]
 package stridegate.rules.tf_0023
 
 import data.stridegate.lib.terraform as tf

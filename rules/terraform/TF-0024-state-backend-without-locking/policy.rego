@@ -28,6 +28,7 @@
 #   - https://developer.hashicorp.com/terraform/language/backend/http
 #   - https://developer.hashicorp.com/terraform/language/backend/consul
 # control: "seed 004 Internal threats: developers interact with the Terraform state directly (terraform taint, terraform state mv) besides a centralized deployment service"
+# controls: ["state locking", "state lock"]
 package stridegate.rules.tf_0024
 
 import rego.v1

@@ -30,6 +30,7 @@
 #   - https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/elasticache_replication_group
 # control: "seed 001 Information disclosure: information is encrypted at rest"
+# controls: ["encrypted at rest", "encryption at rest", "encrypted in transit"]
 package stridegate.rules.tf_0025
 
 import rego.v1

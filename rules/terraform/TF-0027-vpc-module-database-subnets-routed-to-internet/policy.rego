@@ -24,6 +24,7 @@
 #   - https://registry.terraform.io/modules/terraform-aws-modules/vpc/aws/latest
 #   - https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html
 # control: "seed 004 External threats: services such as a database or cache do not need egress networking, so no NAT gateway in the routing table of their subnets"
+# controls: ["nat gateway", "data subnets"]
 package stridegate.rules.tf_0027
 
 import data.stridegate.lib.terraform as tf

@@ -28,6 +28,7 @@
 #   - https://aws.amazon.com/blogs/aws/amazon-s3-encrypts-new-objects-by-default/
 #   - https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
 # control: "seed 004 Internal threats: sensitive information can show up in the state; the file is not encrypted; developers should not access the Terraform states belonging to other teams"
+# controls: ["state encryption", "state is encrypted"]
 package stridegate.rules.tf_0032
 
 import rego.v1

@@ -38,6 +38,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/storage_account#https_traffic_only_enabled
 # control: "seed 001 Tampering, Man in the Middle: only secure communication protocols are accepted by the API server"
 # mirrors: ["checkov:CKV_AZURE_14", "checkov:CKV_AZURE_70", "checkov:CKV_AZURE_3"]
+# controls: ["https", "tls"]
 package stridegate.rules.tf_0033
 
 import data.stridegate.lib.terraform as tf

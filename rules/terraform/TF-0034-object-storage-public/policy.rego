@@ -39,6 +39,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/storage_container#container_access_type
 # control: "seed 001 Information disclosure: the authorization system forbids access unless explicitly granted"
 # mirrors: ["checkov:CKV_GCP_28", "checkov:CKV_AZURE_34", "checkov:CKV_AZURE_190"]
+# controls: ["public access", "public bucket"]
 package stridegate.rules.tf_0034
 
 import rego.v1

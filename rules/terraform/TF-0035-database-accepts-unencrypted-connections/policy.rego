@@ -32,6 +32,7 @@
 #   - https://learn.microsoft.com/en-us/azure/mysql/flexible-server/how-to-connect-tls-ssl
 # control: "seed 001 Tampering, Man in the Middle: only secure communication protocols are accepted"
 # mirrors: ["checkov:CKV_GCP_6"]
+# controls: ["tls", "encrypted connections"]
 package stridegate.rules.tf_0035
 
 import data.stridegate.lib.terraform as tf

@@ -25,6 +25,7 @@
 #   - https://cloud.google.com/kubernetes-engine/docs/how-to/api-server-authentication
 #   - https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/container_cluster#enable_legacy_abac
 # mirrors: ["checkov:CKV_GCP_7", "checkov:CKV_GCP_13"]
+# controls: ["cluster authentication"]
 package stridegate.rules.tf_0036
 
 import data.stridegate.lib.terraform as tf

@@ -32,6 +32,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/container_cluster#nested_master_authorized_networks_config
 # control: "seed 003 §2.4 VPN to restrict access (DB/Kubernetes): some endpoints and services should not be available for everyone in public"
 # mirrors: ["checkov:CKV_AWS_38", "checkov:CKV_GCP_20"]
+# controls: ["kubernetes api", "api server endpoint"]
 package stridegate.rules.tf_0037
 
 import data.stridegate.lib.terraform as tf

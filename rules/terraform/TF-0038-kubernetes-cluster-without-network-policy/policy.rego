@@ -33,6 +33,7 @@
 #   - https://kubernetes.io/docs/concepts/services-networking/network-policies/
 # control: "seed 003 §1.1 Network policies: block all network connections between pods by default and enable them manually where it is necessary"
 # mirrors: ["checkov:CKV_GCP_12", "checkov:CKV_AZURE_7"]
+# controls: ["network policies", "network policy"]
 package stridegate.rules.tf_0038
 
 import data.stridegate.lib.terraform as tf
