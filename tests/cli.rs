@@ -7,6 +7,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+use common::assert_valid_sarif;
+
 fn shop() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/shop")
 }
@@ -48,29 +51,9 @@ fn sarif_output_snapshot_and_schema() {
     insta::assert_json_snapshot!("shop_sarif", sarif);
 }
 
-/// Validates against the official OASIS SARIF 2.1.0 schema (tests/data, a copy of
-/// ../shared/schemas/sarif-schema-2.1.0.json).
-fn assert_valid_sarif(sarif: &Value) {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json")).unwrap();
-    // The official file's pattern for `run.language` is a malformed regex (an unbalanced `]`)
-    // that the jsonschema crate refuses to compile; replace that one pattern with the intended
-    // one before compiling the schema.
-    let text = text.replace(r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#);
-    let mut schema: Value = serde_json::from_str(&text).unwrap();
-    // The copy in ../shared keeps the root object's schema under `definitions.Root` without
-    // referencing it, which would validate nothing at all (the negative controls below caught
-    // this): apply it to the document root as the official schema does.
-    if schema.get("properties").is_none() && schema["definitions"].get("Root").is_some() {
-        schema["$ref"] = Value::from("#/definitions/Root");
-    }
-    let validator = jsonschema::draft7::new(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(sarif).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "SARIF does not validate:\n{}", errors.join("\n"));
-}
-
 #[test]
 fn sarif_schema_check_rejects_invalid_documents() {
-    // Negative control: the validation above must be able to fail.
+    // Negative control: the shared validation (tests/common) must be able to fail.
     let out = stridegate(&["scan", "fixtures/shop", "--format", "sarif"]);
     let mut sarif: Value = serde_json::from_str(&stdout(&out)).unwrap();
     sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = Value::from(0);
