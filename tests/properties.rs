@@ -755,3 +755,24 @@ proptest! {
         assert_union(&units)?;
     }
 }
+
+/// Negative control: the location check rejects a span past the end of its file, positions
+/// that disagree with the span, and a file that was not scanned.
+#[test]
+fn the_location_check_can_fail() {
+    let files = vec![GenFile { path: "a.yaml".into(), text: "a: 1\nbb: ü\n".into() }];
+    let file = SourceFile::new("a.yaml", files[0].text.clone());
+    let good = file.location(stridegate::source::ByteSpan::new(5, 12));
+    assert!(check_location(&good, &files, "good").is_ok());
+    let mut past_end = good.clone();
+    past_end.span.end = 40;
+    assert!(check_location(&past_end, &files, "past end").is_err());
+    let mut wrong_column = good.clone();
+    wrong_column.end.column += 1;
+    assert!(check_location(&wrong_column, &files, "wrong column").is_err());
+    let splits = file.location(stridegate::source::ByteSpan::new(5, 10));
+    assert!(check_location(&splits, &files, "splits ü").is_err());
+    let mut elsewhere = good;
+    elsewhere.file = "b.yaml".into();
+    assert!(check_location(&elsewhere, &files, "elsewhere").is_err());
+}
