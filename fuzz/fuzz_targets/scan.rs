@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
     // A name that is also another's directory cannot be written: leave it out.
     files.retain(|name, content| {
         let path = root.join(name);
-        path.parent().is_some_and(|p| std::fs::create_dir_all(p).is_ok()) && std::fs::write(&path, &content).is_ok()
+        path.parent().is_some_and(|p| std::fs::create_dir_all(p).is_ok()) && std::fs::write(&path, content).is_ok()
     });
     let options = ScanOptions { threads: 1, ..ScanOptions::default() };
     let report = match scan(root, engine(), &options) {

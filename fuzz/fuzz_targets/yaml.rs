@@ -14,10 +14,8 @@ fuzz_target!(|data: &[u8]| {
     let Some(text) = text(data) else { return };
     let file = Arc::new(SourceFile::new("fuzz.yaml", text.to_string()));
     let parsed = yaml::parse(&file.text, &file.lines, &Limits::default());
-    if let Some(err) = &parsed.error {
-        if let Some(span) = err.span {
-            check_span(span, &file.text, "parse error");
-        }
+    if let Some(span) = parsed.error.as_ref().and_then(|e| e.span) {
+        check_span(span, &file.text, "parse error");
     }
     let mut resources = Vec::new();
     for doc in parsed.documents {
