@@ -636,7 +636,7 @@ proptest! {
 
     /// (c) Thread count and the order files are written in change nothing.
     #[test]
-    fn result_does_not_depend_on_threads_or_file_order(
+    fn scan_does_not_depend_on_threads_or_file_order(
         (files, shuffled) in project().prop_map(|p| render_project(&p, "", "", true)).prop_flat_map(|f| (Just(f.clone()), Just(f).prop_shuffle())),
         threads in 2usize..5,
     ) {
