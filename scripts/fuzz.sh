@@ -12,8 +12,13 @@ cd "$(dirname "$0")/.."
 target="${1:?usage: scripts/fuzz.sh TARGET SECONDS [JOBS] [-- LIBFUZZER_ARGS...]}"
 seconds="${2:-60}"
 jobs="${3:-1}"
-shift $(( $# < 3 ? $# : 3 ))
-[ "${1:-}" = "--" ] && shift
+if [ "$jobs" = "--" ]; then
+  jobs=1
+  shift 2
+else
+  shift $(( $# < 3 ? $# : 3 ))
+fi
+if [ "${1:-}" = "--" ]; then shift; fi
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 triple="$(rustc -vV | sed -n 's/^host: //p')"
