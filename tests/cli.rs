@@ -2,12 +2,13 @@
 //! three output formats (insta snapshots) and SARIF validity against the official schema.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
-mod common;
-use common::assert_valid_sarif;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+
+mod common;
+use common::assert_valid_sarif;
 
 fn shop() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/shop")
@@ -52,7 +53,7 @@ fn sarif_output_snapshot_and_schema() {
 
 #[test]
 fn sarif_schema_check_rejects_invalid_documents() {
-    // Negative control: the validation above must be able to fail.
+    // Negative control: the shared validation (tests/common) must be able to fail.
     let out = stridegate(&["scan", "fixtures/shop", "--format", "sarif"]);
     let mut sarif: Value = serde_json::from_str(&stdout(&out)).unwrap();
     sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = Value::from(0);

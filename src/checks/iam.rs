@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::terraform::module_and_base;
+use super::terraform::{module_and_base, root_unit};
 use super::{NativeCheck, Observation, ScanCheck, ScanHit};
 use crate::finding::RelatedLocation;
 use crate::iam::catalogue::ActionPattern;
@@ -88,6 +88,7 @@ impl ScanCheck for StateAccessNotScoped {
         // Buckets the scan creates: a grant on `aws_s3_bucket.x.arn` names a known bucket.
         if r.kind == "aws_s3_bucket" {
             let (prefix, base) = module_and_base(&r.address);
+            let prefix = format!("{}|{prefix}", root_unit(r));
             let facts = json!({"role": "bucket", "prefix": prefix, "base": base, "name": r.value.get("bucket").and_then(Value::as_str)});
             return Some(Observation::new(r, facts, &[]));
         }
@@ -172,7 +173,7 @@ impl ScanCheck for StateAccessNotScoped {
         if grants.is_empty() {
             return None;
         }
-        Some(Observation::new(r, json!({"role": "policy", "grants": grants}), &anchors))
+        Some(Observation::new(r, json!({"role": "policy", "unit": root_unit(r), "grants": grants}), &anchors))
     }
 
     fn finish(&self, obs: &[Observation], hits: &mut Vec<ScanHit>) {
@@ -242,6 +243,7 @@ impl ScanCheck for StateAccessNotScoped {
                     // `aws_s3_bucket.x.arn` of a bucket the scan names, which is not a state
                     // bucket: decided (the grant is not on state).
                     let (prefix, _) = module_and_base(&o.address);
+                    let prefix = format!("{}|{prefix}", o.facts["unit"].as_str().unwrap_or_default());
                     let referenced = super::terraform::referenced_resource(&crate::model::unknown(reason));
                     if let Some(name) = referenced.as_deref().and_then(|r| created.get(&(prefix.as_str(), r)))
                         && !buckets.contains(name)
@@ -526,6 +528,8 @@ const PRINCIPAL_KINDS: &[(&str, &str, &str, &str)] = &[
 impl ScanCheck for EscalationAcrossPolicies {
     fn observe(&self, r: &Resource) -> Option<Observation> {
         let (prefix, base) = module_and_base(&r.address);
+        // Principals and policies of different root modules never join.
+        let prefix = format!("{}|{prefix}", root_unit(r));
         let facts = if let Some((_, _, _, attr)) = PRINCIPAL_KINDS.iter().find(|k| k.0 == r.kind) {
             let mut inline = Vec::new();
             if let Some(Value::Array(items)) = r.value.get("inline_policy") {

@@ -83,11 +83,6 @@ fn referenced_resources(v: &Value) -> Vec<String> {
     }
 }
 
-/// `aws_subnet.data["a"]` → `aws_subnet.data`.
-fn base_address(address: &str) -> String {
-    address.split('[').next().unwrap_or(address).to_string()
-}
-
 fn is_anywhere(v: Option<&Value>) -> bool {
     matches!(v.and_then(Value::as_str), Some("0.0.0.0/0" | "::/0"))
 }
@@ -125,7 +120,9 @@ impl DataSubnetInternetRoute {
 impl ScanCheck for DataSubnetInternetRoute {
     fn observe(&self, r: &Resource) -> Option<Observation> {
         let kind = r.kind.as_str();
-        let base = base_address(&r.address);
+        let base = scoped(r, &module_and_base(&r.address).1);
+        let scope_refs = |refs: Vec<String>| -> Vec<String> { refs.iter().map(|x| scoped(r, x)).collect() };
+        let scope_ref = |x: Option<String>| x.map(|x| scoped(r, &x));
         let facts = match kind {
             "aws_subnet" => {
                 let tags = r.value.get("tags").cloned().unwrap_or(Value::Null);
@@ -137,7 +134,7 @@ impl ScanCheck for DataSubnetInternetRoute {
                 json!({"role": "subnet", "base": base, "named_data": named_data})
             }
             k if DATA_SUBNET_GROUPS.contains(&k) => {
-                let subnets = referenced_resources(r.value.get("subnet_ids").unwrap_or(&Value::Null));
+                let subnets = scope_refs(referenced_resources(r.value.get("subnet_ids").unwrap_or(&Value::Null)));
                 json!({"role": "group", "subnets": subnets})
             }
             "aws_route_table" | "aws_default_route_table" => {
@@ -150,13 +147,13 @@ impl ScanCheck for DataSubnetInternetRoute {
                 json!({"role": "table", "base": base, "internet": internet})
             }
             "aws_route" => {
-                let table = referenced_resource(r.value.get("route_table_id").unwrap_or(&Value::Null));
+                let table = scope_ref(referenced_resource(r.value.get("route_table_id").unwrap_or(&Value::Null)));
                 let internet = internet_target(&r.value).map(|(attr, what)| json!({"attr": attr, "what": what}));
                 json!({"role": "route", "table": table, "internet": internet})
             }
             "aws_route_table_association" => {
-                let subnet = referenced_resource(r.value.get("subnet_id").unwrap_or(&Value::Null));
-                let table = referenced_resource(r.value.get("route_table_id").unwrap_or(&Value::Null));
+                let subnet = scope_ref(referenced_resource(r.value.get("subnet_id").unwrap_or(&Value::Null)));
+                let table = scope_ref(referenced_resource(r.value.get("route_table_id").unwrap_or(&Value::Null)));
                 json!({"role": "association", "subnet": subnet, "table": table})
             }
             _ => return None,
@@ -243,6 +240,7 @@ impl ScanCheck for DataSubnetInternetRoute {
                 if let Some(s) = obs.get(*subnet_obs) {
                     related.push(RelatedLocation { location: s.root.clone(), message: format!("data subnet {} ({why})", s.address) });
                 }
+                let (subnet, table) = (shown(subnet), shown(table));
                 related
                     .push(RelatedLocation { location: assoc.root.clone(), message: format!("{} puts it behind {table}", assoc.address) });
                 hits.push(ScanHit {
@@ -255,6 +253,26 @@ impl ScanCheck for DataSubnetInternetRoute {
             }
         }
     }
+}
+
+/// The root module an evaluated resource belongs to (the directory of the outermost call
+/// site, or of its own file): resources of different root modules never join.
+pub(crate) fn root_unit(r: &Resource) -> String {
+    let file: &str = r.call_chain.first().map_or(&r.file.path, |(loc, _)| &loc.file);
+    file.rsplit_once('/').map_or(".", |(dir, _)| dir).to_string()
+}
+
+/// The join key of `name` (a base address, or a reference resolved in `r`'s module) as seen
+/// from `r`: its root module, its module instance and the name. [`shown`] gives it back
+/// without the root module, for messages.
+fn scoped(r: &Resource, name: &str) -> String {
+    let (prefix, _) = module_and_base(&r.address);
+    format!("{}|{prefix}{name}", root_unit(r))
+}
+
+/// A [`scoped`] key as shown in messages.
+fn shown(key: &str) -> &str {
+    key.split_once('|').map_or(key, |(_, shown)| shown)
 }
 
 /// `module.a["x"].aws_iam_role.ci[0]` → (`module.a["x"].`, `aws_iam_role.ci`).
@@ -319,6 +337,7 @@ struct RequiresCompanion {
 impl ScanCheck for RequiresCompanion {
     fn observe(&self, r: &Resource) -> Option<Observation> {
         let (prefix, base) = split_module_prefix(&r.address);
+        let prefix = format!("{}|{prefix}", root_unit(r));
         if self.subjects.contains(&r.kind.as_str()) {
             return Some(Observation::new(r, json!({"role": "subject", "prefix": prefix, "base": base}), &[]));
         }
@@ -348,7 +367,8 @@ impl ScanCheck for RequiresCompanion {
         let mut seen = BTreeSet::new();
         for (i, o) in obs.iter().enumerate().filter(|(_, o)| o.facts["role"] == "subject") {
             let key = format!("{}{}", o.facts["prefix"].as_str().unwrap_or_default(), o.facts["base"].as_str().unwrap_or_default());
-            if covered.contains(&key) || !seen.insert(o.address.clone()) {
+            // One finding per subject instance, instances of different root modules apart.
+            if covered.contains(&key) || !seen.insert(format!("{}{}", o.facts["prefix"].as_str().unwrap_or_default(), o.address)) {
                 continue;
             }
             hits.push(ScanHit {
@@ -378,6 +398,7 @@ fn bucket_target(v: &Value) -> Option<Value> {
 impl ScanCheck for StateBucketUnprotected {
     fn observe(&self, r: &Resource) -> Option<Observation> {
         let (prefix, base) = split_module_prefix(&r.address);
+        let prefix = format!("{}|{prefix}", root_unit(r));
         let facts = match r.kind.as_str() {
             "backend.s3" => json!({"role": "backend", "bucket": r.value.get("bucket").and_then(Value::as_str)}),
             "aws_s3_bucket" => {
