@@ -36,6 +36,17 @@ fn percent_encode(segment: &str) -> String {
     out
 }
 
+/// stridegate as the SARIF tool component, with `rules`.
+pub(crate) fn driver(rules: Vec<ReportingDescriptor>) -> ToolComponent {
+    ToolComponent::builder()
+        .name("stridegate")
+        .version(crate::VERSION)
+        .semantic_version(crate::VERSION)
+        .information_uri("https://github.com/stridegate/stridegate")
+        .rules(rules)
+        .build()
+}
+
 pub(crate) fn region(l: &Location) -> Region {
     Region::builder()
         .start_line(i64::try_from(l.start.line).unwrap_or(1))
@@ -190,13 +201,7 @@ pub fn render(report: &ScanReport) -> String {
     if !notifications.is_empty() {
         invocation.tool_execution_notifications = Some(notifications);
     }
-    let driver = ToolComponent::builder()
-        .name("stridegate")
-        .version(crate::VERSION)
-        .semantic_version(crate::VERSION)
-        .information_uri("https://github.com/stridegate/stridegate")
-        .rules(rules)
-        .build();
+    let driver = driver(rules);
     let mut run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).invocations(vec![invocation]).build();
     // Reviewers read findings by category: counts per STRIDE-LM category as run properties.
     let stride: serde_json::Map<String, Value> = super::stride_counts(report).into_iter().map(|(s, n)| (s.to_string(), json!(n))).collect();

@@ -85,6 +85,19 @@ pub enum Stride {
 }
 
 impl Stride {
+    /// The short letter(s) used in threat ids (`S`, `T`... `LM`).
+    pub fn letter(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "S",
+            Stride::Tampering => "T",
+            Stride::Repudiation => "R",
+            Stride::InformationDisclosure => "I",
+            Stride::DenialOfService => "D",
+            Stride::ElevationOfPrivilege => "E",
+            Stride::LateralMovement => "LM",
+        }
+    }
+
     /// The kebab-case name used in metadata, SARIF tags and reports.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -13,6 +13,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use super::model::{quoted as q, slug};
 use crate::model::ResourceSummary;
 use crate::rules::meta::{RuleMeta, Stride};
 
@@ -136,23 +137,6 @@ fn split_trust(description: &str, known: &[String]) -> (String, Vec<String>) {
         }
     }
     (rest, found)
-}
-
-/// An id: lowercase letters, digits and dashes.
-fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
-fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
 /// Whether `phrase` occurs in `text` (both lowercase) as whole words.
@@ -517,15 +501,7 @@ pub fn import(text: &str, system: &str, scope: Option<&str>, rules: &[&RuleMeta]
         let mut counters: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
         for th in &threats {
             let Some(category) = th.category else { continue };
-            let prefix = match category {
-                Stride::Spoofing => "S",
-                Stride::Tampering => "T",
-                Stride::Repudiation => "R",
-                Stride::InformationDisclosure => "I",
-                Stride::DenialOfService => "D",
-                Stride::ElevationOfPrivilege => "E",
-                Stride::LateralMovement => "LM",
-            };
+            let prefix = category.letter();
             let n = counters.entry(prefix).or_insert(0);
             *n += 1;
             let tid = format!("{prefix}-{n}");

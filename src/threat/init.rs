@@ -12,7 +12,7 @@ use crate::engine::Engine;
 use crate::model::{Platform, ResourceSummary};
 use crate::rules::meta::Stride;
 
-use super::model::ComponentKind;
+use super::model::{ComponentKind, quoted as q, slug};
 
 /// The role of a resource in a data-flow diagram.
 fn role(r: &ResourceSummary) -> Option<(ComponentKind, &'static str)> {
@@ -90,24 +90,6 @@ fn role(r: &ResourceSummary) -> Option<(ComponentKind, &'static str)> {
     })
 }
 
-/// A YAML double-quoted string (JSON string escapes are valid YAML).
-fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
-}
-
-/// An id made of lowercase letters, digits and dashes.
-fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
 struct Draft {
     id: String,
     name: String,
@@ -141,18 +123,6 @@ fn category_title(s: Stride, name: &str) -> String {
         Stride::DenialOfService => format!("{name} is made unavailable"),
         Stride::ElevationOfPrivilege => format!("An attacker in {name} gains privileges it was not granted"),
         Stride::LateralMovement => format!("A compromise of {name} spreads to other components"),
-    }
-}
-
-fn short(s: Stride) -> &'static str {
-    match s {
-        Stride::Spoofing => "S",
-        Stride::Tampering => "T",
-        Stride::Repudiation => "R",
-        Stride::InformationDisclosure => "I",
-        Stride::DenialOfService => "D",
-        Stride::ElevationOfPrivilege => "E",
-        Stride::LateralMovement => "LM",
     }
 }
 
@@ -318,7 +288,7 @@ pub fn draft(inventory: &[ResourceSummary], engine: &Engine, system: &str, scope
             }
             rules.sort();
             any_threat = true;
-            let tid = format!("{}-{}", short(*category), c.id);
+            let tid = format!("{}-{}", category.letter(), c.id);
             let _ = writeln!(out, "  - id: {}", q(&tid));
             let _ = writeln!(out, "    category: {}", category.as_str());
             let _ = writeln!(out, "    title: {}", q(&category_title(*category, &c.name)));

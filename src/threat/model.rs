@@ -654,6 +654,24 @@ pub fn normalize_display(p: &str) -> String {
     if p.starts_with('/') { format!("/{joined}") } else { joined }
 }
 
+/// A YAML double-quoted string (JSON string escapes are valid YAML), for generated models.
+pub(crate) fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+/// An id made of lowercase letters, digits and dashes (`AWS ELB` → `aws-elb`).
+pub(crate) fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
 /// The value at `key` as a string map (labels, tags), for bindings.
 pub fn string_map(value: Option<&Value>) -> BTreeMap<String, String> {
     match value {

@@ -325,7 +325,7 @@ pub fn sarif(report: &CheckReport) -> String {
     use serde_json::json;
     use serde_sarif::sarif::{
         ArtifactLocation, Location as SarifLocation, Message, MultiformatMessageString, PhysicalLocation, ReportingConfiguration,
-        ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+        ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
     };
     let scanned = super::model::normalize_display(&report.scanned);
     let code_path = |file: &str| if scanned.is_empty() || scanned == "." { file.to_string() } else { format!("{scanned}/{file}") };
@@ -406,13 +406,7 @@ pub fn sarif(report: &CheckReport) -> String {
         r.rule_index = i64::try_from(index).ok();
         results.push(r);
     }
-    let driver = ToolComponent::builder()
-        .name("stridegate")
-        .version(crate::VERSION)
-        .semantic_version(crate::VERSION)
-        .information_uri("https://github.com/stridegate/stridegate")
-        .rules(rules)
-        .build();
+    let driver = crate::report::sarif::driver(rules);
     let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
     let log = Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build();
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
