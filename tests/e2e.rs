@@ -90,6 +90,12 @@ fn seed_002_jazzhands_layout() {
     check("seed-002-jazzhands");
 }
 
+/// Seeds 000/001: Integrates on EKS behind an ELB and Cloudflare, with its data assets.
+#[test]
+fn seed_001_integrates_layout() {
+    check("seed-001-integrates");
+}
+
 /// Terraform evaluation end to end: tfvars override, for_each module call two levels deep with
 /// a dynamic block, count from a module argument, an installed registry module, JSON syntax,
 /// unknown values that must not fire.

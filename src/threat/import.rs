@@ -329,8 +329,15 @@ pub fn import(text: &str, system: &str, scope: Option<&str>, rules: &[&RuleMeta]
                     if let Some(th) = threats.last_mut() {
                         th.mitigations.push(bullet);
                     }
+                } else if !t.is_empty() && !line.starts_with([' ', '\t']) {
+                    // Text at the margin that is no list item ends the list; a short line
+                    // without a final period is the next (unknown) heading of a text dump.
+                    in_mitigation = false;
+                    if t.split_whitespace().count() <= 5 && !t.ends_with(['.', ':', ',']) {
+                        section = Section::None;
+                    }
                 } else if in_mitigation && !t.is_empty() {
-                    // A continuation of the last bullet.
+                    // An indented continuation of the last bullet.
                     if let Some(m) = threats.last_mut().and_then(|th| th.mitigations.last_mut()) {
                         m.push(' ');
                         m.push_str(t);

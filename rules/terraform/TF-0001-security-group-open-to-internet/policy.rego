@@ -36,7 +36,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/vpc_security_group_ingress_rule
 # control: "seed 004 External threats: for ingress, we should only allow access from other internal resources (e.g. the load balancer)"
-# controls: ["security group", "security groups", "admin port", "ssh access", "firewall"]
+# controls: ["security group", "security groups", "admin port", "ssh access"]
 package stridegate.rules.tf_0001
 
 import data.stridegate.lib.terraform as tf

@@ -36,7 +36,7 @@
 #   - https://learn.microsoft.com/en-us/azure/virtual-network/network-security-groups-overview
 #   - https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/network_security_rule
 # control: "seed 004 External threats: for ingress, we should only allow access from other internal resources (e.g. the load balancer)"
-# controls: ["firewall", "firewall rules"]
+# controls: ["firewall rules", "network security rules"]
 package stridegate.rules.tf_0002
 
 import data.stridegate.lib.terraform as tf
