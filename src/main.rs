@@ -56,7 +56,7 @@ enum ThreatModelCommand {
     /// Check a threat model against infrastructure code: each mitigation verified, violated,
     /// unverifiable or attested; drift and STRIDE-per-element gaps.
     Check(Box<CheckArgs>),
-    /// The same check as a report: Markdown for GitHub (the default), SARIF or JSON.
+    /// The same check as a report: Markdown for GitHub (the default), HTML, SARIF or JSON.
     Report(Box<CheckArgs>),
     /// Import a threat model written in Markdown (tables, numbered data flow, STRIDE sections
     /// with "Mitigation:" bullets) into the YAML format.
@@ -97,6 +97,7 @@ enum CheckFormat {
     #[value(alias = "md")]
     Markdown,
     Sarif,
+    Html,
 }
 
 #[derive(clap::Args)]
@@ -521,6 +522,7 @@ fn run_threat_check(args: &CheckArgs, default_format: CheckFormat) -> ExitStatus
         CheckFormat::Terminal => threat_report::text(&result, args.verbose),
         CheckFormat::Markdown => threat_report::markdown(&result, &loaded.model),
         CheckFormat::Sarif => threat_report::sarif(&result),
+        CheckFormat::Html => stridegate::threat::html::html(&result, &loaded.model),
     };
     if emit(&args.output, &text) == ExitStatus::UsageError {
         return ExitStatus::UsageError;

@@ -646,3 +646,82 @@ fn integrates_editions_import_compare_and_check() {
     let expected: Vec<(String, String, Vec<String>)> = expected.into_iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c)).collect();
     assert_eq!(decided, expected);
 }
+
+/// The HTML report is one self-contained page: inline SVG diagram with trust boundaries,
+/// STRIDE × element matrix coloured by status, evidence; no script and nothing fetched.
+#[test]
+fn html_report_is_self_contained_and_escaped() {
+    let out = stridegate(&["threat-model", "report", "threat-models/se09-iot.threat-model.yaml", "--format", "html"]);
+    assert_eq!(out.status.code(), Some(1));
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("<svg").count(), 1, "one inline diagram");
+    // The boundary `kubernetes` holds vernemq and cert-service: a box around each.
+    assert_eq!(html.matches("<rect class=\"boundary\"").count(), 2, "{html}");
+    assert!(html.contains("<table class=\"matrix\">"));
+    assert!(html.contains("<th>vernemq <small>process</small></th><td class=\"attested\">attested</td>"), "{html}");
+    assert!(html.contains("fail K8S-0001 at <code>L3_Services/cert-service.tf:23</code>"));
+    for external in ["<script", "src=\"http", "href=\"http", "@import", "url(http", "url(//"] {
+        assert!(!html.contains(external), "{external} in the report");
+    }
+    assert!(html.contains("Content-Security-Policy"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.threat-model.yaml");
+    std::fs::write(
+        &model,
+        "version: 1\nsystem: \"<script>alert(1)</script>\"\ncomponents:\n  - id: a\n    name: \"<img src=x onerror=alert(1)>\"\n    kind: process\nboundaries:\n  - id: b\n    name: \"</svg><script>x</script>\"\n    components: [a]\nthreats:\n  - id: T\n    category: spoofing\n    title: \"\\\"><b>x</b>\"\n    targets: [a]\n    mitigations:\n      - text: \"\\e[2J\"\n",
+    )
+    .unwrap();
+    let out = stridegate(&["threat-model", "report", model.to_str().unwrap(), dir.path().to_str().unwrap(), "--format", "html"]);
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>x") && !html.contains('\u{1b}'), "{html}");
+    assert_eq!(html.matches("</svg>").count(), 1, "{html}");
+}
+
+/// The HTML report as a browser renders it: headless Chromium (Debian's package, installed by
+/// .ci/run) loads the file, the rendered DOM holds the diagram and the matrix, and a screenshot
+/// is kept in target/threat-model-report.png.
+#[test]
+fn html_report_renders_in_a_browser() {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let Some(browser) = browser else {
+        eprintln!("note: no Chromium on this machine (apt-get install chromium): the browser test is skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let out = stridegate(&[
+        "threat-model",
+        "report",
+        "threat-models/se09-iot.threat-model.yaml",
+        "--format",
+        "html",
+        "--output",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let url = format!("file://{}", page.display());
+    let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1600"];
+    let dom = Command::new(browser)
+        .args(common)
+        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .args(["--dump-dom", &url])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("<svg") && dom.contains("VerneMQ MQTT broker"), "the diagram is not in the rendered page: {dom}");
+    assert!(dom.contains("class=\"matrix\"") && dom.contains("<td class=\"violated\">violated</td>"), "{dom}");
+    let shot = root().join("target/threat-model-report.png");
+    let _ = std::fs::create_dir_all(root().join("target"));
+    let run = Command::new(browser)
+        .args(common)
+        .arg(format!("--user-data-dir={}", dir.path().join("profile2").display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(shot.exists() && std::fs::metadata(&shot).unwrap().len() > 10_000, "no screenshot: {}", String::from_utf8_lossy(&run.stderr));
+}

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod exposure;
+pub mod html;
 pub mod import;
 pub mod init;
 pub mod model;
