@@ -317,6 +317,16 @@ pub struct ResourceSummary {
     /// Why it is reachable from the internet, if it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exposure: Option<String>,
+    /// Terraform: the resources its configuration references (`aws_s3_bucket.data`), with
+    /// its module prefix, so data flows can be drawn from references.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// Kubernetes Service: its pod selector.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub selector: std::collections::BTreeMap<String, String>,
+    /// Kubernetes workload: the labels of its pods.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub pod_labels: std::collections::BTreeMap<String, String>,
 }
 
 impl Resource {
@@ -329,7 +339,28 @@ impl Resource {
             std::collections::BTreeMap::new()
         };
         let (location, _) = self.locate(&AttributePath::root());
+        let map = |v: Option<&Value>| crate::threat::model::string_map(v);
+        let (references, selector, pod_labels) = match self.platform {
+            Platform::Terraform => (crate::threat::exposure::references(self), Default::default(), Default::default()),
+            Platform::Kubernetes => {
+                let selector =
+                    if self.kind == "Service" { map(self.value.get("spec").and_then(|s| s.get("selector"))) } else { Default::default() };
+                let pod_labels = match crate::kubernetes::pod_spec_path(&self.kind) {
+                    _ if self.kind == "Pod" => map(self.value.get("metadata").and_then(|m| m.get("labels"))),
+                    Some(_) => map(self
+                        .value
+                        .pointer("/spec/template/metadata/labels")
+                        .or_else(|| self.value.pointer("/spec/jobTemplate/spec/template/metadata/labels"))),
+                    None => Default::default(),
+                };
+                (Vec::new(), selector, pod_labels)
+            }
+            Platform::Iam => Default::default(),
+        };
         ResourceSummary {
+            references,
+            selector,
+            pod_labels,
             platform: self.platform,
             kind: self.kind.clone(),
             address: self.address.clone(),

@@ -485,6 +485,24 @@ fn init_drafts_a_model_that_passes_check() {
     assert!(text.contains("entry_points:\n  - id: \"internet-service-shop-web\""), "{text}");
     assert!(text.contains("bindings:\n      - {address: \"Service/shop/web\", path: \"svc.yaml\"}"), "{text}");
     assert!(text.contains("data_flows:\n  - id: \"internet-service-shop-web-in\""), "{text}");
+    // Flows from references and selectors, and a VPC as a trust boundary.
+    let draft = |fixture: &str| {
+        let r = scan(&root().join(fixture), &engine, &ScanOptions { inventory: true, ..ScanOptions::default() }).unwrap();
+        stridegate::threat::init::draft(&r.inventory, &engine, "draft", ".")
+    };
+    let shop = draft("fixtures/shop");
+    assert!(shop.contains("from: \"kubernetes-edge-shop\"\n    to: \"deployment-web-shop\"\n    description: \"selects\""), "{shop}");
+    let integrates = draft("fixtures/seed-001-integrates");
+    assert!(
+        integrates.contains("from: \"aws-lb-listener-edge\"\n    to: \"aws-lb-edge\"\n    description: \"references\""),
+        "{integrates}"
+    );
+    assert!(
+        integrates.contains(
+            "name: \"Network aws_vpc.main\"\n    trust_level: internal\n    components: [\"aws-eks-cluster-compute\", \"aws-lb-edge\"]"
+        ),
+        "{integrates}"
+    );
     insta::assert_snapshot!("se09_init", {
         let se09 =
             scan(&root().join("fixtures/seed-003-se09"), &engine, &ScanOptions { inventory: true, ..ScanOptions::default() }).unwrap();

@@ -119,3 +119,42 @@ fn azure_rule_open(r: &Value) -> bool {
         && allow
         && (r.get("source_address_prefix").is_some_and(is_anywhere) || r.get("source_address_prefixes").is_some_and(is_anywhere))
 }
+
+/// The resources a Terraform resource's configuration references (`aws_s3_bucket.data`,
+/// prefixed with the resource's module path), read from the unknown values that computed
+/// attributes leave (`aws_s3_bucket.data.arn`, `arn:aws:s3:::${aws_s3_bucket.data.bucket}/*`).
+pub fn references(r: &Resource) -> Vec<String> {
+    static REF: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(re) = REF.get_or_init(|| regex::Regex::new(r"(?:^|\$\{)([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)").ok()) else {
+        return Vec::new();
+    };
+    let prefix = crate::checks::terraform::module_and_base(&r.address).0;
+    let mut out: Vec<String> = Vec::new();
+    let mut stack = vec![&r.value];
+    let mut seen = 0usize;
+    while let Some(v) = stack.pop() {
+        seen += 1;
+        if seen > 100_000 {
+            break;
+        }
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(reason)) = m.get(crate::model::UNKNOWN_KEY) {
+                    for c in re.captures_iter(reason) {
+                        if let (Some(t), Some(n)) = (c.get(1), c.get(2)) {
+                            let address = format!("{prefix}{}.{}", t.as_str(), n.as_str());
+                            if address != r.address && !out.contains(&address) {
+                                out.push(address);
+                            }
+                        }
+                    }
+                } else {
+                    stack.extend(m.values());
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    out
+}

@@ -238,16 +238,56 @@ pub fn draft(inventory: &[ResourceSummary], engine: &Engine, system: &str, scope
         }
     }
 
-    // Data flows: from each entry point into its component.
-    let flows: Vec<(String, String, String)> = entry_ids
+    // Data flows: from each entry point into its component, then between components whose
+    // resources reference each other (a listener to its target group, a policy to the bucket
+    // it grants, a rule to its security group) or that a Service selects.
+    let mut flows: Vec<(String, String, String, String)> = entry_ids
         .iter()
-        .filter_map(|(e, c)| c.and_then(|ci| components.get(ci)).map(|c| (format!("{e}-in"), e.clone(), c.id.clone())))
+        .filter_map(|(e, c)| {
+            c.and_then(|ci| components.get(ci)).map(|c| (format!("{e}-in"), e.clone(), c.id.clone(), "internet".to_string()))
+        })
         .collect();
+    let dir = |r: &ResourceSummary| r.location.file.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+    let mut by_address: BTreeMap<(String, &str), Vec<usize>> = BTreeMap::new();
+    for (i, r) in inventory.iter().enumerate() {
+        let base = r.address.split('[').next().unwrap_or(&r.address);
+        by_address.entry((dir(r), base)).or_default().push(i);
+    }
+    let mut pairs: BTreeSet<(usize, usize, &'static str)> = BTreeSet::new();
+    for (i, r) in inventory.iter().enumerate() {
+        let Some(&from) = component_of.get(&i) else { continue };
+        for reference in &r.references {
+            for &j in by_address.get(&(dir(r), reference.as_str())).into_iter().flatten() {
+                if let Some(&to) = component_of.get(&j) {
+                    pairs.insert((from, to, "references"));
+                }
+            }
+        }
+        if !r.selector.is_empty() {
+            for (j, w) in inventory.iter().enumerate() {
+                let selected = w.namespace == r.namespace && r.selector.iter().all(|(k, v)| w.pod_labels.get(k) == Some(v));
+                if selected && let Some(&to) = component_of.get(&j) {
+                    pairs.insert((from, to, "selects"));
+                }
+            }
+        }
+    }
+    for (from, to, how) in pairs {
+        let (Some(a), Some(b)) = (components.get(from), components.get(to)) else { continue };
+        if from == to || a.kind == ComponentKind::Boundary || b.kind == ComponentKind::Boundary {
+            continue;
+        }
+        if flows.iter().any(|(_, f, t, _)| *f == a.id && *t == b.id) {
+            continue;
+        }
+        flows.push((format!("{}-to-{}", a.id, b.id), a.id.clone(), b.id.clone(), how.to_string()));
+    }
     if !flows.is_empty() {
-        let _ = writeln!(out, "\n# Flows the code shows: the internet into each exposed component. Add the others.");
+        let _ = writeln!(out, "\n# Flows the code shows: the internet into each exposed component, references between");
+        let _ = writeln!(out, "# components' resources, Services into the workloads they select. Add the others.");
         let _ = writeln!(out, "data_flows:");
-        for (id, from, to) in &flows {
-            let _ = writeln!(out, "  - id: {}\n    from: {}\n    to: {}", q(id), q(from), q(to));
+        for (id, from, to, how) in &flows {
+            let _ = writeln!(out, "  - id: {}\n    from: {}\n    to: {}\n    description: {}", q(id), q(from), q(to), q(how));
         }
     }
 
@@ -258,8 +298,45 @@ pub fn draft(inventory: &[ResourceSummary], engine: &Engine, system: &str, scope
             namespaces.entry(ns.as_str()).or_default().push(c.id.as_str());
         }
     }
-    if !namespaces.is_empty() {
+    // Terraform: a VPC holds the components whose resources reference it, directly or through
+    // a subnet or security group of it.
+    let mut vpcs: Vec<(String, BTreeSet<&str>)> = Vec::new();
+    for (vi, v) in inventory
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r.kind.as_str(), "aws_vpc" | "google_compute_network" | "azurerm_virtual_network" | "digitalocean_vpc"))
+    {
+        let base = v.address.split('[').next().unwrap_or(&v.address).to_string();
+        let vdir = dir(v);
+        let inside: BTreeSet<String> = inventory
+            .iter()
+            .filter(|r| dir(r) == vdir && r.references.contains(&base))
+            .map(|r| r.address.split('[').next().unwrap_or(&r.address).to_string())
+            .collect();
+        let mut members: BTreeSet<&str> = BTreeSet::new();
+        for (i, r) in inventory.iter().enumerate() {
+            let direct = r.references.contains(&base);
+            let through = r.references.iter().any(|x| inside.contains(x));
+            if i != vi
+                && dir(r) == vdir
+                && (direct || through)
+                && let Some(c) = component_of.get(&i).and_then(|&ci| components.get(ci))
+                && c.kind != ComponentKind::Boundary
+            {
+                members.insert(c.id.as_str());
+            }
+        }
+        if !members.is_empty() {
+            vpcs.push((base, members));
+        }
+    }
+    if !namespaces.is_empty() || !vpcs.is_empty() {
         let _ = writeln!(out, "\nboundaries:");
+        for (vpc, ids) in &vpcs {
+            let _ = writeln!(out, "  - id: {}\n    name: {}", q(&slug(&format!("network {vpc}"))), q(&format!("Network {vpc}")));
+            let _ = writeln!(out, "    trust_level: internal");
+            let _ = writeln!(out, "    components: [{}]", ids.iter().map(|i| q(i)).collect::<Vec<_>>().join(", "));
+        }
         for (ns, ids) in &namespaces {
             let _ =
                 writeln!(out, "  - id: {}\n    name: {}", q(&format!("namespace-{}", slug(ns))), q(&format!("Kubernetes namespace {ns}")));
