@@ -171,12 +171,12 @@ fn binding_types(name: &str) -> Vec<&'static str> {
         (&["backup"], &["aws_backup_*"]),
         (&["vpc"], &["aws_vpc", "aws_subnet", "aws_route_table*", "aws_nat_gateway", "aws_internet_gateway", "aws_network_acl*"]),
         (&["secrets", "secrets manager"], &["aws_secretsmanager_*"]),
-        (&["iam"], &["aws_iam_*"]),
+        (&["iam"], &["aws_iam_*", "@aws_iam_*"]),
         (&["cloudfront"], &["aws_cloudfront_distribution"]),
         (&["cloudflare"], &["cloudflare_*"]),
         (&["compute", "batch"], &["aws_batch_*"]),
         (&["ecs"], &["aws_ecs_*"]),
-        (&["sts"], &["aws_iam_role*"]),
+        (&["sts"], &["aws_iam_role*", "@aws_iam_role*"]),
         (&["digitalocean kubernetes"], &["digitalocean_kubernetes_cluster"]),
         (&["postgres", "postgresql", "database"], &["digitalocean_database_*", "aws_db_instance", "google_sql_database_instance"]),
     ];
@@ -355,6 +355,18 @@ pub fn import(text: &str, system: &str, scope: Option<&str>, rules: &[&RuleMeta]
     }
     flush_item(&mut numbered_item, &mut flows);
 
+    // A design document (C4 element lists, "security control:" bullets, Mermaid diagrams)
+    // has neither tables nor STRIDE sections: read its elements, flows and controls instead.
+    if tables.iter().all(|(_, rows)| rows.is_empty()) && threats.is_empty() {
+        let design = read_design(text);
+        if !design.elements.is_empty() {
+            tables.push((Section::Components, design.elements));
+            tables.push((Section::Assets, design.assets));
+            flows.extend(design.flows);
+            threats.extend(design.threats);
+            warnings.extend(design.warnings);
+        }
+    }
     let rows = |s: Section| -> Vec<Row> { tables.iter().filter(|(x, _)| *x == s).flat_map(|(_, r)| r.clone()).collect() };
     let components = rows(Section::Components);
     let entries = rows(Section::EntryPoints);
@@ -423,7 +435,15 @@ pub fn import(text: &str, system: &str, scope: Option<&str>, rules: &[&RuleMeta]
             if !r.description.is_empty() {
                 let _ = writeln!(out, "    description: {}", q(&r.description));
             }
-            let mut bindings: Vec<String> = binding_types(&r.id).into_iter().map(|t| format!("{{type: {}}}", q(t))).collect();
+            // `@pattern` binds by address: policy documents inside IAM resources have their own
+            // kind but their carrier's address (`aws_iam_role.x.assume_role_policy`).
+            let mut bindings: Vec<String> = binding_types(&r.id)
+                .into_iter()
+                .map(|t| match t.strip_prefix('@') {
+                    Some(address) => format!("{{address: {}}}", q(address)),
+                    None => format!("{{type: {}}}", q(t)),
+                })
+                .collect();
             if is_kubernetes(&r.id) {
                 bindings.push("{platform: kubernetes}".to_string());
             }
@@ -459,17 +479,26 @@ pub fn import(text: &str, system: &str, scope: Option<&str>, rules: &[&RuleMeta]
         let lower = text.to_ascii_lowercase();
         let mut found: Vec<(usize, String)> = Vec::new();
         let mut names: Vec<String> = Vec::new();
+        let mut spans: Vec<(usize, usize, String)> = Vec::new();
         for (id, r) in component_ids.iter().chain(&entry_ids).chain(&exit_ids) {
             let name = r.id.to_ascii_lowercase();
             // An exit point named like an entry point (`API`) is the same word: first wins.
             if let Some(pos) = lower.find(&name)
                 && !names.contains(&name)
             {
-                names.push(name);
-                found.push((pos, id.clone()));
+                names.push(name.clone());
+                spans.push((pos, name.len(), id.clone()));
             }
         }
-        found.sort();
+        // The longest name at a place wins (`API Server Container` over `API Server`).
+        spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let mut end = 0;
+        for (pos, len, id) in spans {
+            if pos >= end || found.is_empty() {
+                found.push((pos, id));
+                end = pos + len;
+            }
+        }
         found.into_iter().map(|(_, id)| id).collect()
     };
     if !asset_ids.is_empty() {
@@ -487,9 +516,12 @@ pub fn import(text: &str, system: &str, scope: Option<&str>, rules: &[&RuleMeta]
         }
     }
     let mut flow_lines = Vec::new();
+    let mut flow_pairs: BTreeSet<(String, String)> = BTreeSet::new();
     for (i, f) in flows.iter().enumerate() {
         let ends = mention(f);
-        if let (Some(from), Some(to)) = (ends.first(), ends.get(1)) {
+        if let (Some(from), Some(to)) = (ends.first(), ends.get(1))
+            && flow_pairs.insert((from.clone(), to.clone()))
+        {
             flow_lines.push(format!("  - id: \"flow-{}\"\n    from: {}\n    to: {}\n    description: {}", i + 1, q(from), q(to), q(f)));
         }
     }
@@ -564,12 +596,180 @@ pub fn import(text: &str, system: &str, scope: Option<&str>, rules: &[&RuleMeta]
     Imported { yaml: out, mitigations, bound, components: component_ids.len(), components_bound, warnings }
 }
 
+/// What a design document yields.
+#[derive(Debug, Default)]
+struct Design {
+    elements: Vec<Row>,
+    assets: Vec<Row>,
+    flows: Vec<String>,
+    threats: Vec<ThreatDraft>,
+    warnings: Vec<String>,
+}
+
+/// The STRIDE-LM category a security control addresses, from its words.
+fn control_category(text: &str) -> Option<Stride> {
+    let t = text.to_ascii_lowercase();
+    let table: &[(Stride, &[&str])] = &[
+        (Stride::Repudiation, &["logging", "logs", "audit", "auditing", "audit trail"]),
+        (
+            Stride::Spoofing,
+            &["authentication", "authenticate", "mfa", "multi-factor", "saml", "oauth", "sso", "identity provider", "session"],
+        ),
+        (
+            Stride::InformationDisclosure,
+            &["encryption", "encrypted", "tls", "ssl", "https", "secure communication", "secrets", "credentials"],
+        ),
+        (Stride::DenialOfService, &["rate limiting", "rate limit", "ddos", "availability", "scaling", "firewall"]),
+        (
+            Stride::ElevationOfPrivilege,
+            &["authorization", "least privilege", "iam", "roles", "permissions", "privileges", "access controls", "access control"],
+        ),
+        (
+            Stride::Tampering,
+            &[
+                "input validation",
+                "output encoding",
+                "integrity",
+                "signing",
+                "image scanning",
+                "image security",
+                "static analysis",
+                "sast",
+                "sca",
+                "linting",
+            ],
+        ),
+    ];
+    table.iter().find(|(_, words)| words.iter().any(|w| has_phrase(&t, w))).map(|(s, _)| *s)
+}
+
+/// Reads a design document: `- Name:`/`- Type:`/`- Security controls:` element lists,
+/// `security control:` bullets, Mermaid `A --> B` edges and `Data Sensitivity` bullets.
+fn read_design(text: &str) -> Design {
+    let mut d = Design::default();
+    let mut controls: Vec<(String, Option<String>)> = Vec::new(); // (control, element)
+    let mut labels: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let mut edges: Vec<(String, String)> = Vec::new();
+    let mut in_sensitivity = false;
+    let mut current: Option<String> = None;
+    let node = |token: &str, labels: &mut std::collections::BTreeMap<String, String>| -> String {
+        // `API(("API Server"))` → id API, label "API Server".
+        let token = token.trim();
+        let id: String = token.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        // The label: inside the node's brackets (`((...))`, `(...)`, `[...]`), quotes dropped.
+        let rest = token.get(id.len()..).unwrap_or_default().trim();
+        let open = rest.chars().take_while(|c| matches!(c, '(' | '[' | '{')).count();
+        let inner = rest.get(open..rest.len().saturating_sub(open)).unwrap_or_default().trim().trim_matches('"');
+        if !inner.is_empty() {
+            let label = inner.replace("\\n", " ").split_whitespace().collect::<Vec<_>>().join(" ");
+            labels.insert(id.clone(), label);
+        }
+        id
+    };
+    for line in text.lines() {
+        let t = line.trim();
+        let lower = t.to_ascii_lowercase();
+        if let Some(name) = t.strip_prefix("- Name:") {
+            let name = name.trim().to_string();
+            if !name.is_empty() && !d.elements.iter().any(|e| e.id == name) {
+                d.elements.push(Row { id: name.clone(), ..Row::default() });
+            }
+            current = Some(name);
+            continue;
+        }
+        if let Some(kind) = t.strip_prefix("- Type:")
+            && let Some(e) = d.elements.iter_mut().find(|e| Some(&e.id) == current.as_ref())
+            && e.description.is_empty()
+        {
+            e.description = kind.trim().to_string();
+            continue;
+        }
+        if let Some(list) = t.strip_prefix("- Security controls:") {
+            let element = current.clone();
+            for c in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                let c = c.trim_end_matches('.').to_string();
+                if !controls.iter().any(|(x, e)| *x == c && *e == element) {
+                    controls.push((c, element.clone()));
+                }
+            }
+            continue;
+        }
+        if let Some(pos) = lower.find("security control:") {
+            let c = t.get(pos + "security control:".len()..).unwrap_or_default().trim().to_string();
+            if !c.is_empty() && !controls.iter().any(|(x, _)| *x == c) {
+                controls.push((c, None));
+            }
+            continue;
+        }
+        if lower.starts_with("data sensitivity") {
+            in_sensitivity = true;
+            continue;
+        }
+        if in_sensitivity {
+            match t.strip_prefix("- ") {
+                Some(item) if item.contains(':') => {
+                    let (name, rest) = item.split_once(':').unwrap_or((item, ""));
+                    d.assets.push(Row { id: name.trim().to_string(), description: rest.trim().to_string(), trust: Vec::new() });
+                }
+                _ => in_sensitivity = !t.is_empty() && t != "-",
+            }
+            continue;
+        }
+        // Mermaid edges: `A --> B`, `A --label--> B`.
+        if let Some(arrow) = t.find("-->").or_else(|| t.find("--")) {
+            let (left, right) = (t.get(..arrow).unwrap_or_default(), t.get(arrow..).unwrap_or_default());
+            let right = right.rsplit_once('>').map_or("", |(_, r)| r);
+            let (a, b) = (node(left.split("--").next().unwrap_or(left), &mut labels), node(right, &mut labels));
+            if !a.is_empty() && !b.is_empty() {
+                // Names as this diagram labels them (ids are reused across diagrams).
+                let name = |id: &String| labels.get(id).cloned().unwrap_or_else(|| id.clone());
+                edges.push((name(&a), name(&b)));
+            }
+            continue;
+        }
+        if lower.starts_with("graph ") || lower.starts_with("flowchart ") {
+            labels.clear();
+        }
+    }
+    for (a, b) in edges {
+        d.flows.push(format!("{a} to {b}"));
+    }
+    // One threat per category, holding the controls that address it.
+    let mut by_category: Vec<(Option<Stride>, Vec<String>)> = Vec::new();
+    for (c, element) in controls {
+        let category = control_category(&c);
+        let text = match element {
+            Some(e) => format!("{e}: {c}"),
+            None => c,
+        };
+        match by_category.iter_mut().find(|(k, _)| *k == category) {
+            Some((_, list)) => list.push(text),
+            None => by_category.push((category, vec![text])),
+        }
+    }
+    for (category, mitigations) in by_category {
+        let (category, title) = match category {
+            Some(c) => (c, format!("Threats the design's {} controls address", c.as_str().replace('-', " "))),
+            None => {
+                d.warnings
+                    .push(format!("{} security controls name no STRIDE category; filed under tampering for review", mitigations.len()));
+                (Stride::Tampering, "Controls whose STRIDE category the document does not say (review)".to_string())
+            }
+        };
+        d.threats.push(ThreatDraft { category: Some(category), title, mitigations });
+    }
+    d
+}
+
 /// Whether a binding (`{type: "aws_lb"}` or `{platform: kubernetes}`) matches a resource.
 fn binding_matches_any(binding: &str, inventory: &[ResourceSummary]) -> bool {
     if binding.contains("platform: kubernetes") {
         return inventory.iter().any(|r| r.platform == crate::model::Platform::Kubernetes);
     }
     let Some(pattern) = binding.split('"').nth(1) else { return false };
+    if binding.starts_with("{address:") {
+        return inventory.iter().any(|r| super::model::glob_match(pattern, &r.address));
+    }
     inventory.iter().any(|r| super::model::glob_match(pattern, &r.kind))
 }
 
