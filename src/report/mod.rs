@@ -62,20 +62,11 @@ impl Sources {
 /// Counts findings per STRIDE-LM category (a finding counts once in each of its rule's
 /// categories), in the categories' order; categories without findings are left out.
 pub fn stride_counts(report: &ScanReport) -> Vec<(&'static str, usize)> {
-    use crate::rules::meta::Stride;
-    [
-        Stride::Spoofing,
-        Stride::Tampering,
-        Stride::Repudiation,
-        Stride::InformationDisclosure,
-        Stride::DenialOfService,
-        Stride::ElevationOfPrivilege,
-        Stride::LateralMovement,
-    ]
-    .into_iter()
-    .map(|s| (s.as_str(), report.findings.iter().filter(|f| f.stride.contains(&s)).count()))
-    .filter(|(_, n)| *n > 0)
-    .collect()
+    crate::rules::meta::Stride::ALL
+        .into_iter()
+        .map(|s| (s.as_str(), report.findings.iter().filter(|f| f.stride.contains(&s)).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
 }
 
 /// Counts findings per severity, highest first.

@@ -85,6 +85,17 @@ pub enum Stride {
 }
 
 impl Stride {
+    /// Every category, in STRIDE order, lateral movement last.
+    pub const ALL: [Stride; 7] = [
+        Stride::Spoofing,
+        Stride::Tampering,
+        Stride::Repudiation,
+        Stride::InformationDisclosure,
+        Stride::DenialOfService,
+        Stride::ElevationOfPrivilege,
+        Stride::LateralMovement,
+    ];
+
     /// The short letter(s) used in threat ids (`S`, `T`... `LM`).
     pub fn letter(self) -> &'static str {
         match self {

@@ -127,6 +127,18 @@ pub enum DriftKind {
     EmptyBinding,
 }
 
+impl DriftKind {
+    /// The kebab-case name (as in JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftKind::UnboundResource => "unbound-resource",
+            DriftKind::UndeclaredExposure => "undeclared-exposure",
+            DriftKind::FindingInMitigatedCategory => "finding-in-mitigated-category",
+            DriftKind::EmptyBinding => "empty-binding",
+        }
+    }
+}
+
 /// Where the model and the code disagree.
 #[derive(Debug, Clone, Serialize)]
 pub struct Drift {

@@ -21,15 +21,7 @@ use crate::rules::meta::Stride;
 /// Colours of trust boundaries, in model order.
 const PALETTE: [&str; 5] = ["#c5221f", "#1a73e8", "#188038", "#e37400", "#9334e6"];
 
-const CATEGORIES: [Stride; 7] = [
-    Stride::Spoofing,
-    Stride::Tampering,
-    Stride::Repudiation,
-    Stride::InformationDisclosure,
-    Stride::DenialOfService,
-    Stride::ElevationOfPrivilege,
-    Stride::LateralMovement,
-];
+const CATEGORIES: [Stride; 7] = Stride::ALL;
 
 /// Text safe inside HTML and SVG: controls shown visibly, markup characters as entities.
 pub fn html_safe(s: &str) -> String {
@@ -278,10 +270,10 @@ pub fn html(report: &CheckReport, model: &ThreatModel) -> String {
     if !report.drift.is_empty() {
         out.push_str("<h2>Drift</h2>\n<table class=\"drift\"><thead><tr><th>kind</th><th>resource</th><th>where</th><th>detail</th></tr></thead><tbody>\n");
         for d in &report.drift {
-            let kind = serde_json::to_value(d.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "<tr><td>{kind}</td><td>{}</td><td><code>{}:{}</code></td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td><code>{}:{}</code></td><td>{}</td></tr>",
+                d.kind.as_str(),
                 html_safe(&d.resource),
                 html_safe(&d.location.file),
                 d.location.start.line,

@@ -287,10 +287,10 @@ pub fn markdown(report: &CheckReport, model: &super::model::ThreatModel) -> Stri
     if !report.drift.is_empty() {
         let _ = writeln!(out, "\n## Drift\n\n| kind | resource | where | detail |\n| --- | --- | --- | --- |");
         for d in &report.drift {
-            let kind = serde_json::to_value(d.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "| {kind} | {} | `{}:{}` | {} |",
+                "| {} | {} | `{}:{}` | {} |",
+                d.kind.as_str(),
                 markdown_safe(&d.resource),
                 code_span(&d.location.file),
                 d.location.start.line,
