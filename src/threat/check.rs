@@ -56,6 +56,17 @@ pub enum Outcome {
     Unknown,
 }
 
+impl Outcome {
+    /// The kebab-case name (as in JSON).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
 /// One piece of evidence.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct EvidenceItem {

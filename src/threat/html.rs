@@ -249,7 +249,7 @@ pub fn html(report: &CheckReport, model: &ThreatModel) -> String {
         if !failing.is_empty() {
             out.push_str("<ul>");
             for e in failing {
-                let what = if e.result == Outcome::Fail { "fail" } else { "unknown" };
+                let what = e.result.as_str();
                 let _ = write!(
                     out,
                     "<li>{what} {} at <code>{}:{}</code> {}{}</li>",

@@ -74,11 +74,7 @@ pub fn text(report: &CheckReport, verbose: bool) -> String {
                 Outcome::Pass => verbose,
             };
             if show {
-                let what = match e.result {
-                    Outcome::Fail => "fail",
-                    Outcome::Unknown => "unknown",
-                    Outcome::Pass => "pass",
-                };
+                let what = e.result.as_str();
                 let message = e.message.as_deref().map(|m| format!(": {}", safe(m))).unwrap_or_default();
                 let _ = writeln!(
                     out,
@@ -268,7 +264,7 @@ pub fn markdown(report: &CheckReport, model: &super::model::ThreatModel) -> Stri
         };
         let _ = writeln!(out, "- {badge}: **{}** {} ({})", markdown_safe(&m.id), markdown_safe(&m.text), markdown_safe(&m.reason));
         for e in m.evidence.iter().filter(|e| e.result != Outcome::Pass) {
-            let what = if e.result == Outcome::Fail { "fail" } else { "unknown" };
+            let what = e.result.as_str();
             let message = e.message.as_deref().map(|x| format!(": {}", markdown_safe(x))).unwrap_or_default();
             let _ = writeln!(
                 out,
