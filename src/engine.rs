@@ -463,6 +463,11 @@ impl Engine {
 /// A finding of `rule` on `resource`.
 fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
     let (location, present) = resource.locate(&hit.path);
+    let related = resource
+        .related_at(&hit.path)
+        .into_iter()
+        .map(|(location, message)| crate::finding::RelatedLocation { location, message })
+        .collect();
     Finding {
         rule_id: rule.id.clone(),
         rule_name: rule.name.clone(),
@@ -473,11 +478,7 @@ fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
         resource: resource.address.clone(),
         attribute: hit.path,
         attribute_present: present,
-        related: resource
-            .call_chain
-            .iter()
-            .map(|(location, message)| crate::finding::RelatedLocation { location: location.clone(), message: message.clone() })
-            .collect(),
+        related,
     }
 }
 

@@ -151,6 +151,20 @@ pub struct SpanNode {
     pub key: Option<ByteSpan>,
     /// Spans of the children, mirroring the value's structure.
     pub children: SpanChildren,
+    /// The file `span`, `key` and the descendants' spans refer to, when it differs from the
+    /// parent's (`None`: the parent's file; the root's parent is [`Resource::file`]). Built
+    /// output (Kustomize overlays, rendered Helm templates) mixes files this way.
+    pub origin: Option<Arc<Origin>>,
+}
+
+/// Where a subtree of a built resource was written: its file, and the places that explain how
+/// it got there (the patch that set it, the `values.yaml` key a template read).
+#[derive(Debug)]
+pub struct Origin {
+    /// The file the subtree's spans refer to.
+    pub file: Arc<SourceFile>,
+    /// Related locations reported with findings inside the subtree.
+    pub related: Vec<(Location, String)>,
 }
 
 /// Children of a [`SpanNode`].
@@ -175,16 +189,37 @@ impl SpanNode {
         }
     }
 
+    /// A node without children or origin.
+    pub fn leaf(span: ByteSpan) -> Self {
+        Self { span, key: None, children: SpanChildren::Leaf, origin: None }
+    }
+
+    /// A node with the given key and children, in its parent's file.
+    pub fn new(span: ByteSpan, key: Option<ByteSpan>, children: SpanChildren) -> Self {
+        Self { span, key, children, origin: None }
+    }
+
     /// The deepest node along `path` and how many segments matched.
     pub fn resolve(&self, path: &AttributePath) -> (&SpanNode, usize) {
+        let (node, matched, _) = self.resolve_with_origin(path);
+        (node, matched)
+    }
+
+    /// Like [`SpanNode::resolve`], also returning the origin in effect at the deepest node
+    /// (the nearest one set on it or an ancestor).
+    pub fn resolve_with_origin(&self, path: &AttributePath) -> (&SpanNode, usize, Option<&Arc<Origin>>) {
         let mut cur = self;
+        let mut origin = self.origin.as_ref();
         for (depth, seg) in path.0.iter().enumerate() {
             match cur.child(seg) {
-                Some(next) => cur = next,
-                None => return (cur, depth),
+                Some(next) => {
+                    cur = next;
+                    origin = next.origin.as_ref().or(origin);
+                }
+                None => return (cur, depth, origin),
             }
         }
-        (cur, path.len())
+        (cur, path.len(), origin)
     }
 
     /// The span a finding on this node should highlight: `key: value` for a mapping entry
@@ -376,18 +411,30 @@ impl Resource {
     /// Locates `path` in the source: the attribute itself when present, else its deepest
     /// existing ancestor. The boolean is true when the attribute itself was found.
     pub fn locate(&self, path: &AttributePath) -> (Location, bool) {
-        let (node, matched) = self.spans.resolve(path);
+        let (node, matched, origin) = self.spans.resolve_with_origin(path);
+        let file = origin.map_or(&self.file, |o| &o.file);
         let span = match (node.key, &node.children) {
             // A whole mapping or sequence item (the object that should carry a missing
             // attribute): highlight its first line only, so reports stay readable.
             (None, SpanChildren::Map(_) | SpanChildren::Seq(_)) => {
-                let line = self.file.lines.position(&self.file.text, node.span.start).line;
-                let line_span = self.file.lines.line_span(&self.file.text, line);
+                let line = file.lines.position(&file.text, node.span.start).line;
+                let line_span = file.lines.line_span(&file.text, line);
                 ByteSpan::new(node.span.start, line_span.end.min(node.span.end).max(node.span.start))
             }
             _ => node.highlight(),
         };
-        (self.file.location(span), matched == path.len())
+        (file.location(span), matched == path.len())
+    }
+
+    /// Related locations for a finding at `path`: the call chain, then what the origin in
+    /// effect there says (the patch or values key that set the value).
+    pub fn related_at(&self, path: &AttributePath) -> Vec<(Location, String)> {
+        let (_, _, origin) = self.spans.resolve_with_origin(path);
+        let mut out = self.call_chain.clone();
+        if let Some(o) = origin {
+            out.extend(o.related.iter().cloned());
+        }
+        out
     }
 
     /// The value at `path`, if present.
@@ -420,5 +467,43 @@ mod tests {
         assert!(is_unknown(&json!({"$unknown": "aws_vpc.main.id"})));
         assert!(!is_unknown(&json!({"$unknown": 1, "b": 2})));
         assert!(!is_unknown(&json!("x")));
+    }
+
+    #[test]
+    fn origin_switches_files_below_a_node() {
+        let base = Arc::new(SourceFile::new("base/deploy.yaml", "kind: Deployment\nspec:\n  replicas: 1\n".to_string()));
+        let patch = Arc::new(SourceFile::new("overlay/patch.yaml", "spec:\n  replicas: 3\n".to_string()));
+        let overlay = Location {
+            file: "overlay/kustomization.yaml".into(),
+            span: ByteSpan::new(0, 1),
+            start: Position { line: 4, column: 1 },
+            end: Position { line: 4, column: 2 },
+        };
+        let replicas = SpanNode {
+            origin: Some(Arc::new(Origin { file: patch.clone(), related: vec![(overlay.clone(), "patched by overlay".into())] })),
+            ..SpanNode::new(ByteSpan::new(18, 19), Some(ByteSpan::new(8, 16)), SpanChildren::Leaf)
+        };
+        let spec =
+            SpanNode::new(ByteSpan::new(25, 36), Some(ByteSpan::new(17, 21)), SpanChildren::Map(vec![("replicas".into(), replicas)]));
+        let spans = SpanNode::new(ByteSpan::new(0, 36), None, SpanChildren::Map(vec![("spec".into(), spec)]));
+        let r = Resource {
+            platform: Platform::Kubernetes,
+            kind: "Deployment".into(),
+            namespace: None,
+            name: None,
+            address: "Deployment/default/x".into(),
+            value: json!({"kind": "Deployment", "spec": {"replicas": 3}}),
+            spans,
+            file: base.clone(),
+            call_chain: Vec::new(),
+        };
+        let (loc, found) = r.locate(&AttributePath::root().key("spec").key("replicas"));
+        assert!(found);
+        assert_eq!((&*loc.file, loc.start.line, &patch.text[loc.span.start..loc.span.end]), ("overlay/patch.yaml", 2, "replicas: 3"));
+        let related = r.related_at(&AttributePath::root().key("spec").key("replicas"));
+        assert_eq!(related, vec![(overlay, "patched by overlay".to_string())]);
+        let (loc, _) = r.locate(&AttributePath::root().key("spec"));
+        assert_eq!((&*loc.file, loc.start.line), ("base/deploy.yaml", 2));
+        assert!(r.related_at(&AttributePath::root().key("spec")).is_empty());
     }
 }

@@ -140,7 +140,7 @@ fn from_attribute(r: &Resource, path: &[PathSegment], policy_type: Option<Policy
     }
     let spans = match &node.children {
         // jsonencode({...}): the object literal has the document's shape.
-        SpanChildren::Map(_) => SpanNode { span: node.span, key: None, children: node.children.clone() },
+        SpanChildren::Map(_) => SpanNode { origin: None, span: node.span, key: None, children: node.children.clone() },
         _ => match written_offset(&r.file.text, node.span, text) {
             Some(offset) => shifted(&json_spans, offset),
             None => leaf(node),
@@ -151,7 +151,7 @@ fn from_attribute(r: &Resource, path: &[PathSegment], policy_type: Option<Policy
 
 /// A span tree whose every part is the attribute itself.
 fn leaf(node: &SpanNode) -> SpanNode {
-    SpanNode { span: node.span, key: None, children: SpanChildren::Leaf }
+    SpanNode { origin: None, span: node.span, key: None, children: SpanChildren::Leaf }
 }
 
 /// Where `text` is written verbatim inside `span` of the file.
@@ -170,6 +170,7 @@ fn written_offset(file_text: &str, span: ByteSpan, text: &str) -> Option<usize> 
 fn shifted(node: &SpanNode, offset: usize) -> SpanNode {
     let shift = |s: ByteSpan| ByteSpan::new(s.start + offset, s.end + offset);
     SpanNode {
+        origin: None,
         span: shift(node.span),
         key: node.key.map(shift),
         children: match &node.children {
@@ -274,9 +275,9 @@ fn convert_policy_document(value: &Value, spans: &SpanNode) -> (Map<String, Valu
     let statement_node = attr_node(&[PathSegment::Key("statement".into())]).unwrap_or_else(|| leaf(spans));
     doc_spans.push((
         "Statement".into(),
-        SpanNode { span: statement_node.span, key: statement_node.key, children: SpanChildren::Seq(statement_spans) },
+        SpanNode { origin: None, span: statement_node.span, key: statement_node.key, children: SpanChildren::Seq(statement_spans) },
     ));
-    (doc, SpanNode { span: spans.span, key: None, children: SpanChildren::Map(doc_spans) })
+    (doc, SpanNode { origin: None, span: spans.span, key: None, children: SpanChildren::Map(doc_spans) })
 }
 
 /// One `statement` block → one AWS statement.
@@ -335,7 +336,7 @@ fn convert_statement(st: &Value, node: &SpanNode) -> (Value, SpanNode) {
         } else {
             out.insert(to.into(), Value::Object(principal));
             let first = blocks_node.child(&PathSegment::Index(0)).map_or(blocks_node.span, |n| n.span);
-            spans.push((to.into(), SpanNode { span: first, key: None, children: SpanChildren::Map(principal_spans) }));
+            spans.push((to.into(), SpanNode { origin: None, span: first, key: None, children: SpanChildren::Map(principal_spans) }));
         }
     }
     if let (Some(Value::Array(conditions)), Some(cond_node)) = (st.get("condition"), child("condition")) {
@@ -364,7 +365,12 @@ fn convert_statement(st: &Value, node: &SpanNode) -> (Value, SpanNode) {
                 }
                 None => test_spans.push((
                     test.to_string(),
-                    SpanNode { span: c_node.span, key: None, children: SpanChildren::Map(vec![(variable.to_string(), values_node)]) },
+                    SpanNode {
+                        origin: None,
+                        span: c_node.span,
+                        key: None,
+                        children: SpanChildren::Map(vec![(variable.to_string(), values_node)]),
+                    },
                 )),
             }
         }
@@ -375,9 +381,9 @@ fn convert_statement(st: &Value, node: &SpanNode) -> (Value, SpanNode) {
         };
         out.insert("Condition".into(), value);
         let first = cond_node.child(&PathSegment::Index(0)).map_or(cond_node.span, |n| n.span);
-        spans.push(("Condition".into(), SpanNode { span: first, key: None, children: SpanChildren::Map(test_spans) }));
+        spans.push(("Condition".into(), SpanNode { origin: None, span: first, key: None, children: SpanChildren::Map(test_spans) }));
     }
-    (Value::Object(out), SpanNode { span: node.span, key: None, children: SpanChildren::Map(spans) })
+    (Value::Object(out), SpanNode { origin: None, span: node.span, key: None, children: SpanChildren::Map(spans) })
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ fn span_of(ast: &Ast<'_>) -> ByteSpan {
 
 fn convert(ast: &Ast<'_>) -> (Value, SpanNode) {
     let span = span_of(ast);
-    let leaf = |v: Value| (v, SpanNode { span, key: None, children: SpanChildren::Leaf });
+    let leaf = |v: Value| (v, SpanNode { origin: None, span, key: None, children: SpanChildren::Leaf });
     match ast {
         Ast::StringLit(s) => leaf(Value::String(s.value.to_string())),
         Ast::NumberLit(n) => leaf(parse_number(n.value)),
@@ -71,7 +71,7 @@ fn convert(ast: &Ast<'_>) -> (Value, SpanNode) {
         Ast::NullKeyword(_) => leaf(Value::Null),
         Ast::Array(a) => {
             let (values, spans): (Vec<_>, Vec<_>) = a.elements.iter().map(convert).unzip();
-            (Value::Array(values), SpanNode { span, key: None, children: SpanChildren::Seq(spans) })
+            (Value::Array(values), SpanNode { origin: None, span, key: None, children: SpanChildren::Seq(spans) })
         }
         Ast::Object(o) => {
             let mut map = Map::new();
@@ -88,7 +88,7 @@ fn convert(ast: &Ast<'_>) -> (Value, SpanNode) {
                 }
                 spans.push((name, child));
             }
-            (Value::Object(map), SpanNode { span, key: None, children: SpanChildren::Map(spans) })
+            (Value::Object(map), SpanNode { origin: None, span, key: None, children: SpanChildren::Map(spans) })
         }
     }
 }

@@ -143,7 +143,7 @@ impl Builder<'_> {
                 let at = self.span(&span);
                 let value = resolve_scalar(&raw, style, tag.as_deref());
                 self.count_written();
-                let node = Node { value, spans: SpanNode { span: at, key: None, children: SpanChildren::Leaf } };
+                let node = Node { value, spans: SpanNode { origin: None, span: at, key: None, children: SpanChildren::Leaf } };
                 self.attach(node, anchor, 1, at)?;
             }
             Event::SequenceStart(anchor, _) => {
@@ -162,8 +162,10 @@ impl Builder<'_> {
                     self.count_written();
                     let count = 1 + spans.iter().map(count_nodes).sum::<usize>();
                     let at = ByteSpan::new(start, end.max(start));
-                    let node =
-                        Node { value: Value::Array(items), spans: SpanNode { span: at, key: None, children: SpanChildren::Seq(spans) } };
+                    let node = Node {
+                        value: Value::Array(items),
+                        spans: SpanNode { origin: None, span: at, key: None, children: SpanChildren::Seq(spans) },
+                    };
                     self.attach(node, anchor, count, at)?;
                 }
             }
@@ -233,7 +235,9 @@ fn build_mapping(entries: Vec<(String, ByteSpan, Node)>, at: ByteSpan) -> Node {
     }
     for merge in merges {
         let sources: Vec<(Value, SpanNode)> = match (merge.value, merge.spans.children) {
-            (Value::Object(m), children) => vec![(Value::Object(m), SpanNode { span: merge.spans.span, key: None, children })],
+            (Value::Object(m), children) => {
+                vec![(Value::Object(m), SpanNode { origin: None, span: merge.spans.span, key: None, children })]
+            }
             (Value::Array(items), SpanChildren::Seq(item_spans)) => items.into_iter().zip(item_spans).collect(),
             _ => Vec::new(),
         };
@@ -250,7 +254,7 @@ fn build_mapping(entries: Vec<(String, ByteSpan, Node)>, at: ByteSpan) -> Node {
             }
         }
     }
-    Node { value: Value::Object(map), spans: SpanNode { span: at, key: None, children: SpanChildren::Map(spans) } }
+    Node { value: Value::Object(map), spans: SpanNode { origin: None, span: at, key: None, children: SpanChildren::Map(spans) } }
 }
 
 fn count_nodes(n: &SpanNode) -> usize {

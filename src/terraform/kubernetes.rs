@@ -147,7 +147,7 @@ fn convert_object(v: &Value, s: &SpanNode) -> (Value, SpanNode) {
         out.insert(name.clone(), nv);
         spans.push((name, ns));
     }
-    (Value::Object(out), SpanNode { span: s.span, key: s.key, children: SpanChildren::Map(spans) })
+    (Value::Object(out), SpanNode { origin: None, span: s.span, key: s.key, children: SpanChildren::Map(spans) })
 }
 
 fn convert_field(name: &str, v: &Value, s: &SpanNode) -> (Value, SpanNode) {
@@ -162,7 +162,7 @@ fn convert_field(name: &str, v: &Value, s: &SpanNode) -> (Value, SpanNode) {
                 items.iter().enumerate().map(|(i, item)| convert_object(item, &item_spans.get(i).cloned().unwrap_or_default())).collect();
             if LISTS.contains(&name) || converted.len() > 1 {
                 let (values, spans): (Vec<_>, Vec<_>) = converted.into_iter().unzip();
-                (Value::Array(values), SpanNode { span: s.span, key: s.key, children: SpanChildren::Seq(spans) })
+                (Value::Array(values), SpanNode { origin: None, span: s.span, key: s.key, children: SpanChildren::Seq(spans) })
             } else {
                 let Some((value, mut span)) = converted.into_iter().next() else { return (v.clone(), s.clone()) };
                 span.key = s.key;

@@ -91,14 +91,17 @@ fn span_of(range: Option<std::ops::Range<usize>>) -> ByteSpan {
 fn expression_spans(e: &hcl::edit::expr::Expression, depth: usize) -> SpanNode {
     use hcl::edit::expr::{Expression as E, ObjectKey};
     let span = span_of(e.span());
-    let leaf = SpanNode { span, key: None, children: SpanChildren::Leaf };
+    let leaf = SpanNode { origin: None, span, key: None, children: SpanChildren::Leaf };
     if depth > 64 {
         return leaf;
     }
     match e {
-        E::Array(items) => {
-            SpanNode { span, key: None, children: SpanChildren::Seq(items.iter().map(|i| expression_spans(i, depth + 1)).collect()) }
-        }
+        E::Array(items) => SpanNode {
+            origin: None,
+            span,
+            key: None,
+            children: SpanChildren::Seq(items.iter().map(|i| expression_spans(i, depth + 1)).collect()),
+        },
         E::Object(obj) => {
             let entries = obj
                 .iter()
@@ -123,7 +126,7 @@ fn expression_spans(e: &hcl::edit::expr::Expression, depth: usize) -> SpanNode {
                     Some((name, node))
                 })
                 .collect();
-            SpanNode { span, key: None, children: SpanChildren::Map(entries) }
+            SpanNode { origin: None, span, key: None, children: SpanChildren::Map(entries) }
         }
         E::Parenthesis(p) => expression_spans(p.inner(), depth + 1),
         E::FuncCall(call) if matches!(call.name.name.as_str(), "jsonencode" | "yamlencode") && call.args.len() == 1 => {
@@ -1078,7 +1081,7 @@ pub fn block_value(b: &RawBlock, scope: &Scope) -> (Value, SpanNode) {
         let value = eval_attribute(scope, a, &b.file);
         let children = a.value_spans.clone();
         map.insert(a.name.clone(), value);
-        spans.push((a.name.clone(), SpanNode { span: a.value_span, key: Some(a.key_span), children }));
+        spans.push((a.name.clone(), SpanNode { origin: None, span: a.value_span, key: Some(a.key_span), children }));
     }
     let mut nested: BTreeMap<String, (Vec<Value>, Vec<SpanNode>, ByteSpan)> = BTreeMap::new();
     for nb in &b.blocks {
@@ -1101,13 +1104,13 @@ pub fn block_value(b: &RawBlock, scope: &Scope) -> (Value, SpanNode) {
         }
         map.insert(name.clone(), Value::Array(values));
         let whole = item_spans.iter().fold(first, |acc, s| acc.cover(s.span));
-        spans.push((name, SpanNode { span: whole, key: Some(first), children: SpanChildren::Seq(item_spans) }));
+        spans.push((name, SpanNode { origin: None, span: whole, key: Some(first), children: SpanChildren::Seq(item_spans) }));
     }
-    (Value::Object(map), SpanNode { span: b.span, key: None, children: SpanChildren::Map(spans) })
+    (Value::Object(map), SpanNode { origin: None, span: b.span, key: None, children: SpanChildren::Map(spans) })
 }
 
 fn block_span_node(b: &RawBlock, inner: SpanNode) -> SpanNode {
-    SpanNode { span: b.span, key: None, children: inner.children }
+    SpanNode { origin: None, span: b.span, key: None, children: inner.children }
 }
 
 fn expand_dynamic(nb: &RawBlock, name: &str, scope: &Scope, nested: &mut BTreeMap<String, (Vec<Value>, Vec<SpanNode>, ByteSpan)>) {
@@ -1137,7 +1140,7 @@ fn expand_dynamic(nb: &RawBlock, name: &str, scope: &Scope, nested: &mut BTreeMa
         None => {
             // Unknown collection: the blocks cannot be known.
             entry.0.push(unknown(format!("dynamic \"{name}\" blocks")));
-            entry.1.push(SpanNode { span: nb.span, key: None, children: SpanChildren::Leaf });
+            entry.1.push(SpanNode { origin: None, span: nb.span, key: None, children: SpanChildren::Leaf });
         }
     }
 }
