@@ -17,6 +17,7 @@ pub mod engine;
 pub mod finding;
 pub mod iam;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod limits;
 pub mod model;
 pub mod parse;
