@@ -198,13 +198,15 @@ pub fn build(root_display: &str, read: &dyn Fn(&str) -> Result<Arc<SourceFile>, 
 }
 
 /// The kustomization directories in `kustomization_dirs` that no other one in the set uses as
-/// a base (`resources`, `bases`) or component. Directories whose kustomization cannot be read
-/// are roots (building them reports why). Order is kept.
+/// a base (`resources`, `bases`) or component. Kustomizations that only use each other (a
+/// cycle, which building reports) would have no root: the first of them in the list becomes
+/// one, so that every kustomization is built from some root. Directories whose kustomization
+/// cannot be read are roots (building them reports why). Order is kept.
 pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<SourceFile>, String>) -> Vec<String> {
     let limits = Limits::default();
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    for d in kustomization_dirs {
-        let dir = dir_of(d);
+    let dirs: Vec<&str> = kustomization_dirs.iter().map(|d| dir_of(d)).collect();
+    let mut uses: Vec<Vec<usize>> = vec![Vec::new(); dirs.len()];
+    for (i, dir) in dirs.iter().enumerate() {
         let mut b = build::Builder {
             read,
             limits: &limits,
@@ -221,12 +223,37 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
                 if let Some(rel) = entry.as_str()
                     && !build::is_remote(rel)
                     && let Ok(p) = build::join(dir, rel)
-                    && p != dir
+                    && p != *dir
+                    && let Some(j) = dirs.iter().position(|d| *d == p)
                 {
-                    used.insert(p);
+                    uses[i].push(j);
                 }
             }
         }
     }
-    kustomization_dirs.iter().filter(|d| !used.contains(dir_of(d))).cloned().collect()
+    let used: BTreeSet<usize> = uses.iter().flatten().copied().collect();
+    let mut roots: Vec<usize> = (0..dirs.len()).filter(|i| !used.contains(i)).collect();
+    let mut reached = vec![false; dirs.len()];
+    let mark = |from: usize, reached: &mut Vec<bool>| {
+        let mut todo = vec![from];
+        while let Some(i) = todo.pop() {
+            if let Some(slot) = reached.get_mut(i)
+                && !*slot
+            {
+                *slot = true;
+                todo.extend(uses.get(i).into_iter().flatten().copied());
+            }
+        }
+    };
+    for &r in &roots {
+        mark(r, &mut reached);
+    }
+    for i in 0..dirs.len() {
+        if !reached[i] {
+            roots.push(i);
+            mark(i, &mut reached);
+        }
+    }
+    roots.sort_unstable();
+    roots.into_iter().filter_map(|i| kustomization_dirs.get(i).cloned()).collect()
 }

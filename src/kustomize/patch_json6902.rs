@@ -23,9 +23,14 @@ fn apply_one(target: &mut Node, op: &Node) -> Result<(), String> {
         "remove" => remove(target, &path).map(|_| ()),
         "replace" => {
             let value = op.get("value").ok_or("missing \"value\"")?.clone();
-            let slot = lookup_mut(target, &path).ok_or_else(|| format!("path {} does not exist", show(&path)))?;
-            *slot = with_key_of(value, slot);
-            Ok(())
+            match lookup_mut(target, &path) {
+                Some(slot) => {
+                    *slot = with_key_of(value, slot);
+                    Ok(())
+                }
+                // Kustomize's JSON patch library replaces a missing mapping key by adding it.
+                None => add(target, &path, value),
+            }
         }
         "move" => {
             let from = parse_pointer(op.str_at(&["from"]).ok_or("missing \"from\"")?)?;

@@ -429,16 +429,15 @@ impl Builder<'_> {
                     self.problem(kfile, Some(at), msg, false);
                 }
             } else {
+                // The patch's identity selects the object (possibly by an earlier name); it
+                // neither renames it nor becomes the origin of its name.
                 let mut patch = doc.clone();
-                if sel.is_some() {
-                    // With a target, the patch's own identity does not rename the object.
-                    if let Some(meta) = patch.get_mut("metadata") {
-                        meta.remove("name");
-                        meta.remove("namespace");
-                    }
-                    patch.remove("kind");
-                    patch.remove("apiVersion");
+                if let Some(meta) = patch.get_mut("metadata") {
+                    meta.remove("name");
+                    meta.remove("namespace");
                 }
+                patch.remove("kind");
+                patch.remove("apiVersion");
                 let builtin = builtin(o);
                 if patch_sm::merge(&mut o.root, &patch, builtin) == Outcome::Delete {
                     o.root = Node { kind: Kind::Map(Vec::new()), ..o.root.clone() };
@@ -768,15 +767,16 @@ struct InlineMap {
 impl InlineMap {
     fn new(file: &str, at: ByteSpan, text: &str) -> InlineMap {
         let Some(first) = text.lines().next() else { return InlineMap { starts: None } };
-        // The first content line starts after the indicator line; find it with its indentation.
-        let Some(after) = file.get(at.start..).and_then(|t| t.find('\n')).map(|i| at.start + i + 1) else {
-            return InlineMap { starts: None };
-        };
-        let Some(rest) = file.get(after..) else { return InlineMap { starts: None } };
-        let indent = rest.len() - rest.trim_start_matches(' ').len();
-        if rest.get(indent..).is_none_or(|r| !r.starts_with(first)) {
-            return InlineMap { starts: None };
-        }
+        // The first content line is the scalar's own line (when the span starts at the
+        // content) or the one after the `|` indicator; find it with its indentation.
+        let own = file.get(..at.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let next = file.get(at.start..).and_then(|t| t.find('\n')).map(|i| at.start + i + 1);
+        let found = [Some(own), next].into_iter().flatten().find_map(|line_start| {
+            let rest = file.get(line_start..)?;
+            let indent = rest.len() - rest.trim_start_matches(' ').len();
+            rest.get(indent..).is_some_and(|r| r.starts_with(first)).then_some((line_start, indent))
+        });
+        let Some((after, indent)) = found else { return InlineMap { starts: None } };
         let mut starts = Vec::new();
         let mut pos = after;
         for line in text.split('\n') {
