@@ -18,6 +18,7 @@ pub mod finding;
 pub mod frontend;
 pub mod iam;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod limits;
 pub mod model;
 pub mod parse;

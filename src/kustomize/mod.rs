@@ -1,0 +1,259 @@
+//! Kustomize, built in-process: a kustomization directory becomes the objects `kustomize build`
+//! would print, each with a span tree whose nodes point at the file that wrote them.
+//!
+//! Supported: `resources` (files, and directories as bases; the deprecated `bases` too),
+//! `components`, `namespace`, `namePrefix`/`nameSuffix` (with the name references they break:
+//! ConfigMap, Secret, ServiceAccount, PVC, Service and Role references of workloads, bindings,
+//! ingresses and autoscalers), `commonLabels` and `labels` (selectors and pod templates as
+//! Kustomize does), `commonAnnotations`, `images`, `replicas`, `patches` (file or inline,
+//! strategic merge or JSON, with `target` selectors), `patchesStrategicMerge`,
+//! `patchesJson6902`, `configMapGenerator`/`secretGenerator` (Kustomize's real content hash),
+//! and `helmCharts`, which are returned as [`HelmChartRequest`]s for the caller's renderer.
+//! Plugins, `replacements` and `vars` are reported as ignored.
+//!
+//! Never fetched, never executed: remote bases (`https://`, `github.com/...`, `?ref=`) are
+//! reported as not analyzed; every path goes through the caller's `read`, and one that would
+//! leave the scan root (`../../x` from a directory near the root) is reported and not read.
+//! Cycles between kustomizations are reported and not followed; nesting depth, the number of
+//! kustomizations one build loads, objects and value nodes are bounded by [`Limits`].
+//!
+//! **Which files the build uses.** [`Built::consumed`] lists every file a build read: the
+//! kustomizations, resource files, patches, generator inputs and Helm values files. A caller
+//! should analyze those files only through the builds that use them (patch files are not whole
+//! objects). **Roots.** [`roots`] returns the kustomizations no other kustomization in the set
+//! uses as a base or component. A base used by an overlay is not a root: its objects are
+//! analyzed in every overlay that includes it, and findings on values the base wrote point at
+//! the base's files, so building it again on its own would only repeat them.
+
+mod build;
+mod generators;
+mod hash;
+mod patch_json6902;
+mod patch_sm;
+mod transform;
+mod tree;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use build::KUSTOMIZATION_FILES;
+
+use crate::model::{SourceFile, SpanNode};
+
+/// Bounds on one build.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest chain of kustomizations (overlay → base → base...).
+    pub max_depth: usize,
+    /// Kustomizations one build may load, counting a base once per use (bounds diamonds).
+    pub max_kustomizations: usize,
+    /// Objects in one build's output.
+    pub max_objects: usize,
+    /// Value nodes in one build's output.
+    pub max_nodes: usize,
+    /// Limits for parsing each file.
+    pub parse: crate::parse::Limits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_depth: 20, max_kustomizations: 500, max_objects: 20_000, max_nodes: 5_000_000, parse: crate::parse::Limits::default() }
+    }
+}
+
+/// A problem met while building: where, why, and whether the output is unusable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Display path of the file at fault.
+    pub path: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What happened, lowercase, no final period.
+    pub message: String,
+    /// True when the output is missing objects a real build would have (a limit was reached,
+    /// the kustomization could not be read). Other problems leave a best-effort output.
+    pub fatal: bool,
+}
+
+/// A Helm chart a kustomization inflates (`helmCharts`), for the caller to render. Only a
+/// chart present locally (`chart_dir`) can be rendered; a chart pulled from `repo` otherwise
+/// is not analyzed. The rendered objects do not pass through this kustomization's
+/// transformers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HelmChartRequest {
+    /// Display path of the kustomization that asks for it.
+    pub kustomization: String,
+    /// Line of the entry in it.
+    pub line: usize,
+    /// Chart name.
+    pub name: String,
+    /// Chart repository URL, if any (never contacted).
+    pub repo: Option<String>,
+    /// Chart version.
+    pub version: Option<String>,
+    /// Release name.
+    pub release_name: Option<String>,
+    /// Release namespace.
+    pub namespace: Option<String>,
+    /// `helmGlobals.chartHome` (default `charts`) as a display path, when inside the scan root.
+    pub chart_home: Option<String>,
+    /// Where a local copy of the chart would be: `<chart_home>/<name>`.
+    pub chart_dir: Option<String>,
+    /// `valuesFile` then `additionalValuesFiles`, as display paths.
+    pub values_files: Vec<String>,
+    /// `valuesInline`.
+    pub values_inline: Option<Value>,
+    /// `includeCRDs`.
+    pub include_crds: bool,
+}
+
+/// The outcome of building one kustomization.
+#[derive(Debug)]
+pub struct Built {
+    /// Display path of the kustomization file.
+    pub kustomization: String,
+    /// The output objects, in the order Kustomize accumulates them (not its sorted print
+    /// order).
+    pub objects: Vec<BuiltObject>,
+    /// Display paths of every file the build read, sorted.
+    pub consumed: Vec<String>,
+    /// Problems, in the order met.
+    pub problems: Vec<Problem>,
+    /// Helm charts to render.
+    pub helm_charts: Vec<HelmChartRequest>,
+}
+
+/// One output object.
+#[derive(Debug, Clone)]
+pub struct BuiltObject {
+    /// The object.
+    pub value: Value,
+    /// Where each part of it was written; nodes from other files than `file` carry an origin.
+    pub spans: SpanNode,
+    /// Where the object was first declared (a resource file, or the kustomization holding its
+    /// generator).
+    pub file: Arc<SourceFile>,
+}
+
+/// Display path of a kustomization directory (`root_display` may also name the file itself).
+fn dir_of(root_display: &str) -> &str {
+    let trimmed = root_display.trim_end_matches('/');
+    let (dir, last) = trimmed.rsplit_once('/').unwrap_or(("", trimmed));
+    if KUSTOMIZATION_FILES.contains(&last) {
+        dir
+    } else if trimmed == "." {
+        ""
+    } else {
+        trimmed
+    }
+}
+
+/// Builds the kustomization in directory `root_display` (relative to the scan root; `""` is
+/// the root itself). `read` is the caller's confined reader: display path → file, or why not.
+pub fn build(root_display: &str, read: &dyn Fn(&str) -> Result<Arc<SourceFile>, String>, limits: &Limits) -> Built {
+    let dir = dir_of(root_display);
+    let mut b = build::Builder {
+        read,
+        limits,
+        problems: Vec::new(),
+        consumed: BTreeSet::new(),
+        helm_charts: Vec::new(),
+        stack: Vec::new(),
+        loaded: 1,
+        exhausted: false,
+    };
+    let Some((kfile, k)) = b.load(dir) else {
+        let shown = if dir.is_empty() { "." } else { dir };
+        return Built {
+            kustomization: shown.to_string(),
+            objects: Vec::new(),
+            consumed: Vec::new(),
+            problems: vec![Problem {
+                path: shown.to_string(),
+                line: None,
+                message: "no kustomization file in this directory".into(),
+                fatal: true,
+            }],
+            helm_charts: Vec::new(),
+        };
+    };
+    let mut objects = b.build_dir(dir, kfile.clone(), k);
+    b.finish(&mut objects);
+    let objects = objects
+        .into_iter()
+        .map(|o| {
+            let root_origin = tree::plain_origin(&o.file);
+            BuiltObject { value: o.root.to_value(), spans: o.root.to_spans(&root_origin), file: o.file }
+        })
+        .collect();
+    Built {
+        kustomization: kfile.path.to_string(),
+        objects,
+        consumed: b.consumed.into_iter().collect(),
+        problems: b.problems,
+        helm_charts: b.helm_charts,
+    }
+}
+
+/// The kustomization directories in `kustomization_dirs` that no other one in the set uses as
+/// a base (`resources`, `bases`) or component. Kustomizations that only use each other (a
+/// cycle, which building reports) would have no root: the first of them in the list becomes
+/// one, so that every kustomization is built from some root. Directories whose kustomization
+/// cannot be read are roots (building them reports why). Order is kept.
+pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<SourceFile>, String>) -> Vec<String> {
+    let limits = Limits::default();
+    let dirs: Vec<&str> = kustomization_dirs.iter().map(|d| dir_of(d)).collect();
+    let mut uses: Vec<Vec<usize>> = vec![Vec::new(); dirs.len()];
+    for (i, dir) in dirs.iter().enumerate() {
+        let mut b = build::Builder {
+            read,
+            limits: &limits,
+            problems: Vec::new(),
+            consumed: BTreeSet::new(),
+            helm_charts: Vec::new(),
+            stack: Vec::new(),
+            loaded: 0,
+            exhausted: false,
+        };
+        let Some((_, k)) = b.load(dir) else { continue };
+        for field in ["resources", "bases", "components"] {
+            for entry in k.get(field).map(tree::Node::items).unwrap_or(&[]) {
+                if let Some(rel) = entry.as_str()
+                    && !build::is_remote(rel)
+                    && let Ok(p) = build::join(dir, rel)
+                    && p != *dir
+                    && let Some(j) = dirs.iter().position(|d| *d == p)
+                {
+                    uses[i].push(j);
+                }
+            }
+        }
+    }
+    let used: BTreeSet<usize> = uses.iter().flatten().copied().collect();
+    let mut roots: Vec<usize> = (0..dirs.len()).filter(|i| !used.contains(i)).collect();
+    let mut reached = vec![false; dirs.len()];
+    let mark = |from: usize, reached: &mut Vec<bool>| {
+        let mut todo = vec![from];
+        while let Some(i) = todo.pop() {
+            if let Some(slot) = reached.get_mut(i)
+                && !*slot
+            {
+                *slot = true;
+                todo.extend(uses.get(i).into_iter().flatten().copied());
+            }
+        }
+    };
+    for &r in &roots {
+        mark(r, &mut reached);
+    }
+    for i in 0..dirs.len() {
+        if !reached[i] {
+            roots.push(i);
+            mark(i, &mut reached);
+        }
+    }
+    roots.sort_unstable();
+    roots.into_iter().filter_map(|i| kustomization_dirs.get(i).cloned()).collect()
+}

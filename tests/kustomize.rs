@@ -1,0 +1,317 @@
+//! The Kustomize builder on fixtures (tests/data/kustomize) and on the kustomizegoat corpus.
+//!
+//! Expected outputs in tests/data/kustomize/expected/ were printed by `kubectl kustomize`
+//! (Kustomize v5.5.0) on the same fixtures; the builder must produce the same objects.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use stridegate::kustomize::{self, Built, BuiltObject, Limits};
+use stridegate::model::{AttributePath, PathSegment, Platform, Resource, SourceFile};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/kustomize");
+
+/// A confined reader over `root` that records every path asked for.
+struct Reader {
+    root: PathBuf,
+    asked: RefCell<Vec<String>>,
+}
+
+impl Reader {
+    fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into(), asked: RefCell::new(Vec::new()) }
+    }
+
+    fn read(&self, display: &str) -> Result<Arc<SourceFile>, String> {
+        self.asked.borrow_mut().push(display.to_string());
+        if display.starts_with('/') || display.split('/').any(|p| p == "..") {
+            return Err("outside the scan root".to_string());
+        }
+        let text = std::fs::read_to_string(self.root.join(display)).map_err(|e| e.to_string())?;
+        Ok(Arc::new(SourceFile::new(display, text)))
+    }
+
+    fn build(&self, dir: &str) -> Built {
+        kustomize::build(dir, &|p| self.read(p), &Limits::default())
+    }
+}
+
+fn id(v: &Value) -> String {
+    let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or("~").to_string();
+    format!("{}/{}/{}", s("/kind"), s("/metadata/namespace"), s("/metadata/name"))
+}
+
+fn by_id(objects: &[BuiltObject]) -> BTreeMap<String, Value> {
+    objects.iter().map(|o| (id(&o.value), o.value.clone())).collect()
+}
+
+fn expected(name: &str) -> BTreeMap<String, Value> {
+    let path = Path::new(FIXTURES).join("expected").join(name);
+    let text = std::fs::read_to_string(path).unwrap();
+    let parsed = stridegate::parse::yaml::parse(&text, &stridegate::source::LineIndex::new(&text), &Default::default());
+    assert!(parsed.error.is_none(), "{:?}", parsed.error);
+    parsed.documents.into_iter().map(|d| (id(&d.value), d.value)).collect()
+}
+
+fn object<'b>(built: &'b Built, id_: &str) -> &'b BuiltObject {
+    built.objects.iter().find(|o| id(&o.value) == id_).unwrap_or_else(|| panic!("no {id_} in {:?}", by_id(&built.objects).keys()))
+}
+
+fn path(s: &str) -> AttributePath {
+    AttributePath(
+        s.split('.')
+            .map(|seg| match seg.parse::<usize>() {
+                Ok(i) => PathSegment::Index(i),
+                Err(_) => PathSegment::Key(seg.replace('~', ".")),
+            })
+            .collect(),
+    )
+}
+
+/// File, line and related notes (with their file and line) of the value at `at`
+/// (`~` stands for a dot inside a key).
+fn provenance(o: &BuiltObject, at: &str) -> (String, usize, Vec<String>) {
+    let r = Resource {
+        platform: Platform::Kubernetes,
+        kind: String::new(),
+        namespace: None,
+        name: None,
+        address: String::new(),
+        value: o.value.clone(),
+        spans: o.spans.clone(),
+        file: o.file.clone(),
+        call_chain: Vec::new(),
+    };
+    let p = path(at);
+    let (loc, found) = r.locate(&p);
+    assert!(found, "{at} not found");
+    let related = r.related_at(&p).into_iter().map(|(l, m)| format!("{}:{}: {m}", l.file, l.start.line)).collect();
+    (loc.file.to_string(), loc.start.line, related)
+}
+
+#[test]
+fn base_builds_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("base");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("base.yaml"));
+    assert_eq!(built.kustomization, "base/kustomization.yaml");
+    assert_eq!(built.consumed, ["base/deployment.yaml", "base/kustomization.yaml", "base/rbac.yaml", "base/service.yaml"]);
+}
+
+#[test]
+fn overlay_builds_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("overlays/prod");
+    assert_eq!(built.problems, vec![]);
+    let got = by_id(&built.objects);
+    let want = expected("prod.yaml");
+    for (k, v) in &want {
+        assert_eq!(got.get(k), Some(v), "{k}");
+    }
+    assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>());
+    assert_eq!(
+        built.consumed,
+        [
+            "base/deployment.yaml",
+            "base/kustomization.yaml",
+            "base/rbac.yaml",
+            "base/service.yaml",
+            "components/monitoring/kustomization.yaml",
+            "components/monitoring/servicemonitor-config.yaml",
+            "overlays/prod/db.env",
+            "overlays/prod/host-network.json",
+            "overlays/prod/kustomization.yaml",
+            "overlays/prod/scrape-patch.yaml",
+            "overlays/prod/security.yaml",
+        ]
+    );
+}
+
+#[test]
+fn overlay_provenance_points_at_the_file_that_set_each_value() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("overlays/prod");
+    let k = "overlays/prod/kustomization.yaml";
+    let dep = object(&built, "Deployment/prod/prod-web");
+    assert_eq!(dep.file.path.as_ref(), "base/deployment.yaml");
+    // Set by a strategic-merge patch file.
+    assert_eq!(
+        provenance(dep, "spec.template.spec.containers.0.securityContext.privileged"),
+        ("overlays/prod/security.yaml".into(), 11, vec![format!("{k}:23: patched by overlays/prod/security.yaml (listed in {k})")])
+    );
+    // Set by a JSON patch file (JSON syntax).
+    assert_eq!(
+        provenance(dep, "spec.template.spec.hostNetwork"),
+        ("overlays/prod/host-network.json".into(), 2, vec![format!("{k}:25: patched by overlays/prod/host-network.json (listed in {k})")])
+    );
+    // Untouched values stay in the base.
+    assert_eq!(provenance(dep, "spec.template.spec.containers.0.ports.0.containerPort"), ("base/deployment.yaml".into(), 14, vec![]));
+    // Transformers: the kustomization line that asked.
+    assert_eq!(
+        provenance(dep, "spec.template.spec.containers.0.image"),
+        (k.into(), 18, vec![format!("{k}:18: image set by images (nginx) in {k}")])
+    );
+    assert_eq!(provenance(dep, "spec.replicas"), (k.into(), 21, vec![format!("{k}:21: replicas set by replicas (web) in {k}")]));
+    assert_eq!(provenance(dep, "metadata.namespace"), (k.into(), 7, vec![format!("{k}:7: namespace set by namespace in {k}")]));
+    assert_eq!(provenance(dep, "metadata.labels.env").0, k);
+    assert_eq!(provenance(dep, "metadata.labels.env").1, 13);
+    assert_eq!(provenance(dep, "spec.selector.matchLabels.app").0, "base/kustomization.yaml");
+    assert_eq!(provenance(dep, "spec.selector.matchLabels.app").1, 8);
+    // The name stays where it was written, with the prefix noted.
+    assert_eq!(
+        provenance(dep, "metadata.name"),
+        ("base/deployment.yaml".into(), 4, vec![format!("{k}:8: renamed by namePrefix \"prod-\" / nameSuffix \"\" in {k}")])
+    );
+    // An inline patch in a component points at its line inside the block scalar.
+    let c = "components/monitoring/kustomization.yaml";
+    assert_eq!(
+        provenance(dep, "spec.template.metadata.annotations.prometheus~io/scrape"),
+        (c.into(), 15, vec![format!("{c}:6: inline patch in {c}")])
+    );
+    // Inline JSON patch in the overlay.
+    let svc = object(&built, "Service/prod/prod-web");
+    assert_eq!(provenance(svc, "spec.type"), (k.into(), 33, vec![format!("{k}:30: inline patch in {k}")]));
+    // Generators: literals at their line, env entries in the env file, merged keys kept.
+    let cm = object(&built, "ConfigMap/prod/prod-web-config-k9tf8bmtbg");
+    assert_eq!(cm.file.path.as_ref(), "base/kustomization.yaml");
+    assert_eq!(provenance(cm, "data.LOG_LEVEL").0, "base/kustomization.yaml");
+    assert_eq!(provenance(cm, "data.LOG_LEVEL").1, 12);
+    assert_eq!(provenance(cm, "data.MODE").0, k);
+    assert_eq!(provenance(cm, "data.MODE").1, 46);
+    let secret = object(&built, "Secret/prod/prod-db-7788h576b7");
+    assert_eq!(provenance(secret, "data.DB_PASSWORD").0, "overlays/prod/db.env");
+    assert_eq!(provenance(secret, "data.DB_PASSWORD").1, 3);
+    let scrape = object(&built, "ConfigMap/prod/prod-scrape-config");
+    assert_eq!(scrape.file.path.as_ref(), "components/monitoring/servicemonitor-config.yaml");
+    assert_eq!(provenance(scrape, "data.timeout").0, "overlays/prod/scrape-patch.yaml");
+    assert_eq!(provenance(scrape, "data.timeout").1, 3);
+}
+
+#[test]
+fn remote_bases_are_reported_not_fetched() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("overlays/remote");
+    let msgs: Vec<(Option<usize>, &str, bool)> = built.problems.iter().map(|p| (p.line, p.message.as_str(), p.fatal)).collect();
+    assert_eq!(
+        msgs,
+        [
+            (Some(2), "remote base \"https://github.com/example/infra//base?ref=v1.2.0\" is not analyzed (never fetched)", false),
+            (Some(2 + 1), "remote base \"github.com/example/other/base\" is not analyzed (never fetched)", false),
+        ]
+    );
+    assert!(built.problems.iter().all(|p| p.path == "overlays/remote/kustomization.yaml"));
+    assert_eq!(by_id(&built.objects), expected("base.yaml"));
+    assert!(r.asked.borrow().iter().all(|p| !p.contains("example")), "{:?}", r.asked.borrow());
+}
+
+#[test]
+fn a_base_outside_the_scan_root_is_reported_not_read() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("overlays/outside");
+    assert_eq!(built.problems.len(), 1, "{:?}", built.problems);
+    let p = &built.problems[0];
+    assert_eq!((p.path.as_str(), p.line, p.fatal), ("overlays/outside/kustomization.yaml", Some(2), false));
+    assert_eq!(p.message, "\"../../../../../etc/k8s\" (from overlays/outside) is outside the scan root: not read");
+    assert_eq!(built.objects.len(), 5);
+    assert!(r.asked.borrow().iter().all(|p| !p.contains("..") && !p.contains("etc")), "{:?}", r.asked.borrow());
+}
+
+#[test]
+fn a_cycle_is_reported_and_not_followed() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("overlays/cycle-a");
+    assert_eq!(built.problems.len(), 1, "{:?}", built.problems);
+    let p = &built.problems[0];
+    assert_eq!((p.path.as_str(), p.line), ("overlays/cycle-b/kustomization.yaml", Some(2)));
+    assert_eq!(p.message, "kustomization cycle: overlays/cycle-a -> overlays/cycle-b -> overlays/cycle-a (not followed)");
+    assert_eq!(by_id(&built.objects).keys().collect::<Vec<_>>(), ["ServiceAccount/~/a"]);
+}
+
+#[test]
+fn helm_charts_become_requests() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("overlays/helm");
+    assert!(built.objects.is_empty());
+    assert_eq!(built.helm_charts.len(), 2);
+    let local = &built.helm_charts[0];
+    assert_eq!(local.kustomization, "overlays/helm/kustomization.yaml");
+    assert_eq!(local.line, 2);
+    assert_eq!(local.name, "local-chart");
+    assert_eq!(local.repo, None);
+    assert_eq!(local.release_name.as_deref(), Some("demo"));
+    assert_eq!(local.namespace.as_deref(), Some("apps"));
+    assert_eq!(local.chart_home.as_deref(), Some("overlays/helm/charts"));
+    assert_eq!(local.chart_dir.as_deref(), Some("overlays/helm/charts/local-chart"));
+    assert_eq!(local.values_files, ["overlays/helm/values.yaml"]);
+    assert_eq!(local.values_inline, Some(json!({"replicaCount": 2})));
+    let remote = &built.helm_charts[1];
+    assert_eq!((remote.name.as_str(), remote.repo.as_deref(), remote.version.as_deref()), ("redis", Some("https://charts.example.com"), Some("17.0.0")));
+    let msgs: Vec<(Option<usize>, &str)> = built.problems.iter().map(|p| (p.line, p.message.as_str())).collect();
+    assert_eq!(
+        msgs,
+        [
+            (Some(11), "crds: ignored (OpenAPI schemas of custom resources are not used)"),
+            (Some(8), "helm chart \"redis\" comes from a repository: analyzed only if a local copy exists under overlays/helm/charts"),
+        ]
+    );
+    assert!(built.consumed.contains(&"overlays/helm/values.yaml".to_string()));
+}
+
+#[test]
+fn roots_are_kustomizations_no_other_uses() {
+    let r = Reader::new(FIXTURES);
+    let dirs: Vec<String> = [
+        "base",
+        "components/monitoring",
+        "overlays/prod",
+        "overlays/remote",
+        "overlays/outside",
+        "overlays/cycle-a",
+        "overlays/cycle-b",
+        "overlays/helm",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let roots = kustomize::roots(&dirs, &|p| r.read(p));
+    // A cycle has no natural root: its first member in the list stands for it.
+    assert_eq!(roots, ["overlays/prod", "overlays/remote", "overlays/outside", "overlays/cycle-a", "overlays/helm"]);
+}
+
+/// Every kustomization of the kustomizegoat corpus builds or says why.
+#[test]
+fn kustomizegoat_corpus() {
+    let root = Path::new("/work/shared/corpora/kustomizegoat");
+    if !root.is_dir() {
+        eprintln!("skipped: {} is absent", root.display());
+        return;
+    }
+    let r = Reader::new(root);
+    let dirs = ["kustomize/base", "kustomize/overlays/dev", "kustomize/overlays/test", "kustomize/overlays/prod"];
+    let mut summary = Vec::new();
+    for dir in dirs {
+        let built = r.build(dir);
+        assert!(!built.objects.is_empty() || !built.problems.is_empty(), "{dir}: neither objects nor problems");
+        assert!(built.problems.is_empty(), "{dir}: {:?}", built.problems);
+        summary.push((dir, by_id(&built.objects).into_keys().collect::<Vec<_>>()));
+    }
+    eprintln!("{summary:#?}");
+    let ids = |i: usize| summary[i].1.clone();
+    assert_eq!(ids(0), ["Deployment/kustomizegoat/kustomizegoat", "Service/kustomizegoat/goatlb"]);
+    assert_eq!(ids(1), ["Deployment/kustomizegoat-dev/kustomizegoat", "Service/kustomizegoat-dev/goatlb"]);
+    assert_eq!(ids(3), ["Deployment/kustomizegoat-prod/kustomizegoat", "Service/kustomizegoat-prod/goatlb"]);
+    let prod = r.build("kustomize/overlays/prod");
+    let dep = object(&prod, "Deployment/kustomizegoat-prod/kustomizegoat");
+    assert_eq!(dep.value.pointer("/spec/replicas"), Some(&json!(2)));
+    assert_eq!(dep.value.pointer("/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem"), Some(&json!(true)));
+    assert_eq!(provenance(dep, "spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem").0, "kustomize/overlays/prod/deployment.yaml");
+    assert_eq!(provenance(dep, "spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem").1, 49);
+    assert_eq!(provenance(dep, "spec.replicas"), ("kustomize/base/deployment.yaml".into(), 9, vec![]));
+    let roots = kustomize::roots(&dirs.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &|p| r.read(p));
+    assert_eq!(roots, ["kustomize/overlays/dev", "kustomize/overlays/test", "kustomize/overlays/prod"]);
+    assert!(!prod.consumed.contains(&"kustomize/base/storage.yaml".to_string()));
+}
