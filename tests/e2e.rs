@@ -123,3 +123,34 @@ fn called_modules_are_analyzed_through_their_callers() {
     }
     assert!(matches!(outcome("main.tf"), Outcome::Analyzed { .. }));
 }
+
+/// Kustomize: each root overlay's build output is checked, findings point at the patch line
+/// that set the value (with the build and the patch as related locations), and bases and patch
+/// files are accounted for as inputs of the build, never analyzed alone.
+#[test]
+fn kustomize_overlays_layout() {
+    check("kustomize-overlays");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/kustomize-overlays");
+    let set = RuleSet::builtin().unwrap();
+    let engine = Engine::new(&set, |_| true).unwrap();
+    let report = scan(&dir, &engine, &ScanOptions::default()).unwrap();
+    let outcome = |path: &str| report.files.iter().find(|f| f.path == path).map(|f| f.outcome.clone()).unwrap();
+    for input in ["overlays/prod/debug.yaml", "overlays/dev/host-network.yaml", "base/deployment.yaml", "base/kustomization.yaml"] {
+        assert!(
+            matches!(outcome(input), Outcome::Skipped { reason: stridegate::scan::SkipReason::KustomizeInput { .. } }),
+            "{input}: {:?}",
+            outcome(input)
+        );
+    }
+    assert_eq!(outcome("overlays/prod/kustomization.yaml"), Outcome::Analyzed { resources: 2 });
+    let privileged = report.findings.iter().find(|f| &*f.rule_id == "K8S-0002").unwrap();
+    assert_eq!(privileged.resource, "Deployment/prod/web");
+    let related: Vec<&str> = privileged.related.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(
+        related,
+        [
+            "as built by kustomization overlays/prod/kustomization.yaml",
+            "patched by overlays/prod/debug.yaml (listed in overlays/prod/kustomization.yaml)"
+        ]
+    );
+}

@@ -2,6 +2,7 @@
 //!
 //! Expected outputs in tests/data/kustomize/expected/ were printed by `kubectl kustomize`
 //! (Kustomize v5.5.0) on the same fixtures; the builder must produce the same objects.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -249,7 +250,10 @@ fn helm_charts_become_requests() {
     assert_eq!(local.values_files, ["overlays/helm/values.yaml"]);
     assert_eq!(local.values_inline, Some(json!({"replicaCount": 2})));
     let remote = &built.helm_charts[1];
-    assert_eq!((remote.name.as_str(), remote.repo.as_deref(), remote.version.as_deref()), ("redis", Some("https://charts.example.com"), Some("17.0.0")));
+    assert_eq!(
+        (remote.name.as_str(), remote.repo.as_deref(), remote.version.as_deref()),
+        ("redis", Some("https://charts.example.com"), Some("17.0.0"))
+    );
     let msgs: Vec<(Option<usize>, &str)> = built.problems.iter().map(|p| (p.line, p.message.as_str())).collect();
     assert_eq!(
         msgs,
@@ -308,7 +312,10 @@ fn kustomizegoat_corpus() {
     let dep = object(&prod, "Deployment/kustomizegoat-prod/kustomizegoat");
     assert_eq!(dep.value.pointer("/spec/replicas"), Some(&json!(2)));
     assert_eq!(dep.value.pointer("/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem"), Some(&json!(true)));
-    assert_eq!(provenance(dep, "spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem").0, "kustomize/overlays/prod/deployment.yaml");
+    assert_eq!(
+        provenance(dep, "spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem").0,
+        "kustomize/overlays/prod/deployment.yaml"
+    );
     assert_eq!(provenance(dep, "spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem").1, 49);
     assert_eq!(provenance(dep, "spec.replicas"), ("kustomize/base/deployment.yaml".into(), 9, vec![]));
     let roots = kustomize::roots(&dirs.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &|p| r.read(p));

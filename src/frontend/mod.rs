@@ -7,11 +7,13 @@
 //! | --- | --- | --- |
 //! | [`document`] (with [`kubernetes`], [`iam`] and Terraform plans) | `.yaml`, `.yml`, `.json` | one file |
 //! | [`terraform`] | `.tf`, `.tf.json`, `.tfvars`, `.tfvars.json` | one module directory |
+//! | [`kustomize`] | `kustomization.yaml` and every file a build uses | one root kustomization (its build output) |
 //! | Helm charts | every file under a `Chart.yaml` | skipped per file until rendering lands |
 
 pub mod document;
 pub mod iam;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod read;
 pub mod terraform;
 
@@ -51,6 +53,8 @@ pub enum Unit {
     Document(Candidate),
     /// A Terraform module directory (or one analyzed through its callers).
     Terraform(terraform::ModuleUnit),
+    /// A root kustomization, already built.
+    Kustomize(kustomize::KustomizeUnit),
 }
 
 impl Unit {
@@ -59,6 +63,7 @@ impl Unit {
         match self {
             Unit::Document(c) => vec![c.display.clone()],
             Unit::Terraform(m) => m.files(),
+            Unit::Kustomize(k) => k.files(),
         }
     }
 
@@ -67,6 +72,7 @@ impl Unit {
         match self {
             Unit::Document(c) => document::build(&c, ctx),
             Unit::Terraform(m) => m.build(ctx),
+            Unit::Kustomize(k) => k.build(ctx),
         }
     }
 }
@@ -74,7 +80,9 @@ impl Unit {
 /// Groups the discovered files into units: each input claims its files.
 pub fn plan(candidates: Vec<Candidate>, options: &ScanOptions) -> Vec<Unit> {
     let (tf, rest): (Vec<Candidate>, Vec<Candidate>) = candidates.into_iter().partition(terraform::claims);
+    let (kustomizations, rest) = kustomize::units(rest, options);
     let mut units: Vec<Unit> = rest.into_iter().map(Unit::Document).collect();
     units.extend(terraform::units(tf, options).into_iter().map(Unit::Terraform));
+    units.extend(kustomizations.into_iter().map(Unit::Kustomize));
     units
 }

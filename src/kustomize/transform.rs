@@ -598,6 +598,7 @@ impl Builder<'_> {
     }
 
     fn labels(&mut self, kfile: &Arc<SourceFile>, k: &Node, acc: &mut [Obj]) {
+        #[allow(clippy::type_complexity)] // a local accumulator, named by its use below
         let mut sets: Vec<(Vec<(String, Node)>, Arc<Origin>, bool, bool)> = Vec::new();
         if let Some(common) = k.get("commonLabels") {
             let origin = set_by(kfile, common, "label set by commonLabels");

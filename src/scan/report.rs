@@ -23,6 +23,12 @@ pub enum SkipReason {
         /// Chart directory.
         chart: String,
     },
+    /// A file a Kustomize build uses (a base's resources, a patch, a generator input): analyzed
+    /// in the build's output, never as standalone objects.
+    KustomizeInput {
+        /// The root kustomization whose build accounts for it.
+        kustomization: String,
+    },
     /// A `.tfvars` file Terraform does not load by itself (use `--var-file`).
     TfvarsNotAutoLoaded,
     /// The file is empty.
@@ -47,6 +53,9 @@ impl std::fmt::Display for SkipReason {
         match self {
             SkipReason::NotInfrastructure => f.write_str("no Kubernetes object or IAM policy in it"),
             SkipReason::HelmChart { chart } => write!(f, "part of Helm chart `{chart}` (chart rendering is not supported yet)"),
+            SkipReason::KustomizeInput { kustomization } => {
+                write!(f, "used by kustomization `{kustomization}`: analyzed in its build output")
+            }
             SkipReason::TfvarsNotAutoLoaded => f.write_str("variables file Terraform does not load by itself (pass it with --var-file)"),
             SkipReason::Empty => f.write_str("empty file"),
             SkipReason::NotFollowed { detail } => f.write_str(detail),
@@ -176,6 +185,7 @@ impl ScanReport {
                         SkipReason::HelmChart { .. } => "helm chart (not rendered yet)".to_string(),
                         SkipReason::NotFollowed { .. } => "symlink or special file not followed".to_string(),
                         SkipReason::CalledModule { .. } => "Terraform module analyzed through its callers".to_string(),
+                        SkipReason::KustomizeInput { .. } => "Kustomize input analyzed in its build output".to_string(),
                         other => other.to_string(),
                     };
                     *skipped.entry(key).or_default() += 1;
