@@ -526,6 +526,8 @@ pub(crate) struct Node {
     pub subs: Vec<Sub>,
     pub problems: Vec<ChartProblem>,
     pub missing: Vec<MissingDependency>,
+    /// The dependency entries of `missing`, in the same order.
+    pub missing_specs: Vec<DependencySpec>,
     pub resolved: Vec<ResolvedDependency>,
     pub disabled: Vec<(String, String)>,
 }
@@ -579,8 +581,18 @@ pub(crate) fn build_node(ld: &mut Loader<'_>, src: ChartSource, chain: &mut Vec<
             }),
         }
     }
-    let mut node =
-        Node { meta, src, defaults, schema, subs: Vec::new(), problems, missing: Vec::new(), resolved: Vec::new(), disabled: Vec::new() };
+    let mut node = Node {
+        meta,
+        src,
+        defaults,
+        schema,
+        subs: Vec::new(),
+        problems,
+        missing: Vec::new(),
+        missing_specs: Vec::new(),
+        resolved: Vec::new(),
+        disabled: Vec::new(),
+    };
     if let Some(d) = &node.src.disk_dir {
         chain.push(d.clone());
     }
@@ -676,6 +688,7 @@ fn resolve_dependencies(ld: &mut Loader<'_>, node: &mut Node, chain: &mut Vec<Pa
             repository: dep.repository.clone(),
             reason,
             location: dep.location.clone(),
+            disabled: None,
         };
         // charts/: same name, a version satisfying the constraint preferred.
         let pick = candidates
@@ -707,6 +720,7 @@ fn resolve_dependencies(ld: &mut Loader<'_>, node: &mut Node, chain: &mut Vec<Pa
                 Ok(found) => Some(found),
                 Err(reason) => {
                     node.missing.push(missing(reason));
+                    node.missing_specs.push(dep.clone());
                     None
                 }
             }
@@ -715,6 +729,7 @@ fn resolve_dependencies(ld: &mut Loader<'_>, node: &mut Node, chain: &mut Vec<Pa
                 Ok(found) => Some(found),
                 Err(reason) => {
                     node.missing.push(missing(reason));
+                    node.missing_specs.push(dep.clone());
                     None
                 }
             }
@@ -882,49 +897,74 @@ fn join_path(scope: &str, key: &str) -> String {
 pub(crate) fn apply_conditions(node: &mut Node, top: &Value, scope: &[String], depth: usize) {
     let subs = std::mem::take(&mut node.subs);
     for mut sub in subs {
-        let mut enabled = true;
-        let mut reason = String::new();
-        if let Some(dep) = &sub.dep {
-            let mut decided = false;
-            for cond in dep.condition.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-                let mut path = scope.to_vec();
-                path.extend(split_path(cond));
-                match lookup(top, &path) {
-                    Some(Value::Bool(b)) => {
-                        enabled = *b;
-                        reason = format!("condition `{cond}` is false");
-                        decided = true;
-                        break;
-                    }
-                    Some(other) if !other.is_null() => node.problems.push(ChartProblem {
-                        location: dep.location.clone(),
-                        display: node.meta.display.clone(),
-                        message: format!("condition `{cond}` of dependency `{}` is not a boolean; ignored", dep.name),
-                        fatal: false,
-                    }),
-                    _ => {}
+        let off = sub.dep.as_ref().and_then(|dep| disabled_by(dep, top, scope, &node.meta.display, &mut node.problems));
+        match off {
+            None => {
+                if depth < MAX_NESTING {
+                    let mut sub_scope = scope.to_vec();
+                    sub_scope.push(sub.name.clone());
+                    apply_conditions(&mut sub.node, top, &sub_scope, depth + 1);
                 }
+                node.subs.push(sub);
             }
-            if !decided && !dep.tags.is_empty() {
-                let tags = top.get("tags");
-                let vals: Vec<bool> = dep.tags.iter().filter_map(|t| tags.and_then(|m| m.get(t)).and_then(Value::as_bool)).collect();
-                if !vals.is_empty() && !vals.contains(&true) {
-                    enabled = false;
-                    reason = format!("tags {} are false", dep.tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "));
+            Some(reason) => {
+                if let Some(dep) = &sub.dep {
+                    mark_disabled(&mut node.meta.object, dep);
                 }
+                node.disabled.push((sub.name.clone(), reason));
             }
-        }
-        if enabled {
-            if depth < MAX_NESTING {
-                let mut sub_scope = scope.to_vec();
-                sub_scope.push(sub.name.clone());
-                apply_conditions(&mut sub.node, top, &sub_scope, depth + 1);
-            }
-            node.subs.push(sub);
-        } else {
-            node.disabled.push((sub.name.clone(), reason));
         }
     }
+    // A dependency that is missing but disabled anyway does not make the chart partial.
+    for (m, dep) in node.missing.iter_mut().zip(&node.missing_specs) {
+        m.disabled = disabled_by(dep, top, scope, &node.meta.display, &mut Vec::new());
+        if m.disabled.is_some() {
+            mark_disabled(&mut node.meta.object, dep);
+        }
+    }
+}
+
+/// `.Chart.Dependencies[].Enabled` is false for a disabled dependency.
+fn mark_disabled(object: &mut Value, dep: &DependencySpec) {
+    let alias = dep.alias.clone().unwrap_or_default();
+    if let Some(Value::Array(deps)) = object.get_mut("Dependencies") {
+        for d in deps {
+            if d.get("Name").and_then(Value::as_str) == Some(dep.name.as_str())
+                && d.get("Alias").and_then(Value::as_str) == Some(alias.as_str())
+                && let Some(m) = d.as_object_mut()
+            {
+                m.insert("Enabled".into(), Value::Bool(false));
+            }
+        }
+    }
+}
+
+/// Why `dep` is disabled by its `condition` or `tags`, or `None` when it is enabled.
+fn disabled_by(dep: &DependencySpec, top: &Value, scope: &[String], display: &str, problems: &mut Vec<ChartProblem>) -> Option<String> {
+    for cond in dep.condition.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let mut path = scope.to_vec();
+        path.extend(split_path(cond));
+        match lookup(top, &path) {
+            Some(Value::Bool(true)) => return None,
+            Some(Value::Bool(false)) => return Some(format!("condition `{cond}` is false")),
+            Some(other) if !other.is_null() => problems.push(ChartProblem {
+                location: dep.location.clone(),
+                display: display.to_string(),
+                message: format!("condition `{cond}` of dependency `{}` is not a boolean; ignored", dep.name),
+                fatal: false,
+            }),
+            _ => {}
+        }
+    }
+    if dep.tags.is_empty() {
+        return None;
+    }
+    let tags = top.get("tags");
+    let vals: Vec<bool> = dep.tags.iter().filter_map(|t| tags.and_then(|m| m.get(t)).and_then(Value::as_bool)).collect();
+    if !vals.is_empty() && !vals.contains(&true) {
+        return Some(format!("tags {} are false", dep.tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")));
+    }
+    None
 }
 
 /// Applies `import-values` bottom-up (Helm's `processDependencyImportValues`): values copied from

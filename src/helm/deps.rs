@@ -106,9 +106,9 @@ impl Partial {
         let [a, b, c] = self.floor();
         match self.given() {
             0 => None,
-            1 => Some([a + 1, 0, 0]),
-            2 => Some([a, b + 1, 0]),
-            _ => Some([a, b, c + 1]),
+            1 => Some([a.saturating_add(1), 0, 0]),
+            2 => Some([a, b.saturating_add(1), 0]),
+            _ => Some([a, b, c.saturating_add(1)]),
         }
     }
 }
@@ -189,17 +189,17 @@ impl Constraint {
                     "~" | "~>" => {
                         bounds.push(Bound::Ge(floor));
                         let [a, b, _] = floor;
-                        bounds.push(Bound::Lt(if given <= 1 { [a + 1, 0, 0] } else { [a, b + 1, 0] }));
+                        bounds.push(Bound::Lt(if given <= 1 { [a.saturating_add(1), 0, 0] } else { [a, b.saturating_add(1), 0] }));
                     }
                     "^" => {
                         bounds.push(Bound::Ge(floor));
                         let [a, b, c] = floor;
                         let upper = if a > 0 || given <= 1 {
-                            [a + 1, 0, 0]
+                            [a.saturating_add(1), 0, 0]
                         } else if b > 0 || given == 2 {
-                            [0, b + 1, 0]
+                            [0, b.saturating_add(1), 0]
                         } else {
-                            [0, 0, c + 1]
+                            [0, 0, c.saturating_add(1)]
                         };
                         bounds.push(Bound::Lt(upper));
                     }
@@ -279,6 +279,8 @@ mod tests {
             ("v2", "2.3.4", true),
             ("@latest", "@latest", true),
             ("@latest", "1.0.0", false),
+            ("~18446744073709551615", "1.0.0", false),
+            ("^0.0.18446744073709551615", "0.0.18446744073709551615", false),
         ];
         for (c, v, want) in cases {
             assert_eq!(satisfies(c, v), want, "{c} vs {v}");

@@ -105,7 +105,7 @@ impl LoadedChart {
     /// True when no fatal problem and no missing dependency affects this chart or a subchart:
     /// its rendering is complete.
     pub fn is_complete(&self) -> bool {
-        self.all().iter().all(|c| c.missing.is_empty() && c.problems.iter().all(|p| !p.fatal))
+        self.all().iter().all(|c| c.missing.iter().all(|m| m.disabled.is_some()) && c.problems.iter().all(|p| !p.fatal))
     }
 }
 
@@ -150,6 +150,9 @@ pub struct MissingDependency {
     pub reason: String,
     /// The dependency entry.
     pub location: Option<Location>,
+    /// Why it does not matter: its `condition` or `tags` disable it (then the chart is still
+    /// complete without it).
+    pub disabled: Option<String>,
 }
 
 /// A declared dependency and where it was found.

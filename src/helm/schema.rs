@@ -9,12 +9,17 @@
 //! `#`, `#/definitions/…` and `#/$defs/…` (JSON pointers within the schema). `format` and
 //! remote `$ref`s are ignored. Depth and `$ref` chains are bounded.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 /// Deepest schema/value nesting followed (a `$ref` cycle ends here too).
 const MAX_DEPTH: usize = 128;
 /// Most violations reported per validation.
 const MAX_ERRORS: usize = 100;
+/// Most (schema, value) checks per validation: combinators over `$ref` cycles could otherwise
+/// take exponential time.
+const MAX_STEPS: usize = 1_000_000;
 
 /// One violation: the values path (segments) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,9 +32,14 @@ pub struct Violation {
 
 /// Validates `value` against `schema`; returns the violations (empty when valid).
 pub fn validate(schema: &Value, value: &Value) -> Vec<Violation> {
-    let mut v = Validator { root: schema, errors: Vec::new(), regex_failures: Vec::new() };
+    let mut v = Validator { root: schema, errors: Vec::new(), regex_failures: Vec::new(), regexes: HashMap::new(), steps: 0 };
     let mut path = Vec::new();
     v.check(schema, value, &mut path, 0);
+    if v.steps > MAX_STEPS {
+        v.errors.truncate(MAX_ERRORS - 1);
+        v.errors
+            .push(Violation { path: Vec::new(), message: format!("schema validation stopped after {MAX_STEPS} steps; not fully checked") });
+    }
     for p in v.regex_failures {
         if v.errors.len() < MAX_ERRORS {
             v.errors.push(Violation { path: Vec::new(), message: format!("schema pattern `{p}` is not supported; not checked") });
@@ -42,6 +52,8 @@ struct Validator<'s> {
     root: &'s Value,
     errors: Vec<Violation>,
     regex_failures: Vec<String>,
+    regexes: HashMap<String, Option<regex::Regex>>,
+    steps: usize,
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -112,7 +124,8 @@ impl<'s> Validator<'s> {
     }
 
     fn check(&mut self, schema: &'s Value, value: &Value, path: &mut Vec<String>, depth: usize) {
-        if depth > MAX_DEPTH || self.errors.len() >= MAX_ERRORS {
+        self.steps += 1;
+        if depth > MAX_DEPTH || self.errors.len() >= MAX_ERRORS || self.steps > MAX_STEPS {
             return;
         }
         let s = match schema {
@@ -334,15 +347,17 @@ impl<'s> Validator<'s> {
     }
 
     fn regex(&mut self, pattern: &str) -> Option<regex::Regex> {
-        match regex::RegexBuilder::new(pattern).size_limit(1 << 20).build() {
-            Ok(re) => Some(re),
-            Err(_) => {
-                if !self.regex_failures.iter().any(|p| p == pattern) {
-                    self.regex_failures.push(pattern.to_string());
-                }
-                None
-            }
+        if let Some(cached) = self.regexes.get(pattern) {
+            return cached.clone();
         }
+        let compiled = regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().ok();
+        if compiled.is_none() {
+            self.regex_failures.push(pattern.to_string());
+        }
+        if self.regexes.len() < 10_000 {
+            self.regexes.insert(pattern.to_string(), compiled.clone());
+        }
+        compiled
     }
 }
 
@@ -409,6 +424,14 @@ mod tests {
             ]
         );
         assert!(msgs(schema, json!({"policy": "Never", "tag": "v1", "size": 10, "mode": "b", "list": [1], "neg": 0})).is_empty());
+    }
+
+    #[test]
+    fn exponential_combinators_are_bounded() {
+        let schema = json!({"anyOf": [{"$ref": "#"}, {"$ref": "#"}], "type": "string"});
+        let got = msgs(schema, json!(1));
+        assert_eq!(got.last().map(String::as_str), Some(": schema validation stopped after 1000000 steps; not fully checked"));
+        assert_eq!(msgs(json!({"pattern": "(?<=a)b"}), json!("b")), [": schema pattern `(?<=a)b` is not supported; not checked"]);
     }
 
     #[test]

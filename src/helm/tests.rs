@@ -257,7 +257,7 @@ fn dependency_resolution_report() {
             ("sibling", None, "2.0.0", "tree:sibling", Some("the scanned tree has version 2.0.0, which does not satisfy `^1.0.0`")),
         ]
     );
-    assert_eq!(c.missing.len(), 1);
+    assert_eq!(c.missing.len(), 2);
     let m = &c.missing[0];
     assert_eq!((m.name.as_str(), m.version.as_str(), m.repository.as_str()), ("ghost", "1.0.0", "https://example.com/charts"));
     assert_eq!(
@@ -271,6 +271,38 @@ fn dependency_resolution_report() {
     assert_eq!(note.location.as_ref().map(|l| l.start.line), Some(31));
     assert!(!note.fatal);
     assert!(!c.is_complete(), "a missing dependency makes the chart partial");
+    assert_eq!(m.disabled, None);
+    // A missing dependency disabled by its condition is listed but does not matter.
+    assert_eq!(c.missing[1].name, "optional");
+    assert_eq!(c.missing[1].disabled.as_deref(), Some("condition `optional.enabled` is false"));
+    let enabled: Vec<(&str, bool)> = c.chart["Dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["Alias"].as_str().filter(|a| !a.is_empty()).or(d["Name"].as_str()).unwrap(), d["Enabled"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        enabled,
+        [("sub", true), ("sub2", false), ("tagged", false), ("lib", true), ("sibling", true), ("ghost", true), ("optional", false)]
+    );
+}
+
+#[test]
+fn nested_conditions_are_scoped_and_undeclared_subcharts_load() {
+    let root = fixtures();
+    let c = load(root.path(), "nested", &HelmOptions::default());
+    let names: Vec<&str> = c.subcharts.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["mid", "extra"]);
+    let mid = sub(&c, "mid");
+    assert!(mid.subcharts.is_empty());
+    assert_eq!(mid.disabled, [("leaf".to_string(), "condition `leaf.active` is false".to_string())]);
+    assert!(c.is_complete());
+    let c = load(root.path(), "nested", &HelmOptions { set: vec!["mid.leaf.active=true".into()], ..HelmOptions::default() });
+    let leaf = sub(sub(&c, "mid"), "leaf");
+    assert_eq!(leaf.templates[0].name, "nested/charts/mid/charts/leaf/templates/l.yaml");
+    assert_eq!(leaf.values, json!({"active": true}));
+    assert_eq!(at(leaf, "active"), "<--helm-set #1>:1");
+    assert_eq!(sub(&c, "extra").templates[0].name, "nested/charts/extra/templates/e.yaml");
 }
 
 #[test]

@@ -21,6 +21,8 @@ use crate::source::ByteSpan;
 const MAX_DEPTH: usize = 256;
 /// Largest list index `--set` may create (Helm refuses more than 65,536 too).
 const MAX_SET_INDEX: usize = 65_536;
+/// Most list slots one `--set` expression may create in all.
+const MAX_SET_SLOTS: usize = 1 << 20;
 
 /// Where each key and leaf of a values tree was written. Array items are keyed by their index.
 #[derive(Debug, Clone, Default)]
@@ -350,8 +352,9 @@ pub struct SetAssignment {
 /// integers, booleans and `null` (not for `--set-string`).
 pub fn parse_set(expr: &str, string_only: bool) -> Result<Value, String> {
     let mut root = Value::Object(Map::new());
+    let mut slots = 0;
     for a in parse_set_assignments(expr, string_only)? {
-        apply_set(&mut root, &a.path, a.value)?;
+        apply_set(&mut root, &a.path, a.value, &mut slots)?;
     }
     Ok(root)
 }
@@ -509,7 +512,7 @@ fn typed(s: &str, string_only: bool) -> Value {
     Value::String(s.to_string())
 }
 
-fn apply_set(root: &mut Value, path: &[SetSeg], value: Value) -> Result<(), String> {
+fn apply_set(root: &mut Value, path: &[SetSeg], value: Value, slots: &mut usize) -> Result<(), String> {
     let mut cur = root;
     for (i, seg) in path.iter().enumerate() {
         let last = i + 1 == path.len();
@@ -533,6 +536,10 @@ fn apply_set(root: &mut Value, path: &[SetSeg], value: Value) -> Result<(), Stri
                 }
                 let Value::Array(items) = cur else { return Err("internal: not a list".into()) };
                 if items.len() <= *n {
+                    *slots += n + 1 - items.len();
+                    if *slots > MAX_SET_SLOTS {
+                        return Err(format!("list indices create more than {MAX_SET_SLOTS} items"));
+                    }
                     items.resize(n + 1, Value::Null);
                 }
                 let Some(slot) = items.get_mut(*n) else { return Err("internal: index".into()) };
@@ -553,9 +560,10 @@ pub fn set_values(expr: &str, string_only: bool, ordinal: usize) -> Result<Value
     let flag = if string_only { "--helm-set-string" } else { "--helm-set" };
     let file = Arc::new(SourceFile::new(format!("<{flag} #{ordinal}>"), expr.to_string()));
     let mut out = Values::default();
+    let mut slots = 0;
     for a in parse_set_assignments(expr, string_only)? {
         let mut one = Value::Object(Map::new());
-        apply_set(&mut one, &a.path, a.value)?;
+        apply_set(&mut one, &a.path, a.value, &mut slots)?;
         let loc = file.location(a.span);
         let origins = Origins::uniform(&one, &loc);
         // The root of the pseudo tree is not written by this assignment.
@@ -599,6 +607,8 @@ mod tests {
         assert_eq!(parse_set("a[70000]=1", false).unwrap_err(), "list index 70000 is over the limit of 65536");
         assert_eq!(parse_set("a={b,c", false).unwrap_err(), "unclosed `{` in `a={b,c`");
         assert_eq!(parse_set("a[0=1", false).unwrap_err(), "unclosed `[` in `a[0=1`");
+        let many: Vec<String> = (0..20).map(|i| format!("k{i}[60000]=1")).collect();
+        assert_eq!(parse_set(&many.join(","), false).unwrap_err(), "list indices create more than 1048576 items");
     }
 
     #[test]
