@@ -281,6 +281,41 @@ mod tests {
     }
 
     #[test]
+    fn mutated_archives_never_panic() {
+        let tar = build_tar(&[
+            ("sub/Chart.yaml", b'0', b"name: sub\n"),
+            ("PaxHeader", b'x', b"20 path=sub/long.txt\n"),
+            ("x", b'0', b"data"),
+            ("sub/link", b'1', b""),
+        ]);
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let limits = ArchiveLimits::default();
+        let mut accepted = 0;
+        for _ in 0..3000 {
+            let mut t = tar.clone();
+            for _ in 0..4 {
+                let i = (next() as usize) % t.len();
+                t[i] = next() as u8;
+            }
+            if read_tar(&t, &limits).is_ok() {
+                accepted += 1;
+            }
+            let mut g = gzip(&t);
+            let i = (next() as usize) % g.len();
+            g[i] ^= 1 << (next() % 8);
+            let _ = read_tgz(&g, &limits);
+        }
+        assert!(accepted > 0, "some mutations only touch data bytes");
+        assert_eq!(read_tar(&tar, &limits).unwrap().files.len(), 2);
+    }
+
+    #[test]
     fn pax_and_gnu_long_names() {
         let long = format!("sub/{}/x.yaml", "d".repeat(120));
         let pax = format!("{} path={long}\n", long.len() + 7 + 4);

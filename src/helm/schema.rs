@@ -3,11 +3,12 @@
 //!
 //! Supported: `type`, `enum`, `const`, `properties`, `patternProperties`, `additionalProperties`,
 //! `required`, `minProperties`/`maxProperties`, `items` (one schema or a tuple),
-//! `additionalItems`, `minItems`/`maxItems`, `uniqueItems`, `minLength`/`maxLength`, `pattern`,
+//! `additionalItems`, `contains`, `minItems`/`maxItems`, `uniqueItems`, `propertyNames`,
+//! `dependentRequired`/`dependencies`, `minLength`/`maxLength`, `pattern`,
 //! `minimum`/`maximum`/`exclusiveMinimum`/`exclusiveMaximum` (numeric and draft-4 boolean
 //! forms), `multipleOf`, `allOf`/`anyOf`/`oneOf`/`not`, `if`/`then`/`else`, and `$ref` to
 //! `#`, `#/definitions/…` and `#/$defs/…` (JSON pointers within the schema). `format` and
-//! remote `$ref`s are ignored. Depth and `$ref` chains are bounded.
+//! remote `$ref`s are ignored. Depth, `$ref` chains and total work are bounded.
 
 use std::collections::HashMap;
 
@@ -224,6 +225,31 @@ impl<'s> Validator<'s> {
         if let Some(max) = count("maxProperties").filter(|&n| (m.len() as u64) > n) {
             self.fail(path, format!("has {} properties, more than {max}", m.len()));
         }
+        if let Some(Value::Object(deps)) = s.get("dependentRequired").or_else(|| s.get("dependencies")) {
+            for (k, needs) in deps {
+                if !m.contains_key(k) {
+                    continue;
+                }
+                match needs {
+                    Value::Array(names) => {
+                        for n in names.iter().filter_map(Value::as_str) {
+                            if !m.contains_key(n) {
+                                self.fail(path, format!("has `{k}` but not `{n}`, which it requires"));
+                            }
+                        }
+                    }
+                    sub @ (Value::Object(_) | Value::Bool(_)) => self.check(sub, &Value::Object(m.clone()), path, depth + 1),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(names) = s.get("propertyNames") {
+            for k in m.keys() {
+                if !self.probe(names, &Value::String(k.clone()), path, depth + 1) {
+                    self.fail(path, format!("has the property name `{k}`, which the schema does not allow"));
+                }
+            }
+        }
         let props = s.get("properties").and_then(Value::as_object);
         let patterns: Vec<(regex::Regex, &'s Value)> = s
             .get("patternProperties")
@@ -276,6 +302,11 @@ impl<'s> Validator<'s> {
                     }
                 }
             }
+        }
+        if let Some(contains) = s.get("contains")
+            && !items.iter().any(|item| self.probe(contains, item, path, depth + 1))
+        {
+            self.fail(path, "has no item matching the `contains` schema".into());
         }
         match s.get("items") {
             Some(Value::Array(tuple)) => {
@@ -432,6 +463,22 @@ mod tests {
         let got = msgs(schema, json!(1));
         assert_eq!(got.last().map(String::as_str), Some(": schema validation stopped after 1000000 steps; not fully checked"));
         assert_eq!(msgs(json!({"pattern": "(?<=a)b"}), json!("b")), [": schema pattern `(?<=a)b` is not supported; not checked"]);
+    }
+
+    #[test]
+    fn contains_property_names_dependencies() {
+        let schema = json!({
+            "properties": {"list": {"contains": {"const": 1}}, "m": {"propertyNames": {"pattern": "^[a-z]+$"}}},
+            "dependentRequired": {"tls": ["cert"]}
+        });
+        assert_eq!(
+            msgs(schema, json!({"list": [2, 3], "m": {"ok": 1, "Bad": 2}, "tls": true})),
+            [
+                ": has `tls` but not `cert`, which it requires",
+                "list: has no item matching the `contains` schema",
+                "m: has the property name `Bad`, which the schema does not allow",
+            ]
+        );
     }
 
     #[test]

@@ -398,9 +398,10 @@ fn prometheus_corpus_charts_load() {
     charts.retain(|c| c.join("Chart.yaml").is_file());
     charts.sort();
     let start = std::time::Instant::now();
-    let (mut resolved, mut missing, mut templates) = (0, 0, 0);
+    let (mut resolved, mut missing, mut templates, mut subcharts) = (0, 0, 0, 0);
     for chart in &charts {
         let c = load_chart(root, chart, &charts, &HelmOptions::default()).unwrap_or_else(|p| panic!("{}: {p:?}", chart.display()));
+        subcharts += c.all().len() - 1;
         for d in c.all() {
             templates += d.templates.len();
             for r in &d.resolved {
@@ -409,16 +410,23 @@ fn prometheus_corpus_charts_load() {
             }
             for m in &d.missing {
                 missing += 1;
-                eprintln!("missing  {} -> {} {} ({}): {}", d.name, m.name, m.version, m.repository, m.reason);
+                let off = m.disabled.as_deref().map(|r| format!(" [disabled: {r}]")).unwrap_or_default();
+                eprintln!("missing  {} -> {} {} ({}): {}{off}", d.name, m.name, m.version, m.repository, m.reason);
             }
-            for p in d.problems.iter().filter(|p| p.fatal) {
-                eprintln!("fatal    {}: {}", p.display, p.message);
+            for (name, why) in &d.disabled {
+                eprintln!("disabled {} -> {name}: {why}", d.name);
             }
+            let fatal: Vec<&ChartProblem> = d.problems.iter().filter(|p| p.fatal).collect();
+            assert!(fatal.is_empty(), "{}: {fatal:?}", chart.display());
             for p in d.problems.iter().filter(|p| !p.fatal) {
                 eprintln!("problem  {}: {}", p.display, p.message);
             }
         }
     }
-    eprintln!("{} charts, {resolved} dependencies resolved, {missing} missing, {templates} templates, {:?}", charts.len(), start.elapsed());
+    eprintln!(
+        "{} charts, {subcharts} enabled subcharts, {resolved} dependencies resolved, {missing} missing, {templates} templates, {:?}",
+        charts.len(),
+        start.elapsed()
+    );
     assert!(charts.len() >= 40);
 }

@@ -612,6 +612,22 @@ mod tests {
     }
 
     #[test]
+    fn random_set_expressions_never_panic() {
+        let alphabet: Vec<char> = "ab.[]0=,{}\\é9-".chars().collect();
+        let mut seed: u64 = 42;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 12) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                s.push(alphabet[((seed >> 33) as usize) % alphabet.len()]);
+            }
+            seed = seed.wrapping_add(7);
+            let _ = parse_set(&s, false);
+            let _ = set_values(&s, true, 1);
+        }
+    }
+
+    #[test]
     fn set_origins_point_at_each_assignment() {
         let v = set_values("a.b=1,c=2", false, 1).unwrap();
         let loc = v.origins.origin(&["c".into()]).unwrap();
