@@ -93,10 +93,8 @@ impl<'a> Loader<'a> {
             return Err("chart directory is outside the scan root".into());
         }
         let mut src = ChartSource { display_dir: self.display_of(&dir), disk_dir: Some(dir.clone()), ..ChartSource::default() };
-        let ignore = match std::fs::read(dir.join(".helmignore")) {
-            Ok(text) => Some(helmignore(&String::from_utf8_lossy(&text), &mut src.notes)),
-            Err(_) => Some(helmignore("", &mut src.notes)),
-        };
+        let ignore_text = self.read_confined(&dir.join(".helmignore"), 1 << 20).unwrap_or_default();
+        let ignore = Some(helmignore(&String::from_utf8_lossy(&ignore_text), &mut src.notes));
         let mut stack: Vec<(PathBuf, String, usize)> = vec![(dir.clone(), String::new(), 0)];
         while let Some((abs, rel, depth)) = stack.pop() {
             let entries = std::fs::read_dir(&abs).map_err(|e| format!("cannot read `{}`: {e}", src.display(&rel)))?;
@@ -135,12 +133,10 @@ impl<'a> Loader<'a> {
                     }
                     stack.push((real, child_rel, depth + 1));
                 } else if meta.is_file() || meta.file_type().is_symlink() {
-                    let len = usize::try_from(std::fs::metadata(&real).map(|m| m.len()).unwrap_or(0)).unwrap_or(usize::MAX);
-                    if len > MAX_FILE_BYTES {
-                        return Err(format!("`{}` is {len} bytes, over the limit of {MAX_FILE_BYTES}", src.display(&child_rel)));
-                    }
-                    self.charge(len)?;
-                    let bytes = std::fs::read(&real).map_err(|e| format!("cannot read `{}`: {e}", src.display(&child_rel)))?;
+                    let bytes = read_bounded(&real, MAX_FILE_BYTES)
+                        .map_err(|e| format!("cannot read `{}`: {e}", src.display(&child_rel)))?
+                        .ok_or_else(|| format!("`{}` is over the limit of {MAX_FILE_BYTES} bytes", src.display(&child_rel)))?;
+                    self.charge(bytes.len())?;
                     src.files.insert(child_rel, bytes);
                 }
             }
@@ -166,6 +162,16 @@ impl<'a> Loader<'a> {
         Ok(src)
     }
 
+    /// A regular file's bytes when it (after links) is inside the scan root and at most `max`
+    /// bytes long.
+    fn read_confined(&self, path: &Path, max: usize) -> Option<Vec<u8>> {
+        let real = path.canonicalize().ok()?;
+        if !real.starts_with(&self.scan_root) || !real.is_file() {
+            return None;
+        }
+        read_bounded(&real, max).ok().flatten()
+    }
+
     /// `(dir, name, version)` of every other chart in the scanned tree, read once.
     fn tree_index(&mut self) -> &[(PathBuf, String, String)] {
         if self.tree_index.is_none() {
@@ -175,11 +181,7 @@ impl<'a> Loader<'a> {
                 if !dir.starts_with(&self.scan_root) {
                     continue;
                 }
-                let Ok(meta) = std::fs::metadata(dir.join("Chart.yaml")) else { continue };
-                if meta.len() > 1 << 20 {
-                    continue;
-                }
-                let Ok(bytes) = std::fs::read(dir.join("Chart.yaml")) else { continue };
+                let Some(bytes) = self.read_confined(&dir.join("Chart.yaml"), 1 << 20) else { continue };
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 let file = SourceFile::new("Chart.yaml", text);
                 let parsed = yaml::parse(&file.text, &file.lines, &Limits::default());
@@ -194,6 +196,14 @@ impl<'a> Loader<'a> {
         }
         self.tree_index.as_deref().unwrap_or(&[])
     }
+}
+
+/// Reads at most `max` bytes of a file; `Ok(None)` when it is longer.
+fn read_bounded(path: &Path, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= max).then_some(bytes))
 }
 
 fn helmignore(text: &str, notes: &mut Vec<String>) -> ignore::gitignore::Gitignore {
@@ -350,7 +360,8 @@ pub(crate) fn parse_meta(src: &ChartSource, problems: &mut Vec<ChartProblem>) ->
             fatal: false,
         });
     }
-    let version = str_field(v, "version");
+    let raw = |key: &str| raw_scalar(&y.file, v.get(key), y.spans.child(&PathSegment::Key(key.into())));
+    let version = raw("version");
     if version.is_empty() {
         problems.push(ChartProblem {
             location: root_loc.clone(),
@@ -400,6 +411,7 @@ pub(crate) fn parse_meta(src: &ChartSource, problems: &mut Vec<ChartProblem>) ->
                     let location = Some(df.file.location(crate::source::ByteSpan::new(node.span.start, node.span.start)));
                     match parse_dependency(item) {
                         Ok(mut d) => {
+                            d.version = raw_scalar(&df.file, item.get("version"), node.child(&PathSegment::Key("version".into())));
                             d.location = location;
                             dependencies.push(d);
                         }
@@ -439,24 +451,28 @@ pub(crate) fn parse_meta(src: &ChartSource, problems: &mut Vec<ChartProblem>) ->
         "APIVersion": api_version,
         "Condition": str_field(v, "condition"),
         "Tags": str_field(v, "tags"),
-        "AppVersion": str_field(v, "appVersion"),
+        "AppVersion": raw("appVersion"),
         "Deprecated": v.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
         "Annotations": annotations,
-        "KubeVersion": str_field(v, "kubeVersion"),
+        "KubeVersion": raw("kubeVersion"),
         "Dependencies": deps_object,
         "Type": chart_type,
     });
-    Ok(ChartMeta {
-        api_version,
-        name,
-        version,
-        kube_version: str_field(v, "kubeVersion"),
-        chart_type,
-        dependencies,
-        object,
-        display,
-        file: y.file,
-    })
+    Ok(ChartMeta { api_version, name, version, kube_version: raw("kubeVersion"), chart_type, dependencies, object, display, file: y.file })
+}
+
+/// A scalar field as written: numbers keep their text (`version: 1.10` is `1.10`, not `1.1`),
+/// as Helm reads these fields into strings.
+fn raw_scalar(file: &SourceFile, value: Option<&Value>, node: Option<&SpanNode>) -> String {
+    match (value, node) {
+        (Some(Value::Number(_) | Value::Bool(_)), Some(n)) => file
+            .text
+            .get(n.span.start..n.span.end)
+            .map(str::trim)
+            .map(str::to_string)
+            .unwrap_or_else(|| scalar_string(value).unwrap_or_default()),
+        _ => scalar_string(value).unwrap_or_default(),
+    }
 }
 
 fn parse_dependency(item: &Value) -> Result<DependencySpec, String> {

@@ -337,6 +337,8 @@ fn cycles_v1_requirements_and_broken_chart_yaml() {
 
     let old = load(root.path(), "v1chart", &HelmOptions::default());
     assert_eq!(old.chart["APIVersion"], "v1");
+    assert_eq!(old.chart["Version"], "0.3.10", "numbers keep their text");
+    assert_eq!(old.chart["AppVersion"], "1.10");
     assert_eq!(old.resolved.len(), 1);
     assert_eq!(old.resolved[0].from, "tree:sibling");
     assert_eq!(old.resolved[0].note, None);
