@@ -395,7 +395,9 @@ pub(crate) fn parse_meta(src: &ChartSource, problems: &mut Vec<ChartProblem>) ->
     let mut dep_source: Option<(YamlFile, String)> = None;
     if v.get("dependencies").is_some_and(|d| !d.is_null()) {
         dep_source = Some((YamlFile { file: y.file.clone(), value: y.value.clone(), spans: y.spans.clone() }, display.clone()));
-    } else if let Some(bytes) = src.files.get("requirements.yaml") {
+    } else if api_version == "v1"
+        && let Some(bytes) = src.files.get("requirements.yaml")
+    {
         let rdisplay = src.display("requirements.yaml");
         match parse_yaml(&rdisplay, bytes) {
             Ok(r) => dep_source = Some((r, rdisplay)),
@@ -1046,7 +1048,7 @@ pub(crate) fn finish(node: Node, vals: Values, chart_path: &str, kube_version: &
                     location: None,
                     display: src.display(rel),
                     message: "template is not UTF-8; not rendered".into(),
-                    fatal: false,
+                    fatal: true,
                 });
                 continue;
             };

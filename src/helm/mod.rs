@@ -93,6 +93,21 @@ impl LoadedChart {
         self.origins.origin(path)
     }
 
+    /// The display path of one of this chart's files (`rel` relative to the chart).
+    pub fn display_path(&self, rel: &str) -> String {
+        if self.display_dir.is_empty() || self.display_dir == "." { rel.to_string() } else { format!("{}/{rel}", self.display_dir) }
+    }
+
+    /// The chart's `crds/` files (`.yaml`, `.yml`, `.json`), which Helm installs as they are,
+    /// untemplated: `(chart-relative path, bytes)`.
+    pub fn crd_files(&self) -> Vec<(&str, &[u8])> {
+        self.files
+            .iter()
+            .filter(|(k, _)| k.starts_with("crds/") && [".yaml", ".yml", ".json"].iter().any(|e| k.ends_with(e)))
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect()
+    }
+
     /// This chart and all enabled subcharts, depth first.
     pub fn all(&self) -> Vec<&LoadedChart> {
         let mut out = vec![self];

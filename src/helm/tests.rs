@@ -87,7 +87,9 @@ fn parent_chart_object_templates_and_files() {
     assert_eq!(c.templates[1].text, "{{- define \"parent.name\" -}}{{ .Chart.Name }}{{- end -}}\n");
     // .helmignore drops *.bak and docs/; hidden template files are always ignored.
     let files: Vec<&str> = c.files.keys().map(String::as_str).collect();
-    assert_eq!(files, [".helmignore", "README.md", "files/config.ini"]);
+    assert_eq!(files, [".helmignore", "README.md", "crds/README.txt", "crds/widget.yaml", "files/config.ini"]);
+    assert_eq!(c.crd_files(), [("crds/widget.yaml", b"kind: CustomResourceDefinition\n".as_slice())]);
+    assert_eq!(c.display_path("crds/widget.yaml"), "parent/crds/widget.yaml");
     assert_eq!(c.files["files/config.ini"], b"[main]\nkey = value\n");
     let s = sub(&c, "sub");
     assert_eq!(s.templates[0].name, "parent/charts/sub/templates/svc.yaml");
@@ -349,6 +351,45 @@ fn cycles_v1_requirements_and_broken_chart_yaml() {
     assert!(err.fatal);
     assert!(err.message.starts_with("invalid YAML: "), "{}", err.message);
     assert_eq!(err.location.map(|l| l.start.line), Some(4));
+}
+
+#[test]
+fn odd_charts_report_problems_with_places() {
+    let root = tempfile::tempdir().unwrap();
+    let c = root.path().join("odd");
+    std::fs::create_dir_all(c.join("templates")).unwrap();
+    std::fs::create_dir_all(c.join("charts/bad")).unwrap();
+    std::fs::write(c.join("Chart.yaml"), "apiVersion: v2\nname: odd\nversion: 1.0.0\n").unwrap();
+    // requirements.yaml only counts for apiVersion v1 charts.
+    std::fs::write(c.join("requirements.yaml"), "dependencies:\n  - name: ghost\n    version: 1.0.0\n").unwrap();
+    std::fs::write(c.join("values.yaml"), "- a list\n").unwrap();
+    std::fs::write(c.join("templates/bin.yaml"), [0xff, 0xfe, b'x']).unwrap();
+    std::fs::write(c.join("charts/bad/Chart.yaml"), "apiVersion: v2\nversion: 1.0.0\n").unwrap();
+    let got = load_chart(root.path(), &c, &[], &HelmOptions::default()).unwrap();
+    assert!(got.missing.is_empty());
+    assert!(got.subcharts.is_empty());
+    let p: Vec<(String, &str, &str, bool)> = got
+        .problems
+        .iter()
+        .map(|p| {
+            (
+                p.location.as_ref().map(|l| format!("{}:{}", l.file, l.start.line)).unwrap_or_default(),
+                p.display.as_str(),
+                p.message.as_str(),
+                p.fatal,
+            )
+        })
+        .collect();
+    assert_eq!(
+        p,
+        [
+            ("odd/values.yaml:1".to_string(), "odd/values.yaml", "values.yaml is not a mapping", true),
+            ("odd/charts/bad/Chart.yaml:1".to_string(), "odd/charts/bad/Chart.yaml", "Chart.yaml has no `name`", true),
+            (String::new(), "odd/templates/bin.yaml", "template is not UTF-8; not rendered", true),
+        ]
+    );
+    assert!(got.templates.is_empty());
+    assert!(!got.is_complete());
 }
 
 #[test]
