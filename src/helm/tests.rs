@@ -302,7 +302,7 @@ fn nested_conditions_are_scoped_and_undeclared_subcharts_load() {
     let c = load(root.path(), "nested", &HelmOptions { set: vec!["mid.leaf.active=true".into()], ..HelmOptions::default() });
     let leaf = sub(sub(&c, "mid"), "leaf");
     assert_eq!(leaf.templates[0].name, "nested/charts/mid/charts/leaf/templates/l.yaml");
-    assert_eq!(leaf.values, json!({"active": true}));
+    assert_eq!(leaf.values, json!({"active": true, "global": {}}), "a subchart always has `global`");
     assert_eq!(at(leaf, "active"), "<--helm-set #1>:1");
     assert_eq!(sub(&c, "extra").templates[0].name, "nested/charts/extra/templates/e.yaml");
 }

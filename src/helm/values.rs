@@ -257,7 +257,16 @@ fn strip_at(value: &mut Value, origins: &mut Origins, depth: usize) {
 /// Copies the parent's `global` into the subchart's values (Helm's `coalesceGlobals`): parent
 /// globals win; global maps merge.
 pub fn coalesce_globals(sub: &mut Values, parent_global: Option<(&Value, &Origins)>) {
-    let Some((Value::Object(pg), pg_o)) = parent_global else { return };
+    // A subchart always gets a `global` map, even when no chart writes one (as in Helm).
+    let empty = (Value::Object(Map::new()), Origins::default());
+    let (pg, pg_o) = match parent_global {
+        Some((Value::Object(pg), pg_o)) => (pg, pg_o),
+        Some(_) => return,
+        None => match &empty {
+            (Value::Object(pg), pg_o) => (pg, pg_o),
+            _ => return,
+        },
+    };
     let Some(sub_map) = sub.value.as_object_mut() else { return };
     let entry = sub_map.entry("global").or_insert_with(|| Value::Object(Map::new()));
     if !entry.is_object() {
@@ -664,5 +673,8 @@ mod tests {
         let parent = json!({"a": "parent", "m": {"x": 2}, "p": true});
         coalesce_globals(&mut sub, Some((&parent, &Origins::default())));
         assert_eq!(sub.value, json!({"global": {"a": "parent", "m": {"x": 2, "y": 1}, "only": 1, "p": true}}));
+        let mut bare = plain(json!({"k": 1}));
+        coalesce_globals(&mut bare, None);
+        assert_eq!(bare.value, json!({"k": 1, "global": {}}));
     }
 }
