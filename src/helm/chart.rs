@@ -55,7 +55,8 @@ fn join_display(dir: &str, rel: &str) -> String {
 pub(crate) struct Loader<'a> {
     pub scan_root: PathBuf,
     pub tree_charts: &'a [PathBuf],
-    tree_index: Option<Vec<(PathBuf, String, String)>>,
+    tree_index: Option<TreeIndex>,
+    shared_index: Option<&'a TreeIndex>,
     pub bytes: usize,
     pub files: usize,
     pub charts: usize,
@@ -64,7 +65,14 @@ pub(crate) struct Loader<'a> {
 impl<'a> Loader<'a> {
     pub fn new(scan_root: &Path, tree_charts: &'a [PathBuf]) -> Self {
         let scan_root = scan_root.canonicalize().unwrap_or_else(|_| scan_root.to_path_buf());
-        Self { scan_root, tree_charts, tree_index: None, bytes: 0, files: 0, charts: 0 }
+        Self { scan_root, tree_charts, tree_index: None, shared_index: None, bytes: 0, files: 0, charts: 0 }
+    }
+
+    /// A loader resolving tree dependencies from an index built once for the whole scan.
+    pub fn with_index(scan_root: &Path, index: &'a TreeIndex) -> Self {
+        let mut ld = Self::new(scan_root, &[]);
+        ld.shared_index = Some(index);
+        ld
     }
 
     /// Scan-root-relative display path of a directory.
@@ -165,37 +173,70 @@ impl<'a> Loader<'a> {
     /// A regular file's bytes when it (after links) is inside the scan root and at most `max`
     /// bytes long.
     fn read_confined(&self, path: &Path, max: usize) -> Option<Vec<u8>> {
-        let real = path.canonicalize().ok()?;
-        if !real.starts_with(&self.scan_root) || !real.is_file() {
-            return None;
-        }
-        read_bounded(&real, max).ok().flatten()
+        read_confined_in(&self.scan_root, path, max)
     }
 
-    /// `(dir, name, version)` of every other chart in the scanned tree, read once.
+    /// `(dir, name, version)` of every chart in the scanned tree, read once.
     fn tree_index(&mut self) -> &[(PathBuf, String, String)] {
-        if self.tree_index.is_none() {
-            let mut index = Vec::new();
-            for dir in self.tree_charts.iter().take(10_000) {
-                let Ok(dir) = dir.canonicalize() else { continue };
-                if !dir.starts_with(&self.scan_root) {
-                    continue;
-                }
-                let Some(bytes) = self.read_confined(&dir.join("Chart.yaml"), 1 << 20) else { continue };
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                let file = SourceFile::new("Chart.yaml", text);
-                let parsed = yaml::parse(&file.text, &file.lines, &Limits::default());
-                let Some(doc) = parsed.documents.into_iter().next() else { continue };
-                let name = doc.value.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-                let version = scalar_string(doc.value.get("version")).unwrap_or_default();
-                if !name.is_empty() {
-                    index.push((dir, name, version));
-                }
-            }
-            self.tree_index = Some(index);
+        if let Some(shared) = self.shared_index {
+            return &shared.entries;
         }
-        self.tree_index.as_deref().unwrap_or(&[])
+        if self.tree_index.is_none() {
+            self.tree_index = Some(TreeIndex::new(&self.scan_root, self.tree_charts));
+        }
+        self.tree_index.as_ref().map_or(&[], |t| t.entries.as_slice())
     }
+}
+
+/// The name and version of every chart in the scanned tree, for offline dependency resolution.
+/// Build it once per scan and load every chart with [`super::load_chart_with_index`].
+#[derive(Debug, Clone, Default)]
+pub struct TreeIndex {
+    entries: Vec<(PathBuf, String, String)>,
+}
+
+impl TreeIndex {
+    /// Reads the `Chart.yaml` of each directory (inside `scan_root`; at most 10,000 charts).
+    pub fn new(scan_root: &Path, tree_charts: &[PathBuf]) -> TreeIndex {
+        let root = scan_root.canonicalize().unwrap_or_else(|_| scan_root.to_path_buf());
+        let mut entries = Vec::new();
+        for dir in tree_charts.iter().take(10_000) {
+            let Ok(dir) = dir.canonicalize() else { continue };
+            if !dir.starts_with(&root) {
+                continue;
+            }
+            let Some(bytes) = read_confined_in(&root, &dir.join("Chart.yaml"), 1 << 20) else { continue };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let file = SourceFile::new("Chart.yaml", text);
+            let parsed = yaml::parse(&file.text, &file.lines, &Limits::default());
+            let Some(doc) = parsed.documents.into_iter().next() else { continue };
+            let name = doc.value.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+            let version = raw_scalar(&file, doc.value.get("version"), doc.spans.child(&PathSegment::Key("version".into())));
+            if !name.is_empty() {
+                entries.push((dir, name, version));
+            }
+        }
+        TreeIndex { entries }
+    }
+
+    /// Number of charts indexed.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no chart is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A regular file's bytes when it (after links) is inside `root` and at most `max` bytes long.
+fn read_confined_in(root: &Path, path: &Path, max: usize) -> Option<Vec<u8>> {
+    let real = path.canonicalize().ok()?;
+    if !real.starts_with(root) || !real.is_file() {
+        return None;
+    }
+    read_bounded(&real, max).ok().flatten()
 }
 
 /// Reads at most `max` bytes of a file; `Ok(None)` when it is longer.

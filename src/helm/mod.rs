@@ -20,6 +20,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use chart::TreeIndex;
+
 use crate::model::{Location, SourceFile};
 use values::{Origins, Values};
 
@@ -152,6 +154,16 @@ pub struct ChartProblem {
     pub fatal: bool,
 }
 
+impl std::fmt::Display for ChartProblem {
+    /// `file:line:column: message` (or `display: message` without a location).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.location {
+            Some(l) => write!(f, "{}:{}:{}: {}", l.file, l.start.line, l.start.column, self.message),
+            None => write!(f, "{}: {}", self.display, self.message),
+        }
+    }
+}
+
 /// A declared dependency not found offline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingDependency {
@@ -192,7 +204,21 @@ pub struct ResolvedDependency {
 /// in the scan, for offline dependency resolution. `Err` only when the chart itself cannot be
 /// read (no or broken `Chart.yaml`, limits exceeded, user values unreadable).
 pub fn load_chart(scan_root: &Path, chart_dir: &Path, tree_charts: &[PathBuf], options: &HelmOptions) -> Result<LoadedChart, ChartProblem> {
-    let mut ld = chart::Loader::new(scan_root, tree_charts);
+    load(chart::Loader::new(scan_root, tree_charts), chart_dir, options)
+}
+
+/// [`load_chart`] with an index of the tree's charts built once for the whole scan (reading
+/// every `Chart.yaml` once instead of once per chart with an unresolved dependency).
+pub fn load_chart_with_index(
+    scan_root: &Path,
+    chart_dir: &Path,
+    index: &TreeIndex,
+    options: &HelmOptions,
+) -> Result<LoadedChart, ChartProblem> {
+    load(chart::Loader::with_index(scan_root, index), chart_dir, options)
+}
+
+fn load(mut ld: chart::Loader<'_>, chart_dir: &Path, options: &HelmOptions) -> Result<LoadedChart, ChartProblem> {
     let dir_display = ld.display_of(&chart_dir.canonicalize().unwrap_or_else(|_| chart_dir.to_path_buf()));
     let src =
         ld.read_dir(chart_dir).map_err(|message| ChartProblem { location: None, display: dir_display.clone(), message, fatal: true })?;

@@ -269,6 +269,10 @@ fn dependency_resolution_report() {
     let loc = m.location.as_ref().unwrap();
     assert_eq!((&*loc.file, loc.start.line), ("parent/Chart.yaml", 34));
     let note = c.problems.iter().find(|p| p.message.starts_with("dependency `sibling`")).unwrap();
+    assert_eq!(
+        note.to_string(),
+        "parent/Chart.yaml:31:5: dependency `sibling`: the scanned tree has version 2.0.0, which does not satisfy `^1.0.0`; using it anyway"
+    );
     assert_eq!(note.message, "dependency `sibling`: the scanned tree has version 2.0.0, which does not satisfy `^1.0.0`; using it anyway");
     assert_eq!(note.location.as_ref().map(|l| l.start.line), Some(31));
     assert!(!note.fatal);
@@ -442,8 +446,11 @@ fn prometheus_corpus_charts_load() {
     charts.sort();
     let start = std::time::Instant::now();
     let (mut resolved, mut missing, mut templates, mut subcharts) = (0, 0, 0, 0);
+    let index = TreeIndex::new(root, &charts);
+    assert_eq!(index.len(), charts.len());
     for chart in &charts {
-        let c = load_chart(root, chart, &charts, &HelmOptions::default()).unwrap_or_else(|p| panic!("{}: {p:?}", chart.display()));
+        let c =
+            load_chart_with_index(root, chart, &index, &HelmOptions::default()).unwrap_or_else(|p| panic!("{}: {p:?}", chart.display()));
         subcharts += c.all().len() - 1;
         for d in c.all() {
             templates += d.templates.len();
