@@ -707,6 +707,12 @@ fn resolve_dependencies(ld: &mut Loader<'_>, node: &mut Node, chain: &mut Vec<Pa
     for folder in folders {
         let prefix = format!("charts/{folder}/");
         if !node.src.files.contains_key(&format!("{prefix}Chart.yaml")) {
+            node.problems.push(ChartProblem {
+                location: None,
+                display: node.src.display(&format!("charts/{folder}")),
+                message: "folder in charts/ has no Chart.yaml; not a subchart".into(),
+                fatal: false,
+            });
             continue;
         }
         let files: BTreeMap<String, Vec<u8>> =

@@ -369,6 +369,8 @@ fn odd_charts_report_problems_with_places() {
     std::fs::write(c.join("values.yaml"), "- a list\n").unwrap();
     std::fs::write(c.join("templates/bin.yaml"), [0xff, 0xfe, b'x']).unwrap();
     std::fs::write(c.join("charts/bad/Chart.yaml"), "apiVersion: v2\nversion: 1.0.0\n").unwrap();
+    std::fs::create_dir_all(c.join("charts/notachart")).unwrap();
+    std::fs::write(c.join("charts/notachart/README.md"), "x").unwrap();
     let got = load_chart(root.path(), &c, &[], &HelmOptions::default()).unwrap();
     assert!(got.missing.is_empty());
     assert!(got.subcharts.is_empty());
@@ -389,6 +391,7 @@ fn odd_charts_report_problems_with_places() {
         [
             ("odd/values.yaml:1".to_string(), "odd/values.yaml", "values.yaml is not a mapping", true),
             ("odd/charts/bad/Chart.yaml:1".to_string(), "odd/charts/bad/Chart.yaml", "Chart.yaml has no `name`", true),
+            (String::new(), "odd/charts/notachart", "folder in charts/ has no Chart.yaml; not a subchart", false),
             (String::new(), "odd/templates/bin.yaml", "template is not UTF-8; not rendered", true),
         ]
     );

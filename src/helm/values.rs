@@ -511,9 +511,9 @@ fn typed(s: &str, string_only: bool) -> Value {
     if s == "0" {
         return Value::from(0);
     }
+    // Like Go's strconv.ParseInt after Helm's check: a sign is allowed, a leading zero is not
+    // (`007` stays a string, `-07` and `+5` are integers).
     if !s.starts_with('0')
-        && !s.starts_with("-0")
-        && !s.starts_with('+')
         && let Ok(n) = s.parse::<i64>()
     {
         return Value::from(n);
@@ -603,6 +603,10 @@ mod tests {
         assert_eq!(parse_set(r"name=value1\,value2", false).unwrap(), json!({"name":"value1,value2"}));
         assert_eq!(parse_set("n=-3,m=True,s=1", true).unwrap(), json!({"n":"-3","m":"True","s":"1"}));
         assert_eq!(parse_set("n=-3,empty={}", false).unwrap(), json!({"n":-3,"empty":[]}));
+        assert_eq!(
+            parse_set("a=+5,b=-07,c=9223372036854775808,d=1e3", false).unwrap(),
+            json!({"a":5,"b":-7,"c":"9223372036854775808","d":"1e3"})
+        );
         assert_eq!(parse_set("a[0][1]=z", false).unwrap(), json!({"a":[[null,"z"]]}));
     }
 
