@@ -82,6 +82,15 @@ impl<'a> Loader<'a> {
         if s.is_empty() { ".".to_string() } else { s }
     }
 
+    /// Charges a copy of chart files already read (a second alias of one subchart).
+    fn charge_copy(&mut self, bytes: usize) -> Result<(), String> {
+        self.bytes = self.bytes.saturating_add(bytes);
+        if self.bytes > MAX_TOTAL_BYTES {
+            return Err(format!("chart and subcharts exceed the limit of {MAX_TOTAL_BYTES} bytes"));
+        }
+        Ok(())
+    }
+
     fn charge(&mut self, bytes: usize) -> Result<(), String> {
         self.bytes = self.bytes.saturating_add(bytes);
         self.files += 1;
@@ -694,7 +703,7 @@ fn resolve_dependencies(ld: &mut Loader<'_>, node: &mut Node, chain: &mut Vec<Pa
     folders.dedup();
     let archives: Vec<String> =
         node.src.files.keys().filter(|k| k.starts_with("charts/") && k.matches('/').count() == 1 && k.ends_with(".tgz")).cloned().collect();
-    let has_subcharts = !folders.is_empty() || !archives.is_empty();
+    let has_subcharts = !folders.is_empty() || !archives.is_empty() || !node.meta.dependencies.is_empty();
     if has_subcharts && depth >= MAX_NESTING {
         node.problems.push(ChartProblem {
             location: None,
@@ -769,8 +778,14 @@ fn resolve_dependencies(ld: &mut Loader<'_>, node: &mut Node, chain: &mut Vec<Pa
             let built = match c.node.take() {
                 Some(n) => Ok(n),
                 None => {
-                    let raw = c.raw.clone();
-                    build_node(ld, raw, chain, depth + 1)
+                    // Another alias of the same chart: a second copy, charged to the budget.
+                    let size = c.raw.files.values().map(Vec::len).sum::<usize>();
+                    match ld.charge_copy(size) {
+                        Ok(()) => build_node(ld, c.raw.clone(), chain, depth + 1),
+                        Err(message) => {
+                            Err(ChartProblem { location: dep.location.clone(), display: c.origin.clone(), message, fatal: true })
+                        }
+                    }
                 }
             };
             match built {

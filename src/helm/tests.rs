@@ -400,6 +400,52 @@ fn odd_charts_report_problems_with_places() {
 }
 
 #[test]
+fn deep_chains_and_alias_fan_out_are_bounded() {
+    let root = tempfile::tempdir().unwrap();
+    // c0 -> c1 -> ... -> c14, each found in the tree.
+    let mut dirs = Vec::new();
+    for i in 0..15 {
+        let d = root.path().join(format!("c{i}"));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("Chart.yaml"),
+            format!("apiVersion: v2\nname: c{i}\nversion: 1.0.0\ndependencies:\n  - name: c{}\n    version: 1.0.0\n", i + 1),
+        )
+        .unwrap();
+        dirs.push(d);
+    }
+    let c = load_chart(root.path(), &dirs[0], &dirs, &HelmOptions::default()).unwrap();
+    let mut depth = 0;
+    let mut cur = &c;
+    while let Some(next) = cur.subcharts.first() {
+        depth += 1;
+        cur = next;
+    }
+    assert_eq!(depth, 10);
+    assert_eq!(cur.name, "c10");
+    assert_eq!(
+        cur.problems.iter().map(|p| (p.message.as_str(), p.fatal)).collect::<Vec<_>>(),
+        [("subcharts nested deeper than 10 levels are not loaded", true)]
+    );
+    assert!(!c.is_complete());
+
+    // 300 aliases of one subchart.
+    let fan = root.path().join("fan");
+    std::fs::create_dir_all(fan.join("charts/leaf")).unwrap();
+    std::fs::write(fan.join("charts/leaf/Chart.yaml"), "apiVersion: v2\nname: leaf\nversion: 1.0.0\n").unwrap();
+    let mut chart = String::from("apiVersion: v2\nname: fan\nversion: 1.0.0\ndependencies:\n");
+    for i in 0..300 {
+        chart.push_str(&format!("  - name: leaf\n    alias: leaf{i}\n    version: 1.0.0\n"));
+    }
+    std::fs::write(fan.join("Chart.yaml"), chart).unwrap();
+    let c = load_chart(root.path(), &fan, &[], &HelmOptions::default()).unwrap();
+    assert_eq!(c.subcharts.len(), 255);
+    let fatal: Vec<&str> = c.problems.iter().filter(|p| p.fatal).map(|p| p.message.as_str()).collect();
+    assert_eq!(fatal.len(), 45);
+    assert_eq!(fatal[0], "more than 256 charts and subcharts");
+}
+
+#[test]
 fn hostile_archive_is_rejected_not_extracted() {
     let root = fixtures();
     let tar = build_tar(&[("evil/Chart.yaml", b'0', b"name: evil\nversion: 1.0.0\n"), ("evil/../../../outside.yaml", b'0', b"x")]);
