@@ -641,12 +641,16 @@ pub(crate) fn build_node(ld: &mut Loader<'_>, src: ChartSource, chain: &mut Vec<
         let display = src.display("values.schema.json");
         match serde_json::from_slice::<Value>(bytes) {
             Ok(s) => schema = Some((s, display)),
-            Err(e) => problems.push(ChartProblem {
-                location: None,
-                display,
-                message: format!("values.schema.json is not valid JSON (line {}): {e}", e.line()),
-                fatal: false,
-            }),
+            Err(e) => {
+                let file = SourceFile::new(display.clone(), String::from_utf8_lossy(bytes).into_owned());
+                let at = file.lines.offset_of(&file.text, e.line(), e.column().saturating_sub(1));
+                problems.push(ChartProblem {
+                    location: Some(file.location(crate::source::ByteSpan::new(at, at))),
+                    display,
+                    message: format!("values.schema.json is not valid JSON, values not checked: {e}"),
+                    fatal: false,
+                });
+            }
         }
     }
     let mut node = Node {

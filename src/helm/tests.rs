@@ -367,6 +367,7 @@ fn odd_charts_report_problems_with_places() {
     // requirements.yaml only counts for apiVersion v1 charts.
     std::fs::write(c.join("requirements.yaml"), "dependencies:\n  - name: ghost\n    version: 1.0.0\n").unwrap();
     std::fs::write(c.join("values.yaml"), "- a list\n").unwrap();
+    std::fs::write(c.join("values.schema.json"), "{\n  \"type\": \"object\",\n  \"properties\": {,}\n}\n").unwrap();
     std::fs::write(c.join("templates/bin.yaml"), [0xff, 0xfe, b'x']).unwrap();
     std::fs::write(c.join("charts/bad/Chart.yaml"), "apiVersion: v2\nversion: 1.0.0\n").unwrap();
     std::fs::create_dir_all(c.join("charts/notachart")).unwrap();
@@ -390,6 +391,12 @@ fn odd_charts_report_problems_with_places() {
         p,
         [
             ("odd/values.yaml:1".to_string(), "odd/values.yaml", "values.yaml is not a mapping", true),
+            (
+                "odd/values.schema.json:3".to_string(),
+                "odd/values.schema.json",
+                "values.schema.json is not valid JSON, values not checked: key must be a string at line 3 column 18",
+                false,
+            ),
             ("odd/charts/bad/Chart.yaml:1".to_string(), "odd/charts/bad/Chart.yaml", "Chart.yaml has no `name`", true),
             (String::new(), "odd/charts/notachart", "folder in charts/ has no Chart.yaml; not a subchart", false),
             (String::new(), "odd/templates/bin.yaml", "template is not UTF-8; not rendered", true),
