@@ -159,13 +159,14 @@ fn merge_over_at(dst: &mut Value, dst_o: &mut Origins, src: &Value, src_o: &Orig
             if src_o.here.is_some() && dst_o.here.is_none() {
                 dst_o.here = src_o.here.clone();
             }
+            let empty = Origins::default();
             for (k, sv) in s {
-                let so = src_o.children.get(k).cloned().unwrap_or_default();
+                let so = src_o.children.get(k).unwrap_or(&empty);
                 match d.get_mut(k) {
-                    Some(dv @ Value::Object(_)) if sv.is_object() => merge_over_at(dv, dst_o.child_mut(k), sv, &so, depth + 1),
+                    Some(dv @ Value::Object(_)) if sv.is_object() => merge_over_at(dv, dst_o.child_mut(k), sv, so, depth + 1),
                     _ => {
                         d.insert(k.clone(), sv.clone());
-                        dst_o.children.insert(k.clone(), so);
+                        dst_o.children.insert(k.clone(), so.clone());
                     }
                 }
             }
@@ -218,8 +219,9 @@ fn coalesce_at(
                     path.push('.');
                 }
                 path.push_str(k);
-                let so = src_o.children.get(k).cloned().unwrap_or_default();
-                coalesce_at(dv, dst_o.child_mut(k), sv, &so, depth + 1, path, clashes);
+                let empty = Origins::default();
+                let so = src_o.children.get(k).unwrap_or(&empty);
+                coalesce_at(dv, dst_o.child_mut(k), sv, so, depth + 1, path, clashes);
                 path.truncate(len);
             }
             Some(dv) => {
