@@ -17,6 +17,7 @@ pub mod discover;
 pub mod engine;
 pub mod finding;
 pub mod frontend;
+pub mod helm;
 pub mod iam;
 pub mod kubernetes;
 pub mod kustomize;
