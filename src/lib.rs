@@ -15,6 +15,7 @@ pub mod checks;
 pub mod discover;
 pub mod engine;
 pub mod finding;
+pub mod helm;
 pub mod iam;
 pub mod kubernetes;
 pub mod limits;
