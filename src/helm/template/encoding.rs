@@ -28,7 +28,7 @@ pub(crate) fn b64_encode(data: &[u8]) -> String {
 /// Sprig returns in place of the result.
 pub(crate) fn b64_decode(s: &str) -> Result<Vec<u8>, String> {
     let bytes: Vec<u8> = s.bytes().filter(|b| *b != b'\n' && *b != b'\r').collect();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(format!("illegal base64 data at input byte {}", bytes.len() / 4 * 4));
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);

@@ -155,12 +155,11 @@ impl<'a> Exec<'a> {
         if self.steps > self.limits.max_steps {
             return Err(self.limit_error("max_steps", format!("more than {} evaluation steps", self.limits.max_steps)));
         }
-        if before / 4096 != self.steps / 4096 {
-            if let Some(deadline) = self.limits.deadline {
-                if Instant::now() >= deadline {
-                    return Err(self.limit_error("deadline", "rendering took too long"));
-                }
-            }
+        if before / 4096 != self.steps / 4096
+            && let Some(deadline) = self.limits.deadline
+            && Instant::now() >= deadline
+        {
+            return Err(self.limit_error("deadline", "rendering took too long"));
         }
         Ok(())
     }
@@ -374,11 +373,9 @@ impl<'a> Exec<'a> {
     }
 
     fn bind(&mut self, name: &Arc<str>, v: Value, assign: bool) {
-        if assign {
-            if let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
-                slot.1 = v;
-                return;
-            }
+        if assign && let Some(slot) = self.vars.iter_mut().rev().find(|(n, _)| n == name) {
+            slot.1 = v;
+            return;
         }
         self.vars.push((name.clone(), v));
     }
@@ -582,10 +579,10 @@ impl<'a> Exec<'a> {
         self.call_pos = cmd.pos;
         match f(self, &args) {
             Ok(v) => {
-                if let Kind::Str(s, _) = &v.kind {
-                    if s.len() > self.limits.max_output_bytes {
-                        return Err(self.limit_error("max_output_bytes", format!("{name} built a string of {} bytes", s.len())));
-                    }
+                if let Kind::Str(s, _) = &v.kind
+                    && s.len() > self.limits.max_output_bytes
+                {
+                    return Err(self.limit_error("max_output_bytes", format!("{name} built a string of {} bytes", s.len())));
                 }
                 Ok(v)
             }

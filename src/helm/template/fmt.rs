@@ -97,7 +97,7 @@ pub(crate) fn format_float_g(f: f64, prec: Option<usize>, upper: bool) -> String
         None => 6,
         Some(p) => {
             let p = p.max(1) as i32;
-            if p > nd && nd >= exp + 1 { nd } else { p }
+            if p > nd && nd > exp { nd } else { p }
         }
     };
     let mut out = String::new();

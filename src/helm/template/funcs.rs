@@ -149,10 +149,10 @@ impl RichBuf {
         if let Some(segs) = segs {
             let at = self.text.len();
             let active = segs.partition_point(|s| s.start <= range.start);
-            if let Some(s) = active.checked_sub(1).and_then(|i| segs.get(i)) {
-                if !piece.is_empty() {
-                    self.push_seg(Segment { start: at, ..s.clone() });
-                }
+            if let Some(s) = active.checked_sub(1).and_then(|i| segs.get(i))
+                && !piece.is_empty()
+            {
+                self.push_seg(Segment { start: at, ..s.clone() });
             }
             for s in segs.iter().skip(active) {
                 if s.start >= range.end {
@@ -165,11 +165,11 @@ impl RichBuf {
     }
 
     fn push_seg(&mut self, seg: Segment) {
-        if let Some(last) = self.segs.last_mut() {
-            if last.start == seg.start {
-                *last = seg;
-                return;
-            }
+        if let Some(last) = self.segs.last_mut()
+            && last.start == seg.start
+        {
+            *last = seg;
+            return;
         }
         self.segs.push(seg);
     }
@@ -1160,7 +1160,7 @@ fn snake(s: &str, sep: char) -> String {
 }
 
 fn camel(s: &str) -> String {
-    s.split(|c: char| c == '_' || c == '-' || c == ' ')
+    s.split(['_', '-', ' '])
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
@@ -1286,9 +1286,9 @@ fn merge_into(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) {
                     let src_inner = sm.lock().clone();
                     merge_into(&mut inner, &src_inner, overwrite, depth + 1);
                     *dm.lock() = inner;
-                } else if overwrite && sv.truthy() {
-                    dst.insert(k.clone(), sv.clone());
-                } else if !dv.truthy() && !overwrite && sv.truthy() && dv.is_nil() {
+                } else if sv.truthy() && (overwrite || !dv.truthy()) {
+                    // Merge fills empty destination values; MergeOverwrite replaces with any
+                    // non-empty source value.
                     dst.insert(k.clone(), sv.clone());
                 }
             }

@@ -239,10 +239,10 @@ impl Lexer<'_> {
     }
 
     fn push_text(&mut self, start: usize, end: usize) {
-        if end > start {
-            if let Some(t) = self.text.get(start..end) {
-                self.push(Tok::Text(t.into()), start, end);
-            }
+        if end > start
+            && let Some(t) = self.text.get(start..end)
+        {
+            self.push(Tok::Text(t.into()), start, end);
         }
     }
 
@@ -534,7 +534,7 @@ struct Parser<'a> {
 
 type PResult<T> = Result<T, ParseErr>;
 
-enum End {
+enum Stop {
     Eof,
     End,
     Else(usize),
@@ -553,9 +553,9 @@ pub(crate) fn parse(text: &str, is_known_func: &dyn Fn(&str) -> bool) -> PResult
     let mut p = Parser { toks, i: 0, lines, text, vars: vec!["$".into()], depth: 0, range_depth: 0, defines: Vec::new(), is_known_func };
     let (root, end) = p.list(true)?;
     match end {
-        End::Eof => {}
-        End::End => return Err(p.err_at(p.prev_off(), "unexpected {{end}}")),
-        End::Else(off) => return Err(p.err_at(off, "unexpected {{else}}")),
+        Stop::Eof => {}
+        Stop::End => return Err(p.err_at(p.prev_off(), "unexpected {{end}}")),
+        Stop::Else(off) => return Err(p.err_at(off, "unexpected {{else}}")),
     }
     Ok(ParsedFile { root, defines: p.defines })
 }
@@ -617,12 +617,12 @@ impl Parser<'_> {
     }
 
     /// Parses nodes until `{{end}}`, `{{else}}` or the end of the text.
-    fn list(&mut self, top: bool) -> PResult<(Vec<Node>, End)> {
+    fn list(&mut self, top: bool) -> PResult<(Vec<Node>, Stop)> {
         let mut out = Vec::new();
         loop {
             let off = self.off();
             match self.next() {
-                Tok::Eof => return Ok((out, End::Eof)),
+                Tok::Eof => return Ok((out, Stop::Eof)),
                 Tok::Text(t) => out.push(self.text_node(t, off)),
                 Tok::Open => {
                     self.skip_space();
@@ -635,11 +635,11 @@ impl Parser<'_> {
                         "end" => {
                             self.i += 1;
                             self.expect_close("end")?;
-                            return Ok((out, End::End));
+                            return Ok((out, Stop::End));
                         }
                         "else" => {
                             self.i += 1;
-                            return Ok((out, End::Else(kw_off)));
+                            return Ok((out, Stop::Else(kw_off)));
                         }
                         "if" | "range" | "with" => {
                             self.i += 1;
@@ -670,7 +670,8 @@ impl Parser<'_> {
                         _ => {
                             let pipe = self.pipeline("command", false)?;
                             self.expect_close("command")?;
-                            out.push(Node::Action { pos: self.pos(kw_off), pipe });
+                            // An action's output is attributed to its opening `{{`.
+                            out.push(Node::Action { pos: self.pos(off), pipe });
                         }
                     }
                 }
@@ -701,9 +702,9 @@ impl Parser<'_> {
             self.range_depth -= 1;
         }
         let else_list = match end {
-            End::Eof => return Err(self.err_at(kw_off, format!("unexpected EOF: {{{{{kw}}}}} has no {{{{end}}}}"))),
-            End::End => Vec::new(),
-            End::Else(else_off) => {
+            Stop::Eof => return Err(self.err_at(kw_off, format!("unexpected EOF: {{{{{kw}}}}} has no {{{{end}}}}"))),
+            Stop::End => Vec::new(),
+            Stop::Else(else_off) => {
                 self.skip_space();
                 let chained = match self.peek() {
                     Tok::Ident(k) if (&**k == "if" || &**k == "with") && kw != "range" => Some(k.clone()),
@@ -721,9 +722,9 @@ impl Parser<'_> {
                     self.expect_close("else")?;
                     let (else_list, end) = self.list(false)?;
                     match end {
-                        End::End => else_list,
-                        End::Else(off) => return Err(self.err_at(off, "expected end; found {{else}}")),
-                        End::Eof => return Err(self.err_at(kw_off, format!("unexpected EOF: {{{{{kw}}}}} has no {{{{end}}}}"))),
+                        Stop::End => else_list,
+                        Stop::Else(off) => return Err(self.err_at(off, "expected end; found {{else}}")),
+                        Stop::Eof => return Err(self.err_at(kw_off, format!("unexpected EOF: {{{{{kw}}}}} has no {{{{end}}}}"))),
                     }
                 }
             }
@@ -767,9 +768,9 @@ impl Parser<'_> {
         self.vars = saved_vars;
         self.range_depth = saved_range;
         match end {
-            End::End => {}
-            End::Else(off) => return Err(self.err_at(off, format!("unexpected {{{{else}}}} in {kw}"))),
-            End::Eof => return Err(self.err_at(kw_off, format!("unexpected EOF: {{{{{kw}}}}} has no {{{{end}}}}"))),
+            Stop::End => {}
+            Stop::Else(off) => return Err(self.err_at(off, format!("unexpected {{{{else}}}} in {kw}"))),
+            Stop::Eof => return Err(self.err_at(kw_off, format!("unexpected EOF: {{{{{kw}}}}} has no {{{{end}}}}"))),
         }
         self.depth -= 1;
         self.defines.push((name.clone(), body));
@@ -845,12 +846,12 @@ impl Parser<'_> {
         }
         // Go: non-executable operands (literals) may only start a pipeline.
         for c in cmds.iter().skip(1) {
-            if let Some(a) = c.args.first() {
-                if matches!(a, Arg::Bool(_) | Arg::Int(_) | Arg::Float(_) | Arg::Str(_) | Arg::Nil | Arg::Dot) {
-                    return Err(
-                        self.err_at(c.pos.off as usize, format!("non executable command in pipeline stage {}", cmds_index(&cmds, c) + 1))
-                    );
-                }
+            if let Some(a) = c.args.first()
+                && matches!(a, Arg::Bool(_) | Arg::Int(_) | Arg::Float(_) | Arg::Str(_) | Arg::Nil | Arg::Dot)
+            {
+                return Err(
+                    self.err_at(c.pos.off as usize, format!("non executable command in pipeline stage {}", cmds_index(&cmds, c) + 1))
+                );
             }
         }
         Ok(Pipe { pos, decl, assign, cmds })

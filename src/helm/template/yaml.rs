@@ -46,11 +46,11 @@ impl Emitter<'_> {
     fn line(&mut self, origin: &Option<ValuesPath>) {
         let seg =
             Segment { start: self.out.len(), values_path: origin.clone().or_else(|| self.base.values_path.clone()), ..self.base.clone() };
-        if let Some(last) = self.segs.last_mut() {
-            if last.start == seg.start {
-                *last = seg;
-                return;
-            }
+        if let Some(last) = self.segs.last_mut()
+            && last.start == seg.start
+        {
+            *last = seg;
+            return;
         }
         self.segs.push(seg);
     }
