@@ -14,6 +14,8 @@ pub mod archive;
 pub mod chart;
 pub mod deps;
 pub mod schema;
+/// The Go `text/template` language with Helm's and Sprig's functions, and output provenance.
+pub mod template;
 pub mod values;
 
 use std::collections::BTreeMap;
