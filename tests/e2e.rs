@@ -154,3 +154,27 @@ fn kustomize_overlays_layout() {
         ]
     );
 }
+
+/// Helm: a chart with helpers, a library subchart, an application subchart configured from the
+/// parent's values and `global`, and `.Files` is rendered in-process; findings point at the
+/// template line that emitted the key, with the `values.yaml` key as a related location.
+#[test]
+fn helm_chart_layout() {
+    check("helm-chart");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/helm-chart");
+    let set = RuleSet::builtin().unwrap();
+    let engine = Engine::new(&set, |_| true).unwrap();
+    let report = scan(&dir, &engine, &ScanOptions::default()).unwrap();
+    let outcome = |path: &str| report.files.iter().find(|f| f.path == path).map(|f| f.outcome.clone()).unwrap();
+    assert_eq!(outcome("templates/deployment.yaml"), Outcome::Analyzed { resources: 1 });
+    assert_eq!(outcome("charts/metrics/templates/daemonset.yaml"), Outcome::Analyzed { resources: 1 });
+    assert!(matches!(outcome("templates/_helpers.tpl"), Outcome::Skipped { .. }));
+    let related = |rule: &str| {
+        let f = report.findings.iter().find(|f| &*f.rule_id == rule).unwrap();
+        f.related.iter().map(|r| (r.location.file.to_string(), r.location.start.line)).collect::<Vec<_>>()
+    };
+    // `securityContext.privileged: true` in values.yaml, emitted by `toYaml` in the template.
+    assert_eq!(related("K8S-0002"), [("values.yaml".to_string(), 16)]);
+    // The subchart's `hostNetwork`, set by the parent under `metrics:`.
+    assert_eq!(related("K8S-0004"), [("values.yaml".to_string(), 22)]);
+}

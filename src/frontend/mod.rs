@@ -8,9 +8,10 @@
 //! | [`document`] (with [`kubernetes`], [`iam`] and Terraform plans) | `.yaml`, `.yml`, `.json` | one file |
 //! | [`terraform`] | `.tf`, `.tf.json`, `.tfvars`, `.tfvars.json` | one module directory |
 //! | [`kustomize`] | `kustomization.yaml` and every file a build uses | one root kustomization (its build output) |
-//! | Helm charts | every file under a `Chart.yaml` | skipped per file until rendering lands |
+//! | [`helm`] | every file under a `Chart.yaml` | one chart with its subcharts, rendered in-process |
 
 pub mod document;
+pub mod helm;
 pub mod iam;
 pub mod kubernetes;
 pub mod kustomize;
@@ -55,6 +56,8 @@ pub enum Unit {
     Terraform(terraform::ModuleUnit),
     /// A root kustomization, already built.
     Kustomize(kustomize::KustomizeUnit),
+    /// A Helm chart (with its subcharts).
+    Helm(helm::ChartUnit),
 }
 
 impl Unit {
@@ -64,6 +67,7 @@ impl Unit {
             Unit::Document(c) => vec![c.display.clone()],
             Unit::Terraform(m) => m.files(),
             Unit::Kustomize(k) => k.files(),
+            Unit::Helm(h) => h.files(),
         }
     }
 
@@ -73,6 +77,7 @@ impl Unit {
             Unit::Document(c) => document::build(&c, ctx),
             Unit::Terraform(m) => m.build(ctx),
             Unit::Kustomize(k) => k.build(ctx),
+            Unit::Helm(h) => h.build(ctx),
         }
     }
 }
@@ -80,9 +85,11 @@ impl Unit {
 /// Groups the discovered files into units: each input claims its files.
 pub fn plan(candidates: Vec<Candidate>, options: &ScanOptions) -> Vec<Unit> {
     let (tf, rest): (Vec<Candidate>, Vec<Candidate>) = candidates.into_iter().partition(terraform::claims);
+    let (charts, rest): (Vec<Candidate>, Vec<Candidate>) = rest.into_iter().partition(helm::claims);
     let (kustomizations, rest) = kustomize::units(rest, options);
     let mut units: Vec<Unit> = rest.into_iter().map(Unit::Document).collect();
     units.extend(terraform::units(tf, options).into_iter().map(Unit::Terraform));
     units.extend(kustomizations.into_iter().map(Unit::Kustomize));
+    units.extend(helm::units(charts).into_iter().map(Unit::Helm));
     units
 }

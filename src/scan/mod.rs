@@ -50,6 +50,8 @@ pub struct ScanOptions {
     pub timeout: Option<Duration>,
     /// Keep a summary of every resource (for threat-model checks).
     pub inventory: bool,
+    /// How Helm charts are rendered (`--helm-values`, `--helm-set`...).
+    pub helm: crate::helm::HelmOptions,
 }
 
 impl Default for ScanOptions {
@@ -67,6 +69,7 @@ impl Default for ScanOptions {
             analysis: AnalysisLimits::default(),
             timeout: None,
             inventory: false,
+            helm: crate::helm::HelmOptions::default(),
         }
     }
 }

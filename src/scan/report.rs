@@ -18,7 +18,8 @@ pub enum SkipReason {
     /// YAML or JSON that holds no Kubernetes object or IAM policy (CI workflows, compose files,
     /// package manifests...).
     NotInfrastructure,
-    /// A file of a Helm chart; charts are rendered as a unit, never read as plain YAML.
+    /// A file of a Helm chart that is not a template (values, helpers, `Chart.yaml`): read
+    /// while rendering the chart, which is the unit analyzed; never read as plain YAML.
     HelmChart {
         /// Chart directory.
         chart: String,
@@ -52,7 +53,7 @@ impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SkipReason::NotInfrastructure => f.write_str("no Kubernetes object or IAM policy in it"),
-            SkipReason::HelmChart { chart } => write!(f, "part of Helm chart `{chart}` (chart rendering is not supported yet)"),
+            SkipReason::HelmChart { chart } => write!(f, "input of Helm chart `{chart}`: read while rendering the chart"),
             SkipReason::KustomizeInput { kustomization } => {
                 write!(f, "used by kustomization `{kustomization}`: analyzed in its build output")
             }
@@ -182,7 +183,7 @@ impl ScanReport {
                 }
                 Outcome::Skipped { reason } => {
                     let key = match reason {
-                        SkipReason::HelmChart { .. } => "helm chart (not rendered yet)".to_string(),
+                        SkipReason::HelmChart { .. } => "Helm chart input (values, helpers, Chart.yaml) used in rendering".to_string(),
                         SkipReason::NotFollowed { .. } => "symlink or special file not followed".to_string(),
                         SkipReason::CalledModule { .. } => "Terraform module analyzed through its callers".to_string(),
                         SkipReason::KustomizeInput { .. } => "Kustomize input analyzed in its build output".to_string(),
