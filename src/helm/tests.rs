@@ -453,6 +453,36 @@ fn deep_chains_and_alias_fan_out_are_bounded() {
 }
 
 #[test]
+fn archives_inside_archives() {
+    let root = tempfile::tempdir().unwrap();
+    let inner = gzip(&build_tar(&[
+        ("inner/Chart.yaml", b'0', b"apiVersion: v2\nname: inner\nversion: 1.0.0\n"),
+        ("inner/templates/x.yaml", b'0', b"kind: X\n"),
+        ("inner/templates/link.yaml", b'2', b""),
+    ]));
+    let outer = gzip(&build_tar(&[
+        ("outer/Chart.yaml", b'0', b"apiVersion: v2\nname: outer\nversion: 2.0.0\n"),
+        ("outer/values.yaml", b'0', b"inner:\n  k: v\n"),
+        ("outer/charts/inner-1.0.0.tgz", b'0', &inner),
+    ]));
+    let top = root.path().join("top");
+    std::fs::create_dir_all(top.join("charts")).unwrap();
+    std::fs::write(top.join("Chart.yaml"), "apiVersion: v2\nname: top\nversion: 1.0.0\n").unwrap();
+    std::fs::write(top.join("charts/outer-2.0.0.tgz"), outer).unwrap();
+    let c = load_chart(root.path(), &top, &[], &HelmOptions::default()).unwrap();
+    let inner = sub(sub(&c, "outer"), "inner");
+    assert_eq!(inner.templates.len(), 1);
+    assert_eq!(inner.templates[0].name, "top/charts/outer/charts/inner/templates/x.yaml");
+    assert_eq!(inner.templates[0].display_path, "top/charts/outer-2.0.0.tgz!/outer/charts/inner-1.0.0.tgz!/inner/templates/x.yaml");
+    assert_eq!(inner.values, json!({"k": "v", "global": {}}));
+    assert_eq!(at(inner, "k"), "top/charts/outer-2.0.0.tgz!/outer/values.yaml:2");
+    assert_eq!(
+        inner.problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>(),
+        ["top/charts/outer-2.0.0.tgz!/outer/charts/inner-1.0.0.tgz!/inner/templates/link.yaml: link entry not followed"]
+    );
+}
+
+#[test]
 fn hostile_archive_is_rejected_not_extracted() {
     let root = fixtures();
     let tar = build_tar(&[("evil/Chart.yaml", b'0', b"name: evil\nversion: 1.0.0\n"), ("evil/../../../outside.yaml", b'0', b"x")]);
