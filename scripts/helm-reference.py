@@ -49,7 +49,20 @@ false, `templates` is empty. Scalars are resolved like stridegate's own YAML rea
 `.nan`, timestamps and !!binary stay strings; mapping keys become strings. Comparing against it
 therefore shows rendering differences, not scalar-resolution differences.
 
-OUT_DIR/_run.json records the Helm SDK version, the options, and per-chart timings.
+Two options widen the corpus without fetching anything:
+
+  --ci-values   also renders each chart once per values file in its own ci/ directory (charts
+                keep their CI test values there); the output file is `<name>@<file stem>.json`.
+  --deps-from ROOT
+                a chart whose Chart.yaml declares dependencies missing from charts/ is copied to
+                OUT_DIR/_assembled/<name>/ with local charts from ROOT added under charts/ (same
+                name, highest version satisfying the declared constraint), provided all missing
+                ones are found; `chart` in the output is then that copy, which is what stridegate
+                must render too.
+
+OUT_DIR/_run.json records the Helm SDK version, the options, and per rendering: chart directory,
+output file, extra values files, dependencies added, result and seconds. scripts/helm-compare.py
+--ours-cmd reads it to run stridegate on exactly the same inputs.
 
 Each chart is rendered in its own child process with a timeout (--timeout, default 120 s), so a
 crash or hang in the native library costs one chart, not the run. Exit status: 0 when every chart
@@ -568,12 +581,9 @@ def render_chart(chart_dir, opts):
         raise OracleError(f"cannot load chart: {e}") from None
     with chart:
         meta = chart.metadata
-        kube_constraint = meta.get("kubeVersion") or ""
-        if kube_constraint and not semver_check(kube_constraint, opts["kube_version"]):
-            raise OracleError(
-                f"chart requires kubeVersion: {kube_constraint} which is incompatible with "
-                f"Kubernetes {opts['kube_version']}"
-            )
+        # Helm's order: missing dependencies (helm template, before the install action), then
+        # values and schema (ToRenderValuesWithSchemaValidation), then kubeVersion
+        # (renderResources), then the templates themselves.
         present = {d.get("name") for d in chart.dependencies}
         missing = [d.get("name", "?") for d in meta.get("dependencies") or [] if d.get("name") not in present]
         if missing:
@@ -590,14 +600,26 @@ def render_chart(chart_dir, opts):
             "is_install": True,
             "kube_version": opts["kube_version"],
         }
+        render_error = None
+        raw = None
         try:
             # Chart.render() does not expose kube_version; the C ABI's render options do
             # (helm-c 0.2.2 decodes them strictly, so a wrong key is an error, not ignored).
             raw = _native.call_string(
                 "helm_render", chart._raw(), json.dumps(values), json.dumps(render_opts)
             )
-        except helm.HelmError as e:
+        except helm.HelmValuesError as e:
             raise OracleError(str(e).strip()) from None
+        except helm.HelmError as e:
+            render_error = str(e).strip()
+        kube_constraint = meta.get("kubeVersion") or ""
+        if kube_constraint and not semver_check(kube_constraint, opts["kube_version"]):
+            raise OracleError(
+                f"chart requires kubeVersion: {kube_constraint} which is incompatible with "
+                f"Kubernetes {opts['kube_version']}"
+            )
+        if render_error is not None:
+            raise OracleError(render_error)
     if len(raw) > MAX_RENDERED_BYTES:
         raise OracleError(f"rendered output is {len(raw)} bytes, over {MAX_RENDERED_BYTES}")
     files = json.loads(raw)
@@ -683,6 +705,90 @@ def render_in_child(chart, out_path, opts, timeout):
 
 
 # --------------------------------------------------------------------------------------------
+# Optional inputs: local dependencies (--deps-from) and a chart's own ci/ values (--ci-values).
+
+
+def read_chart_yaml(chart_dir):
+    import yaml
+
+    try:
+        with open(os.path.join(chart_dir, "Chart.yaml"), encoding="utf-8") as f:
+            meta = yaml.safe_load(f)
+    except (OSError, yaml.YAMLError, RecursionError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def local_chart_index(roots):
+    """{chart name: [(version, directory)]} for every chart under the given roots."""
+    index = {}
+    for root in roots:
+        for chart in find_charts(root):
+            meta = read_chart_yaml(chart)
+            if isinstance(meta.get("name"), str):
+                index.setdefault(meta["name"], []).append((str(meta.get("version", "")), chart))
+    return index
+
+
+def _version_key(version):
+    try:
+        v, _ = _parse_version(version)
+    except ValueError:
+        return (-1, -1, -1, (0, ()))
+    return (v[0], v[1], v[2], _pre_key(v[3]))
+
+
+def assemble(helm, chart, dest_root, index):
+    """When Chart.yaml declares dependencies that charts/ lacks and that exist as local charts
+    (matching name and version constraint), copies the chart to dest_root with them added under
+    charts/. Returns (directory to render, notes). Nothing is downloaded."""
+    import shutil
+
+    meta = read_chart_yaml(chart)
+    declared = [d for d in meta.get("dependencies") or [] if isinstance(d, dict) and isinstance(d.get("name"), str)]
+    if not declared:
+        return chart, []
+    try:
+        with helm.Chart.load(chart) as loaded:
+            present = {d.get("name") for d in loaded.dependencies}
+    except helm.HelmError:
+        return chart, []  # the worker reports the load error
+    notes, picks = [], []
+    for dep in declared:
+        if dep["name"] in present:
+            continue
+        constraint = str(dep.get("version") or "*")
+        fits = [(v, d) for v, d in index.get(dep["name"], []) if semver_check(constraint, v)]
+        if not fits:
+            notes.append(f"{dep['name']} {constraint}: no local chart")
+            continue
+        version, src = max(fits, key=lambda vd: _version_key(vd[0]))
+        picks.append((dep["name"], src))
+        notes.append(f"{dep['name']} {constraint}: {src} ({version})")
+    if not picks or len(picks) < len(notes):
+        return chart, notes  # still incomplete: Helm fails the same way on the original
+    dest = os.path.join(dest_root, os.path.basename(os.path.abspath(chart)))
+    if os.path.exists(dest):
+        shutil.rmtree(dest)
+    ignore = shutil.ignore_patterns(".git")
+    shutil.copytree(chart, dest, symlinks=True, ignore=ignore)
+    for name, src in picks:
+        target = os.path.join(dest, "charts", name)
+        if os.path.exists(target):
+            target += "-local"
+        shutil.copytree(src, target, symlinks=True, ignore=ignore)
+    return dest, notes
+
+
+def ci_values_files(chart):
+    ci = os.path.join(chart, "ci")
+    if not os.path.isdir(ci):
+        return []
+    return [os.path.join(ci, n) for n in sorted(os.listdir(ci))
+            if n.endswith((".yaml", ".yml")) and os.path.isfile(os.path.join(ci, n))]
+
+
+# --------------------------------------------------------------------------------------------
 # Self-test of the pure parts (no Helm needed).
 
 
@@ -759,6 +865,11 @@ def main():
     ap.add_argument("--include-crds", action="store_true", help="also output crds/ files")
     ap.add_argument("--skip-tests", action="store_true", help="drop test hooks")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per chart")
+    ap.add_argument("--ci-values", action="store_true",
+                    help="also render each chart once per values file in its ci/ directory")
+    ap.add_argument("--deps-from", action="append", default=[], metavar="ROOT",
+                    help="take dependencies missing from a chart's charts/ from local charts under "
+                         "ROOT (the chart is copied with them to OUT_DIR/_assembled/; repeatable)")
     ap.add_argument("--self-test", action="store_true", help="test the pure helpers and exit")
     ap.add_argument("--worker-chart", help=argparse.SUPPRESS)
     ap.add_argument("--worker-opts", help=argparse.SUPPRESS)
@@ -808,6 +919,7 @@ def main():
     }
     run = {"helm_sdk": helm.helm_sdk_version(), "helm_c": helm.helm_c_version(),
            "package": f"{SDK_PACKAGE}=={SDK_VERSION}", "options": opts, "charts": []}
+    index = local_chart_index(args.deps_from) if args.deps_from else {}
     used = set()
     total_start = time.monotonic()
     ok_count = 0
@@ -818,20 +930,34 @@ def main():
             name = base[: -len(".json")] + f"-{n}.json"
             n += 1
         used.add(name)
-        result, elapsed = render_in_child(chart, os.path.join(args.out_dir, name), opts, args.timeout)
-        ok_count += bool(result["ok"])
-        docs = sum(len(d) for d in result["templates"].values())
-        status = "ok" if result["ok"] else "FAILED: " + (result["error"] or "")[:160]
-        print(f"{elapsed:7.2f}s {chart}: {len(result['templates'])} templates, {docs} docs, {status}")
-        run["charts"].append({"chart": chart, "file": name, "ok": result["ok"],
-                              "error": result["error"], "seconds": round(elapsed, 3),
-                              "templates": len(result["templates"]), "documents": docs})
+        render_dir, notes = chart, []
+        if index:
+            render_dir, notes = assemble(
+                helm, chart, os.path.join(args.out_dir, "_assembled", name[: -len(".json")]), index)
+        variants = [(name, [])]
+        if args.ci_values:
+            for ci_file in ci_values_files(render_dir):
+                stem = os.path.splitext(os.path.basename(ci_file))[0]
+                variants.append((name[: -len(".json")] + f"@{stem}.json", [os.path.abspath(ci_file)]))
+        for out_name, extra in variants:
+            vopts = dict(opts, values=opts["values"] + extra)
+            result, elapsed = render_in_child(render_dir, os.path.join(args.out_dir, out_name), vopts,
+                                              args.timeout)
+            ok_count += bool(result["ok"])
+            docs = sum(len(d) for d in result["templates"].values())
+            status = "ok" if result["ok"] else "FAILED: " + (result["error"] or "")[:160]
+            label = render_dir + (f" + {os.path.relpath(extra[0], render_dir)}" if extra else "")
+            print(f"{elapsed:7.2f}s {label}: {len(result['templates'])} templates, {docs} docs, {status}")
+            run["charts"].append({"chart": render_dir, "source": chart, "file": out_name,
+                                  "values": extra, "dependencies_added": notes, "ok": result["ok"],
+                                  "error": result["error"], "seconds": round(elapsed, 3),
+                                  "templates": len(result["templates"]), "documents": docs})
     total = time.monotonic() - total_start
     run["seconds"] = round(total, 3)
     with open(os.path.join(args.out_dir, "_run.json"), "w", encoding="utf-8") as f:
         json.dump(run, f, indent=1)
         f.write("\n")
-    print(f"{ok_count}/{len(charts)} charts rendered by Helm {run['helm_sdk']} in {total:.1f}s; "
+    print(f"{ok_count}/{len(run['charts'])} renderings succeeded with Helm {run['helm_sdk']} in {total:.1f}s; "
           f"output in {args.out_dir}")
     return 0
 
