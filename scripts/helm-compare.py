@@ -43,7 +43,9 @@ and the end of its standard error.
 Per chart: identical, different, "ours failed" (Helm rendered it, we did not), "helm failed"
 (Helm itself cannot render it: both failing counts as agreement; rendering it anyway is
 reported). Per template: identical / different (with the first differing path) / missing (Helm
-has it, we do not) / extra (we have it, Helm does not). Values compare strictly, types included:
+has it, we do not) / extra (we have it, Helm does not); templates the reference lists under an
+optional `"nondeterministic": [names]` (their output changes between two Helm renderings) are
+counted but not compared. Values compare strictly, types included:
 1 and 1.0 and "1" and true all differ. The summary ends with the top causes, differences grouped
 by kind and by path with list indices erased (`spec.containers[].image`).
 
@@ -99,6 +101,9 @@ def check_shape(r):
     for k, v in t.items():
         if not isinstance(v, list):
             return f"`templates[{k!r}]` must be an array of documents"
+    nd = r.get("nondeterministic", [])
+    if not isinstance(nd, list) or not all(isinstance(n, str) for n in nd):
+        return "`nondeterministic` must be an array of template names"
     return None
 
 
@@ -260,8 +265,11 @@ def compare(ref_dir, ours_dir):
         else:
             rt = {k: v for k, v in r["templates"].items() if v}
             ot = {k: v for k, v in o["templates"].items() if v}
+            unstable = set(r.get("nondeterministic") or [])
             for t in sorted(set(rt) | set(ot)):
-                if t not in ot:
+                if t in unstable:
+                    status, cause, msg = "nondeterministic", None, ""
+                elif t not in ot:
                     status, cause, msg = "missing", "template missing in ours", ""
                 elif t not in rt:
                     status, cause, msg = "extra", "template extra in ours", ""
@@ -272,7 +280,7 @@ def compare(ref_dir, ours_dir):
                     else:
                         status, (cause, msg) = "different", d
                 result["templates"][status] += 1
-                if status != "extra":
+                if status not in ("extra", "nondeterministic"):
                     result["templates"]["total"] += 1
                 if cause:
                     result["causes"][cause] += 1
@@ -370,6 +378,7 @@ def print_report(result, details, out=sys.stdout):
         ("  different", tmpl["different"]),
         ("  missing in ours", tmpl["missing"]),
         ("extra templates in ours", tmpl["extra"]),
+        ("nondeterministic (not compared)", tmpl["nondeterministic"]),
     ]
     for label, n in rows:
         print(f"{label:<38}{n:>6}", file=out)
@@ -405,7 +414,9 @@ def self_test():
 
     doc = {"apiVersion": "v1", "kind": "Service", "spec": {"ports": [{"port": 80}]}}
     ref = {
-        "a.json": chart("c/a", templates={"a/templates/s.yaml": [doc], "a/templates/cm.yaml": [{"k": 1}]}),
+        "a.json": dict(chart("c/a", templates={"a/templates/s.yaml": [doc], "a/templates/cm.yaml": [{"k": 1}],
+                                               "a/templates/secret.yaml": [{"pw": "x1"}]}),
+                       nondeterministic=["a/templates/secret.yaml"]),
         "b.json": chart("c/b", templates={"b/templates/s.yaml": [doc]}),
         "c.json": chart("c/c", ok=False, error="found in Chart.yaml, but missing in charts/ directory: x"),
         "d.json": chart("c/d", ok=False, error="chart requires kubeVersion"),
@@ -415,7 +426,7 @@ def self_test():
     doc2 = {"apiVersion": "v1", "kind": "Service", "spec": {"ports": [{"port": "80"}]}}
     ours = {
         "a.json": chart("c/a", templates={"a/templates/s.yaml": [doc], "a/templates/cm.yaml": [{"k": 1}],
-                                          "a/templates/empty.yaml": []}),
+                                          "a/templates/empty.yaml": [], "a/templates/secret.yaml": [{"pw": "y2"}]}),
         "b.json": chart("c/b", templates={"b/templates/s.yaml": [doc2], "b/templates/x.yaml": [{}]}),
         "c.json": chart("c/c", ok=False, error="missing dependency x"),
         "d.json": chart("c/d", templates={"d/templates/s.yaml": [doc]}),
@@ -441,7 +452,8 @@ def self_test():
         {"template": "b/templates/x.yaml", "status": "extra", "detail": ""},
     ], b["templates"]
     t = res["templates"]
-    assert (t["total"], t["identical"], t["different"], t["missing"], t["extra"]) == (4, 2, 1, 1, 1), t
+    assert (t["total"], t["identical"], t["different"], t["missing"], t["extra"], t["nondeterministic"]) == \
+        (4, 2, 1, 1, 1, 1), t
     assert res["causes"]["ours failed: unknown function \"lookup\""] == 1, res["causes"]
     assert res["causes"]["type differs (int vs str) at spec.ports[].port"] == 1
     assert not all_agree(res)

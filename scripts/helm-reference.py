@@ -43,11 +43,15 @@ was found under ('/' becomes '__'; a chart given directly is named after its dir
 e.g. `kube-prometheus-stack/charts/grafana/templates/service.yaml`; CRDs are keyed by their file
 name under the chart, e.g. `mychart/crds/foo.yaml`). Each document is the parsed YAML document
 as JSON, in the order it appears in the template's output; documents that are null or empty
-(comments only) are dropped and templates left with no document are omitted. When `ok` is
-false, `templates` is empty. Scalars are resolved like stridegate's own YAML reader
-(src/parse/yaml.rs): the YAML 1.2 core schema plus the YAML 1.1 booleans yes/no/on/off; `.inf`,
-`.nan`, timestamps and !!binary stay strings; mapping keys become strings. Comparing against it
-therefore shows rendering differences, not scalar-resolution differences.
+(comments only) are dropped and templates left with no document are omitted. A document is
+read as `helm template` prints it: split like Helm's SortManifests, followed by the line break
+Helm prints after it. When `ok` is false, `templates` is empty. Templates whose output changes
+between two renderings (they call randAlphaNum, htpasswd, genCA, uuidv4, now...) are listed in
+an optional `"nondeterministic": [names]`; scripts/helm-compare.py leaves them out of the
+comparison. Scalars are resolved like stridegate's own YAML reader (src/parse/yaml.rs): the
+YAML 1.2 core schema plus the YAML 1.1 booleans yes/no/on/off; `.inf`, `.nan`, timestamps and
+!!binary stay strings; mapping keys become strings. Comparing against it therefore shows
+rendering differences, not scalar-resolution differences.
 
 Two options widen the corpus without fetching anything:
 
@@ -211,6 +215,14 @@ def split_manifests(text):
     return docs
 
 
+def printed_documents(content):
+    """One template's documents as `helm template` prints them: split like SortManifests does
+    (the separator swallows the line breaks before it), each followed by the line break Helm
+    prints after it. So a block scalar ending a document keeps its final line break, as it does
+    for whoever reads Helm's output (and for the install, which reads the same text)."""
+    return [d + "\n" for d in split_manifests(content)]
+
+
 def _make_loader():
     import yaml
 
@@ -325,6 +337,27 @@ def to_json(value, budget, depth=0):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)
+
+
+def parse_stream(text, budget):
+    """Every document of a YAML stream (a crds/ file, which Helm prints unsplit)."""
+    global _LOADER
+    import yaml
+
+    if _LOADER is None:
+        _LOADER = _make_loader()
+    loader = _LOADER(text)
+    docs = []
+    try:
+        while loader.check_data():
+            docs.append(to_json(loader.get_data(), budget))
+    except yaml.YAMLError as e:
+        raise OracleError(str(e).replace("\n", " ")) from None
+    except RecursionError:
+        raise OracleError(f"document nested deeper than {MAX_DEPTH} levels") from None
+    finally:
+        loader.dispose()
+    return docs
 
 
 def parse_document(text, budget):
@@ -570,7 +603,8 @@ def user_values(helm, value_files, sets):
 
 
 def render_chart(chart_dir, opts):
-    """Returns {template name: [documents]} as `helm template` would print them."""
+    """Returns ({template name: [documents]} as `helm template` would print them, [names of
+    templates whose output changes from one rendering to the next])."""
     import helm_python as helm
     from helm_python import _native
 
@@ -623,12 +657,25 @@ def render_chart(chart_dir, opts):
     if len(raw) > MAX_RENDERED_BYTES:
         raise OracleError(f"rendered output is {len(raw)} bytes, over {MAX_RENDERED_BYTES}")
     files = json.loads(raw)
+    # Templates calling randAlphaNum, htpasswd, genCA, uuidv4, now... differ on every rendering:
+    # render again (a fresh load: rendering prunes disabled subcharts from the loaded chart) and
+    # list the templates whose text changed, so that comparisons can leave them out.
+    try:
+        with helm.Chart.load(chart_dir) as again:
+            files2 = json.loads(_native.call_string(
+                "helm_render", again._raw(), json.dumps(values), json.dumps(render_opts)))
+    except helm.HelmError as e:
+        raise OracleError(f"second rendering failed: {str(e).strip()}") from None
+    unstable = sorted(n for n in files if files2.get(n) != files[n])
 
     budget = [MAX_NODES]
     templates = {}
     for crd in crds:
         name = crd.get("filename") or crd.get("name") or "crds"
-        docs = [d for d in (parse_document(t, budget) for t in split_manifests(crd.get("data", ""))) if d is not None]
+        try:
+            docs = [d for d in parse_stream(crd.get("data", "") + "\n", budget) if d is not None]
+        except OracleError as e:
+            raise OracleError(f"YAML parse error on {name}: {e}") from None
         if docs:
             templates[name] = docs
     for name in sorted(files):
@@ -638,7 +685,7 @@ def render_chart(chart_dir, opts):
         if content.strip() == "":
             continue
         docs = []
-        for text in split_manifests(content):
+        for text in printed_documents(content):
             try:
                 doc = parse_document(text, budget)
                 hook = check_head(doc)
@@ -654,16 +701,80 @@ def render_chart(chart_dir, opts):
                 docs.append(doc)
         if docs:
             templates[name] = docs
-    return templates
+    return templates, [n for n in unstable if n in templates]
+
+
+_EMPTY_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n"
+_SOURCE = re.compile(r"# Source: (.+)")
+
+
+def cross_check(chart_dir, opts, templates, skip=()):
+    """Renders the chart a second way, through Helm's install action in client-only dry-run mode
+    (the code path of `helm template` itself: renderResources, SortManifests, kubeVersion), and
+    says whether its non-hook manifests are the documents of `templates` minus the hooks.
+    Returns "agree" or a short description of the first disagreement. Offline: an empty
+    kubeconfig and in-memory release storage; client dry-run never contacts a cluster."""
+    import helm_python as helm
+    from helm_python import _native
+
+    values = user_values(helm, opts["values"], opts["set"])
+    install_opts = {"namespace": opts["namespace"], "dry_run": "client",
+                    "kube_version": opts["kube_version"]}
+    try:
+        with helm.Config(kubeconfig_content=_EMPTY_KUBECONFIG, storage_driver="memory") as cfg:
+            payload = _native.call_string(
+                "helm_install", cfg._raw(), _native.HANDLE(0), _native.HANDLE(0),
+                os.path.abspath(chart_dir), opts["release_name"], json.dumps(values),
+                json.dumps(install_opts))
+    except helm.HelmError as e:
+        return f"install dry-run failed: {str(e).strip()[:200]}"
+    manifest = json.loads(payload).get("manifest") or ""
+    theirs = {}
+    budget = [MAX_NODES]
+    for text in split_manifests(manifest):
+        first, _, body = text.partition("\n")
+        m = _SOURCE.fullmatch(first.strip())
+        if not m:
+            return f"install manifest document without a Source line: {first[:80]!r}"
+        try:
+            doc = parse_document(body if body.endswith("\n") else body + "\n", budget)
+        except OracleError as e:
+            return f"install manifest unparsable for {m.group(1)}: {e}"
+        if doc is not None:
+            theirs.setdefault(m.group(1), []).append(json.dumps(doc, sort_keys=True))
+    ours = {}
+    for name, docs in templates.items():
+        if "/templates/" not in name:
+            continue  # crds/ files (--include-crds); the install action is run without them
+        for doc in docs:
+            ann = (doc.get("metadata") or {}).get("annotations") or {} if isinstance(doc, dict) else {}
+            if isinstance(ann, dict) and "helm.sh/hook" in ann:
+                continue
+            ours.setdefault(name, []).append(json.dumps(doc, sort_keys=True))
+    for name in sorted((set(ours) | set(theirs)) - set(skip)):
+        a, b = sorted(ours.get(name, [])), sorted(theirs.get(name, []))
+        if a != b:
+            return f"{name}: {len(a)} documents here, {len(b)} from the install action, or different content"
+    return "agree"
 
 
 def worker_main(args):
     opts = json.loads(args.worker_opts)
     result = {"chart": args.worker_chart, "ok": True, "error": None, "templates": {}}
     try:
-        result["templates"] = render_chart(args.worker_chart, opts)
+        result["templates"], unstable = render_chart(args.worker_chart, opts)
+        if unstable:
+            result["nondeterministic"] = unstable
     except OracleError as e:
         result.update(ok=False, error=str(e), templates={})
+    check = None
+    if opts.get("cross_check") and result["ok"]:
+        stable = {k: v for k, v in result["templates"].items()
+                  if k not in result.get("nondeterministic", [])}
+        check = cross_check(args.worker_chart, opts, stable, result.get("nondeterministic", []))
+    if check is not None:
+        with open(args.worker_out + ".check", "w", encoding="utf-8") as f:
+            f.write(check)
     # A file, not stdout: nothing the native library might print can corrupt the result.
     with open(args.worker_out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1, sort_keys=True)
@@ -696,12 +807,17 @@ def render_in_child(chart, out_path, opts, timeout):
             except (OSError, ValueError) as e:
                 failure = f"renderer process wrote no readable result: {e}"
     elapsed = time.monotonic() - start
+    check = None
+    if os.path.exists(out_path + ".check"):
+        with open(out_path + ".check", encoding="utf-8") as f:
+            check = f.read()
+        os.remove(out_path + ".check")
     if result is None:
         result = {"chart": chart, "ok": False, "error": failure, "templates": {}}
         with open(out_path, "w", encoding="utf-8") as f:
             json.dump(result, f, indent=1, sort_keys=True)
             f.write("\n")
-    return result, elapsed
+    return result, elapsed, check
 
 
 # --------------------------------------------------------------------------------------------
@@ -809,6 +925,10 @@ def self_test():
     assert parse_document("base: &b {x: 1}\nuse:\n  <<: *b\n  y: 2\n", budget) == \
         {"base": {"x": 1}, "use": {"x": 1, "y": 2}}
     assert parse_document("# only a comment\n", budget) is None
+    # A block scalar before a separator keeps its line break, as in Helm's printed output.
+    printed = [parse_document(t, budget) for t in printed_documents("a: |\n  x\n---\nb: |\n  y\n")]
+    assert printed == [{"a": "x\n"}, {"b": "y\n"}], printed
+    assert parse_stream("a: 1\n---\n---\nb: 2\n", budget) == [{"a": 1}, None, {"b": 2}]
     try:
         parse_document("a: [\n", budget)
         raise AssertionError("invalid YAML accepted")
@@ -865,6 +985,9 @@ def main():
     ap.add_argument("--include-crds", action="store_true", help="also output crds/ files")
     ap.add_argument("--skip-tests", action="store_true", help="drop test hooks")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per chart")
+    ap.add_argument("--cross-check", action="store_true",
+                    help="also render through Helm's install action (client dry-run) and check "
+                         "that its manifests equal the reference minus hooks")
     ap.add_argument("--ci-values", action="store_true",
                     help="also render each chart once per values file in its ci/ directory")
     ap.add_argument("--deps-from", action="append", default=[], metavar="ROOT",
@@ -916,10 +1039,12 @@ def main():
         "namespace": args.namespace,
         "include_crds": args.include_crds,
         "skip_tests": args.skip_tests,
+        "cross_check": args.cross_check,
     }
     run = {"helm_sdk": helm.helm_sdk_version(), "helm_c": helm.helm_c_version(),
            "package": f"{SDK_PACKAGE}=={SDK_VERSION}", "options": opts, "charts": []}
     index = local_chart_index(args.deps_from) if args.deps_from else {}
+    checks = [0, 0]  # disagree, agree
     used = set()
     total_start = time.monotonic()
     ok_count = 0
@@ -941,22 +1066,28 @@ def main():
                 variants.append((name[: -len(".json")] + f"@{stem}.json", [os.path.abspath(ci_file)]))
         for out_name, extra in variants:
             vopts = dict(opts, values=opts["values"] + extra)
-            result, elapsed = render_in_child(render_dir, os.path.join(args.out_dir, out_name), vopts,
-                                              args.timeout)
+            result, elapsed, check = render_in_child(
+                render_dir, os.path.join(args.out_dir, out_name), vopts, args.timeout)
             ok_count += bool(result["ok"])
             docs = sum(len(d) for d in result["templates"].values())
             status = "ok" if result["ok"] else "FAILED: " + (result["error"] or "")[:160]
             label = render_dir + (f" + {os.path.relpath(extra[0], render_dir)}" if extra else "")
+            if check is not None:
+                status += f"; cross-check: {check}"
+                checks[check == "agree"] += 1
             print(f"{elapsed:7.2f}s {label}: {len(result['templates'])} templates, {docs} docs, {status}")
             run["charts"].append({"chart": render_dir, "source": chart, "file": out_name,
                                   "values": extra, "dependencies_added": notes, "ok": result["ok"],
                                   "error": result["error"], "seconds": round(elapsed, 3),
-                                  "templates": len(result["templates"]), "documents": docs})
+                                  "templates": len(result["templates"]), "documents": docs,
+                                  "cross_check": check})
     total = time.monotonic() - total_start
     run["seconds"] = round(total, 3)
     with open(os.path.join(args.out_dir, "_run.json"), "w", encoding="utf-8") as f:
         json.dump(run, f, indent=1)
         f.write("\n")
+    if args.cross_check:
+        print(f"cross-check against Helm's install action: {checks[1]} agree, {checks[0]} disagree")
     print(f"{ok_count}/{len(run['charts'])} renderings succeeded with Helm {run['helm_sdk']} in {total:.1f}s; "
           f"output in {args.out_dir}")
     return 0
