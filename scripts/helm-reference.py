@@ -119,11 +119,11 @@ def venv_python():
 
 def have_sdk():
     try:
-        import helm_python  # noqa: F401
+        import helm_python
         import yaml  # noqa: F401
     except ImportError:
         return False
-    return True
+    return getattr(helm_python, "__version__", None) == SDK_VERSION
 
 
 def ensure_venv():
