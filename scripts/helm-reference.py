@@ -860,15 +860,18 @@ def assemble(helm, chart, dest_root, index):
     charts/. Returns (directory to render, notes). Nothing is downloaded."""
     import shutil
 
-    meta = read_chart_yaml(chart)
-    declared = [d for d in meta.get("dependencies") or [] if isinstance(d, dict) and isinstance(d.get("name"), str)]
-    if not declared:
+    if not os.path.exists(os.path.join(chart, "requirements.yaml")) and \
+            not read_chart_yaml(chart).get("dependencies"):
         return chart, []
     try:
+        # Helm's view of the declared dependencies (Chart.yaml, or requirements.yaml for
+        # apiVersion v1 charts) and of the subcharts present.
         with helm.Chart.load(chart) as loaded:
+            declared = loaded.metadata.get("dependencies") or []
             present = {d.get("name") for d in loaded.dependencies}
     except helm.HelmError:
         return chart, []  # the worker reports the load error
+    declared = [d for d in declared if isinstance(d, dict) and isinstance(d.get("name"), str)]
     notes, picks = [], []
     for dep in declared:
         if dep["name"] in present:
