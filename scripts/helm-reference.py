@@ -130,6 +130,9 @@ def ensure_venv():
     """Creates the virtualenv and installs the pinned packages; exits with a clear message."""
     py = venv_python()
     if not os.path.exists(py):
+        if sys.version_info < (3, 10):
+            sys.exit(f"helm-reference: {SDK_PACKAGE} needs Python 3.10 or later to create "
+                     f"{venv_dir()}; this is {sys.version.split()[0]}")
         print(f"helm-reference: creating virtualenv {venv_dir()}", file=sys.stderr)
         r = subprocess.run([sys.executable, "-m", "venv", venv_dir()], capture_output=True, text=True)
         if r.returncode != 0:
@@ -153,8 +156,9 @@ def ensure_venv():
         tail = "\n".join((r.stdout + r.stderr).strip().splitlines()[-6:])
         hint = ""
         if re.search(r"(?i)connection|network|resolve|timed out|unreachable|no matching distribution", tail):
-            hint = (" PyPI could not be reached (no network?): the oracle needs the package once;"
-                    " after that it runs offline.")
+            hint = (" Either PyPI could not be reached (no network?) or it has no wheel for this"
+                    " platform (the wheel is Linux x86_64, glibc 2.28+, Python 3.10+). The oracle"
+                    " needs PyPI once; after that it runs offline.")
         sys.exit(f"helm-reference: pip could not install {SDK_PACKAGE}=={SDK_VERSION}.{hint}\n{tail}")
     return py
 
