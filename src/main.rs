@@ -41,6 +41,9 @@ enum Command {
     /// Threat models: check one against the infrastructure code, print the format's schema.
     #[command(subcommand, name = "threat-model")]
     ThreatModel(ThreatModelCommand),
+    /// Helm charts as the scanner sees them.
+    #[command(subcommand)]
+    Helm(HelmCommand),
     /// Show a rule's documentation with failing and passing examples.
     Explain {
         /// Rule id (K8S-0002) or name (privileged-container).
@@ -49,6 +52,49 @@ enum Command {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum HelmCommand {
+    /// Render a chart like `helm template` (offline, with the built-in renderer) and print each
+    /// template's documents as JSON: `{"chart", "ok", "error", "templates": {name: [docs]}}`.
+    Render(Box<HelmRenderArgs>),
+}
+
+#[derive(clap::Args)]
+struct HelmRenderArgs {
+    /// The chart directory (holding Chart.yaml).
+    chart: PathBuf,
+    /// Values files, applied in order (`helm template -f`).
+    #[arg(long = "values", short = 'f', value_name = "FILE")]
+    values: Vec<PathBuf>,
+    /// Values as `key=value` (`helm template --set`).
+    #[arg(long = "set", value_name = "K=V")]
+    set: Vec<String>,
+    /// String values as `key=value` (`helm template --set-string`).
+    #[arg(long = "set-string", value_name = "K=V")]
+    set_string: Vec<String>,
+    /// `.Capabilities.KubeVersion`.
+    #[arg(long = "kube-version", default_value = "v1.30.0")]
+    kube_version: String,
+    /// `.Release.Namespace`.
+    #[arg(long, default_value = "default")]
+    namespace: String,
+    /// `.Release.Name`.
+    #[arg(long = "release-name", default_value = "release-name")]
+    release_name: String,
+    /// Reads stay inside this directory (dependencies, values files); default: the chart's
+    /// parent directory.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Output format (JSON only).
+    #[arg(long, value_enum, default_value_t = HelmRenderFormat::Json)]
+    format: HelmRenderFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HelmRenderFormat {
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -233,6 +279,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(args) => run_scan(&args),
+        Command::Helm(HelmCommand::Render(args)) => run_helm_render(&args),
         Command::ThreatModel(ThreatModelCommand::Import { file, scope, system, output }) => {
             run_threat_import(&file, scope.as_deref(), system.as_deref(), output.as_deref())
         }
@@ -259,6 +306,46 @@ fn main() -> ExitCode {
         }),
     };
     ExitCode::from(code as u8)
+}
+
+fn run_helm_render(args: &HelmRenderArgs) -> ExitStatus {
+    let HelmRenderFormat::Json = args.format;
+    let chart = match std::fs::canonicalize(&args.chart) {
+        Ok(c) if c.join("Chart.yaml").is_file() => c,
+        _ => {
+            eprintln!("error: `{}` is not a chart directory (no Chart.yaml in it)", args.chart.display());
+            return ExitStatus::UsageError;
+        }
+    };
+    let root = match &args.root {
+        Some(r) => std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()),
+        None => chart.parent().map_or_else(|| chart.clone(), std::path::Path::to_path_buf),
+    };
+    let mut options = ScanOptions::default();
+    options.helm.values_files = args.values.clone();
+    options.helm.set = args.set.clone();
+    options.helm.set_string = args.set_string.clone();
+    options.helm.kube_version = args.kube_version.clone();
+    options.helm.namespace = args.namespace.clone();
+    options.helm.release_name = args.release_name.clone();
+    let rendered = stridegate::frontend::helm::render_chart(&root, &chart, &options);
+    let (ok, error, templates) = match rendered {
+        Ok(docs) => (true, serde_json::Value::Null, docs.into_iter().map(|(name, docs)| (name, serde_json::Value::Array(docs))).collect()),
+        Err(e) => (false, serde_json::Value::String(e), serde_json::Map::new()),
+    };
+    let out = serde_json::json!({
+        "chart": args.chart.display().to_string(),
+        "ok": ok,
+        "error": error,
+        "templates": serde_json::Value::Object(templates),
+    });
+    match serde_json::to_string_pretty(&out) {
+        Ok(text) => write_stdout(&(text + "\n")),
+        Err(e) => {
+            eprintln!("error: cannot write JSON: {e}");
+            ExitStatus::UsageError
+        }
+    }
 }
 
 fn write_stdout(text: &str) -> ExitStatus {

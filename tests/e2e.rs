@@ -178,3 +178,28 @@ fn helm_chart_layout() {
     // The subchart's `hostNetwork`, set by the parent under `metrics:`.
     assert_eq!(related("K8S-0004"), [("values.yaml".to_string(), 22)]);
 }
+
+/// The built-in renderer against real Helm: `tests/data/helm-reference/*.json` were written by
+/// `scripts/helm-reference.py` (Helm 4.2.3 through helm-python-sdk, offline; see
+/// docs/helm-oracle.md) for the fixture charts; every template must render to the same
+/// documents (parsed YAML equality).
+#[test]
+fn helm_rendering_matches_real_helm_on_fixture_charts() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (reference, chart) in [("helm-chart.json", "fixtures/helm-chart"), ("shop-api.json", "fixtures/shop/charts/api")] {
+        let text = std::fs::read_to_string(base.join("tests/data/helm-reference").join(reference)).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let dir = base.join(chart);
+        let ours = stridegate::frontend::helm::render_chart(dir.parent().unwrap(), &dir, &ScanOptions::default()).unwrap();
+        let ours: serde_json::Map<String, serde_json::Value> =
+            ours.into_iter().filter(|(_, docs)| !docs.is_empty()).map(|(name, docs)| (name, serde_json::Value::Array(docs))).collect();
+        let helm: serde_json::Map<String, serde_json::Value> = expected["templates"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, docs)| docs.as_array().is_some_and(|d| !d.is_empty()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        assert_eq!(ours, helm, "{chart}: rendering differs from real Helm's");
+    }
+}

@@ -30,18 +30,21 @@ pub struct ChartUnit {
     chart: String,
     dir: Option<PathBuf>,
     files: Vec<Candidate>,
-    tree_charts: Arc<Vec<PathBuf>>,
+    tree: Arc<crate::helm::TreeIndex>,
 }
 
-/// Groups chart files per outermost chart.
-pub fn units(candidates: Vec<Candidate>) -> Vec<ChartUnit> {
-    let tree_charts: Arc<Vec<PathBuf>> = Arc::new(
-        candidates
-            .iter()
-            .filter(|c| c.path.file_name().is_some_and(|n| n == "Chart.yaml"))
-            .filter_map(|c| c.path.parent().map(Path::to_path_buf))
-            .collect(),
-    );
+/// Groups chart files per outermost chart; every chart of the scan (subcharts too) is indexed
+/// once for offline dependency resolution.
+pub fn units(candidates: Vec<Candidate>, options: &ScanOptions) -> Vec<ChartUnit> {
+    let tree_charts: Vec<PathBuf> = candidates
+        .iter()
+        .filter(|c| c.path.file_name().is_some_and(|n| n == "Chart.yaml"))
+        .filter_map(|c| c.path.parent().map(Path::to_path_buf))
+        .collect();
+    let tree = Arc::new(match &options.root {
+        Some(root) if !tree_charts.is_empty() => crate::helm::TreeIndex::new(root, &tree_charts),
+        _ => crate::helm::TreeIndex::default(),
+    });
     let mut charts: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
     for c in candidates {
         if let FileClass::HelmChart { chart } = &c.class {
@@ -57,7 +60,7 @@ pub fn units(candidates: Vec<Candidate>) -> Vec<ChartUnit> {
                 .filter(|c| c.path.file_name().is_some_and(|n| n == "Chart.yaml"))
                 .min_by_key(|c| c.display.matches('/').count())
                 .and_then(|c| c.path.parent().map(Path::to_path_buf));
-            ChartUnit { chart, dir, files, tree_charts: tree_charts.clone() }
+            ChartUnit { chart, dir, files, tree: tree.clone() }
         })
         .collect()
 }
@@ -83,7 +86,7 @@ impl ChartUnit {
                 self.files.iter().map(|c| failed(c, "chart directory without a readable Chart.yaml; not rendered", None)).collect();
             return built;
         };
-        let loaded = match crate::helm::load_chart(root, dir, &self.tree_charts, &options.helm) {
+        let loaded = match crate::helm::load_chart_with_index(root, dir, &self.tree, &options.helm) {
             Ok(l) => l,
             Err(p) => {
                 let message = format!("chart not rendered: {}", p.message);
@@ -125,6 +128,10 @@ struct Rendering<'a> {
     chart_failures: HashMap<String, String>,
     resources: Vec<Resource>,
     not_analyzed: Vec<NotAnalyzed>,
+    /// Every rendered document by template name (kept only for [`render_chart`]).
+    documents: Option<Vec<(String, Vec<serde_json::Value>)>>,
+    /// The first template that failed, for [`render_chart`].
+    first_error: Option<String>,
 }
 
 impl<'a> Rendering<'a> {
@@ -140,6 +147,8 @@ impl<'a> Rendering<'a> {
             chart_failures: HashMap::new(),
             resources: Vec::new(),
             not_analyzed: Vec::new(),
+            documents: None,
+            first_error: None,
         }
     }
 
@@ -174,6 +183,7 @@ impl<'a> Rendering<'a> {
                 let file = Arc::new(SourceFile::new(t.display_path.as_str(), t.text.clone()));
                 self.sources.insert(t.name.clone(), file.clone());
                 if let Err(e) = self.set.add(&t.name, &t.text) {
+                    self.first_error.get_or_insert_with(|| e.to_string());
                     let location = Some(location_at(&file, e.line, e.column));
                     self.template_records.insert(
                         t.display_path.clone(),
@@ -261,6 +271,7 @@ impl<'a> Rendering<'a> {
                     crate::helm::template::ErrorKind::Limit(name) => format!("template not rendered: limit {name} reached: {}", e.message),
                     _ => format!("template does not render: {}", e),
                 };
+                self.first_error.get_or_insert_with(|| message.clone());
                 self.template_records.insert(
                     t.display_path.clone(),
                     FileRecord { path: t.display_path.clone(), outcome: Outcome::Failed { message, location, resources: 0 } },
@@ -272,7 +283,10 @@ impl<'a> Rendering<'a> {
         let error = self.documents(frame.chart, t, &file, &rendered);
         let resources = self.resources.len() - before;
         let outcome = match error {
-            Some(message) => Outcome::Failed { message, location: None, resources },
+            Some(message) => {
+                self.first_error.get_or_insert_with(|| message.clone());
+                Outcome::Failed { message, location: None, resources }
+            }
             None => Outcome::Analyzed { resources },
         };
         self.template_records.insert(t.display_path.clone(), FileRecord { path: t.display_path.clone(), outcome });
@@ -283,8 +297,12 @@ impl<'a> Rendering<'a> {
         let out = Arc::new(SourceFile::new(format!("{} (rendered)", t.display_path), rendered.text.clone()));
         let parsed = crate::parse::yaml::parse(&out.text, &out.lines, &self.options.limits);
         let mapper = SpanMapper { rendered, out: &out, sources: &self.sources, chart, fallback: file };
+        if let Some(all) = &mut self.documents {
+            let docs = parsed.documents.iter().map(|d| d.value.clone()).filter(|v| !v.is_null() && installed(v)).collect();
+            all.push((t.name.clone(), docs));
+        }
         for doc in parsed.documents {
-            if !crate::kubernetes::is_object(&doc.value) {
+            if !crate::kubernetes::is_object(&doc.value) || !installed(&doc.value) {
                 continue;
             }
             for mut r in crate::kubernetes::resources_from_document(doc, &out) {
@@ -388,27 +406,112 @@ fn kube_major_minor(version: &str) -> (String, String) {
     (parts.next().unwrap_or("1").to_string(), parts.next().unwrap_or("30").to_string())
 }
 
-/// The API versions a v1.30 cluster serves, as `helm template` assumes by default.
+/// What `.Capabilities.APIVersions` holds by default, as `helm template` offline has it: the
+/// groups and kinds of client-go's scheme (no aggregated or extension APIs such as
+/// `apiextensions.k8s.io` or `apiregistration.k8s.io`, which `helm template` does not know
+/// either), each group/version also with its kinds (`apps/v1/Deployment`).
 const BUILTIN_API_VERSIONS: &[&str] = &[
     "v1",
+    "v1/ConfigMap",
+    "v1/Endpoints",
+    "v1/Event",
+    "v1/LimitRange",
+    "v1/Namespace",
+    "v1/Node",
+    "v1/PersistentVolume",
+    "v1/PersistentVolumeClaim",
+    "v1/Pod",
+    "v1/PodTemplate",
+    "v1/ReplicationController",
+    "v1/ResourceQuota",
+    "v1/Secret",
+    "v1/Service",
+    "v1/ServiceAccount",
     "admissionregistration.k8s.io/v1",
-    "apiextensions.k8s.io/v1",
-    "apiregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration",
+    "admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration",
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy",
+    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding",
     "apps/v1",
+    "apps/v1/ControllerRevision",
+    "apps/v1/DaemonSet",
+    "apps/v1/Deployment",
+    "apps/v1/ReplicaSet",
+    "apps/v1/StatefulSet",
     "authentication.k8s.io/v1",
     "authorization.k8s.io/v1",
     "autoscaling/v1",
+    "autoscaling/v1/HorizontalPodAutoscaler",
     "autoscaling/v2",
+    "autoscaling/v2/HorizontalPodAutoscaler",
     "batch/v1",
+    "batch/v1/CronJob",
+    "batch/v1/Job",
     "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1/CertificateSigningRequest",
     "coordination.k8s.io/v1",
+    "coordination.k8s.io/v1/Lease",
     "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1/EndpointSlice",
     "events.k8s.io/v1",
+    "events.k8s.io/v1/Event",
     "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1/FlowSchema",
+    "flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration",
     "networking.k8s.io/v1",
+    "networking.k8s.io/v1/Ingress",
+    "networking.k8s.io/v1/IngressClass",
+    "networking.k8s.io/v1/NetworkPolicy",
     "node.k8s.io/v1",
+    "node.k8s.io/v1/RuntimeClass",
     "policy/v1",
+    "policy/v1/PodDisruptionBudget",
     "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1/ClusterRole",
+    "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
+    "rbac.authorization.k8s.io/v1/Role",
+    "rbac.authorization.k8s.io/v1/RoleBinding",
     "scheduling.k8s.io/v1",
+    "scheduling.k8s.io/v1/PriorityClass",
     "storage.k8s.io/v1",
+    "storage.k8s.io/v1/CSIDriver",
+    "storage.k8s.io/v1/CSINode",
+    "storage.k8s.io/v1/CSIStorageCapacity",
+    "storage.k8s.io/v1/StorageClass",
+    "storage.k8s.io/v1/VolumeAttachment",
 ];
+
+/// Hook events Helm knows; a document whose `helm.sh/hook` names another one is never
+/// installed (Helm drops it), so it is not analyzed either.
+const HOOK_EVENTS: &[&str] =
+    &["pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback", "test"];
+
+/// False for a document Helm would drop: a `helm.sh/hook` annotation naming an unknown event.
+fn installed(doc: &serde_json::Value) -> bool {
+    match doc.pointer("/metadata/annotations/helm.sh~1hook").and_then(serde_json::Value::as_str) {
+        Some(hook) => hook.split(',').all(|e| HOOK_EVENTS.contains(&e.trim().to_ascii_lowercase().as_str())),
+        None => true,
+    }
+}
+
+/// What `helm template` would print for a chart, per template: the rendered documents as JSON
+/// (`Err`: why the chart cannot be rendered, as Helm fails a whole chart on one error). For
+/// comparisons with real Helm (`scripts/helm-compare.py`).
+pub type RenderedChart = Result<Vec<(String, Vec<serde_json::Value>)>, String>;
+
+/// Renders the chart in `chart_dir` (inside `scan_root`), see [`RenderedChart`].
+pub fn render_chart(scan_root: &Path, chart_dir: &Path, options: &ScanOptions) -> RenderedChart {
+    let index = crate::helm::TreeIndex::new(scan_root, &[]);
+    let loaded = crate::helm::load_chart_with_index(scan_root, chart_dir, &index, &options.helm).map_err(|p| p.to_string())?;
+    if let Some(m) = loaded.all().iter().flat_map(|c| c.missing.iter()).find(|m| m.disabled.is_none()) {
+        return Err(format!("missing dependency {} {} ({}): {}", m.name, m.version, m.repository, m.reason));
+    }
+    let ctx = Context { options, deadline: std::time::Instant::now() + options.analysis.unit_time };
+    let mut rendering = Rendering::new(&loaded, options, &ctx);
+    rendering.documents = Some(Vec::new());
+    rendering.render_all();
+    match rendering.first_error {
+        Some(e) => Err(e),
+        None => Ok(rendering.documents.unwrap_or_default()),
+    }
+}

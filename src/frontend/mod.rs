@@ -90,6 +90,6 @@ pub fn plan(candidates: Vec<Candidate>, options: &ScanOptions) -> Vec<Unit> {
     let mut units: Vec<Unit> = rest.into_iter().map(Unit::Document).collect();
     units.extend(terraform::units(tf, options).into_iter().map(Unit::Terraform));
     units.extend(kustomizations.into_iter().map(Unit::Kustomize));
-    units.extend(helm::units(charts).into_iter().map(Unit::Helm));
+    units.extend(helm::units(charts, options).into_iter().map(Unit::Helm));
     units
 }
