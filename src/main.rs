@@ -250,6 +250,19 @@ struct ScanArgs {
     /// Terraform: also read TF_VAR_* environment variables.
     #[arg(long)]
     tf_env: bool,
+    /// Helm: values file for every chart, applied after the chart's defaults (repeatable, in
+    /// order, like `helm template -f`).
+    #[arg(long = "helm-values", value_name = "FILE")]
+    helm_values: Vec<PathBuf>,
+    /// Helm: set a value for every chart, `key=value` with `helm --set` syntax (repeatable).
+    #[arg(long = "helm-set", value_name = "K=V")]
+    helm_set: Vec<String>,
+    /// Helm: set a string value for every chart, like `helm --set-string` (repeatable).
+    #[arg(long = "helm-set-string", value_name = "K=V")]
+    helm_set_string: Vec<String>,
+    /// Helm: the Kubernetes version charts see in `.Capabilities.KubeVersion`.
+    #[arg(long = "kube-version", value_name = "VERSION", default_value = "v1.30.0")]
+    kube_version: String,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -463,7 +476,22 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
         total: Some(total.clone()),
         terraform_vars,
         terraform_env: args.tf_env,
+        helm: stridegate::helm::HelmOptions {
+            values_files: args.helm_values.clone(),
+            set: args.helm_set.clone(),
+            set_string: args.helm_set_string.clone(),
+            kube_version: args.kube_version.clone(),
+            ..stridegate::helm::HelmOptions::default()
+        },
         ..ScanOptions::default()
+    };
+    // A file of a Helm chart (a template, values.yaml) is analyzed through its chart.
+    let target = match stridegate::frontend::helm::chart_root_of(&args.path) {
+        Some(chart) => {
+            eprintln!("note: {} belongs to the Helm chart in {}: scanning the chart", args.path.display(), chart.display());
+            chart
+        }
+        None => args.path.clone(),
     };
     let done = Arc::new(AtomicBool::new(false));
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();
@@ -482,7 +510,7 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             }
         })
     });
-    let result = scan(&args.path, &engine, &options);
+    let result = scan(&target, &engine, &options);
     done.store(true, Ordering::Relaxed);
     if let Some(t) = ticker {
         let _ = t.join();
@@ -502,7 +530,7 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
     };
     let text = match args.format {
         Format::Terminal => {
-            let mut sources = Sources::new(&args.path);
+            let mut sources = Sources::new(&target);
             let width = if to_terminal { terminal_width() } else { 100 };
             report::terminal::render(&report, &mut sources, report::terminal::TerminalOptions { color, verbose: args.verbose, width })
         }

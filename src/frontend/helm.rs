@@ -25,6 +25,26 @@ pub fn claims(c: &Candidate) -> bool {
     matches!(c.class, FileClass::HelmChart { .. })
 }
 
+/// The outermost chart a file belongs to, when `path` is a file inside a chart directory (a
+/// directory with `Chart.yaml`, at most 8 levels up; subcharts under `charts/` belong to their
+/// parent). A template alone is not YAML: it is analyzed through its chart.
+pub fn chart_root_of(path: &Path) -> Option<PathBuf> {
+    if !path.is_file() {
+        return None;
+    }
+    let mut chart: Option<PathBuf> = None;
+    for dir in path.ancestors().skip(1).take(8) {
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        if dir.join("Chart.yaml").is_file() {
+            chart = Some(dir.to_path_buf());
+        } else if chart.is_some() && dir.file_name().is_some_and(|n| n != "charts") {
+            // Above a chart, only a `charts/` folder can lead to a parent chart.
+            break;
+        }
+    }
+    chart
+}
+
 /// One chart: its directory and the discovered files under it.
 pub struct ChartUnit {
     chart: String,
@@ -169,6 +189,15 @@ impl<'a> Rendering<'a> {
                         limit: None,
                     });
                 }
+            }
+            for (name, reason) in &chart.disabled {
+                self.not_analyzed.push(NotAnalyzed {
+                    file: format!("{}/Chart.yaml", chart.display_dir),
+                    line: 0,
+                    unit: format!("subchart {name}"),
+                    reason: format!("not rendered: disabled ({reason})"),
+                    limit: None,
+                });
             }
             if !chart.missing.is_empty() {
                 let names: Vec<String> =
