@@ -308,7 +308,10 @@ mod tests {
             rule_power(&json!({"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]})),
             Power::Dangerous("can read secrets".to_string())
         );
-        assert_eq!(rule_power(&json!({"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["tls"], "verbs": ["get"]})), Power::Harmless);
+        assert_eq!(
+            rule_power(&json!({"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["tls"], "verbs": ["get"]})),
+            Power::Harmless
+        );
         assert_eq!(
             rule_power(&json!({"apiGroups": [""], "resources": ["*/exec"], "verbs": ["get"]})),
             Power::Dangerous("can exec into or port-forward to pods".to_string())
