@@ -31,6 +31,10 @@ deny contains {"msg": msg, "path": ["spec", "externalIPs", i]} if {
 	is_object(spec)
 	ips := spec.externalIPs
 	is_array(ips)
+	# A list holding anything but addresses is rejected by the API server: nothing to judge.
+	every x in ips {
+		is_string(x)
+	}
 	some i, ip in ips
 	is_string(ip)
 	msg := sprintf("Service receives traffic sent to external IP %s on every node", [ip])

@@ -53,6 +53,7 @@ unreadable_tls if {
 
 unreadable_tls if {
 	some t in spec.tls
+	is_object(t)
 	hosts := object.get(t, "hosts", null)
 	hosts != null
 	not readable_hosts(hosts)
@@ -106,7 +107,10 @@ no_hosts(hosts) if {
 
 covered(host) if {
 	some t in tls
-	some h in t.hosts
+	hosts := t.hosts
+	is_array(hosts)
+	some h in hosts
+	is_string(h)
 	matches(lower(h), lower(host))
 }
 

@@ -41,19 +41,27 @@ spec := s if {
 
 deny contains {"msg": msg, "path": path} if {
 	not spec.automountServiceAccountToken == false
-	some field in ["serviceAccountName", "serviceAccount"]
+	field := named_by
 	spec[field] == "default"
-	not named_elsewhere(field)
 	msg := sprintf("pods run as the default service account (%s: default)", [field])
 	path := array.concat(k8s.pod_spec_path, [field])
 }
 
 deny contains {"msg": "pods name no service account and run as the default one", "path": path} if {
 	not spec.automountServiceAccountToken == false
-	object.get(spec, "serviceAccountName", null) == null
-	object.get(spec, "serviceAccount", null) == null
+	unset(object.get(spec, "serviceAccountName", null))
+	unset(object.get(spec, "serviceAccount", null))
 	path := array.concat(k8s.pod_spec_path, ["serviceAccountName"])
 }
 
-# serviceAccountName wins over the deprecated serviceAccount when both are set.
-named_elsewhere("serviceAccount") if object.get(spec, "serviceAccountName", null) != null
+# The field that names the service account: serviceAccountName, else the deprecated
+# serviceAccount (an empty string is unset, as in the API).
+named_by := "serviceAccountName" if {
+	not unset(object.get(spec, "serviceAccountName", null))
+} else := "serviceAccount" if {
+	not unset(object.get(spec, "serviceAccount", null))
+}
+
+unset(x) if x == null
+
+unset(x) if x == ""
