@@ -32,6 +32,8 @@ pub fn native(id: &str) -> Option<NativeCheck> {
 const MAX_SUBJECTS: usize = 1_000;
 /// Rules read per role.
 const MAX_RULES: usize = 10_000;
+/// Selector-to-ClusterRole comparisons for aggregated ClusterRoles, per scan.
+const MAX_SELECTOR_EVALUATIONS: usize = 1_000_000;
 
 /// Groups that hold every user, every anonymous request or every service account.
 const BROAD_GROUPS: &[&str] = &["system:authenticated", "system:unauthenticated", "system:serviceaccounts"];
@@ -210,17 +212,32 @@ impl ScanCheck for BoundRoleCheck {
                 roles.entry((o.kind.clone(), ns, o.name.clone().unwrap_or_default())).or_default().push(i);
             }
         }
-        let cluster_roles: Vec<&Observation> = observations.iter().filter(|o| role(o) == "role" && o.kind == "ClusterRole").collect();
-        let power_of = |o: &Observation| -> Power {
+        let cluster_roles: Vec<(usize, &Observation)> =
+            observations.iter().enumerate().filter(|(_, o)| role(o) == "role" && o.kind == "ClusterRole").collect();
+        // Each role's power is computed once, when a binding first needs it. Aggregation
+        // compares selectors with every ClusterRole: the comparisons are budgeted, and a role
+        // whose aggregation is not fully evaluated within the budget is Unknown.
+        let mut powers: BTreeMap<usize, Power> = BTreeMap::new();
+        let mut budget = MAX_SELECTOR_EVALUATIONS;
+        let mut power_of = |index: usize| -> Power {
+            if let Some(p) = powers.get(&index) {
+                return p.clone();
+            }
+            let o = &observations[index];
             let mut power = rules_power(&o.facts["rules"]);
             match &o.facts["selectors"] {
                 Value::Null => {}
                 Value::Array(selectors) => {
-                    for selector in selectors {
-                        for other in &cluster_roles {
-                            if std::ptr::eq(*other, o) {
+                    'selectors: for selector in selectors {
+                        for (other_index, other) in &cluster_roles {
+                            if *other_index == index {
                                 continue;
                             }
+                            if budget == 0 {
+                                power = power.max(Power::Unknown);
+                                break 'selectors;
+                            }
+                            budget -= 1;
                             let picked = match selector_matches(selector, &other.facts["labels"]) {
                                 Some(true) => rules_power(&other.facts["rules"]),
                                 Some(false) => continue,
@@ -232,6 +249,7 @@ impl ScanCheck for BoundRoleCheck {
                 }
                 _ => power = power.max(Power::Unknown),
             }
+            powers.insert(index, power.clone());
             power
         };
         for (i, o) in observations.iter().enumerate() {
@@ -254,7 +272,7 @@ impl ScanCheck for BoundRoleCheck {
                     let ns = if ref_kind == "Role" { binding_ns.clone() } else { String::new() };
                     let Some(defs) = roles.get(&(ref_kind.to_string(), ns, ref_name.to_string())) else { continue };
                     // Several definitions (overlays): judge by the least powerful one.
-                    let Some(p) = defs.iter().map(|d| power_of(&observations[*d])).min() else { continue };
+                    let Some(p) = defs.iter().map(|d| power_of(*d)).min() else { continue };
                     (p, defs.clone())
                 }
                 _ => continue,

@@ -36,41 +36,46 @@ labels := {"verbs": "every verb", "resources": "every resource", "apiGroups": "e
 
 deny contains {"msg": msg, "path": path, "severity": severity} if {
 	some r in rbac.policy_rules
-	some field in ["verbs", "resources", "apiGroups"]
-	some [i, s] in rbac.entries(r.obj, field)
-	wildcard(field, s)
+	some field, entries in {"verbs": r.verb_entries, "resources": r.resources, "apiGroups": r.group_entries}
+	some i, s in entries
+	s == "*"
 	msg := message(r, field, s)
-	severity := severity_of(r.obj, field)
+	severity := severity_of(r, field)
 	path := array.concat(r.path, [field, i])
 }
 
-wildcard(_, s) if s == "*"
-
-wildcard("resources", s) if startswith(s, "*/")
+deny contains {"msg": msg, "path": path, "severity": severity} if {
+	some r in rbac.policy_rules
+	some i, s in r.resources
+	startswith(s, "*/")
+	msg := message(r, "resources", s)
+	severity := severity_of(r, "resources")
+	path := array.concat(r.path, ["resources", i])
+}
 
 message(r, _, _) := sprintf("rule %d grants every verb on every resource in every API group (cluster-admin rights)", [r.index]) if {
-	full_admin(r.obj)
+	full_admin(r)
 }
 
 message(r, field, s) := sprintf("rule %d grants %s (%q in %s)", [r.index, what(field, s), s, field]) if {
-	not full_admin(r.obj)
+	not full_admin(r)
 }
 
 what(field, "*") := labels[field]
 
 what(_, s) := sprintf("subresource %q of every resource", [trim_prefix(s, "*/")]) if s != "*"
 
-full_admin(rule) if {
-	"*" in rbac.values(rule, "verbs")
-	"*" in rbac.values(rule, "resources")
-	"*" in rbac.values(rule, "apiGroups")
+full_admin(r) if {
+	r.verbs["*"]
+	r.resource_set["*"]
+	r.groups["*"]
 }
 
-severity_of(rule, _) := "critical" if full_admin(rule)
+severity_of(r, _) := "critical" if full_admin(r)
 
-severity_of(rule, field) := "high" if {
-	not full_admin(rule)
+severity_of(r, field) := "high" if {
+	not full_admin(r)
 	field != "apiGroups"
 }
 
-severity_of(rule, "apiGroups") := "medium" if not full_admin(rule)
+severity_of(r, "apiGroups") := "medium" if not full_admin(r)

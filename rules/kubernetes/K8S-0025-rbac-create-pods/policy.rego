@@ -33,22 +33,25 @@ package stridegate.rules.k8s_0025
 import data.stridegate.lib.kubernetes_rbac as rbac
 import rego.v1
 
-# API group -> the kinds of that group that run pods.
+# Resource -> the API groups in which it runs pods ("*": every one of them).
 pod_creators := {
-	"": {"pods", "replicationcontrollers"},
-	"apps": {"deployments", "daemonsets", "statefulsets", "replicasets"},
-	"extensions": {"deployments", "daemonsets", "replicasets"},
-	"batch": {"jobs", "cronjobs"},
+	"pods": {""},
+	"replicationcontrollers": {""},
+	"deployments": {"apps", "extensions"},
+	"daemonsets": {"apps", "extensions"},
+	"replicasets": {"apps", "extensions"},
+	"statefulsets": {"apps"},
+	"jobs": {"batch"},
+	"cronjobs": {"batch"},
+	"*": {"", "apps", "extensions", "batch"},
 }
 
 deny contains {"msg": msg, "path": path} if {
 	some r in rbac.policy_rules
-	rbac.verb_granted(r.obj, "create")
-	some [i, s] in rbac.entries(r.obj, "resources")
-	some group, kinds in pod_creators
-	rbac.group_matches(r.obj, group)
-	some kind in kinds
-	rbac.resource_matches(s, kind)
+	count(r.verbs & {"create", "*"}) > 0
+	some i, s in r.resources
+	groups := pod_creators[s]
+	count(r.groups & (groups | {"*"})) > 0
 	msg := message(r.index, s)
 	path := array.concat(r.path, ["resources", i])
 }

@@ -31,30 +31,29 @@ package stridegate.rules.k8s_0026
 import data.stridegate.lib.kubernetes_rbac as rbac
 import rego.v1
 
-# Subresource -> the verbs that use it ("any": every verb).
+# Resource entry -> the subresources it names.
 targets := {
-	"pods/exec": {"create", "get"},
-	"pods/attach": {"create", "get"},
-	"pods/portforward": {"create", "get"},
-	"nodes/proxy": "any",
+	"pods/exec": {"pods/exec"},
+	"pods/attach": {"pods/attach"},
+	"pods/portforward": {"pods/portforward"},
+	"nodes/proxy": {"nodes/proxy"},
+	"*/exec": {"pods/exec"},
+	"*/attach": {"pods/attach"},
+	"*/portforward": {"pods/portforward"},
+	"*/proxy": {"nodes/proxy"},
+	"*": {"pods/exec", "pods/attach", "pods/portforward", "nodes/proxy"},
 }
 
+# Shell and tunnel subresources are used with create or get; nodes/proxy with any verb.
 deny contains {"msg": msg, "path": path} if {
 	some r in rbac.policy_rules
-	rbac.group_matches(r.obj, "")
-	some [i, s] in rbac.entries(r.obj, "resources")
-	some target, verbs in targets
-	rbac.resource_matches(s, target)
-	uses(r.obj, verbs)
+	count(r.groups & {"", "*"}) > 0
+	some i, s in r.resources
+	named := targets[s]
+	used := {t | some t in named; t != "nodes/proxy"; count(r.verbs & {"create", "get", "*"}) > 0} | {t | named["nodes/proxy"]; count(r.verbs) > 0; t := "nodes/proxy"}
+	count(used) > 0
 	msg := message(r.index, s)
 	path := array.concat(r.path, ["resources", i])
-}
-
-uses(rule, "any") if count(rbac.values(rule, "verbs")) > 0
-
-uses(rule, verbs) if {
-	is_set(verbs)
-	count(rbac.granted(rule, verbs)) > 0
 }
 
 message(index, "*") := sprintf("rule %d allows every resource, pods/exec, pods/attach, pods/portforward and nodes/proxy included", [index])

@@ -44,7 +44,6 @@ targets := {
 	["impersonate", "", "groups"],
 	["impersonate", "", "serviceaccounts"],
 	["impersonate", "authentication.k8s.io", "uids"],
-	["impersonate", "authentication.k8s.io", "userextras/scopes"],
 }
 
 verb_labels := {
@@ -55,20 +54,27 @@ verb_labels := {
 
 deny contains {"msg": msg, "path": path} if {
 	some r in rbac.policy_rules
-	some [i, v] in rbac.entries(r.obj, "verbs")
+	some i, v in r.verb_entries
+	v in {"escalate", "bind", "impersonate", "*"}
 	some [verb, group, resource] in targets
 	v in {verb, "*"}
-	rbac.group_matches(r.obj, group)
-	some s in rbac.values(r.obj, "resources")
-	resource_matches(s, resource)
+	count(r.groups & {group, "*"}) > 0
+	count(r.resource_set & {resource, "*"}) > 0
 	msg := message(r.index, v)
 	path := array.concat(r.path, ["verbs", i])
 }
 
 # userextras/<key> holds one subresource per extra key: any of them.
-resource_matches(s, resource) if rbac.resource_matches(s, resource)
-
-resource_matches(s, "userextras/scopes") if startswith(s, "userextras/")
+deny contains {"msg": msg, "path": path} if {
+	some r in rbac.policy_rules
+	some i, v in r.verb_entries
+	v in {"impersonate", "*"}
+	count(r.groups & {"authentication.k8s.io", "*"}) > 0
+	some s in r.resource_set
+	startswith(s, "userextras/")
+	msg := message(r.index, v)
+	path := array.concat(r.path, ["verbs", i])
+}
 
 message(index, "*") := sprintf("rule %d grants every verb on roles or identities, escalate, bind or impersonate included", [index])
 

@@ -33,24 +33,23 @@ package stridegate.rules.k8s_0028
 import data.stridegate.lib.kubernetes_rbac as rbac
 import rego.v1
 
-group := "certificates.k8s.io"
+groups := {"certificates.k8s.io", "*"}
 
 # The role approves for some signer, in any of its rules.
 approves_signers if {
 	some r in rbac.policy_rules
-	rbac.group_matches(r.obj, group)
-	rbac.verb_granted(r.obj, "approve")
-	some s in rbac.values(r.obj, "resources")
-	rbac.resource_matches(s, "signers")
+	count(r.groups & groups) > 0
+	count(r.verbs & {"approve", "*"}) > 0
+	count(r.resource_set & {"signers", "*"}) > 0
 }
 
 deny contains {"msg": msg, "path": path} if {
 	approves_signers
 	some r in rbac.policy_rules
-	rbac.group_matches(r.obj, group)
-	count(rbac.granted(r.obj, {"update", "patch"})) > 0
-	some [i, s] in rbac.entries(r.obj, "resources")
-	rbac.resource_matches(s, "certificatesigningrequests/approval")
+	count(r.groups & groups) > 0
+	count(r.verbs & {"update", "patch", "*"}) > 0
+	some i, s in r.resources
+	s in {"certificatesigningrequests/approval", "*/approval", "*"}
 	msg := sprintf("rule %d allows approving certificate signing requests (%q), and the role may approve for signers", [r.index, s])
 	path := array.concat(r.path, ["resources", i])
 }
