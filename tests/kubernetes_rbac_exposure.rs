@@ -82,3 +82,44 @@ fn unknown_load_balancer_annotations_are_not_taken_for_public() {
     let got: Vec<(&str, String)> = report.findings.iter().map(|f| (&*f.rule_id, f.attribute.to_string())).collect();
     assert_eq!(got, [("K8S-0032", "spec.type".to_string())]);
 }
+
+/// The exposure rules and the threat model's internet-exposure classification agree: every
+/// Service a rule reports as reachable is an entry point, and internal load balancers are not.
+#[test]
+fn exposure_rules_agree_with_the_exposure_classification() {
+    let set = RuleSet::builtin().unwrap();
+    let engine = Engine::new(&set, |m| ["K8S-0032", "K8S-0033", "K8S-0034", "K8S-0035"].contains(&m.id.as_str())).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/kubernetes");
+    let options = ScanOptions { inventory: true, ..ScanOptions::default() };
+    let mut reported = 0;
+    for rule in [
+        "K8S-0032-load-balancer-open-to-internet",
+        "K8S-0033-node-port-service",
+        "K8S-0034-service-external-ips",
+        "K8S-0035-ingress-without-tls",
+    ] {
+        for fixture in ["fail.yaml", "pass.yaml"] {
+            let report = scan(&root.join(rule).join(fixture), &engine, &options).unwrap();
+            for f in &report.findings {
+                let summary = report.inventory.iter().find(|r| r.address == *f.resource).unwrap();
+                assert!(summary.exposure.is_some(), "{rule}/{fixture}: {} is reported by {} but not exposed", f.resource, f.rule_id);
+                reported += 1;
+            }
+            if rule.starts_with("K8S-0032") && fixture == "pass.yaml" {
+                let exposed: Vec<(&str, Option<&str>)> =
+                    report.inventory.iter().map(|r| (r.address.as_str(), r.exposure.as_deref())).collect();
+                assert_eq!(
+                    exposed,
+                    [
+                        ("Service/shop/api", Some("Service of type LoadBalancer")),
+                        ("Service/shop/billing", None),
+                        ("Service/shop/reports", None),
+                        ("Service/shop/search", None),
+                        ("Service/shop/web", None),
+                    ]
+                );
+            }
+        }
+    }
+    assert_eq!(reported, 10, "fixture findings checked");
+}

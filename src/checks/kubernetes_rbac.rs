@@ -288,9 +288,14 @@ impl ScanCheck for BoundRoleCheck {
                 let who = classify(subject, &binding_ns);
                 let (message, severity) = match (self.rule, &power, &who) {
                     (Rule::ClusterAdminBound, Power::Full, Subject::ServiceAccount(w) | Subject::Broad(w)) => {
-                        let scope = if o.kind == "RoleBinding" { format!(" in namespace \"{binding_ns}\"") } else { String::new() };
-                        let severity = (o.kind == "RoleBinding").then_some(Severity::High);
-                        (format!("{} grants cluster-admin rights ({role_text}){scope} to {w}", o.kind), severity)
+                        if o.kind == "RoleBinding" {
+                            let message = format!(
+                                "RoleBinding grants every verb on every resource of namespace \"{binding_ns}\" ({role_text}) to {w}"
+                            );
+                            (message, Some(Severity::High))
+                        } else {
+                            (format!("{} grants cluster-admin rights ({role_text}) to {w}", o.kind), None)
+                        }
                     }
                     (Rule::PowerfulRoleForBroadGroup, Power::Dangerous(why), Subject::Broad(w)) => {
                         let severity = is_anonymous(subject).then_some(Severity::Critical);
