@@ -44,3 +44,35 @@ by_service_ok if by_service == p.actions_by_service
     assert!(query_bool(&mut engine, "data.check.actions_ok"), "IAM-0004 method_actions is out of date");
     assert!(query_bool(&mut engine, "data.check.by_service_ok"), "IAM-0004 actions_by_service is out of date");
 }
+
+#[test]
+fn internal_load_balancer_annotations_match_the_exposure_table() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/kubernetes");
+    let dir = std::fs::read_dir(&root).unwrap().flatten().find(|e| e.file_name().to_string_lossy().starts_with("K8S-0032")).unwrap();
+    let mut engine = regorus::Engine::new();
+    engine.add_policy_from_file(dir.path().join("policy.rego")).unwrap();
+    let results = engine.eval_query("data.stridegate.rules.k8s_0032.internal_annotations".to_string(), false).unwrap();
+    let value = results.result.first().and_then(|r| r.expressions.first()).map(|e| e.value.clone()).unwrap();
+    let rego: serde_json::Value = serde_json::from_str(&value.to_json_str().unwrap()).unwrap();
+    let mut from_rego: Vec<(String, Vec<String>)> = rego
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let mut values: Vec<String> = v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+            values.sort();
+            (k.clone(), values)
+        })
+        .collect();
+    from_rego.sort();
+    let mut from_rust: Vec<(String, Vec<String>)> = stridegate::threat::exposure::INTERNAL_LOAD_BALANCER_ANNOTATIONS
+        .iter()
+        .map(|(k, v)| {
+            let mut values: Vec<String> = v.iter().map(|x| (*x).to_string()).collect();
+            values.sort();
+            ((*k).to_string(), values)
+        })
+        .collect();
+    from_rust.sort();
+    assert_eq!(from_rego, from_rust, "K8S-0032 internal_annotations and threat::exposure disagree");
+}
