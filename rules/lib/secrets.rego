@@ -89,9 +89,11 @@ placeholder(v) if {
 
 # Credentials recognisable by their content, whatever they are called. Each pattern is
 # specific enough to be reported on its own (a prefix issued by the vendor, a fixed structure).
+# Counted repetitions use small ASCII classes: a negated class is Unicode-sized, and repeated
+# a hundred times it exceeds the regex engine's size limit.
 credential_patterns := {
 	"a PEM private key": `-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----`,
-	"an AWS access key id": `(^|[^A-Z0-9])(AKIA|ASIA)[A-Z2-7]{16}([^A-Z0-9]|$)`,
+	"an AWS access key id": `(^|[^A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}([^A-Z0-9]|$)`,
 	"a GitHub token": `(^|[^A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})([^A-Za-z0-9_]|$)`,
 	"a GitLab token": `(^|[^A-Za-z0-9_-])gl(pat|dt|rt|ptt|cbt|oas)-[A-Za-z0-9_-]{20,64}([^A-Za-z0-9_-]|$)`,
 	"a Slack token": `(^|[^A-Za-z0-9])xox[abposr]-[0-9]{6,}-[A-Za-z0-9-]{8,}`,
@@ -99,13 +101,13 @@ credential_patterns := {
 	"a JSON Web Token": `(^|[^A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}`,
 	"a Google API key": `(^|[^A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}([^A-Za-z0-9_-]|$)`,
 	"a Stripe live secret key": `(^|[^A-Za-z0-9_])(sk|rk)_live_[0-9A-Za-z]{20,}`,
-	"a password in a URL": `[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s/:@$]{1,64}:[^\s/:@${}<>]{3,128}@[A-Za-z0-9.-]`,
+	"a password in a URL": `[A-Za-z][A-Za-z0-9+.-]{1,20}://[A-Za-z0-9._~%+-]{1,64}:[A-Za-z0-9._~%+!*#&=?^-]{3,128}@[A-Za-z0-9.-]`,
 }
 
 # A `key=value` or `key: value` assignment whose key names a secret and whose value is a long
 # literal mixing letters and digits (the generic high-entropy case: `--db-password=Zq81...`,
 # `spring.datasource.password=...` in a properties file). Capture 2 is the value.
-generic_assignment := `(?i)(^|[^A-Za-z0-9])([A-Za-z0-9_.-]*(password|passwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key|client[_.-]?secret)["']?\s*[=:]\s*["']?)([^\s"'$<>{}(),;]{12,128})`
+generic_assignment := `(?i)(^|[^A-Za-z0-9])([A-Za-z0-9_.-]*(password|passwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key|client[_.-]?secret)["']?\s*[=:]\s*["']?)([A-Za-z0-9!#%&*+=?^_~.@/-]{12,128})`
 
 # Fixed example credentials from vendor documentation are not secrets.
 documentation_examples := `(?i)(EXAMPLE|AKIAIOSFODNN7|wJalrXUtnFEMI|0123456789abcdef|abcdefghij|xxxxxxxx|dummy|sample|fake|changeme)`
