@@ -218,7 +218,9 @@ impl NamespaceWithoutStrictMtls {
             let reason = if mesh_policies.is_empty() {
                 format!("no STRICT PeerAuthentication covers namespace \"{ns}\" (none namespace-wide, none mesh-wide in {ROOT_NAMESPACE})")
             } else {
-                format!("no STRICT PeerAuthentication covers namespace \"{ns}\" (none namespace-wide, and the mesh-wide policy in {ROOT_NAMESPACE} is not STRICT)")
+                format!(
+                    "no STRICT PeerAuthentication covers namespace \"{ns}\" (none namespace-wide, and the mesh-wide policy in {ROOT_NAMESPACE} is not STRICT)"
+                )
             };
             match (facts.first_workload, facts.object) {
                 (Some(w), object) => {

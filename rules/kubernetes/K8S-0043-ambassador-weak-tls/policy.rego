@@ -34,7 +34,7 @@
 #   - https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/common.proto
 #   - https://www.rfc-editor.org/rfc/rfc8996
 # control: "seed 003 §2.5 The Ambassador Edge Stack supports only TLS v1.2 and v1.3, with an explicit list of cipher suites"
-# controls: ["tls", "tls 1.2", "cipher", "ciphers", "cipher suites", "secure communication", "ambassador"]
+# controls: ["tls", "tls 1.2", "cipher", "ciphers", "cipher suites", "secure communication"]
 package stridegate.rules.k8s_0043
 
 import data.stridegate.lib.kubernetes as k8s

@@ -27,7 +27,7 @@
 #   - https://istio.io/latest/docs/reference/config/security/peer_authentication/
 #   - https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
 # control: "seed 003 §1.4 Mutual TLS: Istio encrypts and authenticates the traffic between services"
-# controls: ["mutual tls", "mtls", "service mesh", "istio"]
+# controls: ["mutual tls", "mtls"]
 package stridegate.rules.k8s_0045
 
 import rego.v1

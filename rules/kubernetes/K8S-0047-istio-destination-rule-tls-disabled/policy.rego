@@ -25,7 +25,7 @@
 #   - https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
 #   - https://istio.io/latest/docs/concepts/security/#mutual-tls-authentication
 # control: "seed 003 §1.4 Mutual TLS: Istio encrypts and authenticates the traffic between services"
-# controls: ["mutual tls", "mtls", "service mesh", "istio"]
+# controls: ["mutual tls", "mtls"]
 package stridegate.rules.k8s_0047
 
 import rego.v1

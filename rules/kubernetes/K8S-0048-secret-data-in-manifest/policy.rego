@@ -32,7 +32,7 @@
 #   - https://kubernetes.io/docs/concepts/configuration/secret/
 #   - https://kubernetes.io/docs/concepts/security/secrets-good-practices/
 # control: "seed 003 §1.3 Secret management: secrets are stored and encrypted by Vault and injected into the services, never written into the deployment"
-# controls: ["secret management", "literal secret", "vault", "secrets"]
+# controls: ["secret management", "literal secret", "vault"]
 package stridegate.rules.k8s_0048
 
 import data.stridegate.lib.secrets

@@ -29,7 +29,7 @@
 #   - https://kubernetes.io/docs/concepts/configuration/configmap/
 #   - https://kubernetes.io/docs/concepts/security/secrets-good-practices/
 # control: "seed 003 §1.3 Secret management: secrets are stored and encrypted by Vault and injected into the services, never written into the deployment"
-# controls: ["secret management", "literal secret", "vault", "secrets"]
+# controls: ["secret management", "literal secret", "vault"]
 package stridegate.rules.k8s_0049
 
 import data.stridegate.lib.secrets

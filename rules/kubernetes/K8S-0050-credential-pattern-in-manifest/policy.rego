@@ -33,7 +33,7 @@
 #   - https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/
 #   - https://docs.github.com/en/code-security/secret-scanning/introduction/supported-secret-scanning-patterns
 # control: "seed 003 §1.3 Secret management: secrets are stored and encrypted by Vault and injected into the services, never written into the deployment"
-# controls: ["secret management", "literal secret", "vault", "secrets", "hardcoded credentials"]
+# controls: ["secret management", "literal secret", "vault", "hardcoded credentials"]
 package stridegate.rules.k8s_0050
 
 import data.stridegate.lib.kubernetes as k8s
