@@ -140,11 +140,13 @@ unverifiable contains {"msg": msg, "path": array.concat(path, ["min_tls_version"
 # The suites of one cipher_suites entry: a name, or an equal-preference group `[A|B]`.
 members(entry) := [trim_space(m) | some m in split(trim(entry, "[] "), "|"); trim_space(m) != ""] if is_string(entry)
 
-members(entry) := [sprintf("%v", [entry])] if not is_string(entry)
+# An entry of another type names no suite (a half-written manifest): not judged.
+members(entry) := [] if not is_string(entry)
 
 has_list(b, key) if {
 	v := b[key]
 	v != null
+	v != []
 }
 
 has_value(b, key) if {

@@ -96,6 +96,7 @@ deny contains {"msg": msg, "path": ["spec", "servers", i, "tls", "cipherSuites",
 	suites := t.cipherSuites
 	is_array(suites)
 	some j, suite in suites
+	is_string(suite)
 	not tls.allowed_cipher(suite)
 	msg := sprintf("%s %s allows cipher suite %v, which is not on the allow-list", [describe, label, suite])
 }
@@ -107,8 +108,9 @@ deny contains {"msg": msg, "path": ["spec", "servers", i, "tls"], "severity": "l
 	msg := sprintf("%s %s lists no cipherSuites, so Envoy's default list applies, which includes CBC/SHA-1 suites and suites without forward secrecy", [describe, label])
 }
 
+# Any value but null or an empty list counts as set (a value of another type is not judged).
 has_suites(t) if {
 	s := t.cipherSuites
-	is_array(s)
-	count(s) > 0
+	s != null
+	s != []
 }

@@ -39,9 +39,18 @@ label := "pod-security.kubernetes.io/enforce"
 
 enforcing := {"restricted", "baseline"}
 
+has_label if object.get(labels, label, null) != null
+
+# The namespace's labels: {} when there are none; undefined when the metadata or the labels
+# have another type than a mapping (a half-written manifest: nothing can be known).
 labels := l if {
 	l := input.metadata.labels
 	is_object(l)
+} else := {} if {
+	object.get(input, "metadata", null) == null
+} else := {} if {
+	is_object(input.metadata)
+	object.get(input.metadata, "labels", null) == null
 }
 
 describe := sprintf("namespace %q", [input.metadata.name]) if {
@@ -49,7 +58,8 @@ describe := sprintf("namespace %q", [input.metadata.name]) if {
 } else := "namespace"
 
 deny contains {"msg": msg, "path": ["metadata", "labels", label]} if {
-	not labels[label]
+	is_object(labels)
+	not has_label
 	msg := sprintf("%s has no %s label: pods are admitted whatever their security settings", [describe, label])
 }
 
