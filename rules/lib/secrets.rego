@@ -112,17 +112,41 @@ generic_assignment := `(?i)(^|[^A-Za-z0-9])([A-Za-z0-9_.-]*(password|passwd|secr
 # Fixed example credentials from vendor documentation are not secrets.
 documentation_examples := `(?i)(EXAMPLE|AKIAIOSFODNN7|wJalrXUtnFEMI|0123456789abcdef|abcdefghij|xxxxxxxx|dummy|sample|fake|changeme)`
 
+# One pass that every credential above must pass (a marker each pattern requires, matched on the
+# lower-cased value), so that the common value, which holds none, costs one small regex instead
+# of a dozen. (Case-insensitive and Unicode-class patterns cost several times more per call.)
+screen := `private key|akia|asia|gh[pousr]_|github_pat_|gl(pat|dt|rt|ptt|cbt|oas)-|xox[abposr]-|eyj|aiza|_live_|://|passw|secret|token|api[_.-]?key|access[_.-]?key`
+
+# The value the patterns see: at most 64 KiB, so their cost is bounded per value.
+bounded(v) := v if count(v) <= 65536
+
+bounded(v) := substring(v, 0, 65536) if count(v) > 65536
+
+# True when some of the texts may hold a credential: one screen over all of them (a resource's
+# values joined), so a resource without any marker costs one regex call.
+any_may_hold_credential(texts) if regex.match(screen, lower(concat("\n", texts)))
+
+# True when some of the names may look like a secret (the words secret_word and secret_short
+# need), tested on all names joined.
+any_secret_like_name(names) if regex.match(`PASS|PWD|SECRET|TOKEN|KEY|CREDENTIAL`, normalized_name(concat("\n", names)))
+
+# True when the string may hold a credential: the cheap test to run before credential_kind.
+may_hold_credential(v) if {
+	is_string(v)
+	regex.match(screen, lower(bounded(v)))
+}
+
 # What kind of credential the string holds, by content; undefined when none is recognised.
-# The string is cut at 64 KiB first so the patterns' cost is bounded per value.
+# Callers test may_hold_credential first (most values stop there).
 credential_kind(v) := kind if {
 	is_string(v)
-	s := substring(v, 0, 65536)
+	s := bounded(v)
 	kinds := [k | some k, p in credential_patterns; regex.match(p, s); not example_only(p, s)]
 	count(kinds) > 0
 	kind := sort(kinds)[0]
 } else := "a secret-looking assignment" if {
 	is_string(v)
-	s := substring(v, 0, 65536)
+	s := bounded(v)
 	some m in regex.find_all_string_submatch_n(generic_assignment, s, 16)
 	high_entropy_like(m[4])
 	not regex.match(documentation_examples, m[4])

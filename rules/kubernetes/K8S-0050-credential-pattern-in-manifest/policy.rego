@@ -40,8 +40,11 @@ import data.stridegate.lib.kubernetes as k8s
 import data.stridegate.lib.secrets
 import rego.v1
 
-# Places a credential may be written: [path, value, description].
-candidates contains [array.concat(c.path, ["env", i, "value"]), e.value, sprintf("%s env %s", [k8s.describe(c), e.name])] if {
+# Places a credential may be written: [where ([field, container path, index or key, container
+# description]), value, [what names it, the name]]. Paths, descriptions and the name checks of
+# K8S-0018/K8S-0049 are computed only for values that may hold a credential: they cost more
+# than the content screen most values stop at.
+candidates contains [["env", c.path, i, c.description], e.value, ["env", e.name]] if {
 	some c in k8s.containers
 	env := c.obj.env
 	is_array(env)
@@ -49,11 +52,9 @@ candidates contains [array.concat(c.path, ["env", i, "value"]), e.value, sprintf
 	is_object(e)
 	is_string(e.value)
 	is_string(e.name)
-	# K8S-0018 reports these.
-	not reported_by_env_rule(e)
 }
 
-candidates contains [array.concat(c.path, [field, j]), v, sprintf("%s %s", [k8s.describe(c), field])] if {
+candidates contains [[field, c.path, j, c.description], v, ["none", ""]] if {
 	some c in k8s.containers
 	some field in ["args", "command"]
 	list := c.obj[field]
@@ -62,29 +63,48 @@ candidates contains [array.concat(c.path, [field, j]), v, sprintf("%s %s", [k8s.
 	is_string(v)
 }
 
-candidates contains [["data", k], v, sprintf("ConfigMap %q key %q", [object.get(input, ["metadata", "name"], ""), k])] if {
+candidates contains [["data", [], k, ""], v, ["configmap", k]] if {
 	input.kind == "ConfigMap"
 	values := input.data
 	is_object(values)
 	some k, v in values
 	is_string(v)
-	# K8S-0049 reports these.
-	not reported_by_configmap_rule(k, v)
 }
 
-reported_by_env_rule(e) if {
-	secrets.secret_like(e.name)
-	secrets.literal(e.value)
+# K8S-0018 reports env values under secret-looking names.
+reported_elsewhere(["env", name], value) if {
+	secrets.secret_like(name)
+	secrets.literal(value)
 }
 
-reported_by_configmap_rule(k, v) if {
-	secrets.secret_like(k)
-	secrets.literal(v)
-	not secrets.placeholder(v)
+# K8S-0049 reports ConfigMap values under secret-looking keys.
+reported_elsewhere(["configmap", key], value) if {
+	secrets.secret_like(key)
+	secrets.literal(value)
+	not secrets.placeholder(value)
 }
+
+# One screen over every candidate value of the resource first.
+worth_looking if secrets.any_may_hold_credential([v | some [_, v, _] in candidates])
 
 deny contains {"msg": msg, "path": path} if {
-	some [path, value, where] in candidates
+	worth_looking
+	some [where, value, judged_by] in candidates
+	secrets.may_hold_credential(value)
 	kind := secrets.credential_kind(value)
-	msg := sprintf("%s holds %s", [where, kind])
+	not reported_elsewhere(judged_by, value)
+	path := location(where)
+	msg := sprintf("%s holds %s", [description(where, judged_by[1]), kind])
 }
+
+location(["env", container, i, _]) := array.concat(container, ["env", i, "value"])
+
+location([field, container, j, _]) := array.concat(container, [field, j]) if field in {"args", "command"}
+
+location(["data", _, k, _]) := ["data", k]
+
+description(["env", _, _, container], name) := sprintf("%s env %s", [container, name])
+
+description([field, _, _, container], _) := sprintf("%s %s", [container, field]) if field in {"args", "command"}
+
+description(["data", _, k, _], _) := sprintf("ConfigMap %q key %q", [object.get(input, ["metadata", "name"], ""), k])
