@@ -312,6 +312,98 @@ impl ScanCheck for NamespaceWithoutStrictMtls {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Location;
+    use crate::source::{ByteSpan, Position};
+
+    /// An observation as `observe` makes it, placed at `line` of one file.
+    fn observed(kind: &str, namespace: Option<&str>, name: &str, facts: Value, line: usize) -> Observation {
+        let at = Position { line, column: 1 };
+        Observation {
+            address: format!("{kind}/{}/{name}", namespace.unwrap_or("-")),
+            kind: kind.to_string(),
+            namespace: namespace.map(str::to_string),
+            name: Some(name.to_string()),
+            facts,
+            root: Location { file: "all.yaml".into(), span: ByteSpan::default(), start: at, end: at },
+            anchors: Vec::new(),
+        }
+    }
+
+    fn workload(ns: &str, line: usize) -> Observation {
+        observed("Deployment", Some(ns), "app", json!({"role": "workload", "outside": false}), line)
+    }
+
+    fn policy(ns: &str, mode: Option<&str>, line: usize) -> Observation {
+        observed("PeerAuthentication", Some(ns), "default", json!({"role": "namespace-policy", "mode": mode}), line)
+    }
+
+    /// (observation line, violation?) of every verdict.
+    fn verdicts(observations: &[Observation]) -> Vec<(usize, bool)> {
+        NamespaceWithoutStrictMtls::analyze(observations)
+            .into_iter()
+            .map(|v| match v {
+                Verdict::Violation { observation, .. } => (observations[observation].root.start.line, true),
+                Verdict::Unverifiable { observation, .. } => (observations[observation].root.start.line, false),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn namespace_level_policies_decide_before_the_mesh() {
+        // Mesh-wide STRICT: a namespace whose own policy is UNSET inherits it; one whose own
+        // policy is PERMISSIVE is K8S-0045's to report, not this rule's.
+        let obs = [
+            policy(ROOT_NAMESPACE, Some("STRICT"), 1),
+            policy("a", Some("UNSET"), 2),
+            workload("a", 3),
+            policy("b", Some("PERMISSIVE"), 4),
+            workload("b", 5),
+        ];
+        assert_eq!(verdicts(&obs), vec![]);
+        // No mesh-wide policy: UNSET leaves the namespace uncovered, own STRICT covers it.
+        let obs = [policy("a", Some("UNSET"), 1), workload("a", 2), policy("c", Some("STRICT"), 3), workload("c", 4)];
+        assert_eq!(verdicts(&obs), vec![(2, true)]);
+        // A mesh-wide policy in another namespace than the root is only that namespace's.
+        let obs = [policy("tools", Some("STRICT"), 1), workload("tools", 2), workload("web", 3)];
+        assert_eq!(verdicts(&obs), vec![(3, true)]);
+    }
+
+    #[test]
+    fn unknowns_and_opt_outs_are_not_judged() {
+        // A namespace-wide policy whose namespace cannot be known may cover anything.
+        let obs = [policy(UNKNOWN_NAMESPACE, Some("STRICT"), 1), workload("web", 2)];
+        assert_eq!(verdicts(&obs), vec![]);
+        // A mesh-wide policy whose mode cannot be read decides nothing.
+        let obs = [policy(ROOT_NAMESPACE, None, 1), workload("web", 2)];
+        assert_eq!(verdicts(&obs), vec![]);
+        // A namespace-wide policy of unknown mode leaves only its namespace undecided.
+        let obs = [policy("a", None, 1), workload("a", 2), workload("b", 3)];
+        assert_eq!(verdicts(&obs), vec![(3, true)]);
+        // Injection turned off for the namespace, or for the workload: outside the mesh.
+        let ns = obs_namespace("legacy", true, 1);
+        let opted_out = observed("Job", Some("tools"), "migrate", json!({"role": "workload", "outside": true}), 3);
+        let obs = [ns, workload("legacy", 2), opted_out, observed("VirtualService", Some("web"), "vs", json!({"role": "istio"}), 4)];
+        assert_eq!(verdicts(&obs), vec![(4, false)]);
+        // Without any Istio resource the rule does not apply.
+        assert_eq!(verdicts(&[workload("web", 1)]), vec![]);
+    }
+
+    #[test]
+    fn declared_namespaces_carry_the_finding_and_empty_ones_are_unverifiable() {
+        let obs = [
+            obs_namespace("shop", false, 1),
+            workload("shop", 2),
+            obs_namespace("empty", false, 3),
+            observed("DestinationRule", Some(ROOT_NAMESPACE), "dr", json!({"role": "istio"}), 4),
+        ];
+        // shop: at its Namespace object; empty: unverifiable; the root namespace holds only
+        // Istio's own configuration and is not reported.
+        assert_eq!(verdicts(&obs), vec![(3, false), (1, true)]);
+    }
+
+    fn obs_namespace(name: &str, outside: bool, line: usize) -> Observation {
+        observed("Namespace", None, name, json!({"role": "namespace", "outside": outside}), line)
+    }
 
     #[test]
     fn selector_and_mode_reading() {
