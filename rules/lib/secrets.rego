@@ -101,7 +101,7 @@ credential_patterns := {
 	"a JSON Web Token": `(^|[^A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}`,
 	"a Google API key": `(^|[^A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}([^A-Za-z0-9_-]|$)`,
 	"a Stripe live secret key": `(^|[^A-Za-z0-9_])(sk|rk)_live_[0-9A-Za-z]{20,}`,
-	"a password in a URL": `[A-Za-z][A-Za-z0-9+.-]{1,20}://[A-Za-z0-9._~%+-]{1,64}:[A-Za-z0-9._~%+!*#&=?^-]{3,128}@[A-Za-z0-9.-]`,
+	"a password in a URL": `[A-Za-z][A-Za-z0-9+.-]{1,20}://[A-Za-z0-9._~%+-]{1,64}:[A-Za-z0-9._~%+!*#&=?^-]{3,128}@[A-Za-z0-9.-]{1,253}`,
 }
 
 # A `key=value` or `key: value` assignment whose key names a secret and whose value is a long
@@ -109,8 +109,9 @@ credential_patterns := {
 # `spring.datasource.password=...` in a properties file). Capture 2 is the value.
 generic_assignment := `(?i)(^|[^A-Za-z0-9])([A-Za-z0-9_.-]*(password|passwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key|client[_.-]?secret)["']?\s*[=:]\s*["']?)([A-Za-z0-9!#%&*+=?^_~.@/-]{12,128})`
 
-# Fixed example credentials from vendor documentation are not secrets.
-documentation_examples := `(?i)(EXAMPLE|AKIAIOSFODNN7|wJalrXUtnFEMI|0123456789abcdef|abcdefghij|xxxxxxxx|dummy|sample|fake|changeme)`
+# Fixed example credentials from vendor documentation are not secrets, and neither are URLs
+# that show the format (`postgresql://login:password@hostname`, `http://admin:pass@localhost`).
+documentation_examples := `(?i)(EXAMPLE|AKIAIOSFODNN7|wJalrXUtnFEMI|0123456789abcdef|abcdefghij|xxxxxxxx|dummy|sample|fake|changeme|:(my)?(password|passwd|pass|pwd|secret)@|@(localhost|127\.0\.0\.1|hostname|host)([:/]|$))`
 
 # One pass that every credential above must pass (a marker each pattern requires, matched on the
 # lower-cased value), so that the common value, which holds none, costs one small regex instead
