@@ -56,7 +56,7 @@ removed := {
 	"apps/v1beta1 StatefulSet": ["v1.16", "apps/v1"],
 	"apps/v1beta2 StatefulSet": ["v1.16", "apps/v1"],
 	"extensions/v1beta1 NetworkPolicy": ["v1.16", "networking.k8s.io/v1"],
-	"extensions/v1beta1 PodSecurityPolicy": ["v1.16", "policy/v1beta1 (itself removed in v1.25; use Pod Security Admission)"],
+	"extensions/v1beta1 PodSecurityPolicy": ["v1.16", "Pod Security Admission (its successor, policy/v1beta1, was removed in v1.25)"],
 	# v1.22
 	"extensions/v1beta1 Ingress": ["v1.22", "networking.k8s.io/v1"],
 	"networking.k8s.io/v1beta1 Ingress": ["v1.22", "networking.k8s.io/v1"],
@@ -87,7 +87,7 @@ removed := {
 	"events.k8s.io/v1beta1 Event": ["v1.25", "events.k8s.io/v1"],
 	"autoscaling/v2beta1 HorizontalPodAutoscaler": ["v1.25", "autoscaling/v2"],
 	"policy/v1beta1 PodDisruptionBudget": ["v1.25", "policy/v1"],
-	"policy/v1beta1 PodSecurityPolicy": ["v1.25", "none: use Pod Security Admission"],
+	"policy/v1beta1 PodSecurityPolicy": ["v1.25", "Pod Security Admission (the API has no successor)"],
 	"node.k8s.io/v1beta1 RuntimeClass": ["v1.25", "node.k8s.io/v1"],
 	# v1.26
 	"flowcontrol.apiserver.k8s.io/v1beta1 FlowSchema": ["v1.26", "flowcontrol.apiserver.k8s.io/v1"],
