@@ -12,8 +12,9 @@
 #   official manifests use, or by their `ssl-protocols`/`ssl-ciphers` keys) that set
 #   `hsts: "false"`, or set `hsts-max-age` below 15552000 seconds (180 days, the minimum SSL
 #   Labs requires for its A+ grade, which seed 003 reports reaching). A missing key keeps the
-#   controller's default (ingress-nginx: HSTS on, one year) and is not reported; a max-age that
-#   is not a number is not judged.
+#   controller's default and is not reported: ingress-nginx sends HSTS by default with a
+#   max-age above 180 days; NGINX Inc.'s controller, whose default is off, is only judged on
+#   what its ConfigMap sets. A max-age that is not a number is not judged.
 # why: >-
 #   Strict-Transport-Security tells browsers to use HTTPS only for the domain. Without it, or
 #   with a max-age that expires soon, the first request of every visit can go out over plain
