@@ -177,6 +177,8 @@ fn main() {
     let verbose = args.iter().any(|a| a == "-v");
     // `--show=NAME`: print the output of the template NAME.
     let show = args.iter().find_map(|a| a.strip_prefix("--show=")).map(str::to_string);
+    // `--out=DIR`: write every rendered template under DIR.
+    let out_dir = args.iter().find_map(|a| a.strip_prefix("--out=")).map(PathBuf::from);
     let root = args.iter().find(|a| !a.starts_with('-')).cloned().unwrap_or_else(|| DEFAULT_DIR.to_string());
     let root = PathBuf::from(root);
     let Ok(rd) = std::fs::read_dir(&root) else {
@@ -216,6 +218,16 @@ fn main() {
                 }
             }
         }
+        if let Some(dir) = out_dir.as_ref().filter(|_| args.iter().any(|a| a == "--values-yaml")) {
+            // Self-check aid: `toYaml .Values` of the top chart, to compare with values.yaml.
+            let mut s = TemplateSet::new();
+            s.add("values-dump", "{{ toYaml .Values }}").expect("static template");
+            let dot = strs(&[("Values", Value::from_json(&charts[0].values))]);
+            if let Ok(r) = s.execute("values-dump", &dot, &RenderLimits::default()) {
+                let _ = std::fs::create_dir_all(dir.join("values"));
+                let _ = std::fs::write(dir.join("values").join(format!("{name}.yaml")), r.text);
+            }
+        }
         for (tname, ch) in to_run {
             let mut files = Vec::new();
             walk_files(&ch.dir, &ch.dir, &mut files);
@@ -247,6 +259,13 @@ fn main() {
                 Ok(r) => {
                     if show.as_deref() == Some(tname.as_str()) {
                         println!("{}", r.text);
+                    }
+                    if let Some(dir) = &out_dir {
+                        let path = dir.join(&tname);
+                        if let Some(parent) = path.parent() {
+                            let _ = std::fs::create_dir_all(parent);
+                        }
+                        let _ = std::fs::write(path, &r.text);
                     }
                     ok += 1;
                     bytes += r.text.len();

@@ -749,3 +749,131 @@ fn provenance_through_printf_trim_replace() {
     assert_eq!(out.text, "a: name-y-z");
     assert_eq!(seg_of(&out, "name"), ("_h".into(), 1, 17, None));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Robustness: random templates never panic, hang or overflow
+
+#[test]
+fn random_templates_never_panic() {
+    const PARTS: &[&str] = &[
+        "{{", "}}", "{{-", " -}}", "{{/*", "*/}}", " ", "\n", "x", ".", ".Values", ".a", "$", "$x", ":=", "=", "|", "(", ")", "\"s\"",
+        "`r`", "'c'", "1", "-1", "0x", "1e", "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue",
+        "include", "tpl", "toYaml", "printf", "\"%d%s\"", "index", "dict", "list", "nil", "true", ",", "until", "repeat", "indent", "set",
+        "$", "and", "or", "eq", "default", "\"{{\"", "\"t\"",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let lim = RenderLimits { max_steps: 20_000, max_output_bytes: 1 << 16, ..RenderLimits::default() };
+    let dot = dot_with(json!({"a": {"b": [1, "x"]}}));
+    let mut parsed = 0;
+    for _ in 0..3000 {
+        let len = 1 + next() % 24;
+        let mut src = String::new();
+        for _ in 0..len {
+            src.push_str(PARTS[(next() % PARTS.len() as u64) as usize]);
+        }
+        let mut set = TemplateSet::new();
+        if set.add("f", &src).is_ok() {
+            parsed += 1;
+            if let Err(e) = set.execute("f", &dot, &lim) {
+                assert!(!e.message.contains("panicked"), "{src:?}: {e}");
+            }
+        }
+    }
+    assert!(parsed > 100, "only {parsed} random templates parsed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real charts (skipped when the corpus is absent)
+
+const CORPUS: &str = "/work/shared/corpora/prometheus-helm-charts/charts";
+
+fn chart_dot(chart_dir: &std::path::Path, template: &str) -> Value {
+    let text = std::fs::read_to_string(chart_dir.join("values.yaml")).unwrap();
+    let lines = crate::source::LineIndex::new(&text);
+    let parsed = crate::parse::yaml::parse(&text, &lines, &crate::parse::Limits::default());
+    let values = parsed.documents.into_iter().next().map(|d| d.value).unwrap();
+    let meta_text = std::fs::read_to_string(chart_dir.join("Chart.yaml")).unwrap();
+    let meta = crate::parse::yaml::parse(&meta_text, &crate::source::LineIndex::new(&meta_text), &crate::parse::Limits::default())
+        .documents
+        .into_iter()
+        .next()
+        .map(|d| d.value)
+        .unwrap();
+    let chart = json!({"Name": meta["name"], "Version": meta["version"], "AppVersion": meta["appVersion"]});
+    let caps = Value::map(
+        [
+            (
+                "APIVersions".to_string(),
+                Value::api_versions(vec!["v1".into(), "apps/v1".into(), "policy/v1".into(), "networking.k8s.io/v1".into()]),
+            ),
+            (
+                "KubeVersion".to_string(),
+                Value::from_json(&json!({"Version": "v1.30.0", "Major": "1", "Minor": "30", "GitVersion": "v1.30.0"})),
+            ),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    Value::map(
+        [
+            ("Values".to_string(), Value::from_json_with_origin(&values, &[])),
+            ("Chart".to_string(), Value::from_json(&chart)),
+            (
+                "Release".to_string(),
+                Value::from_json(&json!({"Name": "release-name", "Namespace": "default", "Service": "Helm", "IsInstall": true})),
+            ),
+            ("Capabilities".to_string(), caps),
+            ("Files".to_string(), Value::files(BTreeMap::new())),
+            ("Template".to_string(), Value::from_json(&json!({"Name": template, "BasePath": "kube-state-metrics/templates"}))),
+        ]
+        .into_iter()
+        .collect(),
+    )
+}
+
+#[test]
+fn corpus_kube_state_metrics_renders_with_provenance() {
+    let dir = std::path::Path::new(CORPUS).join("kube-state-metrics");
+    if !dir.join("Chart.yaml").exists() {
+        eprintln!("skipped: corpus not present at {CORPUS}");
+        return;
+    }
+    let mut set = TemplateSet::new();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir.join("templates")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            let name = format!("kube-state-metrics/templates/{file}");
+            set.add(&name, &std::fs::read_to_string(&path).unwrap()).unwrap();
+            if !file.starts_with('_') {
+                names.push(name);
+            }
+        }
+    }
+    assert!(names.len() > 10);
+    for name in &names {
+        set.execute(name, &chart_dot(&dir, name), &RenderLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let name = "kube-state-metrics/templates/deployment.yaml";
+    let out = set.execute(name, &chart_dot(&dir, name), &RenderLimits::default()).unwrap();
+    // `securityContext: {{- omit .Values.securityContext "enabled" | toYaml | nindent 8 }}`
+    let at = out.text.find("runAsUser: 65534").unwrap();
+    let seg = out.origin_at(at).unwrap();
+    assert_eq!((&*seg.template, seg.line), (name, 52));
+    assert_eq!(seg.values_path.as_deref().map(<[String]>::to_vec), path(&["securityContext", "runAsUser"]));
+    // `{{ toYaml .Values.containerSecurityContext | indent 10 }}` on line 254.
+    let at = out.text.find("readOnlyRootFilesystem: true").unwrap();
+    let seg = out.origin_at(at).unwrap();
+    assert_eq!((&*seg.template, seg.line, seg.column), (name, 254, 4));
+    assert_eq!(seg.values_path.as_deref().map(<[String]>::to_vec), path(&["containerSecurityContext", "readOnlyRootFilesystem"]));
+    // Labels come from the helper file through include.
+    let at = out.text.find("app.kubernetes.io/managed-by").unwrap();
+    assert_eq!(&*out.origin_at(at).unwrap().template, "kube-state-metrics/templates/_helpers.tpl");
+}
