@@ -331,8 +331,9 @@ impl<'a> Exec<'a> {
                 }
             }
             Kind::Files(f) => {
-                for k in f.keys() {
-                    items.push((Value::string(k.as_str()), Value::string(k.as_str())));
+                // Helm's Files is a map of path to bytes; the bytes are given as text.
+                for (k, content) in f.iter() {
+                    items.push((Value::string(k.as_str()), Value::string(String::from_utf8_lossy(content).into_owned())));
                 }
             }
             Kind::Int(n) => {

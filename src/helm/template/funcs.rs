@@ -81,12 +81,47 @@ pub(crate) fn to_i64(v: &Value) -> i64 {
         Kind::Int(i) => *i,
         Kind::Float(f) => *f as i64,
         Kind::Bool(b) => i64::from(*b),
-        Kind::Str(s, _) => {
-            let t = s.trim();
-            t.parse::<i64>().ok().or_else(|| t.parse::<f64>().ok().map(|f| f as i64)).unwrap_or(0)
-        }
+        Kind::Str(s, _) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
         _ => 0,
     }
+}
+
+/// cast's `trimZeroDecimal`: "12.00" → "12" (other fractions stay and fail to parse).
+fn trim_zero_decimal(s: &str) -> &str {
+    match s.split_once('.') {
+        Some((int, frac)) if !frac.is_empty() && frac.bytes().all(|b| b == b'0') => int,
+        _ => s,
+    }
+}
+
+/// `strconv.ParseInt(s, 0, 64)`: sign, `0x`/`0o`/`0b`/leading-`0` octal prefixes, and
+/// underscores only after a prefix.
+fn parse_go_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.replace('_', ""))
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.replace('_', ""))
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.replace('_', ""))
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].replace('_', ""))
+    } else {
+        if lower.contains('_') {
+            return None;
+        }
+        (10, lower.clone())
+    };
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let v = i64::from_str_radix(&digits, radix).ok()?;
+    Some(if neg { -v } else { v })
 }
 
 pub(crate) fn to_f64(v: &Value) -> f64 {
@@ -106,7 +141,11 @@ fn list_of(v: &Value, fname: &str) -> Result<Vec<Value>, FnError> {
     }
 }
 
+/// A Go `map[string]interface{}` parameter: nil is an empty map, as Go passes it.
 fn map_of(v: &Value) -> Result<Map, FnError> {
+    if v.is_nil() {
+        return Ok(Map::new());
+    }
     v.map_entries().ok_or_else(|| format!("wrong type for value; expected map[string]interface {{}}; got {}", v.type_name()).into())
 }
 
@@ -531,7 +570,7 @@ fn table() -> HashMap<&'static str, Func> {
         let mut m = Map::new();
         for pair in a.chunks(2) {
             let k = strval(&pair[0]);
-            m.insert(k, pair.get(1).cloned().unwrap_or_default());
+            m.insert(k, pair.get(1).cloned().unwrap_or_else(|| Value::string("")));
         }
         Ok(Value::map(m))
     });
@@ -657,7 +696,15 @@ fn table() -> HashMap<&'static str, Func> {
         ],
         |_, a| Ok(cert_placeholder(a)),
     );
-    add(&["genPrivateKey"], |_, a| Ok(Value::string(pem("PRIVATE KEY", &strval(&arg(a, 0))))));
+    add(&["genPrivateKey"], |_, a| {
+        let kind = match strval(&arg(a, 0)).as_str() {
+            "ecdsa" => "EC PRIVATE KEY",
+            "dsa" => "DSA PRIVATE KEY",
+            "ed25519" => "PRIVATE KEY",
+            _ => "RSA PRIVATE KEY",
+        };
+        Ok(Value::string(pem(kind, &strval(&arg(a, 0)))))
+    });
     add(&["derivePassword"], |_, _| Ok(Value::string("placeholder-password")));
     add(&["encryptAES"], |_, a| Ok(Value::string(encoding::b64_encode(strval(&arg(a, 1)).as_bytes()))));
     add(&["decryptAES"], |_, a| {
@@ -1109,7 +1156,8 @@ fn title(s: &str) -> String {
         } else {
             out.push(c);
         }
-        prev_letter = c.is_alphanumeric() || c == '\'' || c == '_';
+        // strings.Title: letters, digits and '_' continue a word; anything else separates.
+        prev_letter = c.is_alphanumeric() || c == '_';
     }
     out
 }
@@ -1286,9 +1334,9 @@ fn merge_into(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) {
                     let src_inner = sm.lock().clone();
                     merge_into(&mut inner, &src_inner, overwrite, depth + 1);
                     *dm.lock() = inner;
-                } else if sv.truthy() && (overwrite || !dv.truthy()) {
-                    // Merge fills empty destination values; MergeOverwrite replaces with any
-                    // non-empty source value.
+                } else if overwrite || !dv.truthy() {
+                    // mergo: Merge fills empty destination values; MergeOverwrite replaces
+                    // with the source value, even an empty one (`key: false` wins).
                     dst.insert(k.clone(), sv.clone());
                 }
             }

@@ -329,6 +329,7 @@ fn string_functions() {
             r#"{{ upper "abc" }}|{{ lower "ABC" }}|{{ title "hello wide world" }}|{{ untitle "Hello World" }}"#,
             "ABC|abc|Hello Wide World|hello world",
         ),
+        (r#"{{ title "it's x_y-z" }}"#, "It'S X_y-Z"),
         (r#"{{ repeat 3 "ab" }}|{{ substr 1 3 "abcdef" }}|{{ nospace "a b\tc" }}"#, "ababab|bc|abc"),
         (r#"{{ trunc 3 "abcdef" }}|{{ trunc -2 "abcdef" }}|{{ trunc 10 "abc" }}|{{ abbrev 5 "hello world" }}"#, "abc|ef|abc|he..."),
         (r#"{{ contains "b" "abc" }}|{{ hasPrefix "ab" "abc" }}|{{ hasSuffix "bc" "abc" }}"#, "true|true|true"),
@@ -380,6 +381,8 @@ fn number_functions() {
             "{{ int \"42\" }}|{{ int 3.9 }}|{{ int64 \"x\" }}|{{ float64 \"1.5\" }}|{{ atoi \"12\" }}|{{ toDecimal \"0777\" }}",
             "42|3|0|1.5|12|511",
         ),
+        // cast.ToInt64: base prefixes, "12.00" is 12, "1.5" is 0.
+        ("{{ int \"0x1F\" }}|{{ int \"010\" }}|{{ int \"12.00\" }}|{{ int \"1.5\" }}|{{ int \"-7\" }}|{{ int true }}", "31|8|12|0|-7|1"),
         ("{{ until 3 }}|{{ untilStep 0 10 4 }}|{{ seq 3 }}|{{ seq 5 3 }}|{{ seq 0 2 6 }}", "[0 1 2]|[0 4 8]|1 2 3|5 4 3|0 2 4 6"),
     ];
     for (t, want) in cases {
@@ -430,7 +433,8 @@ fn dict_functions_share_and_mutate_like_go_maps() {
             "{{ $dst := dict \"a\" 1 \"n\" (dict \"x\" 1) }}{{ $_ := merge $dst (dict \"a\" 2 \"b\" 3 \"n\" (dict \"x\" 2 \"y\" 2)) }}{{ $dst }}",
             "map[a:1 b:3 n:map[x:1 y:2]]",
         ),
-        ("{{ $dst := dict \"a\" 1 \"c\" 5 }}{{ $_ := mergeOverwrite $dst (dict \"a\" 2 \"b\" 3 \"c\" 0) }}{{ $dst }}", "map[a:2 b:3 c:5]"),
+        ("{{ $dst := dict \"a\" 1 \"c\" 5 }}{{ $_ := mergeOverwrite $dst (dict \"a\" 2 \"b\" 3 \"c\" 0) }}{{ $dst }}", "map[a:2 b:3 c:0]"),
+        ("{{ hasKey .Nope \"a\" }}|{{ keys .Nope }}|{{ get .Nope \"a\" }}|{{ dict \"odd\" }}", "false|[]||map[odd:]"),
         (
             "{{ $a := dict \"k\" (list 1) }}{{ $b := deepCopy $a }}{{ $_ := set $b \"k\" 2 }}{{ $a.k }} {{ $b.k }} {{ deepEqual $a (dict \"k\" (list 1)) }}",
             "[1] 2 true",
