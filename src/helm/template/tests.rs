@@ -478,6 +478,20 @@ fn yaml_and_json_functions() {
         r("{{ toYaml \"012\" }}|{{ toYaml \"1:20\" }}|{{ toYaml \"- a\" }}|{{ toYaml \"on\" }}|{{ toYaml \"it's #x\" }}"),
         "\"012\"|\"1:20\"|'- a'|\"on\"|'it''s #x'"
     );
+    // go-yaml folds long plain and single-quoted strings at a space past column 80.
+    let long = "word ".repeat(20).trim_end().to_string();
+    let folded = run("{{ toYaml .Values }}", json!({"k": {"d": long.clone(), "q": format!("{{{{ {long} }}}}")}}));
+    assert_eq!(
+        folded,
+        format!(
+            "k:\n  d: {}\n    {}\n  q: '{{{{ {}\n    {} }}}}'",
+            "word ".repeat(16).trim_end(),
+            "word ".repeat(4).trim_end(),
+            "word ".repeat(15).trim_end(),
+            "word ".repeat(5).trim_end()
+        )
+    );
+    assert_eq!(yaml::from_yaml(&folded, false).get("k").and_then(|k| k.get("d")).and_then(|d| d.as_str().map(str::to_string)), Some(long));
     assert_eq!(r("{{ toToml (dict \"a\" 1 \"t\" (dict \"k\" \"v\")) }}"), "a = 1\n\n[t]\nk = \"v\"\n");
 }
 
