@@ -627,6 +627,18 @@ fn huge_loops_hit_the_step_limit_quickly() {
 }
 
 #[test]
+fn discarded_heavy_results_still_cost_steps() {
+    let big: serde_json::Map<String, serde_json::Value> = (0..1000).map(|i| (format!("key{i}"), json!("some value text"))).collect();
+    let t = "{{ range 100000 }}{{ $_ := toYaml $.Values }}{{ end }}";
+    let started = Instant::now();
+    let lim = RenderLimits { max_steps: 200_000, ..limits() };
+    let e = set_of(&[("t", t)]).execute("t", &dot_with(serde_json::Value::Object(big)), &lim).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Limit("max_steps"));
+    // About 80 iterations, not 100000.
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+}
+
+#[test]
 fn output_cap_and_string_growth() {
     let small = RenderLimits { max_output_bytes: 1000, ..limits() };
     let e = set_of(&[("t", "{{ range 2000 }}x{{ end }}")]).execute("t", &Value::nil(), &small).unwrap_err();

@@ -172,10 +172,8 @@ impl Emitter<'_> {
     /// Writes a plain or single-quoted scalar as go-yaml v2 does: at a single space past
     /// column 80 the line is broken and continued at `indent` (a fold, read back as a space).
     fn folded(&mut self, text: &str, indent: usize, origin: &Option<ValuesPath>, quoted: bool) {
-        let mut col = self.out.len() - self.out.rfind('\n').map_or(0, |i| i + 1);
-        if !self.out.is_ascii() {
-            col = self.out.rsplit('\n').next().map_or(0, |l| l.chars().count());
-        }
+        let line_start = self.out.rfind('\n').map_or(0, |i| i + 1);
+        let mut col = self.out.get(line_start..).map_or(0, |l| l.chars().count());
         let chars: Vec<char> = text.chars().collect();
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
