@@ -254,7 +254,10 @@ fn main() {
                 ("Template", template),
                 ("Subcharts", Value::map(BTreeMap::new())),
             ]);
-            let limits = RenderLimits { deadline: Some(Instant::now() + Duration::from_secs(10)), ..RenderLimits::default() };
+            let mut limits = RenderLimits { deadline: Some(Instant::now() + Duration::from_secs(10)), ..RenderLimits::default() };
+            if let Some(n) = args.iter().find_map(|a| a.strip_prefix("--max-steps=")).and_then(|n| n.parse().ok()) {
+                limits.max_steps = n;
+            }
             match set.execute(&tname, &dot, &limits) {
                 Ok(r) => {
                     if show.as_deref() == Some(tname.as_str()) {
