@@ -167,15 +167,43 @@ fn charge(ex: &mut Exec<'_>, n: u64) -> Result<(), FnError> {
 pub(crate) struct RichBuf {
     pub text: String,
     pub segs: Vec<Segment>,
+    /// With a base (the calling function's position), a piece from `.Values` gets a segment
+    /// of its own, and the plain text after it returns to the base.
+    base: Option<Segment>,
+    reset: bool,
 }
 
 impl RichBuf {
     pub(crate) fn new() -> Self {
-        RichBuf { text: String::new(), segs: Vec::new() }
+        RichBuf { text: String::new(), segs: Vec::new(), base: None, reset: false }
+    }
+
+    pub(crate) fn with_base(base: Segment) -> Self {
+        RichBuf { base: Some(base), ..Self::new() }
     }
 
     pub(crate) fn plain(&mut self, s: &str) {
+        if self.reset && !s.is_empty() {
+            if let Some(b) = &self.base {
+                let seg = Segment { start: self.text.len(), ..b.clone() };
+                self.push_seg(seg);
+            }
+            self.reset = false;
+        }
         self.text.push_str(s);
+    }
+
+    /// Appends formatted text that came from `origin` (a values key), when there is a base.
+    fn piece(&mut self, text: &str, origin: Option<&super::ValuesPath>) {
+        match (origin, &self.base) {
+            (Some(o), Some(b)) if !text.is_empty() => {
+                let seg = Segment { start: self.text.len(), values_path: Some(o.clone()), ..b.clone() };
+                self.push_seg(seg);
+                self.text.push_str(text);
+                self.reset = true;
+            }
+            _ => self.plain(text),
+        }
     }
 
     /// Appends `text[range]` of a string value, with the segments that cover it.
@@ -185,6 +213,11 @@ impl RichBuf {
             return;
         };
         let Some(piece) = text.get(range.clone()) else { return };
+        if segs.is_none() {
+            let origin = v.origin.clone();
+            self.piece(piece, origin.as_ref());
+            return;
+        }
         if let Some(segs) = segs {
             let at = self.text.len();
             let active = segs.partition_point(|s| s.start <= range.start);
@@ -201,6 +234,7 @@ impl RichBuf {
             }
         }
         self.text.push_str(piece);
+        self.reset = self.base.is_some();
     }
 
     fn push_seg(&mut self, seg: Segment) {
@@ -236,7 +270,7 @@ fn table() -> HashMap<&'static str, Func> {
     add(&["not"], f_not);
     add(&["len"], f_len);
     add(&["index"], f_index);
-    add(&["print"], |_, a| Ok(concat_rich(a, fmt::sprint(a))));
+    add(&["print"], |ex, a| Ok(concat_rich(ex, a, fmt::sprint(a))));
     add(&["println"], |_, a| Ok(Value::string(fmt::sprintln(a))));
     add(&["printf"], f_printf);
     add(&["html"], |_, a| Ok(Value::string(html_escape(&fmt::sprint(a)))));
@@ -344,10 +378,10 @@ fn table() -> HashMap<&'static str, Func> {
     add(&["hasSuffix"], |_, a| Ok(Value::bool(s(a, 1)?.ends_with(&*s(a, 0)?))));
     add(&["quote"], |_, a| Ok(quote_fn(a, true)));
     add(&["squote"], |_, a| Ok(quote_fn(a, false)));
-    add(&["cat"], |_, a| {
+    add(&["cat"], |ex, a| {
         let parts: Vec<Value> = a.iter().filter(|v| !v.is_nil()).cloned().collect();
         let text = parts.iter().map(strval).collect::<Vec<_>>().join(" ");
-        Ok(concat_rich_sep(&parts, text, " "))
+        Ok(concat_rich_sep(ex, &parts, text, " "))
     });
     add(&["indent"], |ex, a| indent_fn(ex, a, false));
     add(&["nindent"], |ex, a| indent_fn(ex, a, true));
@@ -807,54 +841,63 @@ fn f_slice(_: &mut Exec<'_>, a: &[Value]) -> FnResult {
     }
 }
 
-fn f_printf(_: &mut Exec<'_>, a: &[Value]) -> FnResult {
+fn f_printf(ex: &mut Exec<'_>, a: &[Value]) -> FnResult {
     let format = s(a, 0)?;
     let rest = &a[1..];
     let text = fmt::sprintf(&format, rest);
-    // Keep provenance through the common `printf "%s"`-style formats: when the format has only
-    // plain `%s`/`%v` verbs and every argument is a string, rebuild the text piecewise.
-    if rest.iter().any(|v| matches!(&v.kind, Kind::Str(_, Some(_)))) && rest.iter().all(|v| matches!(v.kind, Kind::Str(..))) {
-        let mut buf = RichBuf::new();
-        let mut it = format.split('%');
-        let mut argi = 0;
-        let mut ok = true;
-        if let Some(first) = it.next() {
-            buf.plain(first);
-        }
-        let mut pending_percent = false;
-        for piece in it {
-            if pending_percent {
-                pending_percent = false;
-                buf.plain(piece);
-                continue;
-            }
-            if piece.is_empty() {
-                buf.plain("%");
-                pending_percent = true;
-                continue;
-            }
-            match piece.as_bytes()[0] {
-                b's' | b'v' => {
-                    let Some(v) = rest.get(argi) else {
-                        ok = false;
-                        break;
-                    };
-                    argi += 1;
-                    buf.slice(v, 0..str_len(v));
-                    buf.plain(&piece[1..]);
-                }
-                _ => {
-                    ok = false;
-                    break;
-                }
-            }
-        }
-        if ok && buf.text == text {
-            return Ok(buf.finish(None));
-        }
+    if let Some(v) = printf_rich(ex, &format, rest, &text) {
+        return Ok(v);
     }
     let origin = if rest.len() == 1 { rest[0].origin.clone() } else { None };
     Ok(Value::string(text).with_origin(origin))
+}
+
+/// `printf` keeping provenance: each argument's formatted text is attributed to its values
+/// key (`printf "%s:%s" .Values.image.repository .Values.image.tag`), and strings with
+/// segments (from `include`) keep them under plain `%s`/`%v`. None when no argument carries
+/// provenance, or the format uses `*` widths.
+fn printf_rich(ex: &Exec<'_>, format: &str, args: &[Value], whole: &str) -> Option<Value> {
+    if !args.iter().any(|v| v.origin.is_some() || matches!(&v.kind, Kind::Str(_, Some(_)))) {
+        return None;
+    }
+    let mut buf = RichBuf::with_base(ex.seg_at(ex.call_pos, None));
+    let mut lit = String::new();
+    let mut argi = 0;
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            lit.push(c);
+            continue;
+        }
+        let mut spec = String::from("%");
+        while let Some(&d) = chars.peek() {
+            if !"-+# 0123456789.".contains(d) {
+                break;
+            }
+            spec.push(d);
+            chars.next();
+        }
+        let verb = chars.next()?;
+        if verb == '%' {
+            lit.push('%');
+            continue;
+        }
+        if verb == '*' {
+            return None;
+        }
+        let arg = args.get(argi)?;
+        argi += 1;
+        buf.plain(&lit);
+        lit.clear();
+        if spec == "%" && matches!(verb, 's' | 'v') && matches!(arg.kind, Kind::Str(..)) {
+            buf.slice(arg, 0..str_len(arg));
+        } else {
+            let piece = fmt::sprintf(&format!("{spec}{verb}"), std::slice::from_ref(arg));
+            buf.piece(&piece, arg.origin.as_ref());
+        }
+    }
+    buf.plain(&lit);
+    (argi == args.len() && buf.text == whole).then(|| buf.finish(None))
 }
 
 fn basic_cmp(a: &Value, b: &Value) -> Result<Option<std::cmp::Ordering>, FnError> {
@@ -1078,16 +1121,16 @@ fn quote_fn(a: &[Value], double: bool) -> Value {
     Value::string(q.join(" "))
 }
 
-fn concat_rich(parts: &[Value], text: String) -> Value {
-    concat_rich_sep(parts, text, "")
+fn concat_rich(ex: &Exec<'_>, parts: &[Value], text: String) -> Value {
+    concat_rich_sep(ex, parts, text, "")
 }
 
-/// The concatenation of `parts` (when all are strings and at least one has segments, the
-/// segments are kept); `text` is the plain result.
-fn concat_rich_sep(parts: &[Value], text: String, sep: &str) -> Value {
-    let rich = parts.iter().any(|v| matches!(&v.kind, Kind::Str(_, Some(_))));
-    if rich && parts.iter().all(|v| matches!(v.kind, Kind::Str(..))) {
-        let mut buf = RichBuf::new();
+/// The concatenation of `parts`, `text` being the plain result. When all parts are strings
+/// and some carry provenance (segments, or a values origin), the result keeps it piecewise.
+fn concat_rich_sep(ex: &Exec<'_>, parts: &[Value], text: String, sep: &str) -> Value {
+    let rich = parts.iter().any(|v| v.origin.is_some() || matches!(&v.kind, Kind::Str(_, Some(_))));
+    if parts.len() > 1 && rich && parts.iter().all(|v| matches!(v.kind, Kind::Str(..))) {
+        let mut buf = RichBuf::with_base(ex.seg_at(ex.call_pos, None));
         for (i, p) in parts.iter().enumerate() {
             if i > 0 {
                 buf.plain(sep);
@@ -1097,6 +1140,9 @@ fn concat_rich_sep(parts: &[Value], text: String, sep: &str) -> Value {
         if buf.text == text {
             return buf.finish(None);
         }
+    }
+    if parts.len() == 1 && matches!(&parts[0].kind, Kind::Str(..)) && parts[0].as_str() == Some(text.as_str()) {
+        return parts[0].clone();
     }
     let origin = if parts.len() == 1 { parts[0].origin.clone() } else { None };
     Value::string(text).with_origin(origin)

@@ -907,3 +907,22 @@ fn corpus_kube_state_metrics_renders_with_provenance() {
     let at = out.text.find("app.kubernetes.io/managed-by").unwrap();
     assert_eq!(&*out.origin_at(at).unwrap().template, "kube-state-metrics/templates/_helpers.tpl");
 }
+
+#[test]
+fn provenance_of_printf_and_print_pieces() {
+    let t = "image: {{ printf \"%s:%s\" .Values.image.repository .Values.image.tag }}\nport: {{ printf \"%s:%v\" \"host\" .Values.port }}\nname: {{ print .Values.a \"-\" .Values.b }}\n";
+    let set = set_of(&[("t", t)]);
+    let out = set
+        .execute("t", &dot_with(json!({"image": {"repository": "nginx", "tag": "1.25"}, "port": 8080, "a": "x", "b": "y"})), &limits())
+        .unwrap();
+    assert_eq!(out.text, "image: nginx:1.25\nport: host:8080\nname: x-y\n");
+    assert_eq!(seg_of(&out, "nginx"), ("t".into(), 1, 11, path(&["image", "repository"])));
+    assert_eq!(seg_of(&out, ":1.25"), ("t".into(), 1, 11, None));
+    assert_eq!(seg_of(&out, "1.25"), ("t".into(), 1, 11, path(&["image", "tag"])));
+    assert_eq!(seg_of(&out, "host"), ("t".into(), 2, 7, None));
+    assert_eq!(seg_of(&out, "8080"), ("t".into(), 2, 10, path(&["port"])));
+    assert_eq!(seg_of(&out, "x-y"), ("t".into(), 3, 10, path(&["a"])));
+    assert_eq!(seg_of(&out, "-y"), ("t".into(), 3, 10, None));
+    assert_eq!(seg_of(&out, "y\n"), ("t".into(), 3, 10, path(&["b"])));
+    assert!(out.segments.windows(2).all(|w| w[0].start < w[1].start));
+}
