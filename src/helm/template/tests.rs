@@ -903,6 +903,14 @@ fn corpus_kube_state_metrics_renders_with_provenance() {
     let seg = out.origin_at(at).unwrap();
     assert_eq!((&*seg.template, seg.line, seg.column), (name, 254, 4));
     assert_eq!(seg.values_path.as_deref().map(<[String]>::to_vec), path(&["containerSecurityContext", "readOnlyRootFilesystem"]));
+    // `image: {{ include "kube-state-metrics.image" . }}`: the helper's printf on line 153
+    // attributes the registry and the repository to their values keys.
+    let at = out.text.find("registry.k8s.io/kube-state-metrics").unwrap();
+    let seg = out.origin_at(at).unwrap();
+    assert_eq!((&*seg.template, seg.line), ("kube-state-metrics/templates/_helpers.tpl", 153));
+    assert_eq!(seg.values_path.as_deref().map(<[String]>::to_vec), path(&["image", "registry"]));
+    let seg = out.origin_at(at + "registry.k8s.io/".len()).unwrap();
+    assert_eq!(seg.values_path.as_deref().map(<[String]>::to_vec), path(&["image", "repository"]));
     // Labels come from the helper file through include.
     let at = out.text.find("app.kubernetes.io/managed-by").unwrap();
     assert_eq!(&*out.origin_at(at).unwrap().template, "kube-state-metrics/templates/_helpers.tpl");
