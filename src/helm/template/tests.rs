@@ -934,3 +934,25 @@ fn provenance_of_printf_and_print_pieces() {
     assert_eq!(seg_of(&out, "y\n"), ("t".into(), 3, 10, path(&["b"])));
     assert!(out.segments.windows(2).all(|w| w[0].start < w[1].start));
 }
+
+#[test]
+fn public_types_are_thread_safe_and_defines_execute_directly() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<TemplateSet>();
+    assert_send_sync::<Value>();
+    assert_send_sync::<Rendered>();
+    assert_send_sync::<TemplateError>();
+    let set = set_of(&[("_h.tpl", "{{ define \"greeting\" }}hello {{ .Release.Name }}{{ end }}")]);
+    assert!(set.has_define("greeting"));
+    let out = set.execute("greeting", &dot_with(json!({})), &limits()).unwrap();
+    assert_eq!(out.text, "hello rel");
+    assert_eq!(out.origin_at(0).map(|s| (&*s.template, s.line, s.column)), Some(("_h.tpl", 1, 24)));
+    let e = set.execute("nope", &Value::nil(), &limits()).unwrap_err();
+    assert_eq!(e.message, "no template \"nope\" in the set");
+    // Rendering the same set from several threads at once.
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| assert_eq!(set.execute("greeting", &dot_with(json!({})), &limits()).unwrap().text, "hello rel"));
+        }
+    });
+}
