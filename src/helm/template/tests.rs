@@ -107,6 +107,14 @@ fn parse_errors_carry_line_and_column() {
 }
 
 #[test]
+fn parser_bounds_token_count() {
+    let huge = "{{.}}".repeat(400_000);
+    let e = parse_err(&huge);
+    assert_eq!(e.message, "template too large: more than 1000000 tokens");
+    assert_eq!(e.line, 1);
+}
+
+#[test]
 fn parser_bounds_nesting() {
     let deep = format!("{}x{}", "{{ if true }}".repeat(150), "{{ end }}".repeat(150));
     let e = parse_err(&deep);
