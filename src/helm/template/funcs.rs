@@ -1171,8 +1171,16 @@ fn indent_fn(ex: &mut Exec<'_>, a: &[Value], newline: bool) -> FnResult {
         if i > 0 {
             buf.plain("\n");
         }
+        let line_start = buf.text.len();
         buf.plain(&pad);
+        let first_new = buf.segs.len();
         buf.slice(v, start..start + line.len());
+        // The padding belongs to the line it indents, not to the line before.
+        if let Some(seg) = buf.segs.get_mut(first_new)
+            && seg.start == line_start + pad.len()
+        {
+            seg.start = line_start;
+        }
         start += line.len() + 1;
     }
     Ok(buf.finish(v.origin.clone()))

@@ -749,6 +749,28 @@ fn provenance_of_to_yaml_of_values() {
     assert_eq!(seg_of(&out, "- NET_ADMIN"), ("pod.yaml".into(), 2, 24, path(&["sc", "capabilities", "add", "0"])));
     assert_eq!(seg_of(&out, "- name"), ("pod.yaml".into(), 4, 7, path(&["ports", "0", "name"])));
     assert_eq!(seg_of(&out, "port: 80"), ("pod.yaml".into(), 4, 7, path(&["ports", "0", "port"])));
+    // Every line's first byte (its indentation) has the origin of that line.
+    let line_origins: Vec<Option<String>> = {
+        let mut at = 0;
+        let mut v = Vec::new();
+        for line in out.text.split('\n').filter(|l| !l.is_empty()) {
+            v.push(out.origin_at(at).and_then(|s| s.values_path.as_deref().map(|p| p.join("."))));
+            at += line.len() + 1;
+        }
+        v
+    };
+    let want = [
+        None,
+        None,
+        Some("sc.capabilities"),
+        Some("sc.capabilities.add"),
+        Some("sc.capabilities.add.0"),
+        Some("sc.privileged"),
+        None,
+        Some("ports.0.name"),
+        Some("ports.0.port"),
+    ];
+    assert_eq!(line_origins, want.iter().map(|w| w.map(str::to_string)).collect::<Vec<_>>());
 }
 
 #[test]
