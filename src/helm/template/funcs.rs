@@ -449,7 +449,9 @@ fn table() -> HashMap<&'static str, Func> {
     });
     add(&["regexReplaceAll", "mustRegexReplaceAll"], |ex, a| {
         let (re, t, r) = (regex(&s(a, 0)?)?, s(a, 1)?, s(a, 2)?);
-        let out = re.replace_all(&t, go_replacement(&r).as_str()).into_owned();
+        // Go's `$1`/`${name}` expansion is the regex crate's: both read `$1a` as the group
+        // named `1a`, and `$$` as a dollar.
+        let out = re.replace_all(&t, &*r).into_owned();
         ex.check_len(out.len())?;
         Ok(Value::string(out))
     });
@@ -1310,12 +1312,6 @@ fn regex(pattern: &str) -> Result<regex::Regex, FnError> {
         .dfa_size_limit(1 << 20)
         .build()
         .map_err(|e| FnError::Msg(format!("error parsing regexp: {e}")))
-}
-
-/// Go's `$1`/`${name}` replacement syntax is the regex crate's, except that Go reads `$1a` as
-/// the group `1a`; both read `$$` as a dollar.
-fn go_replacement(r: &str) -> String {
-    r.to_string()
 }
 
 fn range_list(ex: &mut Exec<'_>, start: i64, stop: i64, step: i64) -> FnResult {
