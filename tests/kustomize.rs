@@ -2,6 +2,7 @@
 //!
 //! Expected outputs in tests/data/kustomize/expected/ were printed by `kubectl kustomize`
 //! (Kustomize v5.5.0) on the same fixtures; the builder must produce the same objects.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -249,7 +250,10 @@ fn helm_charts_become_requests() {
     assert_eq!(local.values_files, ["overlays/helm/values.yaml"]);
     assert_eq!(local.values_inline, Some(json!({"replicaCount": 2})));
     let remote = &built.helm_charts[1];
-    assert_eq!((remote.name.as_str(), remote.repo.as_deref(), remote.version.as_deref()), ("redis", Some("https://charts.example.com"), Some("17.0.0")));
+    assert_eq!(
+        (remote.name.as_str(), remote.repo.as_deref(), remote.version.as_deref()),
+        ("redis", Some("https://charts.example.com"), Some("17.0.0"))
+    );
     let msgs: Vec<(Option<usize>, &str)> = built.problems.iter().map(|p| (p.line, p.message.as_str())).collect();
     assert_eq!(
         msgs,
@@ -308,10 +312,107 @@ fn kustomizegoat_corpus() {
     let dep = object(&prod, "Deployment/kustomizegoat-prod/kustomizegoat");
     assert_eq!(dep.value.pointer("/spec/replicas"), Some(&json!(2)));
     assert_eq!(dep.value.pointer("/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem"), Some(&json!(true)));
-    assert_eq!(provenance(dep, "spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem").0, "kustomize/overlays/prod/deployment.yaml");
+    assert_eq!(
+        provenance(dep, "spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem").0,
+        "kustomize/overlays/prod/deployment.yaml"
+    );
     assert_eq!(provenance(dep, "spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem").1, 49);
     assert_eq!(provenance(dep, "spec.replicas"), ("kustomize/base/deployment.yaml".into(), 9, vec![]));
     let roots = kustomize::roots(&dirs.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &|p| r.read(p));
     assert_eq!(roots, ["kustomize/overlays/dev", "kustomize/overlays/test", "kustomize/overlays/prod"]);
     assert!(!prod.consumed.contains(&"kustomize/base/storage.yaml".to_string()));
+}
+
+/// Kustomize's less obvious behaviours, pinned by `kubectl kustomize`: keyed lists put the
+/// patch's items first, lists of custom resources are replaced, `$retainKeys` is copied,
+/// `$patch: replace`/`delete`, JSON `copy`/`move`/append, Namespace objects renamed to the
+/// namespace, digests, suffixes with hashes, generator behaviours and options, references in
+/// StatefulSets and Ingresses.
+#[test]
+fn edge_cases_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("edge/overlay");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("edge.yaml"));
+    let k = "edge/overlay/kustomization.yaml";
+    let sts = object(&built, "StatefulSet/team/db-v2");
+    // A new container from an inline patch, at its line in the block scalar.
+    assert_eq!(provenance(sts, "spec.template.spec.containers.0.image"), (k.into(), 26, vec![format!("{k}:16: inline patch in {k}")]));
+    // A merged container keeps the base's lines where the patch did not write.
+    assert_eq!(provenance(sts, "spec.template.spec.containers.1.name").0, "edge/base/app.yaml");
+    assert_eq!(provenance(sts, "spec.template.spec.containers.1.ports.1.name").1, 38);
+    assert_eq!(provenance(sts, "spec.template.spec.containers.1.resources.limits.memory").1, 40);
+    // The image digest comes from the images entry.
+    assert_eq!(provenance(sts, "spec.template.spec.containers.1.image").1, 12);
+    // A value appended by a JSON patch.
+    assert_eq!(provenance(sts, "spec.template.spec.tolerations.1.operator").1, 57);
+    let ns = object(&built, "Namespace/~/team");
+    assert_eq!(provenance(ns, "metadata.name"), (k.into(), 5, vec![format!("{k}:5: namespace set by namespace in {k}")]));
+}
+
+#[test]
+fn transformers_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("transformers");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("transformers.yaml"));
+}
+
+/// A reader over files held in memory.
+fn memory(files: &[(&str, String)]) -> impl Fn(&str) -> Result<Arc<SourceFile>, String> {
+    let files: BTreeMap<String, String> = files.iter().map(|(p, t)| (p.to_string(), t.clone())).collect();
+    move |p: &str| files.get(p).map(|t| Arc::new(SourceFile::new(p, t.clone()))).ok_or_else(|| "not found".to_string())
+}
+
+#[test]
+fn a_diamond_of_bases_is_bounded() {
+    // Each level uses the next one twice: 2^15 builds if nothing bounded it.
+    let mut files = Vec::new();
+    for i in 0..15 {
+        let text = format!("resources:\n- ../l{}\n- ../l{}\nnamePrefix: p{i}-\n", i + 1, i + 1);
+        files.push((format!("l{i}/kustomization.yaml"), text));
+    }
+    files.push(("l15/kustomization.yaml".to_string(), "resources:\n- sa.yaml\n".to_string()));
+    files.push(("l15/sa.yaml".to_string(), "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: x\n".to_string()));
+    let refs: Vec<(&str, String)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let read = memory(&refs);
+    let started = std::time::Instant::now();
+    let built = kustomize::build("l0", &read, &Limits::default());
+    assert!(started.elapsed().as_secs() < 10);
+    let fatal: Vec<&str> = built.problems.iter().filter(|p| p.fatal).map(|p| p.message.as_str()).collect();
+    assert_eq!(fatal, ["more than 500 kustomizations in one build: l14 and later ones not followed"]);
+}
+
+#[test]
+fn deep_bases_are_bounded() {
+    let files: Vec<(String, String)> =
+        (0..40).map(|i| (format!("d{i}/kustomization.yaml"), format!("resources:\n- ../d{}\n", i + 1))).collect();
+    let refs: Vec<(&str, String)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let built = kustomize::build("d0", &memory(&refs), &Limits::default());
+    let fatal: Vec<(&str, Option<usize>, &str)> =
+        built.problems.iter().filter(|p| p.fatal).map(|p| (p.path.as_str(), p.line, p.message.as_str())).collect();
+    assert_eq!(fatal, [("d19/kustomization.yaml", Some(2), "bases nested deeper than 20 levels: d20 not followed")]);
+}
+
+#[test]
+fn hostile_kustomizations_report_problems() {
+    let cases: &[(&str, &str)] = &[
+        ("kustomization.yaml", "resources: [\n"),
+        ("kustomization.yaml", "- just\n- a list\n"),
+        ("kustomization.yaml", "patches:\n- patch: '[{\"op\": \"remove\", \"path\": \"/nope\"}]'\n  target: {kind: Pod, name: '(['}\n"),
+        ("kustomization.yaml", "patchesStrategicMerge:\n- |-\n  kind: Pod\n  metadata: {name: missing}\n"),
+        ("kustomization.yaml", "configMapGenerator:\n- name: x\n  envs: [../../etc/passwd]\n  literals: [NOEQUALS]\n"),
+        ("kustomization.yaml", "replicas:\n- name: nothing\n  count: 2\nimages: [{}]\nlabels: [{pairs: {a: b}, fields: []}]\n"),
+    ];
+    for (name, text) in cases {
+        let files = [(*name, text.to_string())];
+        let read = memory(&files);
+        let built = kustomize::build("", &read, &Limits::default());
+        assert!(!built.problems.is_empty(), "{text}: no problem reported");
+        assert!(built.problems.iter().all(|p| p.path == "kustomization.yaml" && !p.message.is_empty()), "{:?}", built.problems);
+    }
+    let read = memory(&[]);
+    let built = kustomize::build("nowhere", &read, &Limits::default());
+    assert_eq!(built.problems[0].message, "no kustomization file in this directory");
+    assert!(built.problems[0].fatal);
 }

@@ -199,6 +199,14 @@ fn split_image(image: &str) -> (&str, &str) {
     }
 }
 
+/// Labels one kustomization field adds, and where.
+struct LabelSet {
+    pairs: Vec<(String, Node)>,
+    origin: Arc<Origin>,
+    selectors: bool,
+    templates: bool,
+}
+
 /// A path to a node: keys and list indexes.
 #[derive(Clone, Debug)]
 enum Step {
@@ -543,6 +551,17 @@ impl Builder<'_> {
         let origin = set_by(kfile, ns_node, "namespace set by namespace");
         let value = string_node(ns, ns_node.span, ns_node.key, &origin);
         for o in acc.iter_mut() {
+            if o.kind() == "Namespace" {
+                // Kustomize renames Namespace objects to the namespace it sets.
+                let old = o.name().to_string();
+                if old != ns
+                    && let Some(name) = o.root.at_mut(&["metadata", "name"])
+                {
+                    *name = string_node(ns, ns_node.span, ns_node.key, &origin);
+                    o.old_names.push(old);
+                }
+                continue;
+            }
             if is_cluster_scoped(o.kind()) {
                 continue;
             }
@@ -598,22 +617,22 @@ impl Builder<'_> {
     }
 
     fn labels(&mut self, kfile: &Arc<SourceFile>, k: &Node, acc: &mut [Obj]) {
-        let mut sets: Vec<(Vec<(String, Node)>, Arc<Origin>, bool, bool)> = Vec::new();
+        let mut sets: Vec<LabelSet> = Vec::new();
         if let Some(common) = k.get("commonLabels") {
             let origin = set_by(kfile, common, "label set by commonLabels");
-            sets.push((pairs(common, &origin), origin, true, true));
+            sets.push(LabelSet { pairs: pairs(common, &origin), origin, selectors: true, templates: true });
         }
         for entry in k.get("labels").map(Node::items).unwrap_or(&[]) {
             let Some(p) = entry.get("pairs") else { continue };
             let origin = set_by(kfile, entry, "label set by labels");
             let flag = |f: &str| matches!(entry.get(f).map(|n| &n.kind), Some(Kind::Scalar(Value::Bool(true))));
             let selectors = flag("includeSelectors");
-            sets.push((pairs(p, &origin), origin, selectors, selectors || flag("includeTemplates")));
+            sets.push(LabelSet { pairs: pairs(p, &origin), origin, selectors, templates: selectors || flag("includeTemplates") });
             if entry.get("fields").is_some() {
                 self.problem(kfile, Some(entry.span), "labels: custom fields are not supported, ignored".to_string(), false);
             }
         }
-        for (pairs, origin, selectors, templates) in &sets {
+        for LabelSet { pairs, origin, selectors, templates } in &sets {
             for o in acc.iter_mut() {
                 let kind = o.kind().to_string();
                 set_pairs(&mut o.root, &["metadata", "labels"], pairs, origin, true);
