@@ -319,14 +319,18 @@ impl Builder<'_> {
         }
     }
 
-    /// Adds `obj` unless an object with the same id is already there.
-    pub fn add(&mut self, kfile: &Arc<SourceFile>, span: Option<ByteSpan>, acc: &mut Vec<Obj>, obj: Obj) {
-        let id = obj.id();
-        if acc.iter().any(|o| o.id() == id) {
-            self.problem(kfile, span, format!("{id} is declared twice (kustomize build would fail); the second one is ignored"), false);
-            return;
+    /// Adds `objs` except those whose id is already taken (reported).
+    pub fn add_all(&mut self, kfile: &Arc<SourceFile>, span: Option<ByteSpan>, acc: &mut Vec<Obj>, objs: Vec<Obj>) {
+        let mut ids: std::collections::HashSet<String> = acc.iter().map(Obj::id).collect();
+        for obj in objs {
+            let id = obj.id();
+            if !ids.insert(id.clone()) {
+                let msg = format!("{id} is declared twice (kustomize build would fail); the second one is ignored");
+                self.problem(kfile, span, msg, false);
+                continue;
+            }
+            acc.push(obj);
         }
-        acc.push(obj);
     }
 
     fn resource(&mut self, dir: &str, kfile: &Arc<SourceFile>, rel: &str, span: ByteSpan, acc: &mut Vec<Obj>) {
@@ -353,9 +357,8 @@ impl Builder<'_> {
                 return;
             }
             let Some((bfile, bk)) = self.load(&path) else { return };
-            for obj in self.build_dir(&path, bfile, bk) {
-                self.add(kfile, Some(span), acc, obj);
-            }
+            let objs = self.build_dir(&path, bfile, bk);
+            self.add_all(kfile, Some(span), acc, objs);
             return;
         }
         match (self.read)(&path) {
@@ -369,6 +372,7 @@ impl Builder<'_> {
 
     fn resource_file(&mut self, kfile: &Arc<SourceFile>, span: ByteSpan, file: &Arc<SourceFile>, acc: &mut Vec<Obj>) {
         let origin = plain_origin(file);
+        let mut objs = Vec::new();
         for doc in self.parse_docs(file, &origin) {
             // A `List` contributes its items.
             let items: Vec<Node> = if doc.str_at(&["kind"]).is_some_and(|k| k.ends_with("List")) && doc.get("items").is_some() {
@@ -386,10 +390,10 @@ impl Builder<'_> {
                     );
                     continue;
                 }
-                let obj = Obj { root: item, file: file.clone(), old_names: Vec::new(), old_namespaces: Vec::new(), hash: false };
-                self.add(kfile, Some(span), acc, obj);
+                objs.push(Obj { root: item, file: file.clone(), old_names: Vec::new(), old_namespaces: Vec::new(), hash: false });
             }
         }
+        self.add_all(kfile, Some(span), acc, objs);
     }
 
     fn generators(&mut self, dir: &str, kfile: &Arc<SourceFile>, k: &Node, acc: &mut Vec<Obj>) {
@@ -399,7 +403,7 @@ impl Builder<'_> {
             match g.behavior {
                 Behavior::Create => {
                     let obj = Obj { root: g.root, file: kfile.clone(), old_names: Vec::new(), old_namespaces: Vec::new(), hash: g.hash };
-                    self.add(kfile, span, acc, obj);
+                    self.add_all(kfile, span, acc, vec![obj]);
                 }
                 Behavior::Merge | Behavior::Replace => {
                     let found = acc

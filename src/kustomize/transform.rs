@@ -727,12 +727,23 @@ impl Builder<'_> {
             o.old_names.push(old);
             o.hash = false;
         }
+        // (kind, current or earlier name) → objects, so that each reference costs one lookup.
+        let mut index: std::collections::HashMap<(&str, &str), Vec<usize>> = std::collections::HashMap::new();
+        for (i, o) in acc.iter().enumerate() {
+            for name in o.old_names.iter().map(String::as_str).chain([o.name()]) {
+                let slot = index.entry((o.kind(), name)).or_default();
+                if slot.last() != Some(&i) {
+                    slot.push(i);
+                }
+            }
+        }
         let mut edits: Vec<(usize, Vec<Step>, String)> = Vec::new();
         for (i, o) in acc.iter().enumerate() {
             let ns = o.namespace().unwrap_or("default");
             for (path, kind) in references(o) {
                 let Some(current) = node_at(&o.root, &path).and_then(Node::as_str) else { continue };
-                let candidates: Vec<&Obj> = acc.iter().filter(|t| t.kind() == kind && t.answers_to(current)).collect();
+                let candidates: Vec<&Obj> =
+                    index.get(&(kind.as_str(), current)).into_iter().flatten().filter_map(|j| acc.get(*j)).collect();
                 let pick = match candidates.as_slice() {
                     [one] => Some(*one),
                     many => {
