@@ -416,3 +416,23 @@ fn hostile_kustomizations_report_problems() {
     assert_eq!(built.problems[0].message, "no kustomization file in this directory");
     assert!(built.problems[0].fatal);
 }
+
+/// Strategic-merge directives as Kustomize v5 applies them: `$patch: delete` removes a whole
+/// object, `- $patch: replace` replaces a list, an item carrying `$patch: replace` among other
+/// fields is ignored, `null` deletes a key, finalizers merge as a set; inline
+/// `patchesStrategicMerge` entries and a multi-document patch file under `patches`.
+#[test]
+fn directives_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("directives");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("directives.yaml"));
+    let k = "directives/kustomization.yaml";
+    let pod = object(&built, "Pod/~/pod");
+    assert_eq!(provenance(pod, "spec.hostPID"), (k.into(), 16, vec![format!("{k}:11: inline patch in {k}")]));
+    assert_eq!(
+        provenance(pod, "spec.containers.0.securityContext.privileged"),
+        ("directives/multi.yaml".into(), 20, vec![format!("{k}:26: patched by directives/multi.yaml (listed in {k})")])
+    );
+    assert_eq!(provenance(pod, "spec.volumes.0.name"), (k.into(), 23, vec![format!("{k}:11: inline patch in {k}")]));
+}

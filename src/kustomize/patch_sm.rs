@@ -140,12 +140,16 @@ pub(crate) fn merge(target: &mut Node, patch: &Node, builtin: bool) -> Outcome {
 }
 
 fn merge_list(target: &mut Node, patch_items: &[Node], patch_list: &Node, field: &str, builtin: bool) {
-    let replace = patch_items.iter().any(|i| i.str_at(&["$patch"]) == Some("replace"));
+    // `- $patch: replace` alone replaces the list with the patch's other items; an item that
+    // carries the directive among other fields is ignored, as Kustomize v5 ignores it.
+    let replace = patch_items.iter().any(|i| i.str_at(&["$patch"]) == Some("replace") && i.entries().len() == 1);
+    let patch_items: Vec<Node> = patch_items.iter().filter(|i| i.str_at(&["$patch"]) != Some("replace")).cloned().collect();
+    let patch_items = patch_items.as_slice();
     let target_items: Vec<&Node> = target.items().iter().collect();
     let all: Vec<&Node> = target_items.iter().copied().chain(patch_items.iter()).collect();
     let key = if builtin { merge_key(field, &all) } else { None };
     if replace || !builtin || (key.is_none() && !is_set_list(field)) {
-        let items: Vec<Node> = patch_items.iter().filter(|i| i.str_at(&["$patch"]) != Some("replace")).filter_map(clean).collect();
+        let items: Vec<Node> = patch_items.iter().filter_map(clean).collect();
         *target = Node { kind: Kind::Seq(items), ..patch_list.clone() };
         return;
     }
