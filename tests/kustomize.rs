@@ -436,3 +436,26 @@ fn directives_build_like_kustomize() {
     );
     assert_eq!(provenance(pod, "spec.volumes.0.name"), (k.into(), 23, vec![format!("{k}:11: inline patch in {k}")]));
 }
+
+#[test]
+fn built_objects_become_resources_with_the_kustomization_in_their_call_chain() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("overlays/prod");
+    let resources = built.resources();
+    let dep = resources.iter().find(|r| r.address == "Deployment/prod/prod-web").unwrap();
+    assert_eq!(dep.file.path.as_ref(), "base/deployment.yaml");
+    let chain: Vec<(String, usize, &str)> = dep.call_chain.iter().map(|(l, m)| (l.file.to_string(), l.start.line, m.as_str())).collect();
+    assert_eq!(chain, [("overlays/prod/kustomization.yaml".to_string(), 1, "built by overlays/prod/kustomization.yaml")]);
+    let (loc, found) = dep.locate(&path("spec.template.spec.hostNetwork"));
+    assert!(found);
+    assert_eq!((loc.file.as_ref(), loc.start.line), ("overlays/prod/host-network.json", 2));
+    let related: Vec<String> = dep.related_at(&path("spec.template.spec.hostNetwork")).into_iter().map(|(_, m)| m).collect();
+    assert_eq!(
+        related,
+        [
+            "built by overlays/prod/kustomization.yaml",
+            "patched by overlays/prod/host-network.json (listed in overlays/prod/kustomization.yaml)"
+        ]
+    );
+    assert_eq!(resources.len(), built.objects.len());
+}

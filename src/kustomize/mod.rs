@@ -40,7 +40,9 @@ use serde_json::Value;
 
 pub use build::KUSTOMIZATION_FILES;
 
-use crate::model::{SourceFile, SpanNode};
+use crate::model::{Location, Resource, SourceFile, SpanNode};
+use crate::parse::Document;
+use crate::source::ByteSpan;
 
 /// Bounds on one build.
 #[derive(Debug, Clone, Copy)]
@@ -123,6 +125,33 @@ pub struct Built {
     pub problems: Vec<Problem>,
     /// Helm charts to render.
     pub helm_charts: Vec<HelmChartRequest>,
+    /// The kustomization file, when it could be read.
+    pub kustomization_file: Option<Arc<SourceFile>>,
+}
+
+impl Built {
+    /// The output objects as Kubernetes resources for the rule engine: addresses as for plain
+    /// manifests (`Deployment/prod/prod-web`), and a call chain naming the kustomization that
+    /// built them (reported as a related location with every finding).
+    pub fn resources(&self) -> Vec<Resource> {
+        let chain: Vec<(Location, String)> = self
+            .kustomization_file
+            .iter()
+            .map(|f| {
+                let first_line = f.text.find('\n').unwrap_or(f.text.len());
+                (f.location(ByteSpan::new(0, first_line)), format!("built by {}", f.path))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (index, o) in self.objects.iter().enumerate() {
+            let doc = Document { index, value: o.value.clone(), spans: o.spans.clone() };
+            for mut r in crate::kubernetes::resources_from_document(doc, &o.file) {
+                r.call_chain = chain.clone();
+                out.push(r);
+            }
+        }
+        out
+    }
 }
 
 /// One output object.
@@ -177,6 +206,7 @@ pub fn build(root_display: &str, read: &dyn Fn(&str) -> Result<Arc<SourceFile>, 
                 fatal: true,
             }],
             helm_charts: Vec::new(),
+            kustomization_file: None,
         };
     };
     let mut objects = b.build_dir(dir, kfile.clone(), k);
@@ -194,6 +224,7 @@ pub fn build(root_display: &str, read: &dyn Fn(&str) -> Result<Arc<SourceFile>, 
         consumed: b.consumed.into_iter().collect(),
         problems: b.problems,
         helm_charts: b.helm_charts,
+        kustomization_file: Some(kfile),
     }
 }
 
