@@ -831,13 +831,13 @@ impl InlineMap {
     }
 
     fn remap(&self, node: &mut Node, file: &str, text: &str, fallback: ByteSpan) {
-        let span = match (self.map(file, text, node.span.start), self.map(file, text, node.span.end.saturating_sub(1))) {
-            (Some(s), Some(e)) => ByteSpan::new(s, e + 1),
+        let span = match (self.map(file, text, node.span.start), self.map(file, text, node.span.end)) {
+            (Some(s), Some(e)) => ByteSpan::new(s, e),
             _ => fallback,
         };
         node.span = span;
-        node.key = node.key.and_then(|k| match (self.map(file, text, k.start), self.map(file, text, k.end.saturating_sub(1))) {
-            (Some(s), Some(e)) => Some(ByteSpan::new(s, e + 1)),
+        node.key = node.key.and_then(|k| match (self.map(file, text, k.start), self.map(file, text, k.end)) {
+            (Some(s), Some(e)) => Some(ByteSpan::new(s, e)),
             _ => None,
         });
         match &mut node.kind {
