@@ -498,3 +498,38 @@ fn truncated_fixtures_never_panic() {
     }
     assert!(builds > 1000, "{builds}");
 }
+
+#[test]
+fn a_json_patch_cannot_double_an_object_forever() {
+    let ops: String = (0..200).map(|i| format!("- {{op: copy, from: /data, path: /data/c{i}}}\n")).collect();
+    let files = [
+        (
+            "kustomization.yaml",
+            format!(
+                "resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMap}}\n  patch: |-\n{}",
+                ops.lines().map(|l| format!("    {l}\n")).collect::<String>()
+            ),
+        ),
+        ("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n".to_string()),
+    ];
+    let started = std::time::Instant::now();
+    let built = kustomize::build("", &memory(&files), &Limits::default());
+    assert!(started.elapsed().as_secs() < 10);
+    assert_eq!(built.problems.len(), 1, "{:?}", built.problems);
+    let p = &built.problems[0];
+    assert_eq!((p.path.as_str(), p.line), ("kustomization.yaml", Some(3)));
+    assert!(p.message.ends_with("operation 16: the object would exceed 200000 value nodes"), "{}", p.message);
+    // Nesting is bounded too.
+    let path = "/a".repeat(300);
+    let files = [
+        (
+            "kustomization.yaml",
+            format!(
+                "resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMap}}\n  patch: '[{{\"op\": \"add\", \"path\": \"{path}\", \"value\": 1}}]'\n"
+            ),
+        ),
+        ("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n".to_string()),
+    ];
+    let built = kustomize::build("", &memory(&files), &Limits::default());
+    assert!(built.problems[0].message.ends_with("operation 0: the result would nest deeper than 256 levels"), "{:?}", built.problems);
+}

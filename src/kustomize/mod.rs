@@ -55,13 +55,22 @@ pub struct Limits {
     pub max_objects: usize,
     /// Value nodes in one build's output.
     pub max_nodes: usize,
+    /// Value nodes one object may reach through JSON patches (`copy` doubles a tree).
+    pub max_object_nodes: usize,
     /// Limits for parsing each file.
     pub parse: crate::parse::Limits,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_depth: 20, max_kustomizations: 500, max_objects: 20_000, max_nodes: 5_000_000, parse: crate::parse::Limits::default() }
+        Self {
+            max_depth: 20,
+            max_kustomizations: 500,
+            max_objects: 20_000,
+            max_nodes: 5_000_000,
+            max_object_nodes: 200_000,
+            parse: crate::parse::Limits::default(),
+        }
     }
 }
 

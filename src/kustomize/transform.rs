@@ -432,7 +432,8 @@ impl Builder<'_> {
             }
             hits += 1;
             if json {
-                if let Err(e) = patch_json6902::apply(&mut o.root, doc) {
+                let budget = patch_json6902::Budget { nodes: self.limits.max_object_nodes, depth: self.limits.parse.max_depth };
+                if let Err(e) = patch_json6902::apply(&mut o.root, doc, budget) {
                     let msg = format!("JSON patch {display} on {}: {e}", o.id());
                     self.problem(kfile, Some(at), msg, false);
                 }
