@@ -533,3 +533,35 @@ fn a_json_patch_cannot_double_an_object_forever() {
     let built = kustomize::build("", &memory(&files), &Limits::default());
     assert!(built.problems[0].message.ends_with("operation 0: the result would nest deeper than 256 levels"), "{:?}", built.problems);
 }
+
+#[test]
+fn rendered_charts_pass_through_the_transformers() {
+    let r = Reader::new(FIXTURES);
+    let asked = RefCell::new(Vec::new());
+    let render = |req: &kustomize::HelmChartRequest| -> Option<Result<Vec<BuiltObject>, String>> {
+        asked.borrow_mut().push(req.name.clone());
+        let dir = req.chart_dir.as_deref()?;
+        if req.repo.is_some() {
+            return None;
+        }
+        // Stands in for the Helm renderer: the "rendered" template as it is.
+        let file = r.read(&format!("{dir}/templates/deployment.yaml")).ok()?;
+        let parsed = stridegate::parse::yaml::parse(&file.text, &file.lines, &Default::default());
+        Some(Ok(parsed.documents.into_iter().map(|d| BuiltObject { value: d.value, spans: d.spans, file: file.clone() }).collect()))
+    };
+    let built = kustomize::build_with_helm("overlays/helm", &|p| r.read(p), &Limits::default(), Some(&render));
+    assert_eq!(*asked.borrow(), ["local-chart", "redis"]);
+    assert_eq!(by_id(&built.objects).keys().collect::<Vec<_>>(), ["Deployment/~/h-demo"]);
+    let dep = object(&built, "Deployment/~/h-demo");
+    let t = "overlays/helm/charts/local-chart/templates/deployment.yaml";
+    assert_eq!(provenance(dep, "spec.template.spec.containers.0.image"), (t.into(), 10, vec![]));
+    let msgs: Vec<&str> = built.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "crds: ignored (OpenAPI schemas of custom resources are not used)",
+            "helm chart \"redis\" comes from a repository: analyzed only if a local copy exists under overlays/helm/charts"
+        ]
+    );
+    assert_eq!(built.helm_charts.len(), 2);
+}

@@ -68,6 +68,8 @@ pub(crate) struct Builder<'a> {
     pub loaded: usize,
     /// Set once a limit stopped the build.
     pub exhausted: bool,
+    /// The caller's Helm renderer, if any.
+    pub helm: Option<&'a super::HelmRenderer<'a>>,
 }
 
 /// A path relative to the scan root from `dir` and a relative reference, or why not.
@@ -298,7 +300,7 @@ impl Builder<'_> {
             self.stack.pop();
         }
         self.generators(dir, kfile, k, acc);
-        self.helm_charts(dir, kfile, k);
+        self.helm_charts(dir, kfile, k, acc);
         self.transform(dir, kfile, k, acc);
         self.check_size(kfile, acc);
     }
@@ -449,7 +451,7 @@ impl Builder<'_> {
         }
     }
 
-    fn helm_charts(&mut self, dir: &str, kfile: &Arc<SourceFile>, k: &Node) {
+    fn helm_charts(&mut self, dir: &str, kfile: &Arc<SourceFile>, k: &Node, acc: &mut Vec<Obj>) {
         let globals_home = k.str_at(&["helmGlobals", "chartHome"]).unwrap_or("charts").to_string();
         for entry in k.get("helmCharts").map(Node::items).unwrap_or(&[]) {
             let line = kfile.lines.position(&kfile.text, entry.span.start).line;
@@ -484,18 +486,7 @@ impl Builder<'_> {
                     Err(e) => self.problem(kfile, Some(f.span), e, false),
                 }
             }
-            if repo.is_some() {
-                self.problem(
-                    kfile,
-                    Some(entry.span),
-                    format!(
-                        "helm chart {name:?} comes from a repository: analyzed only if a local copy exists under {}",
-                        chart_home.as_deref().unwrap_or("?")
-                    ),
-                    false,
-                );
-            }
-            self.helm_charts.push(HelmChartRequest {
+            let request = HelmChartRequest {
                 kustomization: kfile.path.to_string(),
                 line,
                 name,
@@ -508,7 +499,38 @@ impl Builder<'_> {
                 values_files,
                 values_inline: entry.get("valuesInline").map(Node::to_value),
                 include_crds: matches!(entry.get("includeCRDs").map(|n| &n.kind), Some(Kind::Scalar(Value::Bool(true)))),
-            });
+            };
+            let rendered = self.helm.and_then(|render| render(&request));
+            match rendered {
+                Some(Ok(objects)) => {
+                    let objs = objects
+                        .into_iter()
+                        .map(|o| Obj {
+                            root: Node::from_parsed(&o.value, &o.spans, &plain_origin(&o.file)),
+                            file: o.file,
+                            old_names: Vec::new(),
+                            old_namespaces: Vec::new(),
+                            hash: false,
+                        })
+                        .collect();
+                    self.add_all(kfile, Some(entry.span), acc, objs);
+                }
+                Some(Err(e)) => self.problem(kfile, Some(entry.span), format!("helm chart {:?}: {e}", request.name), false),
+                None => {
+                    let why = match &request.repo {
+                        Some(_) => format!(
+                            "helm chart {:?} comes from a repository: analyzed only if a local copy exists under {}",
+                            request.name,
+                            request.chart_home.as_deref().unwrap_or("?")
+                        ),
+                        None => format!("helm chart {:?} was not rendered: its objects are not analyzed", request.name),
+                    };
+                    if self.helm.is_some() || request.repo.is_some() {
+                        self.problem(kfile, Some(entry.span), why, false);
+                    }
+                }
+            }
+            self.helm_charts.push(request);
         }
     }
 }

@@ -90,8 +90,8 @@ pub struct Problem {
 
 /// A Helm chart a kustomization inflates (`helmCharts`), for the caller to render. Only a
 /// chart present locally (`chart_dir`) can be rendered; a chart pulled from `repo` otherwise
-/// is not analyzed. The rendered objects do not pass through this kustomization's
-/// transformers.
+/// is not analyzed. Objects rendered through [`build_with_helm`] pass through the
+/// kustomization's patches and transformers like Kustomize's own inflation output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HelmChartRequest {
     /// Display path of the kustomization that asks for it.
@@ -188,9 +188,28 @@ fn dir_of(root_display: &str) -> &str {
     }
 }
 
+/// A Helm renderer: `None` when it does not render the chart (not local), else the rendered
+/// objects (span trees pointing into the chart's templates and values) or why rendering
+/// failed.
+pub type HelmRenderer<'a> = dyn Fn(&HelmChartRequest) -> Option<Result<Vec<BuiltObject>, String>> + 'a;
+
 /// Builds the kustomization in directory `root_display` (relative to the scan root; `""` is
 /// the root itself). `read` is the caller's confined reader: display path → file, or why not.
+/// Helm charts are only returned as requests ([`Built::helm_charts`]); see [`build_with_helm`].
 pub fn build(root_display: &str, read: &dyn Fn(&str) -> Result<Arc<SourceFile>, String>, limits: &Limits) -> Built {
+    build_with_helm(root_display, read, limits, None)
+}
+
+/// Like [`build`], with a Helm renderer: the objects it renders for a `helmCharts` entry join
+/// the build as Kustomize's chart inflation does (after the other generators, before the
+/// patches and transformers, which therefore apply to them). Every request is still listed in
+/// [`Built::helm_charts`]; one the renderer declines or fails is reported as a problem.
+pub fn build_with_helm(
+    root_display: &str,
+    read: &dyn Fn(&str) -> Result<Arc<SourceFile>, String>,
+    limits: &Limits,
+    helm: Option<&HelmRenderer<'_>>,
+) -> Built {
     let dir = dir_of(root_display);
     let mut b = build::Builder {
         read,
@@ -201,6 +220,7 @@ pub fn build(root_display: &str, read: &dyn Fn(&str) -> Result<Arc<SourceFile>, 
         stack: Vec::new(),
         loaded: 1,
         exhausted: false,
+        helm,
     };
     let Some((kfile, k)) = b.load(dir) else {
         let shown = if dir.is_empty() { "." } else { dir };
@@ -256,6 +276,7 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
             stack: Vec::new(),
             loaded: 0,
             exhausted: false,
+            helm: None,
         };
         let Some((_, k)) = b.load(dir) else { continue };
         for field in ["resources", "bases", "components"] {
