@@ -565,3 +565,18 @@ fn rendered_charts_pass_through_the_transformers() {
     );
     assert_eq!(built.helm_charts.len(), 2);
 }
+
+/// A component's generator and JSON patch, env files read as Kustomize reads them (keys
+/// left-trimmed, values verbatim), `replicas` on a StatefulSet, images with a registry port,
+/// selectors created or not per kind, and a ClusterRoleBinding subject following its
+/// service account into the new namespace.
+#[test]
+fn mixed_builds_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("mixed");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("mixed.yaml"));
+    let secret = object(&built, "Secret/nsb/env-secret-g5772k7bbc");
+    assert_eq!(provenance(secret, "data.QUOTED").0, "mixed/vars.env");
+    assert_eq!(provenance(secret, "data.QUOTED").1, 2);
+}

@@ -136,7 +136,7 @@ impl Builder<'_> {
                 }
                 let span = ByteSpan::new(start, start + body.len());
                 match trimmed.split_once('=') {
-                    Some((k, v)) => put(&mut data, k.trim().to_string(), leaf(v, span, &fo)),
+                    Some((k, v)) => put(&mut data, k.to_string(), leaf(v, span, &fo)),
                     None => self.problem(
                         &file,
                         Some(span),
