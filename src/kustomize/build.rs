@@ -70,6 +70,8 @@ pub(crate) struct Builder<'a> {
     pub exhausted: bool,
     /// The caller's Helm renderer, if any.
     pub helm: Option<&'a super::HelmRenderer<'a>>,
+    /// Every read's outcome, so that a base used twice is read once.
+    pub cache: std::collections::HashMap<String, Result<Arc<SourceFile>, String>>,
 }
 
 /// A path relative to the scan root from `dir` and a relative reference, or why not.
@@ -137,6 +139,16 @@ impl Builder<'_> {
         self.problems.push(Problem { path: file.path.to_string(), line, message, fatal });
     }
 
+    /// Reads a display path through the caller's reader, once.
+    pub fn fetch(&mut self, path: &str) -> Result<Arc<SourceFile>, String> {
+        if let Some(r) = self.cache.get(path) {
+            return r.clone();
+        }
+        let r = (self.read)(path);
+        self.cache.insert(path.to_string(), r.clone());
+        r
+    }
+
     /// Reads a file referenced from `kfile` (at `span`), relative to `dir`; reports failures.
     pub fn read_relative(&mut self, dir: &str, rel: &str, kfile: &Arc<SourceFile>, span: ByteSpan) -> Option<Arc<SourceFile>> {
         if is_remote(rel) {
@@ -150,7 +162,7 @@ impl Builder<'_> {
                 return None;
             }
         };
-        match (self.read)(&path) {
+        match self.fetch(&path) {
             Ok(f) => {
                 self.consumed.insert(path);
                 Some(f)
@@ -174,10 +186,15 @@ impl Builder<'_> {
 
     /// Finds and parses the kustomization of `dir`. `None` when the directory has none.
     pub fn load(&mut self, dir: &str) -> Option<(Arc<SourceFile>, Node)> {
-        let file = KUSTOMIZATION_FILES.iter().find_map(|name| {
-            let path = if dir.is_empty() { (*name).to_string() } else { format!("{dir}/{name}") };
-            (self.read)(&path).ok()
-        })?;
+        let mut found = None;
+        for name in KUSTOMIZATION_FILES {
+            let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+            if let Ok(f) = self.fetch(&path) {
+                found = Some(f);
+                break;
+            }
+        }
+        let file = found?;
         self.consumed.insert(file.path.to_string());
         let origin = plain_origin(&file);
         let docs = self.parse_docs(&file, &origin);
@@ -349,12 +366,12 @@ impl Builder<'_> {
         };
         let lower = path.to_ascii_lowercase();
         let looks_like_file = lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json");
-        if looks_like_file && let Ok(file) = (self.read)(&path) {
+        if looks_like_file && let Ok(file) = self.fetch(&path) {
             self.consumed.insert(path);
             self.resource_file(kfile, span, &file, acc);
             return;
         }
-        if self.stack.contains(&path) || KUSTOMIZATION_FILES.iter().any(|n| (self.read)(&format!("{path}/{n}")).is_ok()) {
+        if self.stack.contains(&path) || KUSTOMIZATION_FILES.iter().any(|n| self.fetch(&format!("{path}/{n}")).is_ok()) {
             if !self.may_enter(kfile, span, &path) {
                 return;
             }
@@ -363,7 +380,7 @@ impl Builder<'_> {
             self.add_all(kfile, Some(span), acc, objs);
             return;
         }
-        match (self.read)(&path) {
+        match self.fetch(&path) {
             Ok(file) => {
                 self.consumed.insert(path);
                 self.resource_file(kfile, span, &file, acc);

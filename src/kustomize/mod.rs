@@ -221,6 +221,7 @@ pub fn build_with_helm(
         loaded: 1,
         exhausted: false,
         helm,
+        cache: Default::default(),
     };
     let Some((kfile, k)) = b.load(dir) else {
         let shown = if dir.is_empty() { "." } else { dir };
@@ -277,6 +278,7 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
             loaded: 0,
             exhausted: false,
             helm: None,
+            cache: Default::default(),
         };
         let Some((_, k)) = b.load(dir) else { continue };
         for field in ["resources", "bases", "components"] {
