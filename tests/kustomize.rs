@@ -580,3 +580,13 @@ fn mixed_builds_like_kustomize() {
     assert_eq!(provenance(secret, "data.QUOTED").0, "mixed/vars.env");
     assert_eq!(provenance(secret, "data.QUOTED").1, 2);
 }
+
+/// Image references with tags and digests: a new tag drops the digest, a new name keeps
+/// both, a digest replaces the tag, and a registry-qualified name is a different image.
+#[test]
+fn images_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("images");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("images.yaml"));
+}

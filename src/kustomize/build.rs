@@ -565,3 +565,29 @@ pub(crate) fn set_by(kfile: &Arc<SourceFile>, field_node: &Node, what: &str) -> 
 pub(crate) fn string_node(s: &str, span: ByteSpan, key: Option<ByteSpan>, origin: &Arc<Origin>) -> Node {
     Node { kind: Kind::Scalar(Value::String(s.to_string())), span, key, origin: origin.clone() }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join_inside_the_root_only() {
+        assert_eq!(join("overlays/prod", "../../base"), Ok("base".to_string()));
+        assert_eq!(join("", "./a/./b/../c.yaml"), Ok("a/c.yaml".to_string()));
+        assert_eq!(join("a", ".."), Ok(String::new()));
+        assert_eq!(join("a/b", "../../../x"), Err("\"../../../x\" (from a/b) is outside the scan root: not read".to_string()));
+        assert_eq!(join("", "../x"), Err("\"../x\" (from .) is outside the scan root: not read".to_string()));
+        assert_eq!(join("a", "/etc/passwd"), Err("\"/etc/passwd\" is an absolute path: not read".to_string()));
+        assert_eq!(join("a", "C:\\\\x"), Err("\"C:\\\\\\\\x\" is an absolute path: not read".to_string()));
+    }
+
+    #[test]
+    fn remote_references() {
+        for r in ["https://github.com/a/b//c?ref=v1", "git@github.com:a/b.git", "github.com/a/b/c", "ssh://host/x", "../x?ref=main"] {
+            assert!(is_remote(r), "{r}");
+        }
+        for l in ["../base", "base", "github/base", "overlays/gitlab.com"] {
+            assert!(!is_remote(l), "{l}");
+        }
+    }
+}

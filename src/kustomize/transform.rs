@@ -187,16 +187,15 @@ fn set_pairs(root: &mut Node, path: &[&str], pairs: &[(String, Node)], origin: &
     }
 }
 
-/// Splits an image reference into name and the tag or digest part (with its `:` or `@`).
+/// Splits an image reference into its name and the rest (`:tag`, `@digest` or both).
 fn split_image(image: &str) -> (&str, &str) {
-    if let Some(at) = image.find('@') {
-        return image.split_at(at);
-    }
-    let slash = image.rfind('/').map_or(0, |i| i + 1);
-    match image.get(slash..).and_then(|tail| tail.rfind(':')) {
-        Some(colon) => image.split_at(slash + colon),
-        None => (image, ""),
-    }
+    let before_digest = image.find('@').map_or(image, |at| image.get(..at).unwrap_or(image));
+    let slash = before_digest.rfind('/').map_or(0, |i| i + 1);
+    let end = match before_digest.get(slash..).and_then(|tail| tail.rfind(':')) {
+        Some(colon) => slash + colon,
+        None => before_digest.len(),
+    };
+    image.split_at(end)
 }
 
 /// Labels one kustomization field adds, and where.
@@ -846,5 +845,38 @@ impl InlineMap {
             Kind::Seq(items) => items.iter_mut().for_each(|n| self.remap(n, file, text, fallback)),
             Kind::Map(entries) => entries.iter_mut().for_each(|(_, n)| self.remap(n, file, text, fallback)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_split_at_tag_or_digest() {
+        assert_eq!(split_image("nginx:1.25"), ("nginx", ":1.25"));
+        assert_eq!(split_image("registry.local:5000/team/api:v1"), ("registry.local:5000/team/api", ":v1"));
+        assert_eq!(split_image("registry.local:5000/team/api"), ("registry.local:5000/team/api", ""));
+        assert_eq!(split_image("busybox@sha256:abc"), ("busybox", "@sha256:abc"));
+        assert_eq!(split_image("a/b:t@sha256:abc"), ("a/b", ":t@sha256:abc"));
+    }
+
+    #[test]
+    fn label_selectors() {
+        let labels = |text: &str| {
+            let parsed = crate::parse::yaml::parse(text, &crate::source::LineIndex::new(text), &Default::default());
+            let file = Arc::new(SourceFile::new("x", text.to_string()));
+            parsed.documents.first().map(|d| Node::from_parsed(&d.value, &d.spans, &super::super::tree::plain_origin(&file)))
+        };
+        let map = labels("app: web\ntier: front\n");
+        let holds = |sel: &str| requirements_hold(&parse_selector(sel).unwrap_or_default(), map.as_ref());
+        assert!(holds("app=web"));
+        assert!(holds("app==web,tier"));
+        assert!(holds("app in (web, api),!missing"));
+        assert!(holds("tier notin (back)"));
+        assert!(!holds("app!=web"));
+        assert!(!holds("app in (api)"));
+        assert!(!holds("missing"));
+        assert!(parse_selector("a b c").is_err());
     }
 }
