@@ -590,3 +590,20 @@ fn images_build_like_kustomize() {
     assert_eq!(built.problems, vec![]);
     assert_eq!(by_id(&built.objects), expected("images.yaml"));
 }
+
+/// Selector labels reach existing affinity and topology-spread `matchLabels` (never created
+/// where only `matchExpressions` exist); the image transformer rewrites `containers` and
+/// `initContainers` at any depth of any kind; `null` values stay as written.
+#[test]
+fn selectors_and_images_in_custom_resources_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("selectors");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("selectors.yaml"));
+    let thing = object(&built, "Thing/~/t");
+    let k = "selectors/kustomization.yaml";
+    assert_eq!(
+        provenance(thing, "spec.deep.initContainers.0.image"),
+        (k.into(), 6, vec![format!("{k}:6: image set by images (img) in {k}")])
+    );
+}

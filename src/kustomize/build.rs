@@ -462,7 +462,9 @@ impl Builder<'_> {
                             }
                         }
                     }
-                    target.hash = target.hash || g.hash;
+                    if g.hash_explicit {
+                        target.hash = g.hash;
+                    }
                 }
             }
         }

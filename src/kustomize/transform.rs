@@ -160,6 +160,77 @@ fn selector_paths(kind: &str) -> &'static [(&'static [&'static str], bool)] {
     }
 }
 
+/// Pod-template label selectors Kustomize adds selector labels to (only where a `matchLabels`
+/// already exists); `[]` stands for every item of a list.
+const AFFINITY_SELECTORS: &[&[&str]] = &[
+    &[
+        "spec",
+        "template",
+        "spec",
+        "affinity",
+        "podAffinity",
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "[]",
+        "podAffinityTerm",
+        "labelSelector",
+        "matchLabels",
+    ],
+    &[
+        "spec",
+        "template",
+        "spec",
+        "affinity",
+        "podAffinity",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "[]",
+        "labelSelector",
+        "matchLabels",
+    ],
+    &[
+        "spec",
+        "template",
+        "spec",
+        "affinity",
+        "podAntiAffinity",
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "[]",
+        "podAffinityTerm",
+        "labelSelector",
+        "matchLabels",
+    ],
+    &[
+        "spec",
+        "template",
+        "spec",
+        "affinity",
+        "podAntiAffinity",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "[]",
+        "labelSelector",
+        "matchLabels",
+    ],
+    &["spec", "template", "spec", "topologySpreadConstraints", "[]", "labelSelector", "matchLabels"],
+];
+
+/// Sets `pairs` in every existing mapping at `path` (`[]`: each list item).
+fn add_to_existing(node: &mut Node, path: &[&str], pairs: &[(String, Node)]) {
+    let Some((first, rest)) = path.split_first() else {
+        if node.is_map() {
+            for (k, v) in pairs {
+                node.set(k, v.clone());
+            }
+        }
+        return;
+    };
+    if *first == "[]" {
+        for item in node.items_mut() {
+            add_to_existing(item, rest, pairs);
+        }
+    } else if let Some(next) = node.get_mut(first) {
+        add_to_existing(next, rest, pairs);
+    }
+}
+
 /// The mapping at `path`, created along the way when `create` (attributed to `origin`).
 fn map_at<'a>(root: &'a mut Node, path: &[&str], span: ByteSpan, origin: &Arc<Origin>, create: bool) -> Option<&'a mut Node> {
     let mut cur = root;
@@ -196,6 +267,26 @@ fn split_image(image: &str) -> (&str, &str) {
         None => before_digest.len(),
     };
     image.split_at(end)
+}
+
+/// Calls `f` on every item of every `containers` and `initContainers` list in `node`, at any
+/// depth and in any kind (custom resources embed pod templates too), as Kustomize's image
+/// transformer does. Depth is bounded by the parser's.
+fn for_each_container(node: &mut Node, f: &dyn Fn(&mut Node)) {
+    match &mut node.kind {
+        Kind::Scalar(_) => {}
+        Kind::Seq(items) => items.iter_mut().for_each(|n| for_each_container(n, f)),
+        Kind::Map(entries) => {
+            for (k, v) in entries.iter_mut() {
+                if (k == "containers" || k == "initContainers")
+                    && let Kind::Seq(items) = &mut v.kind
+                {
+                    items.iter_mut().filter(|c| c.is_map()).for_each(f);
+                }
+                for_each_container(v, f);
+            }
+        }
+    }
 }
 
 /// Labels one kustomization field adds, and where.
@@ -575,14 +666,19 @@ impl Builder<'_> {
             }
         }
         // Service account subjects of role bindings follow the service accounts they name.
-        let moved: Vec<(String, Vec<String>)> =
-            acc.iter().filter(|o| o.kind() == "ServiceAccount").map(|o| (o.name().to_string(), o.old_namespaces.clone())).collect();
+        // (every name it had, the namespaces it left) of each service account; subjects still
+        // use the names as written until the end of the build.
+        let moved: Vec<(Vec<String>, Vec<String>)> = acc
+            .iter()
+            .filter(|o| o.kind() == "ServiceAccount")
+            .map(|o| (o.old_names.iter().cloned().chain([o.name().to_string()]).collect(), o.old_namespaces.clone()))
+            .collect();
         for o in acc.iter_mut().filter(|o| matches!(o.kind(), "RoleBinding" | "ClusterRoleBinding")) {
             for s in o.root.get_mut("subjects").map(Node::items_mut).unwrap_or(&mut []) {
                 let is_sa = s.str_at(&["kind"]) == Some("ServiceAccount");
                 let name = s.str_at(&["name"]).unwrap_or("").to_string();
                 let old_ns = s.str_at(&["namespace"]).unwrap_or("default").to_string();
-                if is_sa && moved.iter().any(|(n, olds)| *n == name && (olds.contains(&old_ns) || olds.is_empty())) {
+                if is_sa && moved.iter().any(|(names, olds)| names.contains(&name) && (olds.contains(&old_ns) || olds.is_empty())) {
                     s.set("namespace", value.clone());
                 }
             }
@@ -646,6 +742,11 @@ impl Builder<'_> {
                     for (path, create) in selector_paths(&kind) {
                         set_pairs(&mut o.root, path, pairs, origin, *create);
                     }
+                    if matches!(kind.as_str(), "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet") {
+                        for path in AFFINITY_SELECTORS {
+                            add_to_existing(&mut o.root, path, pairs);
+                        }
+                    }
                 }
             }
         }
@@ -685,33 +786,28 @@ impl Builder<'_> {
             let digest = entry.str_at(&["digest"]);
             let field = entry.get("digest").or(entry.get("newTag")).or(entry.get("newName")).unwrap_or(entry);
             let origin = set_by(kfile, field, &format!("image set by images ({name})"));
-            for o in acc.iter_mut() {
-                let Some(pod) = crate::kubernetes::pod_spec_path(o.kind()) else { continue };
-                let path: Vec<&str> =
-                    pod.0.iter().filter_map(|s| if let crate::model::PathSegment::Key(k) = s { Some(k.as_str()) } else { None }).collect();
-                let Some(spec) = o.root.at_mut(&path) else { continue };
-                for list in ["containers", "initContainers", "ephemeralContainers"] {
-                    for c in spec.get_mut(list).map(Node::items_mut).unwrap_or(&mut []) {
-                        let Some(image) = c.str_at(&["image"]) else { continue };
-                        let (img_name, rest) = split_image(image);
-                        if img_name != name {
-                            continue;
-                        }
-                        let mut out = new_name.unwrap_or(img_name).to_string();
-                        match (digest, &new_tag) {
-                            (Some(d), _) => {
-                                out.push('@');
-                                out.push_str(d);
-                            }
-                            (None, Some(t)) => {
-                                out.push(':');
-                                out.push_str(t);
-                            }
-                            (None, None) => out.push_str(rest),
-                        }
-                        c.set("image", string_node(&out, field.span, field.key, &origin));
-                    }
+            let rewrite = |c: &mut Node| {
+                let Some(image) = c.str_at(&["image"]) else { return };
+                let (img_name, rest) = split_image(image);
+                if img_name != name {
+                    return;
                 }
+                let mut out = new_name.unwrap_or(img_name).to_string();
+                match (digest, &new_tag) {
+                    (Some(d), _) => {
+                        out.push('@');
+                        out.push_str(d);
+                    }
+                    (None, Some(t)) => {
+                        out.push(':');
+                        out.push_str(t);
+                    }
+                    (None, None) => out.push_str(rest),
+                }
+                c.set("image", string_node(&out, field.span, field.key, &origin));
+            };
+            for o in acc.iter_mut() {
+                for_each_container(&mut o.root, &rewrite);
             }
         }
     }
