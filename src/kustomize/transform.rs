@@ -546,7 +546,9 @@ impl Builder<'_> {
         if hits == 0 {
             let what = match (json, sel) {
                 (true, None) => "a JSON patch needs a target".to_string(),
-                _ => format!(
+                // Kustomize applies a targeted patch to whatever matches, possibly nothing.
+                (_, Some(_)) => format!("patch {display}: its target selects no object"),
+                (false, None) => format!(
                     "patch {display} matches no object{} (kustomize build would fail)",
                     doc.str_at(&["metadata", "name"]).map(|n| format!(" (looking for {n})")).unwrap_or_default()
                 ),
