@@ -607,3 +607,14 @@ fn selectors_and_images_in_custom_resources_build_like_kustomize() {
         (k.into(), 6, vec![format!("{k}:6: image set by images (img) in {k}")])
     );
 }
+
+#[test]
+fn components_are_never_roots() {
+    let files = [
+        ("app/kustomization.yaml", "resources: [../base]\n".to_string()),
+        ("base/kustomization.yaml", "resources: []\n".to_string()),
+        ("unused-component/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n".to_string()),
+    ];
+    let dirs: Vec<String> = ["app", "base", "unused-component"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(kustomize::roots(&dirs, &memory(&files)), ["app"]);
+}

@@ -281,7 +281,8 @@ pub fn build_with_helm(
 }
 
 /// The kustomization directories in `kustomization_dirs` that no other one in the set uses as
-/// a base (`resources`, `bases`) or component. Kustomizations that only use each other (a
+/// a base (`resources`, `bases`) or component, and that are not components themselves (a
+/// component is analyzed only through the kustomizations that use it). Kustomizations that only use each other (a
 /// cycle, which building reports) would have no root: the first of them in the list becomes
 /// one, so that every kustomization is built from some root. Directories whose kustomization
 /// cannot be read are roots (building them reports why). Order is kept.
@@ -289,6 +290,7 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
     let limits = Limits::default();
     let dirs: Vec<&str> = kustomization_dirs.iter().map(|d| dir_of(d)).collect();
     let mut uses: Vec<Vec<usize>> = vec![Vec::new(); dirs.len()];
+    let mut components: Vec<usize> = Vec::new();
     for (i, dir) in dirs.iter().enumerate() {
         let mut b = build::Builder {
             read,
@@ -303,6 +305,9 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
             cache: Default::default(),
         };
         let Some((_, k)) = b.load(dir) else { continue };
+        if k.str_at(&["kind"]) == Some("Component") {
+            components.push(i);
+        }
         for field in ["resources", "bases", "components"] {
             for entry in k.get(field).map(tree::Node::items).unwrap_or(&[]) {
                 if let Some(rel) = entry.as_str()
@@ -316,7 +321,8 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
             }
         }
     }
-    let used: BTreeSet<usize> = uses.iter().flatten().copied().collect();
+    // Components are never built alone (Kustomize refuses to): only through their users.
+    let used: BTreeSet<usize> = uses.iter().flatten().copied().chain(components.iter().copied()).collect();
     let mut roots: Vec<usize> = (0..dirs.len()).filter(|i| !used.contains(i)).collect();
     let mut reached = vec![false; dirs.len()];
     let mark = |from: usize, reached: &mut Vec<bool>| {
@@ -334,7 +340,7 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
         mark(r, &mut reached);
     }
     for i in 0..dirs.len() {
-        if !reached[i] {
+        if !reached[i] && !components.contains(&i) {
             roots.push(i);
             mark(i, &mut reached);
         }
