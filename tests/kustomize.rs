@@ -618,3 +618,27 @@ fn components_are_never_roots() {
     let dirs: Vec<String> = ["app", "base", "unused-component"].iter().map(|s| s.to_string()).collect();
     assert_eq!(kustomize::roots(&dirs, &memory(&files)), ["app"]);
 }
+
+/// `replacements`, inline and from a file: whole values, one part of a delimited string,
+/// list items selected by name, `reject`, and `create` for a missing field; the copied value
+/// keeps the source's location.
+#[test]
+fn replacements_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("replacements");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("replacements.yaml"));
+    let dep = object(&built, "Deployment/shop/api");
+    let k = "replacements/kustomization.yaml";
+    let vs = object(&built, "VirtualService/shop/api");
+    // One part replaced by the namespace, which the namespace transformer set: the value points
+    // at that line, with the replacement that copied it.
+    assert_eq!(
+        provenance(vs, "spec.http.0.route.0.destination.host"),
+        (k.into(), 3, vec![format!("{k}:3: namespace set by namespace in {k}"), format!("{k}:16: set by replacements in {k}")])
+    );
+    assert_eq!(
+        provenance(dep, "spec.template.spec.containers.0.image"),
+        ("replacements/objs.yaml".into(), 6, vec![format!("{k}:28: set by replacements in {k}")])
+    );
+}

@@ -270,7 +270,6 @@ impl Builder<'_> {
         for (field, note) in [
             ("crds", "crds: ignored (OpenAPI schemas of custom resources are not used)"),
             ("openapi", "openapi: ignored (built-in merge keys are used)"),
-            ("replacements", "replacements: not supported, ignored"),
             ("vars", "vars: not supported, ignored"),
             ("configurations", "configurations: not supported, ignored"),
             ("transformers", "transformers: plugins are not run"),

@@ -9,9 +9,10 @@
 //! strategic merge or JSON, with `target` selectors), `patchesStrategicMerge`,
 //! `patchesJson6902`, `configMapGenerator`/`secretGenerator` (Kustomize's real content hash),
 //! and `helmCharts`, returned as [`HelmChartRequest`]s and rendered through the caller's
-//! renderer with [`build_with_helm`]. `crds` and `openapi` are ignored with a note; plugins
-//! (`transformers`, `generators`, `validators`), `replacements`, `vars` and `configurations`
-//! are reported as not supported. Where Kustomize v5 has a quirk (keyed lists put the patch's
+//! renderer with [`build_with_helm`], and `replacements` (inline or from files; whole values or
+//! one delimited part; `[name=x]`, index and `*` field paths; `reject`, `create`). `crds` and
+//! `openapi` are ignored with a note; plugins (`transformers`, `generators`, `validators`),
+//! `vars` and `configurations` are reported as not supported. Where Kustomize v5 has a quirk (keyed lists put the patch's
 //! items first, `$retainKeys` is copied rather than applied, Namespace objects are renamed to
 //! the `namespace`), the output follows Kustomize, checked against `kubectl kustomize`.
 //!
@@ -52,6 +53,7 @@ mod generators;
 mod hash;
 mod patch_json6902;
 mod patch_sm;
+mod replacements;
 mod transform;
 mod tree;
 

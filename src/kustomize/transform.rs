@@ -26,7 +26,7 @@ struct Patch {
 
 /// A `target` selector.
 #[derive(Default)]
-struct Selector {
+pub(crate) struct Selector {
     group: Option<String>,
     version: Option<String>,
     kind: Option<String>,
@@ -117,7 +117,7 @@ fn group_version(api_version: &str) -> (&str, &str) {
 }
 
 impl Selector {
-    fn matches(&self, o: &Obj) -> bool {
+    pub(crate) fn matches(&self, o: &Obj) -> bool {
         let (group, version) = group_version(o.api_version());
         self.group.as_deref().is_none_or(|g| g == group)
             && self.version.as_deref().is_none_or(|v| v == version)
@@ -475,7 +475,7 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn selector(&mut self, kfile: &Arc<SourceFile>, target: &Node) -> Option<Selector> {
+    pub(crate) fn selector(&mut self, kfile: &Arc<SourceFile>, target: &Node) -> Option<Selector> {
         let s = |f: &str| target.str_at(&[f]).map(str::to_string);
         let mut sel = Selector { group: s("group"), version: s("version"), kind: s("kind"), ..Selector::default() };
         for (field, slot) in [("name", &mut sel.name), ("namespace", &mut sel.namespace)] {
@@ -636,6 +636,7 @@ impl Builder<'_> {
         }
         self.replicas(kfile, k, acc);
         self.images(kfile, k, acc);
+        self.replacements(dir, kfile, k, acc);
     }
 
     fn namespace(&mut self, kfile: &Arc<SourceFile>, k: &Node, acc: &mut [Obj]) {
