@@ -322,7 +322,11 @@ impl Engine {
 
     /// Runs every applicable rule on `resource`.
     pub fn evaluate(&self, worker: &mut Worker, resource: &Resource, out: &mut Output) {
-        let Some(entry) = self.by_kind.get(&(resource.platform, resource.kind.clone())) else { return };
+        let kind = match resource.platform {
+            Platform::Kubernetes => crate::kubernetes::dispatch_kind(&resource.kind, &resource.value),
+            _ => &resource.kind,
+        };
+        let Some(entry) = self.by_kind.get(&(resource.platform, kind.to_string())) else { return };
         let mut input_set = false;
         let mut set_input = |worker: &mut Worker| {
             if !input_set {

@@ -53,9 +53,49 @@ pub fn pod_spec_path(kind: &str) -> Option<AttributePath> {
     Some(AttributePath(keys.iter().map(|k| crate::model::PathSegment::Key((*k).to_string())).collect()))
 }
 
+/// The kind under which rules see objects that carry pods in a kind the built-in list does not
+/// name (OpenShift `DeploymentConfig`, Knative `Service`, Argo `Rollout`, KEDA `ScaledJob`, any
+/// custom resource with a pod template): every workload rule applies to it.
+pub const POD_TEMPLATE_KIND: &str = "@pod-template";
+
+/// Path of the pod spec of an object whose kind is not a built-in pod-bearing kind: Knative's
+/// `Revision` (`spec` is a pod spec), else found by shape — a `template.spec` with a
+/// `containers` list under `spec` or under `spec.jobTemplate.spec`.
+fn pod_spec_path_by_shape(kind: &str, value: &Value) -> Option<AttributePath> {
+    let api = value.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
+    let keys: &[&str] = if kind == "Revision" && api.starts_with("serving.knative.dev/") {
+        &["spec"]
+    } else if value.pointer("/spec/template/spec/containers").is_some_and(Value::is_array) {
+        &["spec", "template", "spec"]
+    } else if value.pointer("/spec/jobTemplate/spec/template/spec/containers").is_some_and(Value::is_array) {
+        &["spec", "jobTemplate", "spec", "template", "spec"]
+    } else {
+        return None;
+    };
+    Some(AttributePath(keys.iter().map(|k| crate::model::PathSegment::Key((*k).to_string())).collect()))
+}
+
+/// Path of the pod spec of an object: by kind for the built-in kinds, by shape for the others.
+pub fn pod_spec_path_of(kind: &str, value: &Value) -> Option<AttributePath> {
+    pod_spec_path(kind).or_else(|| pod_spec_path_by_shape(kind, value))
+}
+
+/// The kind rules are dispatched on: the object's own kind, or [`POD_TEMPLATE_KIND`] for an
+/// object that carries pods in a kind the built-in list does not name.
+pub fn dispatch_kind<'a>(kind: &'a str, value: &Value) -> &'a str {
+    if pod_spec_path(kind).is_none() && pod_spec_path_by_shape(kind, value).is_some() { POD_TEMPLATE_KIND } else { kind }
+}
+
 /// Path of the pod template's metadata (where pod labels live) for pod-bearing kinds.
 pub fn pod_metadata_path(kind: &str) -> Option<AttributePath> {
     let mut spec = pod_spec_path(kind)?;
+    spec.0.pop();
+    Some(spec.key("metadata"))
+}
+
+/// Like [`pod_metadata_path`], for any object (see [`pod_spec_path_of`]).
+pub fn pod_metadata_path_of(kind: &str, value: &Value) -> Option<AttributePath> {
+    let mut spec = pod_spec_path_of(kind, value)?;
     spec.0.pop();
     Some(spec.key("metadata"))
 }

@@ -3,7 +3,8 @@
 //! The pipeline has one-way dependencies, one module per stage:
 //!
 //! ```text
-//! discover ─► parse (yaml, json; spans) ─► model (Resource: value tree + span tree)
+//! discover ─► frontend (one module per input: claims files, plans units, builds resources
+//!      │        with parse (yaml, json; spans) into model (Resource: value tree + span tree))
 //!      └──────────────► scan ─► engine (Rego via regorus + native checks) ─► Finding ─► report
 //! ```
 //!
@@ -15,6 +16,8 @@ pub mod checks;
 pub mod discover;
 pub mod engine;
 pub mod finding;
+pub mod frontend;
+pub mod helm;
 pub mod iam;
 pub mod kubernetes;
 pub mod kustomize;

@@ -41,6 +41,9 @@ enum Command {
     /// Threat models: check one against the infrastructure code, print the format's schema.
     #[command(subcommand, name = "threat-model")]
     ThreatModel(ThreatModelCommand),
+    /// Helm charts as the scanner sees them.
+    #[command(subcommand)]
+    Helm(HelmCommand),
     /// Show a rule's documentation with failing and passing examples.
     Explain {
         /// Rule id (K8S-0002) or name (privileged-container).
@@ -49,6 +52,49 @@ enum Command {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum HelmCommand {
+    /// Render a chart like `helm template` (offline, with the built-in renderer) and print each
+    /// template's documents as JSON: `{"chart", "ok", "error", "templates": {name: [docs]}}`.
+    Render(Box<HelmRenderArgs>),
+}
+
+#[derive(clap::Args)]
+struct HelmRenderArgs {
+    /// The chart directory (holding Chart.yaml).
+    chart: PathBuf,
+    /// Values files, applied in order (`helm template -f`).
+    #[arg(long = "values", short = 'f', value_name = "FILE")]
+    values: Vec<PathBuf>,
+    /// Values as `key=value` (`helm template --set`).
+    #[arg(long = "set", value_name = "K=V")]
+    set: Vec<String>,
+    /// String values as `key=value` (`helm template --set-string`).
+    #[arg(long = "set-string", value_name = "K=V")]
+    set_string: Vec<String>,
+    /// `.Capabilities.KubeVersion`.
+    #[arg(long = "kube-version", default_value = "v1.30.0")]
+    kube_version: String,
+    /// `.Release.Namespace`.
+    #[arg(long, default_value = "default")]
+    namespace: String,
+    /// `.Release.Name`.
+    #[arg(long = "release-name", default_value = "release-name")]
+    release_name: String,
+    /// Reads stay inside this directory (dependencies, values files); default: the chart's
+    /// parent directory.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Output format (JSON only).
+    #[arg(long, value_enum, default_value_t = HelmRenderFormat::Json)]
+    format: HelmRenderFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HelmRenderFormat {
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -204,6 +250,19 @@ struct ScanArgs {
     /// Terraform: also read TF_VAR_* environment variables.
     #[arg(long)]
     tf_env: bool,
+    /// Helm: values file for every chart, applied after the chart's defaults (repeatable, in
+    /// order, like `helm template -f`).
+    #[arg(long = "helm-values", value_name = "FILE")]
+    helm_values: Vec<PathBuf>,
+    /// Helm: set a value for every chart, `key=value` with `helm --set` syntax (repeatable).
+    #[arg(long = "helm-set", value_name = "K=V")]
+    helm_set: Vec<String>,
+    /// Helm: set a string value for every chart, like `helm --set-string` (repeatable).
+    #[arg(long = "helm-set-string", value_name = "K=V")]
+    helm_set_string: Vec<String>,
+    /// Helm: the Kubernetes version charts see in `.Capabilities.KubeVersion`.
+    #[arg(long = "kube-version", value_name = "VERSION", default_value = "v1.30.0")]
+    kube_version: String,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -233,6 +292,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(args) => run_scan(&args),
+        Command::Helm(HelmCommand::Render(args)) => run_helm_render(&args),
         Command::ThreatModel(ThreatModelCommand::Import { file, scope, system, output }) => {
             run_threat_import(&file, scope.as_deref(), system.as_deref(), output.as_deref())
         }
@@ -259,6 +319,46 @@ fn main() -> ExitCode {
         }),
     };
     ExitCode::from(code as u8)
+}
+
+fn run_helm_render(args: &HelmRenderArgs) -> ExitStatus {
+    let HelmRenderFormat::Json = args.format;
+    let chart = match std::fs::canonicalize(&args.chart) {
+        Ok(c) if c.join("Chart.yaml").is_file() => c,
+        _ => {
+            eprintln!("error: `{}` is not a chart directory (no Chart.yaml in it)", args.chart.display());
+            return ExitStatus::UsageError;
+        }
+    };
+    let root = match &args.root {
+        Some(r) => std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()),
+        None => chart.parent().map_or_else(|| chart.clone(), std::path::Path::to_path_buf),
+    };
+    let mut options = ScanOptions::default();
+    options.helm.values_files = args.values.clone();
+    options.helm.set = args.set.clone();
+    options.helm.set_string = args.set_string.clone();
+    options.helm.kube_version = args.kube_version.clone();
+    options.helm.namespace = args.namespace.clone();
+    options.helm.release_name = args.release_name.clone();
+    let rendered = stridegate::frontend::helm::render_chart(&root, &chart, &options);
+    let (ok, error, templates) = match rendered {
+        Ok(docs) => (true, serde_json::Value::Null, docs.into_iter().map(|(name, docs)| (name, serde_json::Value::Array(docs))).collect()),
+        Err(e) => (false, serde_json::Value::String(e), serde_json::Map::new()),
+    };
+    let out = serde_json::json!({
+        "chart": args.chart.display().to_string(),
+        "ok": ok,
+        "error": error,
+        "templates": serde_json::Value::Object(templates),
+    });
+    match serde_json::to_string_pretty(&out) {
+        Ok(text) => write_stdout(&(text + "\n")),
+        Err(e) => {
+            eprintln!("error: cannot write JSON: {e}");
+            ExitStatus::UsageError
+        }
+    }
 }
 
 fn write_stdout(text: &str) -> ExitStatus {
@@ -376,7 +476,22 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
         total: Some(total.clone()),
         terraform_vars,
         terraform_env: args.tf_env,
+        helm: stridegate::helm::HelmOptions {
+            values_files: args.helm_values.clone(),
+            set: args.helm_set.clone(),
+            set_string: args.helm_set_string.clone(),
+            kube_version: args.kube_version.clone(),
+            ..stridegate::helm::HelmOptions::default()
+        },
         ..ScanOptions::default()
+    };
+    // A file of a Helm chart (a template, values.yaml) is analyzed through its chart.
+    let target = match stridegate::frontend::helm::chart_root_of(&args.path) {
+        Some(chart) => {
+            eprintln!("note: {} belongs to the Helm chart in {}: scanning the chart", args.path.display(), chart.display());
+            chart
+        }
+        None => args.path.clone(),
     };
     let done = Arc::new(AtomicBool::new(false));
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();
@@ -395,7 +510,7 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             }
         })
     });
-    let result = scan(&args.path, &engine, &options);
+    let result = scan(&target, &engine, &options);
     done.store(true, Ordering::Relaxed);
     if let Some(t) = ticker {
         let _ = t.join();
@@ -415,7 +530,7 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
     };
     let text = match args.format {
         Format::Terminal => {
-            let mut sources = Sources::new(&args.path);
+            let mut sources = Sources::new(&target);
             let width = if to_terminal { terminal_width() } else { 100 };
             report::terminal::render(&report, &mut sources, report::terminal::TerminalOptions { color, verbose: args.verbose, width })
         }

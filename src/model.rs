@@ -77,6 +77,19 @@ impl AttributePath {
         Some(Self(segments))
     }
 
+    /// The path as a JSON array of keys and indexes (the inverse of [`AttributePath::from_json`]).
+    pub fn to_json(&self) -> Value {
+        Value::Array(
+            self.0
+                .iter()
+                .map(|s| match s {
+                    PathSegment::Key(k) => Value::String(k.clone()),
+                    PathSegment::Index(i) => Value::from(*i),
+                })
+                .collect(),
+        )
+    }
+
     /// A new path with `key` appended.
     pub fn key(&self, key: impl Into<String>) -> Self {
         let mut p = self.clone();
@@ -380,12 +393,8 @@ impl Resource {
             Platform::Kubernetes => {
                 let selector =
                     if self.kind == "Service" { map(self.value.get("spec").and_then(|s| s.get("selector"))) } else { Default::default() };
-                let pod_labels = match crate::kubernetes::pod_spec_path(&self.kind) {
-                    _ if self.kind == "Pod" => map(self.value.get("metadata").and_then(|m| m.get("labels"))),
-                    Some(_) => map(self
-                        .value
-                        .pointer("/spec/template/metadata/labels")
-                        .or_else(|| self.value.pointer("/spec/jobTemplate/spec/template/metadata/labels"))),
+                let pod_labels = match crate::kubernetes::pod_metadata_path_of(&self.kind, &self.value) {
+                    Some(path) => map(self.get(&path.key("labels"))),
                     None => Default::default(),
                 };
                 (Vec::new(), selector, pod_labels)

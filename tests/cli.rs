@@ -210,3 +210,29 @@ fn terraform_variables_from_the_command_line() {
     assert_eq!(count(&with_env(&[])), 0);
     assert_eq!(count(&with_env(&["--tf-env"])), 1);
 }
+
+/// Helm values from the command line change what charts render, and a chart file given alone
+/// is analyzed through its chart.
+#[test]
+fn helm_values_from_the_command_line_and_files_through_their_chart() {
+    let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/helm-chart");
+    let rules = |out: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+        v["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap().to_string()).collect()
+    };
+    let chart_arg = chart.to_str().unwrap();
+    let out = stridegate(&["scan", chart_arg, "--format", "json"]);
+    assert_eq!(rules(&out), ["K8S-0004", "K8S-0002"]);
+    let out = stridegate(&["scan", chart_arg, "--format", "json", "--helm-set", "securityContext.privileged=false"]);
+    assert_eq!(rules(&out), ["K8S-0004"]);
+    let values = tempfile::tempdir().unwrap();
+    let file = values.path().join("prod.yaml");
+    std::fs::write(&file, "metrics:\n  enabled: false\n").unwrap();
+    let out = stridegate(&["scan", chart_arg, "--format", "json", "--helm-values", file.to_str().unwrap()]);
+    assert_eq!(rules(&out), ["K8S-0002"]);
+    // A template given alone: rendered through its chart (the parent of `charts/metrics`).
+    let template = chart.join("charts/metrics/templates/daemonset.yaml");
+    let out = stridegate(&["scan", template.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(rules(&out), ["K8S-0004", "K8S-0002"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("belongs to the Helm chart"));
+}

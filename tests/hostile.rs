@@ -67,7 +67,8 @@ jobs:
 const CHART: &str = "apiVersion: v2\nname: web\nversion: 0.1.0\n";
 const CHART_VALUES: &str = "replicas: 2\nprivileged: true\n";
 /// Not valid YAML before rendering (a `{{-` line, an unquoted `{{` value): it must never be
-/// parsed, and its `privileged: true` must never be reported.
+/// parsed as YAML, only rendered; with the chart's values it renders nothing (`enabled` is not
+/// set), so its `privileged: true` must never be reported.
 const CHART_TEMPLATE: &str = "\
 {{- if .Values.enabled }}
 apiVersion: apps/v1
@@ -294,8 +295,10 @@ fn hostile_files_fail_cleanly_and_valid_files_are_still_checked() {
 
     // A CI workflow is not infrastructure: skipped, not failed.
     assert_eq!(record(&report, ".github/workflows/ci.yml").outcome, Outcome::Skipped { reason: SkipReason::NotInfrastructure });
-    // Every file of the Helm chart is skipped as part of the chart, never parsed.
-    for path in ["charts/web/Chart.yaml", "charts/web/values.yaml", "charts/web/templates/deployment.yaml"] {
+    // The chart is rendered: its template is analyzed (and renders no object), its other files
+    // are inputs of the chart, never parsed as manifests.
+    assert_eq!(record(&report, "charts/web/templates/deployment.yaml").outcome, Outcome::Analyzed { resources: 0 });
+    for path in ["charts/web/Chart.yaml", "charts/web/values.yaml"] {
         assert_eq!(
             record(&report, path).outcome,
             Outcome::Skipped { reason: SkipReason::HelmChart { chart: "charts/web".to_string() } },
@@ -305,7 +308,7 @@ fn hostile_files_fail_cleanly_and_valid_files_are_still_checked() {
 
     let coverage = report.coverage();
     assert_eq!(coverage.failed, expect.len());
-    assert_eq!(coverage.analyzed, 1);
+    assert_eq!(coverage.analyzed, 2);
     assert!(report.is_incomplete());
     // Findings win over incompleteness.
     assert_eq!(report.exit_status(Severity::Low), ExitStatus::Findings);

@@ -20,8 +20,20 @@ pod_spec_paths := {
 	"Job": ["spec", "template", "spec"],
 }
 
-# Path of the pod spec in the current object.
-pod_spec_path := pod_spec_paths[input.kind]
+# Path of the pod spec in the current object: by kind for the built-in kinds; for other kinds
+# (OpenShift DeploymentConfig, Knative Service/Configuration/Revision, Argo Rollout, KEDA
+# ScaledJob, any custom resource with a pod template) by shape, as the scanner dispatches them
+# (`src/kubernetes.rs`, `pod_spec_path_of`).
+pod_spec_path := p if {
+	p := pod_spec_paths[input.kind]
+} else := ["spec"] if {
+	input.kind == "Revision"
+	startswith(object.get(input, "apiVersion", ""), "serving.knative.dev/")
+} else := ["spec", "template", "spec"] if {
+	is_array(object.get(input, ["spec", "template", "spec", "containers"], null))
+} else := ["spec", "jobTemplate", "spec", "template", "spec"] if {
+	is_array(object.get(input, ["spec", "jobTemplate", "spec", "template", "spec", "containers"], null))
+}
 
 # True for a value written where a mapping belongs but of another type (a string, number, list
 # or boolean) in a half-written manifest. The API server would reject it and nothing can be

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{NativeCheck, Observation, ScanCheck, ScanHit};
 use crate::finding::RelatedLocation;
-use crate::kubernetes::{MappingAt, UNKNOWN_NAMESPACE, mapping_at, pod_metadata_path, pod_spec_path};
+use crate::kubernetes::{MappingAt, UNKNOWN_NAMESPACE, mapping_at, pod_metadata_path_of, pod_spec_path_of};
 use crate::model::{AttributePath, Resource, is_unknown};
 use crate::rules::meta::WORKLOAD_KINDS;
 
@@ -26,15 +26,22 @@ pub fn native(id: &str) -> Option<NativeCheck> {
     Some(NativeCheck::Scan(check))
 }
 
-fn is_workload(kind: &str) -> bool {
-    WORKLOAD_KINDS.contains(&kind)
+/// Whether `resource` carries pods (a built-in pod-bearing kind, or one found by shape).
+fn is_workload(resource: &Resource) -> bool {
+    WORKLOAD_KINDS.contains(&resource.kind.as_str()) || pod_spec_path_of(&resource.kind, &resource.value).is_some()
+}
+
+/// The pod spec path an observation recorded (`spec_path` in its facts).
+fn observed_spec_path(o: &Observation) -> Option<AttributePath> {
+    AttributePath::from_json(o.facts.get("spec_path")?)
 }
 
 /// Observes a workload: its pod labels (and where they are written). A workload whose pod spec
 /// or pod metadata has the wrong type (a half-written manifest) defines no pods: not observed.
 fn observe_workload(resource: &Resource, extra: Value, extra_paths: &[AttributePath]) -> Option<Observation> {
-    let metadata_path = pod_metadata_path(&resource.kind)?;
-    for path in [pod_spec_path(&resource.kind)?, metadata_path.clone()] {
+    let spec_path = pod_spec_path_of(&resource.kind, &resource.value)?;
+    let metadata_path = pod_metadata_path_of(&resource.kind, &resource.value)?;
+    for path in [spec_path.clone(), metadata_path.clone()] {
         if mapping_at(&resource.value, &path) == MappingAt::WrongType {
             return None;
         }
@@ -46,7 +53,11 @@ fn observe_workload(resource: &Resource, extra: Value, extra_paths: &[AttributeP
     };
     let mut paths = vec![labels_path];
     paths.extend_from_slice(extra_paths);
-    Some(Observation::new(resource, json!({"role": "workload", "labels": labels, "extra": extra}), &paths))
+    Some(Observation::new(
+        resource,
+        json!({"role": "workload", "labels": labels, "extra": extra, "spec_path": spec_path.to_json()}),
+        &paths,
+    ))
 }
 
 fn role(o: &Observation) -> &str {
@@ -200,7 +211,7 @@ impl ScanCheck for NamespaceWithoutDefaultDeny {
         match resource.kind.as_str() {
             "Namespace" => Some(Observation::new(resource, json!({"role": "namespace"}), &[])),
             "NetworkPolicy" => Some(observe_network_policy(resource)),
-            k if is_workload(k) => observe_workload(resource, Value::Null, &[]),
+            _ if is_workload(resource) => observe_workload(resource, Value::Null, &[]),
             _ => None,
         }
     }
@@ -250,7 +261,7 @@ impl ScanCheck for WorkloadNotSelectedByNetworkPolicy {
     fn observe(&self, resource: &Resource) -> Option<Observation> {
         match resource.kind.as_str() {
             "NetworkPolicy" => Some(observe_network_policy(resource)),
-            k if is_workload(k) => observe_workload(resource, Value::Null, &[]),
+            _ if is_workload(resource) => observe_workload(resource, Value::Null, &[]),
             _ => None,
         }
     }
@@ -276,7 +287,12 @@ impl ScanCheck for WorkloadNotSelectedByNetworkPolicy {
                 }
             }
             if decided_unselected {
-                let path = pod_metadata_path(&o.kind).map(|p| p.key("labels")).unwrap_or_default();
+                let path = observed_spec_path(o)
+                    .map(|mut p| {
+                        p.0.pop();
+                        p.key("metadata").key("labels")
+                    })
+                    .unwrap_or_default();
                 let related = policies
                     .iter()
                     .filter(|p| namespace(p) == namespace(o))
@@ -313,8 +329,8 @@ impl ScanCheck for ServiceAccountTokenAutomounted {
                 let automount = resource.value.get("automountServiceAccountToken").cloned().unwrap_or(Value::Null);
                 Some(Observation::new(resource, json!({"role": "service-account", "automount": automount}), &[]))
             }
-            k if is_workload(k) => {
-                let spec_path = pod_spec_path(k)?;
+            _ if is_workload(resource) => {
+                let spec_path = pod_spec_path_of(&resource.kind, &resource.value)?;
                 // Only a pod spec that can be read tells whether a token is mounted (an absent,
                 // unknown or wrongly typed one defines no pod that could be judged).
                 let MappingAt::Mapping(spec) = mapping_at(&resource.value, &spec_path) else { return None };
@@ -326,7 +342,11 @@ impl ScanCheck for ServiceAccountTokenAutomounted {
                     .unwrap_or("default")
                     .to_string();
                 let field = spec_path.key("automountServiceAccountToken");
-                Some(Observation::new(resource, json!({"role": "workload", "automount": automount, "account": account}), &[field]))
+                Some(Observation::new(
+                    resource,
+                    json!({"role": "workload", "automount": automount, "account": account, "spec_path": spec_path.to_json()}),
+                    &[field],
+                ))
             }
             _ => None,
         }
@@ -344,7 +364,7 @@ impl ScanCheck for ServiceAccountTokenAutomounted {
             }
             let automount = &o.facts["automount"];
             let account = o.facts["account"].as_str().unwrap_or("default").to_string();
-            let Some(path) = pod_spec_path(&o.kind).map(|p| p.key("automountServiceAccountToken")) else { continue };
+            let Some(path) = observed_spec_path(o).map(|p| p.key("automountServiceAccountToken")) else { continue };
             let message = match automount {
                 Value::Bool(false) => continue,
                 v if is_unknown(v) => continue,

@@ -244,6 +244,7 @@ impl RuleMeta {
         for k in &self.applies_to.kinds {
             if k == "@workloads" {
                 out.extend(WORKLOAD_KINDS.iter().map(|s| (*s).to_string()));
+                out.push(crate::kubernetes::POD_TEMPLATE_KIND.to_string());
             } else {
                 out.push(k.clone());
             }

@@ -1,0 +1,1 @@
+{{- define "lib.labels" -}}app: x{{- end -}}
