@@ -328,6 +328,11 @@ impl Builder<'_> {
             acc.truncate(self.limits.max_objects);
             self.exhausted = true;
         }
+        // Counting nodes costs a walk of the output: done once, for the top-level
+        // kustomization (bases are bounded by the kustomization and object limits meanwhile).
+        if self.stack.len() > 1 {
+            return;
+        }
         let nodes: usize = acc.iter().map(|o| o.root.count()).sum();
         if nodes > self.limits.max_nodes {
             let msg = format!("built output exceeds {} value nodes: not analyzed", self.limits.max_nodes);

@@ -7,6 +7,8 @@
 //! `$deleteFromPrimitiveList/<field>`; `$setElementOrder/<field>` is accepted and ignored.
 //! Merged keyed lists are ordered as Kustomize orders them: the patch's items first. Patched values keep the patch file's origin, so findings point at the patch.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 
 use super::tree::{Kind, Node};
@@ -156,10 +158,10 @@ fn merge_list(target: &mut Node, patch_items: &[Node], patch_list: &Node, field:
     let Kind::Seq(items) = &mut target.kind else { return };
     let Some(key) = key else {
         // A set of scalars: the patch's items, then the target's others.
+        let mut seen: HashSet<String> = patch_items.iter().map(|n| n.to_value().to_string()).collect();
         let mut merged: Vec<Node> = patch_items.to_vec();
         for t in items.iter() {
-            let v = t.to_value();
-            if !merged.iter().any(|n| n.to_value() == v) {
+            if seen.insert(t.to_value().to_string()) {
                 merged.push(t.clone());
             }
         }
@@ -167,9 +169,16 @@ fn merge_list(target: &mut Node, patch_items: &[Node], patch_list: &Node, field:
         return;
     };
     // Kustomize's order: the patch's items in patch order (merged into the target's item with
-    // the same key), then the target's items the patch did not name, in their order.
-    let key_of = |n: &Node| n.get(key).map(Node::to_value);
-    let mut named: Vec<Value> = Vec::new();
+    // the same key), then the target's items the patch did not name, in their order. Keys are
+    // compared through their JSON text, looked up in maps (lists may be long).
+    let key_of = |n: &Node| n.get(key).map(|k| k.to_value().to_string());
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for (i, t) in items.iter().enumerate() {
+        if let Some(kv) = key_of(t) {
+            by_key.entry(kv).or_insert(i);
+        }
+    }
+    let mut named: HashSet<String> = HashSet::new();
     let mut merged: Vec<Node> = Vec::new();
     for p in patch_items {
         let Some(kv) = key_of(p) else {
@@ -178,11 +187,10 @@ fn merge_list(target: &mut Node, patch_items: &[Node], patch_list: &Node, field:
             }
             continue;
         };
-        if named.contains(&kv) {
+        if !named.insert(kv.clone()) {
             continue;
         }
-        named.push(kv.clone());
-        let found = items.iter().find(|n| key_of(n).as_ref() == Some(&kv));
+        let found = by_key.get(&kv).and_then(|i| items.get(*i));
         match (found, p.str_at(&["$patch"])) {
             (_, Some("delete")) => {}
             (Some(t), _) => {

@@ -891,11 +891,13 @@ fn pairs(map: &Node, origin: &Arc<Origin>) -> Vec<(String, Node)> {
 struct InlineMap {
     /// Kustomization byte offset of each inline line's first character, if found.
     starts: Option<Vec<usize>>,
+    /// Byte offset of each line of the inline text.
+    text_starts: Vec<usize>,
 }
 
 impl InlineMap {
     fn new(file: &str, at: ByteSpan, text: &str) -> InlineMap {
-        let Some(first) = text.lines().next() else { return InlineMap { starts: None } };
+        let Some(first) = text.lines().next() else { return InlineMap { starts: None, text_starts: Vec::new() } };
         // The first content line is the scalar's own line (when the span starts at the
         // content) or the one after the `|` indicator; find it with its indentation.
         let own = file.get(..at.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
@@ -905,7 +907,7 @@ impl InlineMap {
             let indent = rest.len() - rest.trim_start_matches(' ').len();
             rest.get(indent..).is_some_and(|r| r.starts_with(first)).then_some((line_start, indent))
         });
-        let Some((after, indent)) = found else { return InlineMap { starts: None } };
+        let Some((after, indent)) = found else { return InlineMap { starts: None, text_starts: Vec::new() } };
         let mut starts = Vec::new();
         let mut pos = after;
         for line in text.split('\n') {
@@ -915,17 +917,23 @@ impl InlineMap {
                 None => pos = file.len(),
             }
         }
-        InlineMap { starts: Some(starts) }
+        let text_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        InlineMap { starts: Some(starts), text_starts }
     }
 
     /// The kustomization offset of inline offset `off`, verified to hold the same text.
     fn map(&self, file: &str, text: &str, off: usize) -> Option<usize> {
         let starts = self.starts.as_ref()?;
-        let before = text.get(..off)?;
-        let line = before.matches('\n').count();
-        let col = off - before.rfind('\n').map_or(0, |i| i + 1);
+        let line = self.text_starts.partition_point(|&s| s <= off).checked_sub(1)?;
+        let col = off.checked_sub(*self.text_starts.get(line)?)?;
         let mapped = starts.get(line)? + col;
-        let probe = text.get(off..)?.split('\n').next().unwrap_or("");
+        // A bounded probe: the rest of the line, at most 64 bytes of it.
+        let rest = text.get(off..)?.split('\n').next().unwrap_or("");
+        let mut n = rest.len().min(64);
+        while !rest.is_char_boundary(n) {
+            n -= 1;
+        }
+        let probe = rest.get(..n)?;
         (file.get(mapped..)?.starts_with(probe)).then_some(mapped)
     }
 
