@@ -322,3 +322,323 @@ fn kustomizegoat_corpus() {
     assert_eq!(roots, ["kustomize/overlays/dev", "kustomize/overlays/test", "kustomize/overlays/prod"]);
     assert!(!prod.consumed.contains(&"kustomize/base/storage.yaml".to_string()));
 }
+
+/// Kustomize's less obvious behaviours, pinned by `kubectl kustomize`: keyed lists put the
+/// patch's items first, lists of custom resources are replaced, `$retainKeys` is copied,
+/// `$patch: replace`/`delete`, JSON `copy`/`move`/append, Namespace objects renamed to the
+/// namespace, digests, suffixes with hashes, generator behaviours and options, references in
+/// StatefulSets and Ingresses.
+#[test]
+fn edge_cases_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("edge/overlay");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("edge.yaml"));
+    let k = "edge/overlay/kustomization.yaml";
+    let sts = object(&built, "StatefulSet/team/db-v2");
+    // A new container from an inline patch, at its line in the block scalar.
+    assert_eq!(provenance(sts, "spec.template.spec.containers.0.image"), (k.into(), 26, vec![format!("{k}:16: inline patch in {k}")]));
+    // A merged container keeps the base's lines where the patch did not write.
+    assert_eq!(provenance(sts, "spec.template.spec.containers.1.name").0, "edge/base/app.yaml");
+    assert_eq!(provenance(sts, "spec.template.spec.containers.1.ports.1.name").1, 38);
+    assert_eq!(provenance(sts, "spec.template.spec.containers.1.resources.limits.memory").1, 40);
+    // The image digest comes from the images entry.
+    assert_eq!(provenance(sts, "spec.template.spec.containers.1.image").1, 12);
+    // A value appended by a JSON patch.
+    assert_eq!(provenance(sts, "spec.template.spec.tolerations.1.operator").1, 57);
+    let ns = object(&built, "Namespace/~/team");
+    assert_eq!(provenance(ns, "metadata.name"), (k.into(), 5, vec![format!("{k}:5: namespace set by namespace in {k}")]));
+}
+
+#[test]
+fn transformers_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("transformers");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("transformers.yaml"));
+}
+
+/// A reader over files held in memory.
+fn memory(files: &[(&str, String)]) -> impl Fn(&str) -> Result<Arc<SourceFile>, String> {
+    let files: BTreeMap<String, String> = files.iter().map(|(p, t)| (p.to_string(), t.clone())).collect();
+    move |p: &str| files.get(p).map(|t| Arc::new(SourceFile::new(p, t.clone()))).ok_or_else(|| "not found".to_string())
+}
+
+#[test]
+fn a_diamond_of_bases_is_bounded() {
+    // Each level uses the next one twice: 2^15 builds if nothing bounded it.
+    let mut files = Vec::new();
+    for i in 0..15 {
+        let text = format!("resources:\n- ../l{}\n- ../l{}\nnamePrefix: p{i}-\n", i + 1, i + 1);
+        files.push((format!("l{i}/kustomization.yaml"), text));
+    }
+    files.push(("l15/kustomization.yaml".to_string(), "resources:\n- sa.yaml\n".to_string()));
+    files.push(("l15/sa.yaml".to_string(), "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: x\n".to_string()));
+    let refs: Vec<(&str, String)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let read = memory(&refs);
+    let started = std::time::Instant::now();
+    let built = kustomize::build("l0", &read, &Limits::default());
+    assert!(started.elapsed().as_secs() < 10);
+    let fatal: Vec<&str> = built.problems.iter().filter(|p| p.fatal).map(|p| p.message.as_str()).collect();
+    assert_eq!(fatal, ["more than 500 kustomizations in one build: l14 and later ones not followed"]);
+}
+
+#[test]
+fn deep_bases_are_bounded() {
+    let files: Vec<(String, String)> =
+        (0..40).map(|i| (format!("d{i}/kustomization.yaml"), format!("resources:\n- ../d{}\n", i + 1))).collect();
+    let refs: Vec<(&str, String)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    let built = kustomize::build("d0", &memory(&refs), &Limits::default());
+    let fatal: Vec<(&str, Option<usize>, &str)> =
+        built.problems.iter().filter(|p| p.fatal).map(|p| (p.path.as_str(), p.line, p.message.as_str())).collect();
+    assert_eq!(fatal, [("d19/kustomization.yaml", Some(2), "bases nested deeper than 20 levels: d20 not followed")]);
+}
+
+#[test]
+fn hostile_kustomizations_report_problems() {
+    let cases: &[(&str, &str)] = &[
+        ("kustomization.yaml", "resources: [\n"),
+        ("kustomization.yaml", "- just\n- a list\n"),
+        ("kustomization.yaml", "patches:\n- patch: '[{\"op\": \"remove\", \"path\": \"/nope\"}]'\n  target: {kind: Pod, name: '(['}\n"),
+        ("kustomization.yaml", "patchesStrategicMerge:\n- |-\n  kind: Pod\n  metadata: {name: missing}\n"),
+        ("kustomization.yaml", "configMapGenerator:\n- name: x\n  envs: [../../etc/passwd]\n  literals: [NOEQUALS]\n"),
+        ("kustomization.yaml", "replicas:\n- name: nothing\n  count: 2\nimages: [{}]\nlabels: [{pairs: {a: b}, fields: []}]\n"),
+    ];
+    for (name, text) in cases {
+        let files = [(*name, text.to_string())];
+        let read = memory(&files);
+        let built = kustomize::build("", &read, &Limits::default());
+        assert!(!built.problems.is_empty(), "{text}: no problem reported");
+        assert!(built.problems.iter().all(|p| p.path == "kustomization.yaml" && !p.message.is_empty()), "{:?}", built.problems);
+    }
+    let read = memory(&[]);
+    let built = kustomize::build("nowhere", &read, &Limits::default());
+    assert_eq!(built.problems[0].message, "no kustomization file in this directory");
+    assert!(built.problems[0].fatal);
+}
+
+/// Strategic-merge directives as Kustomize v5 applies them: `$patch: delete` removes a whole
+/// object, `- $patch: replace` replaces a list, an item carrying `$patch: replace` among other
+/// fields is ignored, `null` deletes a key, finalizers merge as a set; inline
+/// `patchesStrategicMerge` entries and a multi-document patch file under `patches`.
+#[test]
+fn directives_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("directives");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("directives.yaml"));
+    let k = "directives/kustomization.yaml";
+    let pod = object(&built, "Pod/~/pod");
+    assert_eq!(provenance(pod, "spec.hostPID"), (k.into(), 16, vec![format!("{k}:11: inline patch in {k}")]));
+    assert_eq!(
+        provenance(pod, "spec.containers.0.securityContext.privileged"),
+        ("directives/multi.yaml".into(), 20, vec![format!("{k}:26: patched by directives/multi.yaml (listed in {k})")])
+    );
+    assert_eq!(provenance(pod, "spec.volumes.0.name"), (k.into(), 23, vec![format!("{k}:11: inline patch in {k}")]));
+}
+
+#[test]
+fn built_objects_become_resources_with_the_kustomization_in_their_call_chain() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("overlays/prod");
+    let resources = built.resources();
+    let dep = resources.iter().find(|r| r.address == "Deployment/prod/prod-web").unwrap();
+    assert_eq!(dep.file.path.as_ref(), "base/deployment.yaml");
+    let chain: Vec<(String, usize, &str)> = dep.call_chain.iter().map(|(l, m)| (l.file.to_string(), l.start.line, m.as_str())).collect();
+    assert_eq!(chain, [("overlays/prod/kustomization.yaml".to_string(), 1, "built by overlays/prod/kustomization.yaml")]);
+    let (loc, found) = dep.locate(&path("spec.template.spec.hostNetwork"));
+    assert!(found);
+    assert_eq!((loc.file.as_ref(), loc.start.line), ("overlays/prod/host-network.json", 2));
+    let related: Vec<String> = dep.related_at(&path("spec.template.spec.hostNetwork")).into_iter().map(|(_, m)| m).collect();
+    assert_eq!(
+        related,
+        [
+            "built by overlays/prod/kustomization.yaml",
+            "patched by overlays/prod/host-network.json (listed in overlays/prod/kustomization.yaml)"
+        ]
+    );
+    assert_eq!(resources.len(), built.objects.len());
+}
+
+/// Every prefix of every fixture file (kustomizations, patches, resources) builds without a
+/// panic, and every problem names a file and says something.
+#[test]
+fn truncated_fixtures_never_panic() {
+    let files = [
+        "overlays/prod/kustomization.yaml",
+        "overlays/prod/security.yaml",
+        "overlays/prod/host-network.json",
+        "components/monitoring/kustomization.yaml",
+        "edge/overlay/kustomization.yaml",
+        "edge/base/app.yaml",
+        "directives/kustomization.yaml",
+        "transformers/kustomization.yaml",
+    ];
+    let roots =
+        ["overlays/prod", "overlays/prod", "overlays/prod", "overlays/prod", "edge/overlay", "edge/overlay", "directives", "transformers"];
+    let mut builds = 0;
+    for (file, root) in files.iter().zip(roots) {
+        let full = std::fs::read_to_string(Path::new(FIXTURES).join(file)).unwrap();
+        let mut cut = 0;
+        while cut <= full.len() {
+            if full.is_char_boundary(cut) {
+                let text = full[..cut].to_string();
+                let inner = Reader::new(FIXTURES);
+                let read = |p: &str| if p == *file { Ok(Arc::new(SourceFile::new(p, text.clone()))) } else { inner.read(p) };
+                let built = kustomize::build(root, &read, &Limits::default());
+                assert!(
+                    built.problems.iter().all(|p| !p.path.is_empty() && !p.message.is_empty()),
+                    "{file}[..{cut}]: {:?}",
+                    built.problems
+                );
+                builds += 1;
+            }
+            cut += 4;
+        }
+    }
+    assert!(builds > 800, "{builds}");
+}
+
+#[test]
+fn a_json_patch_cannot_double_an_object_forever() {
+    let ops: String = (0..200).map(|i| format!("- {{op: copy, from: /data, path: /data/c{i}}}\n")).collect();
+    let files = [
+        (
+            "kustomization.yaml",
+            format!(
+                "resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMap}}\n  patch: |-\n{}",
+                ops.lines().map(|l| format!("    {l}\n")).collect::<String>()
+            ),
+        ),
+        ("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n".to_string()),
+    ];
+    let started = std::time::Instant::now();
+    let built = kustomize::build("", &memory(&files), &Limits::default());
+    assert!(started.elapsed().as_secs() < 10);
+    assert_eq!(built.problems.len(), 1, "{:?}", built.problems);
+    let p = &built.problems[0];
+    assert_eq!((p.path.as_str(), p.line), ("kustomization.yaml", Some(3)));
+    assert!(p.message.ends_with("operation 16: the object would exceed 200000 value nodes"), "{}", p.message);
+    // Nesting is bounded too.
+    let path = "/a".repeat(300);
+    let files = [
+        (
+            "kustomization.yaml",
+            format!(
+                "resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMap}}\n  patch: '[{{\"op\": \"add\", \"path\": \"{path}\", \"value\": 1}}]'\n"
+            ),
+        ),
+        ("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n".to_string()),
+    ];
+    let built = kustomize::build("", &memory(&files), &Limits::default());
+    assert!(built.problems[0].message.ends_with("operation 0: the result would nest deeper than 256 levels"), "{:?}", built.problems);
+}
+
+#[test]
+fn rendered_charts_pass_through_the_transformers() {
+    let r = Reader::new(FIXTURES);
+    let asked = RefCell::new(Vec::new());
+    let render = |req: &kustomize::HelmChartRequest| -> Option<Result<Vec<BuiltObject>, String>> {
+        asked.borrow_mut().push(req.name.clone());
+        let dir = req.chart_dir.as_deref()?;
+        if req.repo.is_some() {
+            return None;
+        }
+        // Stands in for the Helm renderer: the "rendered" template as it is.
+        let file = r.read(&format!("{dir}/templates/deployment.yaml")).ok()?;
+        let parsed = stridegate::parse::yaml::parse(&file.text, &file.lines, &Default::default());
+        Some(Ok(parsed.documents.into_iter().map(|d| BuiltObject { value: d.value, spans: d.spans, file: file.clone() }).collect()))
+    };
+    let built = kustomize::build_with_helm("overlays/helm", &|p| r.read(p), &Limits::default(), Some(&render));
+    assert_eq!(*asked.borrow(), ["local-chart", "redis"]);
+    assert_eq!(by_id(&built.objects).keys().collect::<Vec<_>>(), ["Deployment/~/h-demo"]);
+    let dep = object(&built, "Deployment/~/h-demo");
+    let t = "overlays/helm/charts/local-chart/templates/deployment.yaml";
+    assert_eq!(provenance(dep, "spec.template.spec.containers.0.image"), (t.into(), 10, vec![]));
+    let msgs: Vec<&str> = built.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "crds: ignored (OpenAPI schemas of custom resources are not used)",
+            "helm chart \"redis\" comes from a repository: analyzed only if a local copy exists under overlays/helm/charts"
+        ]
+    );
+    assert_eq!(built.helm_charts.len(), 2);
+}
+
+/// A component's generator and JSON patch, env files read as Kustomize reads them (keys
+/// left-trimmed, values verbatim), `replicas` on a StatefulSet, images with a registry port,
+/// selectors created or not per kind, and a ClusterRoleBinding subject following its
+/// service account into the new namespace.
+#[test]
+fn mixed_builds_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("mixed");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("mixed.yaml"));
+    let secret = object(&built, "Secret/nsb/env-secret-g5772k7bbc");
+    assert_eq!(provenance(secret, "data.QUOTED").0, "mixed/vars.env");
+    assert_eq!(provenance(secret, "data.QUOTED").1, 2);
+}
+
+/// Image references with tags and digests: a new tag drops the digest, a new name keeps
+/// both, a digest replaces the tag, and a registry-qualified name is a different image.
+#[test]
+fn images_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("images");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("images.yaml"));
+}
+
+/// Selector labels reach existing affinity and topology-spread `matchLabels` (never created
+/// where only `matchExpressions` exist); the image transformer rewrites `containers` and
+/// `initContainers` at any depth of any kind; `null` values stay as written.
+#[test]
+fn selectors_and_images_in_custom_resources_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("selectors");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("selectors.yaml"));
+    let thing = object(&built, "Thing/~/t");
+    let k = "selectors/kustomization.yaml";
+    assert_eq!(
+        provenance(thing, "spec.deep.initContainers.0.image"),
+        (k.into(), 6, vec![format!("{k}:6: image set by images (img) in {k}")])
+    );
+}
+
+#[test]
+fn components_are_never_roots() {
+    let files = [
+        ("app/kustomization.yaml", "resources: [../base]\n".to_string()),
+        ("base/kustomization.yaml", "resources: []\n".to_string()),
+        ("unused-component/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n".to_string()),
+    ];
+    let dirs: Vec<String> = ["app", "base", "unused-component"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(kustomize::roots(&dirs, &memory(&files)), ["app"]);
+}
+
+/// `replacements`, inline and from a file: whole values, one part of a delimited string,
+/// list items selected by name, `reject`, and `create` for a missing field; the copied value
+/// keeps the source's location.
+#[test]
+fn replacements_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("replacements");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("replacements.yaml"));
+    let dep = object(&built, "Deployment/shop/api");
+    let k = "replacements/kustomization.yaml";
+    let vs = object(&built, "VirtualService/shop/api");
+    // One part replaced by the namespace, which the namespace transformer set: the value points
+    // at that line, with the replacement that copied it.
+    assert_eq!(
+        provenance(vs, "spec.http.0.route.0.destination.host"),
+        (k.into(), 3, vec![format!("{k}:3: namespace set by namespace in {k}"), format!("{k}:16: set by replacements in {k}")])
+    );
+    assert_eq!(
+        provenance(dep, "spec.template.spec.containers.0.image"),
+        ("replacements/objs.yaml".into(), 6, vec![format!("{k}:28: set by replacements in {k}")])
+    );
+}

@@ -68,6 +68,10 @@ pub(crate) struct Builder<'a> {
     pub loaded: usize,
     /// Set once a limit stopped the build.
     pub exhausted: bool,
+    /// The caller's Helm renderer, if any.
+    pub helm: Option<&'a super::HelmRenderer<'a>>,
+    /// Every read's outcome, so that a base used twice is read once.
+    pub cache: std::collections::HashMap<String, Result<Arc<SourceFile>, String>>,
 }
 
 /// A path relative to the scan root from `dir` and a relative reference, or why not.
@@ -135,6 +139,16 @@ impl Builder<'_> {
         self.problems.push(Problem { path: file.path.to_string(), line, message, fatal });
     }
 
+    /// Reads a display path through the caller's reader, once.
+    pub fn fetch(&mut self, path: &str) -> Result<Arc<SourceFile>, String> {
+        if let Some(r) = self.cache.get(path) {
+            return r.clone();
+        }
+        let r = (self.read)(path);
+        self.cache.insert(path.to_string(), r.clone());
+        r
+    }
+
     /// Reads a file referenced from `kfile` (at `span`), relative to `dir`; reports failures.
     pub fn read_relative(&mut self, dir: &str, rel: &str, kfile: &Arc<SourceFile>, span: ByteSpan) -> Option<Arc<SourceFile>> {
         if is_remote(rel) {
@@ -148,7 +162,7 @@ impl Builder<'_> {
                 return None;
             }
         };
-        match (self.read)(&path) {
+        match self.fetch(&path) {
             Ok(f) => {
                 self.consumed.insert(path);
                 Some(f)
@@ -172,10 +186,15 @@ impl Builder<'_> {
 
     /// Finds and parses the kustomization of `dir`. `None` when the directory has none.
     pub fn load(&mut self, dir: &str) -> Option<(Arc<SourceFile>, Node)> {
-        let file = KUSTOMIZATION_FILES.iter().find_map(|name| {
-            let path = if dir.is_empty() { (*name).to_string() } else { format!("{dir}/{name}") };
-            (self.read)(&path).ok()
-        })?;
+        let mut found = None;
+        for name in KUSTOMIZATION_FILES {
+            let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+            if let Ok(f) = self.fetch(&path) {
+                found = Some(f);
+                break;
+            }
+        }
+        let file = found?;
         self.consumed.insert(file.path.to_string());
         let origin = plain_origin(&file);
         let docs = self.parse_docs(&file, &origin);
@@ -251,7 +270,6 @@ impl Builder<'_> {
         for (field, note) in [
             ("crds", "crds: ignored (OpenAPI schemas of custom resources are not used)"),
             ("openapi", "openapi: ignored (built-in merge keys are used)"),
-            ("replacements", "replacements: not supported, ignored"),
             ("vars", "vars: not supported, ignored"),
             ("configurations", "configurations: not supported, ignored"),
             ("transformers", "transformers: plugins are not run"),
@@ -298,7 +316,7 @@ impl Builder<'_> {
             self.stack.pop();
         }
         self.generators(dir, kfile, k, acc);
-        self.helm_charts(dir, kfile, k);
+        self.helm_charts(dir, kfile, k, acc);
         self.transform(dir, kfile, k, acc);
         self.check_size(kfile, acc);
     }
@@ -310,6 +328,11 @@ impl Builder<'_> {
             acc.truncate(self.limits.max_objects);
             self.exhausted = true;
         }
+        // Counting nodes costs a walk of the output: done once, for the top-level
+        // kustomization (bases are bounded by the kustomization and object limits meanwhile).
+        if self.stack.len() > 1 {
+            return;
+        }
         let nodes: usize = acc.iter().map(|o| o.root.count()).sum();
         if nodes > self.limits.max_nodes {
             let msg = format!("built output exceeds {} value nodes: not analyzed", self.limits.max_nodes);
@@ -319,14 +342,18 @@ impl Builder<'_> {
         }
     }
 
-    /// Adds `obj` unless an object with the same id is already there.
-    pub fn add(&mut self, kfile: &Arc<SourceFile>, span: Option<ByteSpan>, acc: &mut Vec<Obj>, obj: Obj) {
-        let id = obj.id();
-        if acc.iter().any(|o| o.id() == id) {
-            self.problem(kfile, span, format!("{id} is declared twice (kustomize build would fail); the second one is ignored"), false);
-            return;
+    /// Adds `objs` except those whose id is already taken (reported).
+    pub fn add_all(&mut self, kfile: &Arc<SourceFile>, span: Option<ByteSpan>, acc: &mut Vec<Obj>, objs: Vec<Obj>) {
+        let mut ids: std::collections::HashSet<String> = acc.iter().map(Obj::id).collect();
+        for obj in objs {
+            let id = obj.id();
+            if !ids.insert(id.clone()) {
+                let msg = format!("{id} is declared twice (kustomize build would fail); the second one is ignored");
+                self.problem(kfile, span, msg, false);
+                continue;
+            }
+            acc.push(obj);
         }
-        acc.push(obj);
     }
 
     fn resource(&mut self, dir: &str, kfile: &Arc<SourceFile>, rel: &str, span: ByteSpan, acc: &mut Vec<Obj>) {
@@ -343,22 +370,21 @@ impl Builder<'_> {
         };
         let lower = path.to_ascii_lowercase();
         let looks_like_file = lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json");
-        if looks_like_file && let Ok(file) = (self.read)(&path) {
+        if looks_like_file && let Ok(file) = self.fetch(&path) {
             self.consumed.insert(path);
             self.resource_file(kfile, span, &file, acc);
             return;
         }
-        if self.stack.contains(&path) || KUSTOMIZATION_FILES.iter().any(|n| (self.read)(&format!("{path}/{n}")).is_ok()) {
+        if self.stack.contains(&path) || KUSTOMIZATION_FILES.iter().any(|n| self.fetch(&format!("{path}/{n}")).is_ok()) {
             if !self.may_enter(kfile, span, &path) {
                 return;
             }
             let Some((bfile, bk)) = self.load(&path) else { return };
-            for obj in self.build_dir(&path, bfile, bk) {
-                self.add(kfile, Some(span), acc, obj);
-            }
+            let objs = self.build_dir(&path, bfile, bk);
+            self.add_all(kfile, Some(span), acc, objs);
             return;
         }
-        match (self.read)(&path) {
+        match self.fetch(&path) {
             Ok(file) => {
                 self.consumed.insert(path);
                 self.resource_file(kfile, span, &file, acc);
@@ -369,6 +395,7 @@ impl Builder<'_> {
 
     fn resource_file(&mut self, kfile: &Arc<SourceFile>, span: ByteSpan, file: &Arc<SourceFile>, acc: &mut Vec<Obj>) {
         let origin = plain_origin(file);
+        let mut objs = Vec::new();
         for doc in self.parse_docs(file, &origin) {
             // A `List` contributes its items.
             let items: Vec<Node> = if doc.str_at(&["kind"]).is_some_and(|k| k.ends_with("List")) && doc.get("items").is_some() {
@@ -386,10 +413,10 @@ impl Builder<'_> {
                     );
                     continue;
                 }
-                let obj = Obj { root: item, file: file.clone(), old_names: Vec::new(), old_namespaces: Vec::new(), hash: false };
-                self.add(kfile, Some(span), acc, obj);
+                objs.push(Obj { root: item, file: file.clone(), old_names: Vec::new(), old_namespaces: Vec::new(), hash: false });
             }
         }
+        self.add_all(kfile, Some(span), acc, objs);
     }
 
     fn generators(&mut self, dir: &str, kfile: &Arc<SourceFile>, k: &Node, acc: &mut Vec<Obj>) {
@@ -399,7 +426,7 @@ impl Builder<'_> {
             match g.behavior {
                 Behavior::Create => {
                     let obj = Obj { root: g.root, file: kfile.clone(), old_names: Vec::new(), old_namespaces: Vec::new(), hash: g.hash };
-                    self.add(kfile, span, acc, obj);
+                    self.add_all(kfile, span, acc, vec![obj]);
                 }
                 Behavior::Merge | Behavior::Replace => {
                     let found = acc
@@ -439,13 +466,15 @@ impl Builder<'_> {
                             }
                         }
                     }
-                    target.hash = target.hash || g.hash;
+                    if g.hash_explicit {
+                        target.hash = g.hash;
+                    }
                 }
             }
         }
     }
 
-    fn helm_charts(&mut self, dir: &str, kfile: &Arc<SourceFile>, k: &Node) {
+    fn helm_charts(&mut self, dir: &str, kfile: &Arc<SourceFile>, k: &Node, acc: &mut Vec<Obj>) {
         let globals_home = k.str_at(&["helmGlobals", "chartHome"]).unwrap_or("charts").to_string();
         for entry in k.get("helmCharts").map(Node::items).unwrap_or(&[]) {
             let line = kfile.lines.position(&kfile.text, entry.span.start).line;
@@ -480,18 +509,7 @@ impl Builder<'_> {
                     Err(e) => self.problem(kfile, Some(f.span), e, false),
                 }
             }
-            if repo.is_some() {
-                self.problem(
-                    kfile,
-                    Some(entry.span),
-                    format!(
-                        "helm chart {name:?} comes from a repository: analyzed only if a local copy exists under {}",
-                        chart_home.as_deref().unwrap_or("?")
-                    ),
-                    false,
-                );
-            }
-            self.helm_charts.push(HelmChartRequest {
+            let request = HelmChartRequest {
                 kustomization: kfile.path.to_string(),
                 line,
                 name,
@@ -504,7 +522,38 @@ impl Builder<'_> {
                 values_files,
                 values_inline: entry.get("valuesInline").map(Node::to_value),
                 include_crds: matches!(entry.get("includeCRDs").map(|n| &n.kind), Some(Kind::Scalar(Value::Bool(true)))),
-            });
+            };
+            let rendered = self.helm.and_then(|render| render(&request));
+            match rendered {
+                Some(Ok(objects)) => {
+                    let objs = objects
+                        .into_iter()
+                        .map(|o| Obj {
+                            root: Node::from_parsed(&o.value, &o.spans, &plain_origin(&o.file)),
+                            file: o.file,
+                            old_names: Vec::new(),
+                            old_namespaces: Vec::new(),
+                            hash: false,
+                        })
+                        .collect();
+                    self.add_all(kfile, Some(entry.span), acc, objs);
+                }
+                Some(Err(e)) => self.problem(kfile, Some(entry.span), format!("helm chart {:?}: {e}", request.name), false),
+                None => {
+                    let why = match &request.repo {
+                        Some(_) => format!(
+                            "helm chart {:?} comes from a repository: analyzed only if a local copy exists under {}",
+                            request.name,
+                            request.chart_home.as_deref().unwrap_or("?")
+                        ),
+                        None => format!("helm chart {:?} was not rendered: its objects are not analyzed", request.name),
+                    };
+                    if self.helm.is_some() || request.repo.is_some() {
+                        self.problem(kfile, Some(entry.span), why, false);
+                    }
+                }
+            }
+            self.helm_charts.push(request);
         }
     }
 }
@@ -521,4 +570,30 @@ pub(crate) fn set_by(kfile: &Arc<SourceFile>, field_node: &Node, what: &str) -> 
 
 pub(crate) fn string_node(s: &str, span: ByteSpan, key: Option<ByteSpan>, origin: &Arc<Origin>) -> Node {
     Node { kind: Kind::Scalar(Value::String(s.to_string())), span, key, origin: origin.clone() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join_inside_the_root_only() {
+        assert_eq!(join("overlays/prod", "../../base"), Ok("base".to_string()));
+        assert_eq!(join("", "./a/./b/../c.yaml"), Ok("a/c.yaml".to_string()));
+        assert_eq!(join("a", ".."), Ok(String::new()));
+        assert_eq!(join("a/b", "../../../x"), Err("\"../../../x\" (from a/b) is outside the scan root: not read".to_string()));
+        assert_eq!(join("", "../x"), Err("\"../x\" (from .) is outside the scan root: not read".to_string()));
+        assert_eq!(join("a", "/etc/passwd"), Err("\"/etc/passwd\" is an absolute path: not read".to_string()));
+        assert_eq!(join("a", "C:\\\\x"), Err("\"C:\\\\\\\\x\" is an absolute path: not read".to_string()));
+    }
+
+    #[test]
+    fn remote_references() {
+        for r in ["https://github.com/a/b//c?ref=v1", "git@github.com:a/b.git", "github.com/a/b/c", "ssh://host/x", "../x?ref=main"] {
+            assert!(is_remote(r), "{r}");
+        }
+        for l in ["../base", "base", "github/base", "overlays/gitlab.com"] {
+            assert!(!is_remote(l), "{l}");
+        }
+    }
 }

@@ -30,6 +30,8 @@ pub(crate) struct Generated {
     pub behavior: Behavior,
     /// Whether the content-hash suffix is appended to the name.
     pub hash: bool,
+    /// Whether `disableNameSuffixHash` was given (a merge or replace then decides the hash).
+    pub hash_explicit: bool,
     pub name: String,
     pub namespace: Option<String>,
 }
@@ -87,8 +89,10 @@ impl Builder<'_> {
             "merge" => Behavior::Merge,
             "replace" => Behavior::Replace,
             other => {
-                self.problem(kfile, Some(entry.span), format!("{kind} generator {name:?}: unknown behavior {other:?}"), false);
-                return None;
+                let span = entry.get("behavior").map_or(entry.span, |n| n.span);
+                let msg = format!("{kind} generator {name:?}: unknown behavior {other:?}, treated as create as Kustomize does");
+                self.problem(kfile, Some(span), msg, false);
+                Behavior::Create
             }
         };
         let options = read_options(entry.get("options"), global);
@@ -136,7 +140,7 @@ impl Builder<'_> {
                 }
                 let span = ByteSpan::new(start, start + body.len());
                 match trimmed.split_once('=') {
-                    Some((k, v)) => put(&mut data, k.trim().to_string(), leaf(v, span, &fo)),
+                    Some((k, v)) => put(&mut data, k.to_string(), leaf(v, span, &fo)),
                     None => self.problem(
                         &file,
                         Some(span),
@@ -186,7 +190,14 @@ impl Builder<'_> {
         if let Some(b) = options.immutable {
             root.push(("immutable".to_string(), Node::synthetic(&Value::Bool(b), at, None, &origin)));
         }
-        Some(Generated { root: map_node(root, at, &origin), behavior, hash: options.disable_hash != Some(true), name, namespace })
+        Some(Generated {
+            root: map_node(root, at, &origin),
+            behavior,
+            hash: options.disable_hash != Some(true),
+            hash_explicit: options.disable_hash.is_some(),
+            name,
+            namespace,
+        })
     }
 }
 

@@ -8,28 +8,52 @@
 //! Kustomize does), `commonAnnotations`, `images`, `replicas`, `patches` (file or inline,
 //! strategic merge or JSON, with `target` selectors), `patchesStrategicMerge`,
 //! `patchesJson6902`, `configMapGenerator`/`secretGenerator` (Kustomize's real content hash),
-//! and `helmCharts`, which are returned as [`HelmChartRequest`]s for the caller's renderer.
-//! Plugins, `replacements` and `vars` are reported as ignored.
+//! and `helmCharts`, returned as [`HelmChartRequest`]s and rendered through the caller's
+//! renderer with [`build_with_helm`], and `replacements` (inline or from files; whole values or
+//! one delimited part; `[name=x]`, index and `*` field paths; `reject`, `create`). `crds` and
+//! `openapi` are ignored with a note; plugins (`transformers`, `generators`, `validators`),
+//! `vars` and `configurations` are reported as not supported. Where Kustomize v5 has a quirk (keyed lists put the patch's
+//! items first, `$retainKeys` is copied rather than applied, Namespace objects are renamed to
+//! the `namespace`), the output follows Kustomize, checked against `kubectl kustomize`.
+//!
+//! **Provenance.** Every node of the output knows its file: values from a resource file point
+//! there; a value a patch wrote points into the patch (an inline patch: its line inside the
+//! block scalar), with "patched by ..." and the kustomization line listing it as a related
+//! location; a value a transformer wrote (label, annotation, namespace, image, replica count)
+//! points at the kustomization line that asked for it; generated data points at the literal,
+//! or the file or env-file line it came from. [`BuiltObject::spans`] carries this as
+//! [`SpanNode::origin`] wherever the file changes.
 //!
 //! Never fetched, never executed: remote bases (`https://`, `github.com/...`, `?ref=`) are
 //! reported as not analyzed; every path goes through the caller's `read`, and one that would
 //! leave the scan root (`../../x` from a directory near the root) is reported and not read.
 //! Cycles between kustomizations are reported and not followed; nesting depth, the number of
-//! kustomizations one build loads, objects and value nodes are bounded by [`Limits`].
+//! kustomizations one build loads, objects, value nodes and what JSON patches may build are
+//! bounded by [`Limits`].
+//!
+//! **Using it in a scan.** Find the directories holding a kustomization
+//! ([`KUSTOMIZATION_FILES`]); [`roots`] picks those to build; [`build`] (or
+//! [`build_with_helm`]) each; [`Built::resources`] gives the objects as resources; report
+//! [`Built::problems`]; and leave out of the plain-manifest pass every file in some build's
+//! [`Built::consumed`].
 //!
 //! **Which files the build uses.** [`Built::consumed`] lists every file a build read: the
 //! kustomizations, resource files, patches, generator inputs and Helm values files. A caller
 //! should analyze those files only through the builds that use them (patch files are not whole
-//! objects). **Roots.** [`roots`] returns the kustomizations no other kustomization in the set
-//! uses as a base or component. A base used by an overlay is not a root: its objects are
-//! analyzed in every overlay that includes it, and findings on values the base wrote point at
-//! the base's files, so building it again on its own would only repeat them.
+//! objects). A manifest in a kustomization directory that no kustomization lists is not
+//! consumed and stays a plain manifest. **Roots.** [`roots`] returns the kustomizations no
+//! other kustomization in the set uses as a base or component. A base used by an overlay is not
+//! a root, even if it is also applied on its own: its objects are analyzed in every overlay
+//! that includes it, and findings on values the base wrote point at the base's files, so
+//! building it again alone would only repeat them (a finding that only the bare base would have,
+//! because every overlay fixes it, is not reported).
 
 mod build;
 mod generators;
 mod hash;
 mod patch_json6902;
 mod patch_sm;
+mod replacements;
 mod transform;
 mod tree;
 
@@ -40,7 +64,9 @@ use serde_json::Value;
 
 pub use build::KUSTOMIZATION_FILES;
 
-use crate::model::{SourceFile, SpanNode};
+use crate::model::{Location, Resource, SourceFile, SpanNode};
+use crate::parse::Document;
+use crate::source::ByteSpan;
 
 /// Bounds on one build.
 #[derive(Debug, Clone, Copy)]
@@ -53,13 +79,22 @@ pub struct Limits {
     pub max_objects: usize,
     /// Value nodes in one build's output.
     pub max_nodes: usize,
+    /// Value nodes one object may reach through JSON patches (`copy` doubles a tree).
+    pub max_object_nodes: usize,
     /// Limits for parsing each file.
     pub parse: crate::parse::Limits,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_depth: 20, max_kustomizations: 500, max_objects: 20_000, max_nodes: 5_000_000, parse: crate::parse::Limits::default() }
+        Self {
+            max_depth: 20,
+            max_kustomizations: 500,
+            max_objects: 20_000,
+            max_nodes: 5_000_000,
+            max_object_nodes: 200_000,
+            parse: crate::parse::Limits::default(),
+        }
     }
 }
 
@@ -79,8 +114,8 @@ pub struct Problem {
 
 /// A Helm chart a kustomization inflates (`helmCharts`), for the caller to render. Only a
 /// chart present locally (`chart_dir`) can be rendered; a chart pulled from `repo` otherwise
-/// is not analyzed. The rendered objects do not pass through this kustomization's
-/// transformers.
+/// is not analyzed. Objects rendered through [`build_with_helm`] pass through the
+/// kustomization's patches and transformers like Kustomize's own inflation output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HelmChartRequest {
     /// Display path of the kustomization that asks for it.
@@ -123,6 +158,33 @@ pub struct Built {
     pub problems: Vec<Problem>,
     /// Helm charts to render.
     pub helm_charts: Vec<HelmChartRequest>,
+    /// The kustomization file, when it could be read.
+    pub kustomization_file: Option<Arc<SourceFile>>,
+}
+
+impl Built {
+    /// The output objects as Kubernetes resources for the rule engine: addresses as for plain
+    /// manifests (`Deployment/prod/prod-web`), and a call chain naming the kustomization that
+    /// built them (reported as a related location with every finding).
+    pub fn resources(&self) -> Vec<Resource> {
+        let chain: Vec<(Location, String)> = self
+            .kustomization_file
+            .iter()
+            .map(|f| {
+                let first_line = f.text.find('\n').unwrap_or(f.text.len());
+                (f.location(ByteSpan::new(0, first_line)), format!("built by {}", f.path))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (index, o) in self.objects.iter().enumerate() {
+            let doc = Document { index, value: o.value.clone(), spans: o.spans.clone() };
+            for mut r in crate::kubernetes::resources_from_document(doc, &o.file) {
+                r.call_chain = chain.clone();
+                out.push(r);
+            }
+        }
+        out
+    }
 }
 
 /// One output object.
@@ -150,9 +212,28 @@ fn dir_of(root_display: &str) -> &str {
     }
 }
 
+/// A Helm renderer: `None` when it does not render the chart (not local), else the rendered
+/// objects (span trees pointing into the chart's templates and values) or why rendering
+/// failed.
+pub type HelmRenderer<'a> = dyn Fn(&HelmChartRequest) -> Option<Result<Vec<BuiltObject>, String>> + 'a;
+
 /// Builds the kustomization in directory `root_display` (relative to the scan root; `""` is
 /// the root itself). `read` is the caller's confined reader: display path → file, or why not.
+/// Helm charts are only returned as requests ([`Built::helm_charts`]); see [`build_with_helm`].
 pub fn build(root_display: &str, read: &dyn Fn(&str) -> Result<Arc<SourceFile>, String>, limits: &Limits) -> Built {
+    build_with_helm(root_display, read, limits, None)
+}
+
+/// Like [`build`], with a Helm renderer: the objects it renders for a `helmCharts` entry join
+/// the build as Kustomize's chart inflation does (after the other generators, before the
+/// patches and transformers, which therefore apply to them). Every request is still listed in
+/// [`Built::helm_charts`]; one the renderer declines or fails is reported as a problem.
+pub fn build_with_helm(
+    root_display: &str,
+    read: &dyn Fn(&str) -> Result<Arc<SourceFile>, String>,
+    limits: &Limits,
+    helm: Option<&HelmRenderer<'_>>,
+) -> Built {
     let dir = dir_of(root_display);
     let mut b = build::Builder {
         read,
@@ -163,6 +244,8 @@ pub fn build(root_display: &str, read: &dyn Fn(&str) -> Result<Arc<SourceFile>, 
         stack: Vec::new(),
         loaded: 1,
         exhausted: false,
+        helm,
+        cache: Default::default(),
     };
     let Some((kfile, k)) = b.load(dir) else {
         let shown = if dir.is_empty() { "." } else { dir };
@@ -177,6 +260,7 @@ pub fn build(root_display: &str, read: &dyn Fn(&str) -> Result<Arc<SourceFile>, 
                 fatal: true,
             }],
             helm_charts: Vec::new(),
+            kustomization_file: None,
         };
     };
     let mut objects = b.build_dir(dir, kfile.clone(), k);
@@ -194,11 +278,13 @@ pub fn build(root_display: &str, read: &dyn Fn(&str) -> Result<Arc<SourceFile>, 
         consumed: b.consumed.into_iter().collect(),
         problems: b.problems,
         helm_charts: b.helm_charts,
+        kustomization_file: Some(kfile),
     }
 }
 
 /// The kustomization directories in `kustomization_dirs` that no other one in the set uses as
-/// a base (`resources`, `bases`) or component. Kustomizations that only use each other (a
+/// a base (`resources`, `bases`) or component, and that are not components themselves (a
+/// component is analyzed only through the kustomizations that use it). Kustomizations that only use each other (a
 /// cycle, which building reports) would have no root: the first of them in the list becomes
 /// one, so that every kustomization is built from some root. Directories whose kustomization
 /// cannot be read are roots (building them reports why). Order is kept.
@@ -206,6 +292,7 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
     let limits = Limits::default();
     let dirs: Vec<&str> = kustomization_dirs.iter().map(|d| dir_of(d)).collect();
     let mut uses: Vec<Vec<usize>> = vec![Vec::new(); dirs.len()];
+    let mut components: Vec<usize> = Vec::new();
     for (i, dir) in dirs.iter().enumerate() {
         let mut b = build::Builder {
             read,
@@ -216,8 +303,13 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
             stack: Vec::new(),
             loaded: 0,
             exhausted: false,
+            helm: None,
+            cache: Default::default(),
         };
         let Some((_, k)) = b.load(dir) else { continue };
+        if k.str_at(&["kind"]) == Some("Component") {
+            components.push(i);
+        }
         for field in ["resources", "bases", "components"] {
             for entry in k.get(field).map(tree::Node::items).unwrap_or(&[]) {
                 if let Some(rel) = entry.as_str()
@@ -231,7 +323,8 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
             }
         }
     }
-    let used: BTreeSet<usize> = uses.iter().flatten().copied().collect();
+    // Components are never built alone (Kustomize refuses to): only through their users.
+    let used: BTreeSet<usize> = uses.iter().flatten().copied().chain(components.iter().copied()).collect();
     let mut roots: Vec<usize> = (0..dirs.len()).filter(|i| !used.contains(i)).collect();
     let mut reached = vec![false; dirs.len()];
     let mark = |from: usize, reached: &mut Vec<bool>| {
@@ -249,7 +342,7 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
         mark(r, &mut reached);
     }
     for i in 0..dirs.len() {
-        if !reached[i] {
+        if !reached[i] && !components.contains(&i) {
             roots.push(i);
             mark(i, &mut reached);
         }

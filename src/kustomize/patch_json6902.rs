@@ -4,15 +4,55 @@
 
 use super::tree::{Kind, Node};
 
+/// Bounds on what a JSON patch may build: `copy` can double a tree with each operation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    /// Most nodes the patched object may hold.
+    pub nodes: usize,
+    /// Deepest nesting the patched object may reach (the parser's bound, so that every
+    /// recursive walk of a tree stays bounded).
+    pub depth: usize,
+}
+
 /// Applies `ops` (a list of operation mappings) to `target`, in order. Stops at the first
 /// failing operation: earlier ones stay applied, as they would in no real build, so the caller
 /// reports the error.
-pub(crate) fn apply(target: &mut Node, ops: &Node) -> Result<(), String> {
+pub(crate) fn apply(target: &mut Node, ops: &Node, budget: Budget) -> Result<(), String> {
     let Kind::Seq(list) = &ops.kind else { return Err("a JSON patch must be a list of operations".to_string()) };
+    let mut nodes = target.count();
     for (i, op) in list.iter().enumerate() {
+        let added = match (op.str_at(&["op"]), op.get("value")) {
+            (Some("add" | "replace"), Some(v)) => (v.count(), depth(v)),
+            (Some("copy"), _) => {
+                let from = op.str_at(&["from"]).map(parse_pointer).transpose().map_err(|e| format!("operation {i}: {e}"))?;
+                from.and_then(|f| lookup(target, &f).map(|v| (v.count(), depth(v)))).unwrap_or((0, 0))
+            }
+            (Some("move"), _) => {
+                let from = op.str_at(&["from"]).map(parse_pointer).transpose().map_err(|e| format!("operation {i}: {e}"))?;
+                (0, from.and_then(|f| lookup(target, &f).map(depth)).unwrap_or(0))
+            }
+            _ => (0, 0),
+        };
+        let path_len = op.str_at(&["path"]).map(|p| p.matches('/').count()).unwrap_or(0);
+        if path_len + added.1 > budget.depth {
+            return Err(format!("operation {i}: the result would nest deeper than {} levels", budget.depth));
+        }
+        nodes = nodes.saturating_add(added.0);
+        if nodes > budget.nodes {
+            return Err(format!("operation {i}: the object would exceed {} value nodes", budget.nodes));
+        }
         apply_one(target, op).map_err(|e| format!("operation {i}: {e}"))?;
     }
     Ok(())
+}
+
+/// Nesting depth of a tree (trees are bounded by the parser's depth, so recursion is safe).
+fn depth(n: &Node) -> usize {
+    1 + match &n.kind {
+        Kind::Scalar(_) => 0,
+        Kind::Seq(items) => items.iter().map(depth).max().unwrap_or(0),
+        Kind::Map(entries) => entries.iter().map(|(_, v)| depth(v)).max().unwrap_or(0),
+    }
 }
 
 fn apply_one(target: &mut Node, op: &Node) -> Result<(), String> {

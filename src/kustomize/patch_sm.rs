@@ -3,13 +3,19 @@
 //! Mappings merge key by key (`null` deletes a key); lists of the built-in kinds that have a
 //! merge key (`containers` by `name`, `volumeMounts` by `mountPath`...) merge item by item;
 //! other lists, and every list of a kind Kubernetes does not define (custom resources), are
-//! replaced. Directives: `$patch: replace | delete | merge` on mappings and list items,
-//! `$retainKeys`, `$deleteFromPrimitiveList/<field>`; `$setElementOrder/<field>` is accepted
-//! and ignored. Patched values keep the patch file's origin, so findings point at the patch.
+//! replaced. Directives: `$patch: replace | delete | merge` on mappings and list items and
+//! `$deleteFromPrimitiveList/<field>`; `$setElementOrder/<field>` is accepted and ignored.
+//! Merged keyed lists are ordered as Kustomize orders them: the patch's items first. Patched values keep the patch file's origin, so findings point at the patch.
+
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
 use super::tree::{Kind, Node};
+
+/// Kustomize v5 (kyaml) copies `$retainKeys` into its output like any field instead of
+/// applying it; we do the same, so that the output is what `kustomize build` prints.
+const RETAIN_KEYS: &str = "$retainKeys";
 
 /// What the caller must do with the patched node.
 #[derive(Debug, PartialEq, Eq)]
@@ -101,7 +107,7 @@ pub(crate) fn merge(target: &mut Node, patch: &Node, builtin: bool) -> Outcome {
         return Outcome::Keep;
     }
     for (key, pv) in patch.entries() {
-        if key.starts_with('$') {
+        if key.starts_with('$') && key != RETAIN_KEYS {
             if let Some(field) = key.strip_prefix("$deleteFromPrimitiveList/") {
                 let drop: Vec<Value> = pv.items().iter().map(Node::to_value).collect();
                 if let Some(Node { kind: Kind::Seq(items), .. }) = target.get_mut(field) {
@@ -132,61 +138,85 @@ pub(crate) fn merge(target: &mut Node, patch: &Node, builtin: bool) -> Outcome {
             },
         }
     }
-    if let Some(retain) = patch.get("$retainKeys") {
-        let keep: Vec<&str> = retain.items().iter().filter_map(Node::as_str).collect();
-        if let Kind::Map(entries) = &mut target.kind {
-            entries.retain(|(k, _)| keep.contains(&k.as_str()));
-        }
-    }
     Outcome::Keep
 }
 
 fn merge_list(target: &mut Node, patch_items: &[Node], patch_list: &Node, field: &str, builtin: bool) {
-    let replace = patch_items.iter().any(|i| i.str_at(&["$patch"]) == Some("replace"));
+    // `- $patch: replace` alone replaces the list with the patch's other items; an item that
+    // carries the directive among other fields is ignored, as Kustomize v5 ignores it.
+    let replace = patch_items.iter().any(|i| i.str_at(&["$patch"]) == Some("replace") && i.entries().len() == 1);
+    let patch_items: Vec<Node> = patch_items.iter().filter(|i| i.str_at(&["$patch"]) != Some("replace")).cloned().collect();
+    let patch_items = patch_items.as_slice();
     let target_items: Vec<&Node> = target.items().iter().collect();
     let all: Vec<&Node> = target_items.iter().copied().chain(patch_items.iter()).collect();
     let key = if builtin { merge_key(field, &all) } else { None };
     if replace || !builtin || (key.is_none() && !is_set_list(field)) {
-        let items: Vec<Node> = patch_items.iter().filter(|i| i.str_at(&["$patch"]) != Some("replace")).filter_map(clean).collect();
+        let items: Vec<Node> = patch_items.iter().filter_map(clean).collect();
         *target = Node { kind: Kind::Seq(items), ..patch_list.clone() };
         return;
     }
     let Kind::Seq(items) = &mut target.kind else { return };
     let Some(key) = key else {
-        // A set of scalars: add what is missing.
-        for p in patch_items {
-            let v = p.to_value();
-            if !items.iter().any(|n| n.to_value() == v) {
-                items.push(p.clone());
+        // A set of scalars: the patch's items, then the target's others.
+        let mut seen: HashSet<String> = patch_items.iter().map(|n| n.to_value().to_string()).collect();
+        let mut merged: Vec<Node> = patch_items.to_vec();
+        for t in items.iter() {
+            if seen.insert(t.to_value().to_string()) {
+                merged.push(t.clone());
             }
         }
+        *items = merged;
         return;
     };
+    // Kustomize's order: the patch's items in patch order (merged into the target's item with
+    // the same key), then the target's items the patch did not name, in their order. Keys are
+    // compared through their JSON text, looked up in maps (lists may be long).
+    let key_of = |n: &Node| n.get(key).map(|k| k.to_value().to_string());
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for (i, t) in items.iter().enumerate() {
+        if let Some(kv) = key_of(t) {
+            by_key.entry(kv).or_insert(i);
+        }
+    }
+    let mut named: HashSet<String> = HashSet::new();
+    let mut merged: Vec<Node> = Vec::new();
     for p in patch_items {
-        let Some(kv) = p.get(key).map(Node::to_value) else {
+        let Some(kv) = key_of(p) else {
             if let Some(c) = clean(p) {
-                items.push(c);
+                merged.push(c);
             }
             continue;
         };
-        let found = items.iter().position(|n| n.get(key).map(Node::to_value).as_ref() == Some(&kv));
+        if !named.insert(kv.clone()) {
+            continue;
+        }
+        let found = by_key.get(&kv).and_then(|i| items.get(*i));
         match (found, p.str_at(&["$patch"])) {
-            (Some(_), Some("delete")) => items.retain(|n| n.get(key).map(Node::to_value).as_ref() != Some(&kv)),
-            (None, Some("delete")) => {}
-            (Some(i), _) => {
-                if let Some(slot) = items.get_mut(i)
-                    && merge(slot, p, builtin) == Outcome::Delete
-                {
-                    items.remove(i);
+            (_, Some("delete")) => {}
+            (Some(t), _) => {
+                let mut t = t.clone();
+                // The merge key only selects the item: it stays where the target wrote it.
+                let key_node = t.get(key).cloned();
+                if merge(&mut t, p, builtin) == Outcome::Keep {
+                    if let Some(k) = key_node {
+                        t.set(key, k);
+                    }
+                    merged.push(t);
                 }
             }
             (None, _) => {
                 if let Some(c) = clean(p) {
-                    items.push(c);
+                    merged.push(c);
                 }
             }
         }
     }
+    for t in items.iter() {
+        if key_of(t).is_none_or(|kv| !named.contains(&kv)) {
+            merged.push(t.clone());
+        }
+    }
+    *items = merged;
 }
 
 /// A patch value without directives, as it is inserted where the target has nothing.
@@ -204,7 +234,7 @@ pub(crate) fn clean(node: &Node) -> Option<Node> {
             }
             let kept = entries
                 .iter()
-                .filter(|(k, v)| !k.starts_with('$') && !matches!(v.kind, Kind::Scalar(Value::Null)))
+                .filter(|(k, v)| (!k.starts_with('$') || k == RETAIN_KEYS) && !matches!(v.kind, Kind::Scalar(Value::Null)))
                 .filter_map(|(k, v)| clean(v).map(|c| (k.clone(), c)))
                 .collect();
             Some(Node { kind: Kind::Map(kept), span: node.span, key: node.key, origin: node.origin.clone() })

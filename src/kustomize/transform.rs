@@ -26,7 +26,7 @@ struct Patch {
 
 /// A `target` selector.
 #[derive(Default)]
-struct Selector {
+pub(crate) struct Selector {
     group: Option<String>,
     version: Option<String>,
     kind: Option<String>,
@@ -117,7 +117,7 @@ fn group_version(api_version: &str) -> (&str, &str) {
 }
 
 impl Selector {
-    fn matches(&self, o: &Obj) -> bool {
+    pub(crate) fn matches(&self, o: &Obj) -> bool {
         let (group, version) = group_version(o.api_version());
         self.group.as_deref().is_none_or(|g| g == group)
             && self.version.as_deref().is_none_or(|v| v == version)
@@ -160,6 +160,77 @@ fn selector_paths(kind: &str) -> &'static [(&'static [&'static str], bool)] {
     }
 }
 
+/// Pod-template label selectors Kustomize adds selector labels to (only where a `matchLabels`
+/// already exists); `[]` stands for every item of a list.
+const AFFINITY_SELECTORS: &[&[&str]] = &[
+    &[
+        "spec",
+        "template",
+        "spec",
+        "affinity",
+        "podAffinity",
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "[]",
+        "podAffinityTerm",
+        "labelSelector",
+        "matchLabels",
+    ],
+    &[
+        "spec",
+        "template",
+        "spec",
+        "affinity",
+        "podAffinity",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "[]",
+        "labelSelector",
+        "matchLabels",
+    ],
+    &[
+        "spec",
+        "template",
+        "spec",
+        "affinity",
+        "podAntiAffinity",
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "[]",
+        "podAffinityTerm",
+        "labelSelector",
+        "matchLabels",
+    ],
+    &[
+        "spec",
+        "template",
+        "spec",
+        "affinity",
+        "podAntiAffinity",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "[]",
+        "labelSelector",
+        "matchLabels",
+    ],
+    &["spec", "template", "spec", "topologySpreadConstraints", "[]", "labelSelector", "matchLabels"],
+];
+
+/// Sets `pairs` in every existing mapping at `path` (`[]`: each list item).
+fn add_to_existing(node: &mut Node, path: &[&str], pairs: &[(String, Node)]) {
+    let Some((first, rest)) = path.split_first() else {
+        if node.is_map() {
+            for (k, v) in pairs {
+                node.set(k, v.clone());
+            }
+        }
+        return;
+    };
+    if *first == "[]" {
+        for item in node.items_mut() {
+            add_to_existing(item, rest, pairs);
+        }
+    } else if let Some(next) = node.get_mut(first) {
+        add_to_existing(next, rest, pairs);
+    }
+}
+
 /// The mapping at `path`, created along the way when `create` (attributed to `origin`).
 fn map_at<'a>(root: &'a mut Node, path: &[&str], span: ByteSpan, origin: &Arc<Origin>, create: bool) -> Option<&'a mut Node> {
     let mut cur = root;
@@ -187,16 +258,43 @@ fn set_pairs(root: &mut Node, path: &[&str], pairs: &[(String, Node)], origin: &
     }
 }
 
-/// Splits an image reference into name and the tag or digest part (with its `:` or `@`).
+/// Splits an image reference into its name and the rest (`:tag`, `@digest` or both).
 fn split_image(image: &str) -> (&str, &str) {
-    if let Some(at) = image.find('@') {
-        return image.split_at(at);
+    let before_digest = image.find('@').map_or(image, |at| image.get(..at).unwrap_or(image));
+    let slash = before_digest.rfind('/').map_or(0, |i| i + 1);
+    let end = match before_digest.get(slash..).and_then(|tail| tail.rfind(':')) {
+        Some(colon) => slash + colon,
+        None => before_digest.len(),
+    };
+    image.split_at(end)
+}
+
+/// Calls `f` on every item of every `containers` and `initContainers` list in `node`, at any
+/// depth and in any kind (custom resources embed pod templates too), as Kustomize's image
+/// transformer does. Depth is bounded by the parser's.
+fn for_each_container(node: &mut Node, f: &dyn Fn(&mut Node)) {
+    match &mut node.kind {
+        Kind::Scalar(_) => {}
+        Kind::Seq(items) => items.iter_mut().for_each(|n| for_each_container(n, f)),
+        Kind::Map(entries) => {
+            for (k, v) in entries.iter_mut() {
+                if (k == "containers" || k == "initContainers")
+                    && let Kind::Seq(items) = &mut v.kind
+                {
+                    items.iter_mut().filter(|c| c.is_map()).for_each(f);
+                }
+                for_each_container(v, f);
+            }
+        }
     }
-    let slash = image.rfind('/').map_or(0, |i| i + 1);
-    match image.get(slash..).and_then(|tail| tail.rfind(':')) {
-        Some(colon) => image.split_at(slash + colon),
-        None => (image, ""),
-    }
+}
+
+/// Labels one kustomization field adds, and where.
+struct LabelSet {
+    pairs: Vec<(String, Node)>,
+    origin: Arc<Origin>,
+    selectors: bool,
+    templates: bool,
 }
 
 /// A path to a node: keys and list indexes.
@@ -377,7 +475,7 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn selector(&mut self, kfile: &Arc<SourceFile>, target: &Node) -> Option<Selector> {
+    pub(crate) fn selector(&mut self, kfile: &Arc<SourceFile>, target: &Node) -> Option<Selector> {
         let s = |f: &str| target.str_at(&[f]).map(str::to_string);
         let mut sel = Selector { group: s("group"), version: s("version"), kind: s("kind"), ..Selector::default() };
         for (field, slot) in [("name", &mut sel.name), ("namespace", &mut sel.namespace)] {
@@ -424,7 +522,8 @@ impl Builder<'_> {
             }
             hits += 1;
             if json {
-                if let Err(e) = patch_json6902::apply(&mut o.root, doc) {
+                let budget = patch_json6902::Budget { nodes: self.limits.max_object_nodes, depth: self.limits.parse.max_depth };
+                if let Err(e) = patch_json6902::apply(&mut o.root, doc, budget) {
                     let msg = format!("JSON patch {display} on {}: {e}", o.id());
                     self.problem(kfile, Some(at), msg, false);
                 }
@@ -447,7 +546,9 @@ impl Builder<'_> {
         if hits == 0 {
             let what = match (json, sel) {
                 (true, None) => "a JSON patch needs a target".to_string(),
-                _ => format!(
+                // Kustomize applies a targeted patch to whatever matches, possibly nothing.
+                (_, Some(_)) => format!("patch {display}: its target selects no object"),
+                (false, None) => format!(
                     "patch {display} matches no object{} (kustomize build would fail)",
                     doc.str_at(&["metadata", "name"]).map(|n| format!(" (looking for {n})")).unwrap_or_default()
                 ),
@@ -535,6 +636,7 @@ impl Builder<'_> {
         }
         self.replicas(kfile, k, acc);
         self.images(kfile, k, acc);
+        self.replacements(dir, kfile, k, acc);
     }
 
     fn namespace(&mut self, kfile: &Arc<SourceFile>, k: &Node, acc: &mut [Obj]) {
@@ -543,6 +645,17 @@ impl Builder<'_> {
         let origin = set_by(kfile, ns_node, "namespace set by namespace");
         let value = string_node(ns, ns_node.span, ns_node.key, &origin);
         for o in acc.iter_mut() {
+            if o.kind() == "Namespace" {
+                // Kustomize renames Namespace objects to the namespace it sets.
+                let old = o.name().to_string();
+                if old != ns
+                    && let Some(name) = o.root.at_mut(&["metadata", "name"])
+                {
+                    *name = string_node(ns, ns_node.span, ns_node.key, &origin);
+                    o.old_names.push(old);
+                }
+                continue;
+            }
             if is_cluster_scoped(o.kind()) {
                 continue;
             }
@@ -556,14 +669,19 @@ impl Builder<'_> {
             }
         }
         // Service account subjects of role bindings follow the service accounts they name.
-        let moved: Vec<(String, Vec<String>)> =
-            acc.iter().filter(|o| o.kind() == "ServiceAccount").map(|o| (o.name().to_string(), o.old_namespaces.clone())).collect();
+        // (every name it had, the namespaces it left) of each service account; subjects still
+        // use the names as written until the end of the build.
+        let moved: Vec<(Vec<String>, Vec<String>)> = acc
+            .iter()
+            .filter(|o| o.kind() == "ServiceAccount")
+            .map(|o| (o.old_names.iter().cloned().chain([o.name().to_string()]).collect(), o.old_namespaces.clone()))
+            .collect();
         for o in acc.iter_mut().filter(|o| matches!(o.kind(), "RoleBinding" | "ClusterRoleBinding")) {
             for s in o.root.get_mut("subjects").map(Node::items_mut).unwrap_or(&mut []) {
                 let is_sa = s.str_at(&["kind"]) == Some("ServiceAccount");
                 let name = s.str_at(&["name"]).unwrap_or("").to_string();
                 let old_ns = s.str_at(&["namespace"]).unwrap_or("default").to_string();
-                if is_sa && moved.iter().any(|(n, olds)| *n == name && (olds.contains(&old_ns) || olds.is_empty())) {
+                if is_sa && moved.iter().any(|(names, olds)| names.contains(&name) && (olds.contains(&old_ns) || olds.is_empty())) {
                     s.set("namespace", value.clone());
                 }
             }
@@ -598,23 +716,22 @@ impl Builder<'_> {
     }
 
     fn labels(&mut self, kfile: &Arc<SourceFile>, k: &Node, acc: &mut [Obj]) {
-        #[allow(clippy::type_complexity)] // a local accumulator, named by its use below
-        let mut sets: Vec<(Vec<(String, Node)>, Arc<Origin>, bool, bool)> = Vec::new();
+        let mut sets: Vec<LabelSet> = Vec::new();
         if let Some(common) = k.get("commonLabels") {
             let origin = set_by(kfile, common, "label set by commonLabels");
-            sets.push((pairs(common, &origin), origin, true, true));
+            sets.push(LabelSet { pairs: pairs(common, &origin), origin, selectors: true, templates: true });
         }
         for entry in k.get("labels").map(Node::items).unwrap_or(&[]) {
             let Some(p) = entry.get("pairs") else { continue };
             let origin = set_by(kfile, entry, "label set by labels");
             let flag = |f: &str| matches!(entry.get(f).map(|n| &n.kind), Some(Kind::Scalar(Value::Bool(true))));
             let selectors = flag("includeSelectors");
-            sets.push((pairs(p, &origin), origin, selectors, selectors || flag("includeTemplates")));
+            sets.push(LabelSet { pairs: pairs(p, &origin), origin, selectors, templates: selectors || flag("includeTemplates") });
             if entry.get("fields").is_some() {
                 self.problem(kfile, Some(entry.span), "labels: custom fields are not supported, ignored".to_string(), false);
             }
         }
-        for (pairs, origin, selectors, templates) in &sets {
+        for LabelSet { pairs, origin, selectors, templates } in &sets {
             for o in acc.iter_mut() {
                 let kind = o.kind().to_string();
                 set_pairs(&mut o.root, &["metadata", "labels"], pairs, origin, true);
@@ -627,6 +744,11 @@ impl Builder<'_> {
                 if *selectors {
                     for (path, create) in selector_paths(&kind) {
                         set_pairs(&mut o.root, path, pairs, origin, *create);
+                    }
+                    if matches!(kind.as_str(), "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet") {
+                        for path in AFFINITY_SELECTORS {
+                            add_to_existing(&mut o.root, path, pairs);
+                        }
                     }
                 }
             }
@@ -667,33 +789,28 @@ impl Builder<'_> {
             let digest = entry.str_at(&["digest"]);
             let field = entry.get("digest").or(entry.get("newTag")).or(entry.get("newName")).unwrap_or(entry);
             let origin = set_by(kfile, field, &format!("image set by images ({name})"));
-            for o in acc.iter_mut() {
-                let Some(pod) = crate::kubernetes::pod_spec_path(o.kind()) else { continue };
-                let path: Vec<&str> =
-                    pod.0.iter().filter_map(|s| if let crate::model::PathSegment::Key(k) = s { Some(k.as_str()) } else { None }).collect();
-                let Some(spec) = o.root.at_mut(&path) else { continue };
-                for list in ["containers", "initContainers", "ephemeralContainers"] {
-                    for c in spec.get_mut(list).map(Node::items_mut).unwrap_or(&mut []) {
-                        let Some(image) = c.str_at(&["image"]) else { continue };
-                        let (img_name, rest) = split_image(image);
-                        if img_name != name {
-                            continue;
-                        }
-                        let mut out = new_name.unwrap_or(img_name).to_string();
-                        match (digest, &new_tag) {
-                            (Some(d), _) => {
-                                out.push('@');
-                                out.push_str(d);
-                            }
-                            (None, Some(t)) => {
-                                out.push(':');
-                                out.push_str(t);
-                            }
-                            (None, None) => out.push_str(rest),
-                        }
-                        c.set("image", string_node(&out, field.span, field.key, &origin));
-                    }
+            let rewrite = |c: &mut Node| {
+                let Some(image) = c.str_at(&["image"]) else { return };
+                let (img_name, rest) = split_image(image);
+                if img_name != name {
+                    return;
                 }
+                let mut out = new_name.unwrap_or(img_name).to_string();
+                match (digest, &new_tag) {
+                    (Some(d), _) => {
+                        out.push('@');
+                        out.push_str(d);
+                    }
+                    (None, Some(t)) => {
+                        out.push(':');
+                        out.push_str(t);
+                    }
+                    (None, None) => out.push_str(rest),
+                }
+                c.set("image", string_node(&out, field.span, field.key, &origin));
+            };
+            for o in acc.iter_mut() {
+                for_each_container(&mut o.root, &rewrite);
             }
         }
     }
@@ -709,12 +826,23 @@ impl Builder<'_> {
             o.old_names.push(old);
             o.hash = false;
         }
+        // (kind, current or earlier name) → objects, so that each reference costs one lookup.
+        let mut index: std::collections::HashMap<(&str, &str), Vec<usize>> = std::collections::HashMap::new();
+        for (i, o) in acc.iter().enumerate() {
+            for name in o.old_names.iter().map(String::as_str).chain([o.name()]) {
+                let slot = index.entry((o.kind(), name)).or_default();
+                if slot.last() != Some(&i) {
+                    slot.push(i);
+                }
+            }
+        }
         let mut edits: Vec<(usize, Vec<Step>, String)> = Vec::new();
         for (i, o) in acc.iter().enumerate() {
             let ns = o.namespace().unwrap_or("default");
             for (path, kind) in references(o) {
                 let Some(current) = node_at(&o.root, &path).and_then(Node::as_str) else { continue };
-                let candidates: Vec<&Obj> = acc.iter().filter(|t| t.kind() == kind && t.answers_to(current)).collect();
+                let candidates: Vec<&Obj> =
+                    index.get(&(kind.as_str(), current)).into_iter().flatten().filter_map(|j| acc.get(*j)).collect();
                 let pick = match candidates.as_slice() {
                     [one] => Some(*one),
                     many => {
@@ -763,11 +891,13 @@ fn pairs(map: &Node, origin: &Arc<Origin>) -> Vec<(String, Node)> {
 struct InlineMap {
     /// Kustomization byte offset of each inline line's first character, if found.
     starts: Option<Vec<usize>>,
+    /// Byte offset of each line of the inline text.
+    text_starts: Vec<usize>,
 }
 
 impl InlineMap {
     fn new(file: &str, at: ByteSpan, text: &str) -> InlineMap {
-        let Some(first) = text.lines().next() else { return InlineMap { starts: None } };
+        let Some(first) = text.lines().next() else { return InlineMap { starts: None, text_starts: Vec::new() } };
         // The first content line is the scalar's own line (when the span starts at the
         // content) or the one after the `|` indicator; find it with its indentation.
         let own = file.get(..at.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
@@ -777,7 +907,7 @@ impl InlineMap {
             let indent = rest.len() - rest.trim_start_matches(' ').len();
             rest.get(indent..).is_some_and(|r| r.starts_with(first)).then_some((line_start, indent))
         });
-        let Some((after, indent)) = found else { return InlineMap { starts: None } };
+        let Some((after, indent)) = found else { return InlineMap { starts: None, text_starts: Vec::new() } };
         let mut starts = Vec::new();
         let mut pos = after;
         for line in text.split('\n') {
@@ -787,28 +917,34 @@ impl InlineMap {
                 None => pos = file.len(),
             }
         }
-        InlineMap { starts: Some(starts) }
+        let text_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        InlineMap { starts: Some(starts), text_starts }
     }
 
     /// The kustomization offset of inline offset `off`, verified to hold the same text.
     fn map(&self, file: &str, text: &str, off: usize) -> Option<usize> {
         let starts = self.starts.as_ref()?;
-        let before = text.get(..off)?;
-        let line = before.matches('\n').count();
-        let col = off - before.rfind('\n').map_or(0, |i| i + 1);
+        let line = self.text_starts.partition_point(|&s| s <= off).checked_sub(1)?;
+        let col = off.checked_sub(*self.text_starts.get(line)?)?;
         let mapped = starts.get(line)? + col;
-        let probe = text.get(off..)?.split('\n').next().unwrap_or("");
+        // A bounded probe: the rest of the line, at most 64 bytes of it.
+        let rest = text.get(off..)?.split('\n').next().unwrap_or("");
+        let mut n = rest.len().min(64);
+        while !rest.is_char_boundary(n) {
+            n -= 1;
+        }
+        let probe = rest.get(..n)?;
         (file.get(mapped..)?.starts_with(probe)).then_some(mapped)
     }
 
     fn remap(&self, node: &mut Node, file: &str, text: &str, fallback: ByteSpan) {
-        let span = match (self.map(file, text, node.span.start), self.map(file, text, node.span.end.saturating_sub(1))) {
-            (Some(s), Some(e)) => ByteSpan::new(s, e + 1),
+        let span = match (self.map(file, text, node.span.start), self.map(file, text, node.span.end)) {
+            (Some(s), Some(e)) => ByteSpan::new(s, e),
             _ => fallback,
         };
         node.span = span;
-        node.key = node.key.and_then(|k| match (self.map(file, text, k.start), self.map(file, text, k.end.saturating_sub(1))) {
-            (Some(s), Some(e)) => Some(ByteSpan::new(s, e + 1)),
+        node.key = node.key.and_then(|k| match (self.map(file, text, k.start), self.map(file, text, k.end)) {
+            (Some(s), Some(e)) => Some(ByteSpan::new(s, e)),
             _ => None,
         });
         match &mut node.kind {
@@ -816,5 +952,38 @@ impl InlineMap {
             Kind::Seq(items) => items.iter_mut().for_each(|n| self.remap(n, file, text, fallback)),
             Kind::Map(entries) => entries.iter_mut().for_each(|(_, n)| self.remap(n, file, text, fallback)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_split_at_tag_or_digest() {
+        assert_eq!(split_image("nginx:1.25"), ("nginx", ":1.25"));
+        assert_eq!(split_image("registry.local:5000/team/api:v1"), ("registry.local:5000/team/api", ":v1"));
+        assert_eq!(split_image("registry.local:5000/team/api"), ("registry.local:5000/team/api", ""));
+        assert_eq!(split_image("busybox@sha256:abc"), ("busybox", "@sha256:abc"));
+        assert_eq!(split_image("a/b:t@sha256:abc"), ("a/b", ":t@sha256:abc"));
+    }
+
+    #[test]
+    fn label_selectors() {
+        let labels = |text: &str| {
+            let parsed = crate::parse::yaml::parse(text, &crate::source::LineIndex::new(text), &Default::default());
+            let file = Arc::new(SourceFile::new("x", text.to_string()));
+            parsed.documents.first().map(|d| Node::from_parsed(&d.value, &d.spans, &super::super::tree::plain_origin(&file)))
+        };
+        let map = labels("app: web\ntier: front\n");
+        let holds = |sel: &str| requirements_hold(&parse_selector(sel).unwrap_or_default(), map.as_ref());
+        assert!(holds("app=web"));
+        assert!(holds("app==web,tier"));
+        assert!(holds("app in (web, api),!missing"));
+        assert!(holds("tier notin (back)"));
+        assert!(!holds("app!=web"));
+        assert!(!holds("app in (api)"));
+        assert!(!holds("missing"));
+        assert!(parse_selector("a b c").is_err());
     }
 }

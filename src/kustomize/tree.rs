@@ -50,6 +50,8 @@ impl Node {
     /// Zips a parsed value with its span tree. Children missing from the span tree (never for
     /// parser output) get their parent's span.
     pub fn from_parsed(value: &Value, spans: &SpanNode, origin: &Arc<Origin>) -> Node {
+        // Built input (a rendered chart) may already name other files below its root.
+        let origin = spans.origin.as_ref().unwrap_or(origin);
         let kind = match value {
             Value::Object(map) => Kind::Map(
                 map.iter()
