@@ -75,6 +75,8 @@ fn internal_load_balancer_annotations_match_the_exposure_table() {
         .collect();
     from_rust.sort();
     assert_eq!(from_rego, from_rust, "K8S-0032 internal_annotations and threat::exposure disagree");
+}
+
 /// `rules/lib/secrets.rego` screens values with one cheap pattern before its credential
 /// patterns: every credential pattern must pass the screen, or it silently never matches. Each
 /// pattern has a sample here (a new pattern without one fails the test), which must be
