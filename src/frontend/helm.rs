@@ -323,7 +323,13 @@ impl<'a> Rendering<'a> {
 
     /// Parses the rendered text and maps every node back to the template (and values).
     fn documents(&mut self, chart: &LoadedChart, t: &ChartTemplate, file: &Arc<SourceFile>, rendered: &Rendered) -> Option<String> {
-        let out = Arc::new(SourceFile::new(format!("{} (rendered)", t.display_path), rendered.text.clone()));
+        // A final line break, as Helm's document splitter leaves one: without it a block scalar
+        // whose last line is only indentation would keep an extra empty line.
+        let mut text = rendered.text.clone();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        let out = Arc::new(SourceFile::new(format!("{} (rendered)", t.display_path), text));
         let parsed = crate::parse::yaml::parse(&out.text, &out.lines, &self.options.limits);
         let mapper = SpanMapper { rendered, out: &out, sources: &self.sources, chart, fallback: file };
         if let Some(all) = &mut self.documents {
