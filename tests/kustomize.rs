@@ -663,3 +663,14 @@ fn long_lists_and_long_inline_patches_stay_fast() {
     let (file, line, _) = provenance(&built.objects[0], &format!("spec.containers.{}.image", n - 1));
     assert_eq!((file.as_str(), line), ("kustomization.yaml", 3 + 6 + 2 * n));
 }
+
+/// `vars` resolved after the prefix and namespace (`fieldpath` spelled either way), unknown
+/// `$(NAMES)` left alone, and webhook services left as written (Kustomize only rewrites them
+/// when `configurations` ask).
+#[test]
+fn vars_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("vars");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("vars.yaml"));
+}
