@@ -177,6 +177,8 @@ fn main() {
     let verbose = args.iter().any(|a| a == "-v");
     // `--show=NAME`: print the output of the template NAME.
     let show = args.iter().find_map(|a| a.strip_prefix("--show=")).map(str::to_string);
+    // `--out=DIR`: write every rendered template under DIR.
+    let out_dir = args.iter().find_map(|a| a.strip_prefix("--out=")).map(PathBuf::from);
     let root = args.iter().find(|a| !a.starts_with('-')).cloned().unwrap_or_else(|| DEFAULT_DIR.to_string());
     let root = PathBuf::from(root);
     let Ok(rd) = std::fs::read_dir(&root) else {
@@ -188,6 +190,7 @@ fn main() {
     let (mut ok, mut failed, mut parse_failed) = (0usize, 0usize, 0usize);
     let mut causes: HashMap<String, usize> = HashMap::new();
     let mut bytes = 0usize;
+    let (mut segments, mut values_bytes) = (0usize, 0usize);
     let started = Instant::now();
     for cdir in &chart_dirs {
         let name = cdir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -216,6 +219,16 @@ fn main() {
                 }
             }
         }
+        if let Some(dir) = out_dir.as_ref().filter(|_| args.iter().any(|a| a == "--values-yaml")) {
+            // Self-check aid: `toYaml .Values` of the top chart, to compare with values.yaml.
+            let mut s = TemplateSet::new();
+            s.add("values-dump", "{{ toYaml .Values }}").expect("static template");
+            let dot = strs(&[("Values", Value::from_json(&charts[0].values))]);
+            if let Ok(r) = s.execute("values-dump", &dot, &RenderLimits::default()) {
+                let _ = std::fs::create_dir_all(dir.join("values"));
+                let _ = std::fs::write(dir.join("values").join(format!("{name}.yaml")), r.text);
+            }
+        }
         for (tname, ch) in to_run {
             let mut files = Vec::new();
             walk_files(&ch.dir, &ch.dir, &mut files);
@@ -242,11 +255,46 @@ fn main() {
                 ("Template", template),
                 ("Subcharts", Value::map(BTreeMap::new())),
             ]);
-            let limits = RenderLimits { deadline: Some(Instant::now() + Duration::from_secs(10)), ..RenderLimits::default() };
+            let mut limits = RenderLimits { deadline: Some(Instant::now() + Duration::from_secs(10)), ..RenderLimits::default() };
+            if let Some(n) = args.iter().find_map(|a| a.strip_prefix("--max-steps=")).and_then(|n| n.parse().ok()) {
+                limits.max_steps = n;
+            }
             match set.execute(&tname, &dot, &limits) {
                 Ok(r) => {
+                    segments += r.segments.len();
+                    for (i, seg) in r.segments.iter().enumerate() {
+                        let end = r.segments.get(i + 1).map_or(r.text.len(), |n| n.start);
+                        if seg.values_path.is_some() {
+                            values_bytes += end.saturating_sub(seg.start);
+                        }
+                    }
                     if show.as_deref() == Some(tname.as_str()) {
-                        println!("{}", r.text);
+                        if args.iter().any(|a| a == "--provenance") {
+                            // Each output line with the origin of its first byte.
+                            let mut at = 0;
+                            for line in r.text.split('\n') {
+                                let origin = r.origin_at(at).map(|s| {
+                                    format!(
+                                        "{}:{}:{} {}",
+                                        s.template.rsplit('/').next().unwrap_or(""),
+                                        s.line,
+                                        s.column,
+                                        s.values_path.as_deref().map(|p| p.join(".")).unwrap_or_default()
+                                    )
+                                });
+                                println!("{:<60} | {}", line.chars().take(60).collect::<String>(), origin.unwrap_or_default());
+                                at += line.len() + 1;
+                            }
+                        } else {
+                            println!("{}", r.text);
+                        }
+                    }
+                    if let Some(dir) = &out_dir {
+                        let path = dir.join(&tname);
+                        if let Some(parent) = path.parent() {
+                            let _ = std::fs::create_dir_all(parent);
+                        }
+                        let _ = std::fs::write(path, &r.text);
                     }
                     ok += 1;
                     bytes += r.text.len();
@@ -267,6 +315,10 @@ fn main() {
         chart_dirs.len()
     );
     println!("output: {bytes} bytes in {:.2?}", started.elapsed());
+    println!(
+        "provenance: {segments} segments; {values_bytes} bytes ({:.1}%) attributed to a values.yaml key",
+        100.0 * values_bytes as f64 / bytes.max(1) as f64
+    );
     let mut top: Vec<_> = causes.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     for (c, n) in top.iter().take(15) {

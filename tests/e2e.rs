@@ -203,3 +203,21 @@ fn helm_rendering_matches_real_helm_on_fixture_charts() {
         assert_eq!(ours, helm, "{chart}: rendering differs from real Helm's");
     }
 }
+
+/// Terraform `helm_release` with a chart in the repository: rendered with the release's values
+/// and `set` blocks, in the release's namespace; the finding names the release. A release whose
+/// chart comes from a repository is reported as not analyzed.
+#[test]
+fn terraform_helm_release_layout() {
+    check("terraform-helm-release");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/terraform-helm-release");
+    let set = RuleSet::builtin().unwrap();
+    let engine = Engine::new(&set, |_| true).unwrap();
+    let report = scan(&dir, &engine, &ScanOptions::default()).unwrap();
+    let host = report.findings.iter().find(|f| &*f.rule_id == "K8S-0004").unwrap();
+    assert_eq!(host.resource, "Deployment/apps/web-web");
+    assert_eq!(host.related[0].message, "rendered by helm_release.web (chart ./charts/web)");
+    assert_eq!((&*host.related[0].location.file, host.related[0].location.start.line), ("main.tf", 1));
+    let notes: Vec<(&str, &str)> = report.not_analyzed.iter().map(|n| (n.unit.as_str(), n.reason.as_str())).collect();
+    assert_eq!(notes, [("helm_release.ingress", "chart `ingress-nginx` comes from a repository: not fetched, not rendered")]);
+}

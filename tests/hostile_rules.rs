@@ -577,3 +577,109 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8(bytes).unwrap()
 }
+
+// --- TLS, mesh, secrets and admission objects ------------------------------------------------
+
+/// Half-written ingress, Ambassador, Istio, Secret, ConfigMap and Namespace objects: values of
+/// the wrong type where the K8S-0040..K8S-0052 rules read mappings, lists or strings (null is
+/// left out: it means absent, which rules may rightly report). The API server would reject
+/// them, so nothing can be known from them: the rules neither fail nor report.
+#[test]
+fn tls_mesh_secret_and_admission_objects_of_the_wrong_type_never_fail_rules_or_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // For mapping slots (a list stands for the wrong type of list slots too), for string slots,
+    // and as list elements where strings belong.
+    let not_containers = [json!("x"), json!(5), json!(true), json!([1, 2])];
+    let not_strings = [json!([1, "y"]), json!({"a": "b"})];
+    let elements = json!([1, true, [2], {"a": "b"}]);
+    let mut docs = Vec::new();
+    let mut push = |api: &str, kind: &str, body: Value| {
+        let mut doc = json!({"apiVersion": api, "kind": kind});
+        if let (Some(d), Value::Object(b)) = (doc.as_object_mut(), body) {
+            d.extend(b);
+        }
+        docs.push(doc.to_string());
+    };
+    let meta = || json!({"name": "odd", "namespace": "shop"});
+    for v in &not_containers {
+        push("v1", "ConfigMap", json!({"metadata": {"name": "ingress-nginx-controller"}, "data": v}));
+        push("v1", "ConfigMap", json!({"metadata": v, "data": {"ssl-ciphers": "ECDHE-RSA-AES128-GCM-SHA256"}}));
+        push("networking.k8s.io/v1", "Ingress", json!({"metadata": {"name": "odd", "annotations": v}, "spec": {"tls": v}}));
+        push("getambassador.io/v3alpha1", "TLSContext", json!({"metadata": meta(), "spec": v}));
+        push("getambassador.io/v3alpha1", "Host", json!({"metadata": meta(), "spec": {"tls": v}}));
+        push("getambassador.io/v2", "Module", json!({"metadata": meta(), "spec": {"config": v}}));
+        push("getambassador.io/v2", "Module", json!({"metadata": meta(), "spec": v}));
+        push("networking.istio.io/v1", "Gateway", json!({"metadata": meta(), "spec": {"servers": v}}));
+        push("networking.istio.io/v1", "Gateway", json!({"metadata": meta(), "spec": {"servers": [v, {"port": v, "tls": v}]}}));
+        push("security.istio.io/v1", "PeerAuthentication", json!({"metadata": meta(), "spec": v}));
+        push(
+            "security.istio.io/v1",
+            "PeerAuthentication",
+            json!({"metadata": meta(), "spec": {"mtls": v, "portLevelMtls": v, "selector": v}}),
+        );
+        push("networking.istio.io/v1", "DestinationRule", json!({"metadata": meta(), "spec": {"trafficPolicy": v, "subsets": v}}));
+        push(
+            "networking.istio.io/v1",
+            "DestinationRule",
+            json!({"metadata": meta(), "spec": {"trafficPolicy": {"tls": v, "portLevelSettings": v}, "subsets": [v, {"trafficPolicy": v}]}}),
+        );
+        push("v1", "Secret", json!({"metadata": meta(), "data": v, "stringData": v}));
+        push("v1", "Namespace", json!({"metadata": {"name": "odd", "labels": v}}));
+        push("v1", "Namespace", json!({"metadata": v}));
+        push(
+            "apps/v1",
+            "Deployment",
+            json!({"metadata": meta(), "spec": {"template": {"spec": {"containers": [{"name": "a", "args": v, "command": v, "env": v}]}}}}),
+        );
+    }
+    for v in &not_strings {
+        push(
+            "v1",
+            "ConfigMap",
+            json!({"metadata": {"name": "ingress-nginx-controller"}, "data": {"ssl-protocols": v, "ssl-ciphers": v, "hsts": v, "hsts-max-age": v, "ssl-redirect": v, "password": v}}),
+        );
+        push(
+            "networking.k8s.io/v1",
+            "Ingress",
+            json!({"metadata": {"name": "odd", "annotations": {"nginx.ingress.kubernetes.io/ssl-ciphers": v, "nginx.ingress.kubernetes.io/ssl-protocols": v, "nginx.ingress.kubernetes.io/ssl-redirect": v}}, "spec": {"tls": [{"hosts": ["a"]}]}}),
+        );
+        push(
+            "getambassador.io/v2",
+            "TLSContext",
+            json!({"metadata": meta(), "spec": {"min_tls_version": v, "max_tls_version": v, "cipher_suites": elements, "ecdh_curves": elements}}),
+        );
+        push(
+            "networking.istio.io/v1",
+            "Gateway",
+            json!({"metadata": meta(), "spec": {"servers": [{"port": {"number": 443, "protocol": "HTTPS"}, "tls": {"mode": v, "cipherSuites": elements, "minProtocolVersion": v, "maxProtocolVersion": v}}]}}),
+        );
+        push(
+            "security.istio.io/v1",
+            "PeerAuthentication",
+            json!({"metadata": meta(), "spec": {"mtls": {"mode": v}, "portLevelMtls": {"8080": {"mode": v}}}}),
+        );
+        push("networking.istio.io/v1", "DestinationRule", json!({"metadata": meta(), "spec": {"trafficPolicy": {"tls": {"mode": v}}}}));
+        push("v1", "Secret", json!({"metadata": meta(), "data": {"a": v, "b": "not base64!"}, "stringData": {"c": v}}));
+        push(
+            "v1",
+            "Namespace",
+            json!({"metadata": {"name": "odd", "labels": {"pod-security.kubernetes.io/enforce": "restricted", "x": v}}}),
+        );
+        push(
+            "apps/v1",
+            "Deployment",
+            json!({"metadata": meta(), "spec": {"template": {"spec": {"containers": [{"name": "a", "args": elements, "command": elements, "env": [{"name": v, "value": v}]}]}}}}),
+        );
+    }
+    write(dir.path(), "odd.yaml", docs.join("\n---\n"));
+    let report = library_scan(dir.path());
+    assert!(report.rule_failures.is_empty(), "{:#?}", report.rule_failures);
+    assert!(!report.is_incomplete(), "{:#?}", report.files);
+    let ours: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| ("K8S-0040".."K8S-0053").contains(&&*f.rule_id))
+        .map(|f| format!("{} line {}: {}", f.rule_id, f.location.start.line, f.message))
+        .collect();
+    assert!(ours.is_empty(), "{ours:#?}");
+}

@@ -4,6 +4,8 @@
 
 pub mod iam;
 pub mod kubernetes;
+pub mod kubernetes_mesh;
+pub mod kubernetes_rbac;
 pub mod terraform;
 
 use serde_json::Value;
@@ -116,10 +118,14 @@ pub enum NativeCheck {
 
 /// The implementation of the native rule `id`, if there is one.
 pub fn native(id: &str) -> Option<NativeCheck> {
-    kubernetes::native(id).or_else(|| terraform::native(id)).or_else(|| iam::native(id))
+    kubernetes::native(id)
+        .or_else(|| kubernetes_rbac::native(id))
+        .or_else(|| kubernetes_mesh::native(id))
+        .or_else(|| terraform::native(id))
+        .or_else(|| iam::native(id))
 }
 
 /// Ids of every native rule implementation (the registry test checks them against `rules/`).
 pub fn native_ids() -> Vec<&'static str> {
-    kubernetes::IDS.iter().chain(terraform::IDS).chain(iam::IDS).copied().collect()
+    kubernetes::IDS.iter().chain(kubernetes_rbac::IDS).chain(kubernetes_mesh::IDS).chain(terraform::IDS).chain(iam::IDS).copied().collect()
 }

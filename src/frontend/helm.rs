@@ -335,6 +335,12 @@ impl<'a> Rendering<'a> {
                 continue;
             }
             for mut r in crate::kubernetes::resources_from_document(doc, &out) {
+                // Objects without a namespace are installed in the release's.
+                let namespace = &self.options.helm.namespace;
+                if r.namespace.is_some() && r.value.pointer("/metadata/namespace").is_none() && namespace != "default" {
+                    r.address = r.address.replacen("/default/", &format!("/{namespace}/"), 1);
+                    r.namespace = Some(namespace.clone());
+                }
                 let (spans, root_file) = mapper.map_root(&r.spans);
                 r.spans = spans;
                 r.file = root_file;
@@ -543,4 +549,132 @@ pub fn render_chart(scan_root: &Path, chart_dir: &Path, options: &ScanOptions) -
         Some(e) => Err(e),
         None => Ok(rendering.documents.unwrap_or_default()),
     }
+}
+
+/// Terraform `helm_release` resources with a chart inside the scanned tree, rendered with the
+/// release's name, namespace, `values` and `set` blocks (as the Terraform evaluator resolved
+/// them); their objects say which release rendered them. A release whose chart comes from a
+/// repository, or whose chart or values are unknown, is reported as not analyzed.
+pub fn terraform_releases(
+    resources: &[Resource],
+    module_dir: &Path,
+    module_display: &str,
+    ctx: &Context<'_>,
+) -> (Vec<Resource>, Vec<NotAnalyzed>) {
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    let Some(root) = &ctx.options.root else { return (out, notes) };
+    for r in resources.iter().filter(|r| r.kind == "helm_release") {
+        let (at, _) = r.locate(&crate::model::AttributePath::root());
+        let note =
+            |reason: String| NotAnalyzed { file: at.file.to_string(), line: at.start.line, unit: r.address.clone(), reason, limit: None };
+        let Some(chart) = r.value.get("chart").and_then(serde_json::Value::as_str) else {
+            notes.push(note("chart not rendered: its `chart` is not known statically".into()));
+            continue;
+        };
+        let repository = r.value.get("repository").and_then(serde_json::Value::as_str).unwrap_or_default();
+        let is_local = chart.starts_with("./") || chart.starts_with("../") || chart.starts_with(module_display) || chart.contains('/');
+        if !repository.is_empty() || !is_local {
+            notes.push(note(format!("chart `{chart}` comes from a repository: not fetched, not rendered")));
+            continue;
+        }
+        // `${path.module}/x` evaluates to a path from the scan root; `./x` is relative to the
+        // module directory (where Terraform runs).
+        let candidates = [root.join(chart), module_dir.join(chart)];
+        let Some(dir) = candidates
+            .iter()
+            .map(|p| crate::terraform::functions::lexical_path(p))
+            .find(|p| p.starts_with(root) && !crate::discover::through_symlink(p, root) && p.join("Chart.yaml").is_file())
+        else {
+            notes.push(note(format!("chart `{chart}` not found inside the scanned directory: not rendered")));
+            continue;
+        };
+        let mut options = ctx.options.clone();
+        options.helm.release_name = r.value.get("name").and_then(serde_json::Value::as_str).unwrap_or("release").to_string();
+        options.helm.namespace = r.value.get("namespace").and_then(serde_json::Value::as_str).unwrap_or("default").to_string();
+        let mut unknown = false;
+        for (i, v) in r.value.get("values").and_then(serde_json::Value::as_array).into_iter().flatten().enumerate() {
+            match v.as_str() {
+                Some(text) => {
+                    options.helm.values_inline.push(Arc::new(SourceFile::new(format!("{} values[{i}]", r.address), text.to_string())))
+                }
+                None => unknown = true,
+            }
+        }
+        for (block, string_only) in [("set", false), ("set_sensitive", false), ("set_string", true)] {
+            for s in r.value.get(block).and_then(serde_json::Value::as_array).into_iter().flatten() {
+                let (Some(name), Some(value)) = (s.get("name").and_then(serde_json::Value::as_str), s.get("value")) else {
+                    unknown = true;
+                    continue;
+                };
+                let value = match value {
+                    serde_json::Value::String(v) => v.clone(),
+                    serde_json::Value::Number(_) | serde_json::Value::Bool(_) => value.to_string(),
+                    _ => {
+                        unknown = true;
+                        continue;
+                    }
+                };
+                let string_only = string_only || s.get("type").and_then(serde_json::Value::as_str) == Some("string");
+                let expr = format!("{name}={value}");
+                if string_only { options.helm.set_string.push(expr) } else { options.helm.set.push(expr) }
+            }
+        }
+        if unknown {
+            notes.push(note("some `values` or `set` of the release are not known statically: rendered without them".into()));
+        }
+        let by = (at.clone(), format!("rendered by {} (chart {chart})", r.address));
+        let (objects, more) = render_release(&dir, &options, ctx, &r.address, by);
+        out.extend(objects);
+        notes.extend(more);
+    }
+    (out, notes)
+}
+
+/// Renders the chart in `dir` for one release (`options.helm` holds its name, namespace and
+/// values); every object names `by` as a related location, and what could not be rendered is
+/// reported against `unit`.
+pub fn render_release(
+    dir: &Path,
+    options: &ScanOptions,
+    ctx: &Context<'_>,
+    unit: &str,
+    by: (Location, String),
+) -> (Vec<Resource>, Vec<NotAnalyzed>) {
+    let mut notes = Vec::new();
+    let Some(root) = &options.root else { return (Vec::new(), notes) };
+    let tree = crate::helm::TreeIndex::new(root, &[]);
+    let loaded = match crate::helm::load_chart_with_index(root, dir, &tree, &options.helm) {
+        Ok(l) => l,
+        Err(p) => {
+            notes.push(NotAnalyzed {
+                file: by.0.file.to_string(),
+                line: by.0.start.line,
+                unit: unit.to_string(),
+                reason: format!("chart not rendered: {p}"),
+                limit: None,
+            });
+            return (Vec::new(), notes);
+        }
+    };
+    let mut rendering = Rendering::new(&loaded, options, ctx);
+    rendering.render_all();
+    for record in rendering.template_records.values() {
+        if let Outcome::Failed { message, location, .. } = &record.outcome {
+            notes.push(NotAnalyzed {
+                file: record.path.clone(),
+                line: location.as_ref().map_or(0, |l| l.start.line),
+                unit: unit.to_string(),
+                reason: format!("rendered for this release: {message}"),
+                limit: None,
+            });
+        }
+    }
+    notes.append(&mut rendering.not_analyzed);
+    let mut out = Vec::new();
+    for mut object in rendering.resources.drain(..) {
+        object.call_chain.push(by.clone());
+        out.push(object);
+    }
+    (out, notes)
 }

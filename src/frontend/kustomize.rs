@@ -105,7 +105,7 @@ impl KustomizeUnit {
     }
 
     /// The build's objects as resources, and a record per file.
-    pub fn build(self, _ctx: &Context<'_>) -> Built {
+    pub fn build(self, ctx: &Context<'_>) -> Built {
         let mut out = Built::default();
         let kustomization = self.built.kustomization.clone();
         // Every object says which build produced it: a base's findings appear once per overlay.
@@ -138,13 +138,9 @@ impl KustomizeUnit {
             }
         }
         for r in &self.built.helm_charts {
-            out.not_analyzed.push(NotAnalyzed {
-                file: r.kustomization.clone(),
-                line: r.line,
-                unit: format!("helmCharts {}", r.name),
-                reason: "Helm charts inflated by Kustomize are not rendered yet".into(),
-                limit: None,
-            });
+            let (objects, notes) = render_helm_chart(r, ctx);
+            out.resources.extend(objects);
+            out.not_analyzed.extend(notes);
         }
         let mut counted: BTreeSet<String> = BTreeSet::new();
         for c in &self.files {
@@ -172,4 +168,27 @@ impl KustomizeUnit {
         }
         out
     }
+}
+
+/// A chart a kustomization inflates (`helmCharts`): rendered when a local copy is inside the
+/// scanned tree, with the entry's release name, namespace and values.
+fn render_helm_chart(r: &crate::kustomize::HelmChartRequest, ctx: &Context<'_>) -> (Vec<crate::model::Resource>, Vec<NotAnalyzed>) {
+    let start = crate::source::Position { line: r.line, column: 1 };
+    let at = Location { file: r.kustomization.as_str().into(), span: ByteSpan::new(0, 0), start, end: start };
+    let unit = format!("helmCharts {}", r.name);
+    let note = |reason: String| NotAnalyzed { file: r.kustomization.clone(), line: r.line, unit: unit.clone(), reason, limit: None };
+    let Some(root) = &ctx.options.root else { return (Vec::new(), Vec::new()) };
+    let Some(dir) = r.chart_dir.as_ref().map(|d| root.join(d)).filter(|d| d.join("Chart.yaml").is_file()) else {
+        return (Vec::new(), vec![note(format!("chart `{}` has no local copy in the scanned tree: not rendered", r.name))]);
+    };
+    let mut options = ctx.options.clone();
+    options.helm.release_name = r.release_name.clone().unwrap_or_else(|| r.name.clone());
+    options.helm.namespace = r.namespace.clone().unwrap_or_else(|| "default".to_string());
+    options.helm.values_files = r.values_files.iter().map(|f| root.join(f)).collect();
+    if let Some(inline) = &r.values_inline {
+        // JSON is YAML: the inline values as a values document.
+        options.helm.values_inline.push(Arc::new(SourceFile::new(format!("{} valuesInline", r.kustomization), inline.to_string())));
+    }
+    let by = (at, format!("rendered by helmCharts {} in {}", r.name, r.kustomization));
+    super::helm::render_release(&dir, &options, ctx, &unit, by)
 }

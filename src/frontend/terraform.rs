@@ -270,9 +270,13 @@ impl ModuleUnit {
         }
         // Policy documents embedded in the resources (IAM, bucket, key policies...).
         let documents: Vec<Resource> = result.resources.iter().flat_map(crate::iam::extract::from_terraform).collect();
+        // Charts of `helm_release`s inside the scanned tree, rendered with the release's values.
+        let (releases, notes) = super::helm::terraform_releases(&result.resources, &self.dir, &self.display, ctx);
         built.resources = result.resources;
         built.resources.extend(documents);
+        built.resources.extend(releases);
         built.not_analyzed = result.not_analyzed;
+        built.not_analyzed.extend(notes);
         built
     }
 }

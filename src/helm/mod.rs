@@ -32,6 +32,9 @@ use values::{Origins, Values};
 pub struct HelmOptions {
     /// `--helm-values` files, applied in order (later files win).
     pub values_files: Vec<PathBuf>,
+    /// Values documents given as text (a Terraform `helm_release`'s `values`), applied in order
+    /// after the files; each file's path is what locations show.
+    pub values_inline: Vec<Arc<SourceFile>>,
     /// `--helm-set` expressions, applied in order after the files.
     pub set: Vec<String>,
     /// `--helm-set-string` expressions, applied last.
@@ -50,6 +53,7 @@ impl Default for HelmOptions {
     fn default() -> Self {
         Self {
             values_files: Vec::new(),
+            values_inline: Vec::new(),
             set: Vec::new(),
             set_string: Vec::new(),
             release_name: "release-name".into(),
@@ -266,16 +270,10 @@ fn user_values(options: &HelmOptions) -> Result<Values, ChartProblem> {
         }
         let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read values file: {e}")))?;
         let file = Arc::new(SourceFile::new(display.clone(), text));
-        let parsed = crate::parse::yaml::parse(&file.text, &file.lines, &crate::parse::Limits::default());
-        if let Some(e) = parsed.error {
-            return Err(ChartProblem { location: e.span.map(|s| file.location(s)), display, message: e.message, fatal: true });
-        }
-        if let Some(doc) = parsed.documents.into_iter().next() {
-            if !doc.value.is_object() {
-                return Err(fail("values file is not a mapping".into()));
-            }
-            values::merge_over(&mut user, &Values { origins: Origins::from_spans(&file, &doc.spans), value: doc.value });
-        }
+        merge_user_values(&mut user, &file)?;
+    }
+    for file in &options.values_inline {
+        merge_user_values(&mut user, file)?;
     }
     for (list, string_only) in [(&options.set, false), (&options.set_string, true)] {
         for (i, expr) in list.iter().enumerate() {
@@ -289,6 +287,23 @@ fn user_values(options: &HelmOptions) -> Result<Values, ChartProblem> {
         }
     }
     Ok(user)
+}
+
+/// Merges one user values document over `user`.
+fn merge_user_values(user: &mut Values, file: &Arc<SourceFile>) -> Result<(), ChartProblem> {
+    let display = file.path.to_string();
+    let fail = |message: String| ChartProblem { location: None, display: display.clone(), message, fatal: true };
+    let parsed = crate::parse::yaml::parse(&file.text, &file.lines, &crate::parse::Limits::default());
+    if let Some(e) = parsed.error {
+        return Err(ChartProblem { location: e.span.map(|s| file.location(s)), display, message: e.message, fatal: true });
+    }
+    if let Some(doc) = parsed.documents.into_iter().next() {
+        if !doc.value.is_object() {
+            return Err(fail("values file is not a mapping".into()));
+        }
+        values::merge_over(user, &Values { origins: Origins::from_spans(file, &doc.spans), value: doc.value });
+    }
+    Ok(())
 }
 
 /// Parses a `--set` expression (`string_only`: `--set-string`) into a values map.

@@ -26,6 +26,10 @@ const KINDS: &[(&str, &str, &str)] = &[
     ("kubernetes_service_account", "ServiceAccount", "v1"),
     ("kubernetes_service", "Service", "v1"),
     ("kubernetes_ingress", "Ingress", "networking.k8s.io/v1"),
+    ("kubernetes_role", "Role", "rbac.authorization.k8s.io/v1"),
+    ("kubernetes_cluster_role", "ClusterRole", "rbac.authorization.k8s.io/v1"),
+    ("kubernetes_role_binding", "RoleBinding", "rbac.authorization.k8s.io/v1"),
+    ("kubernetes_cluster_role_binding", "ClusterRoleBinding", "rbac.authorization.k8s.io/v1"),
 ];
 
 /// Provider block names that differ from the API field beyond snake→camel case.
@@ -43,6 +47,10 @@ const RENAMES: &[(&str, &str)] = &[
     ("sysctl", "sysctls"),
     ("topology_spread_constraint", "topologySpreadConstraints"),
     ("readiness_gate", "readinessGates"),
+    ("rule", "rules"),
+    ("subject", "subjects"),
+    ("external_ips", "externalIPs"),
+    ("non_resource_urls", "nonResourceURLs"),
 ];
 
 /// API fields that are lists (every other block becomes an object).
@@ -73,6 +81,8 @@ const LISTS: &[&str] = &[
     "tls",
     "items",
     "secret",
+    "subjects",
+    "clusterRoleSelectors",
 ];
 
 /// Maps a `kubernetes_*` resource to the Kubernetes object it creates; `None` for other types.
@@ -85,7 +95,7 @@ pub fn map_resource(r: &Resource) -> Option<Resource> {
     obj.insert("kind".to_string(), json!(kind));
     let metadata = obj.get("metadata");
     let name = metadata.and_then(|m| m.get("name")).and_then(Value::as_str).map(str::to_string);
-    let namespace = if matches!(*kind, "Namespace") {
+    let namespace = if matches!(*kind, "Namespace" | "ClusterRole" | "ClusterRoleBinding") {
         None
     } else {
         match metadata.and_then(|m| m.get("namespace")) {

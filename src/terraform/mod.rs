@@ -374,15 +374,6 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
                             *r = mapped;
                         }
                     }
-                    if b.ident == "resource" && rtype == "helm_release" {
-                        let line = b.file.lines.position(&b.file.text, b.span.start).line;
-                        result.not_analyzed.push(NotAnalyzed::new(
-                            &b.file,
-                            line,
-                            prefix.clone(),
-                            "helm_release charts are not rendered yet",
-                        ));
-                    }
                 }
                 "terraform" => {
                     for backend in b.blocks.iter().filter(|x| x.ident == "backend") {

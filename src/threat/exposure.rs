@@ -43,13 +43,70 @@ pub fn classify(resource: &Resource) -> Option<String> {
     }
 }
 
+/// Service annotations that make a cloud load balancer internal (not reachable from the
+/// internet), with the values (lowercase) that do. K8S-0032 spells the same table in Rego
+/// (`tests/rules_data.rs` checks that they agree).
+pub const INTERNAL_LOAD_BALANCER_ANNOTATIONS: &[(&str, &[&str])] = &[
+    ("service.beta.kubernetes.io/aws-load-balancer-internal", &["true", "0.0.0.0/0"]),
+    ("service.beta.kubernetes.io/aws-load-balancer-scheme", &["internal"]),
+    ("networking.gke.io/load-balancer-type", &["internal"]),
+    ("cloud.google.com/load-balancer-type", &["internal"]),
+    ("service.beta.kubernetes.io/azure-load-balancer-internal", &["true"]),
+    ("service.beta.kubernetes.io/oci-load-balancer-internal", &["true"]),
+    ("service.beta.kubernetes.io/openstack-internal-load-balancer", &["true"]),
+];
+
+/// True when the Service's annotations make its load balancer internal (or may: an annotation
+/// that cannot be known is not taken for exposure).
+fn internal_load_balancer(v: &Value) -> bool {
+    let Some(annotations) = v.get("metadata").and_then(|m| m.get("annotations")) else { return false };
+    if is_unknown(annotations) {
+        return true;
+    }
+    let Some(map) = annotations.as_object() else { return false };
+    map.values().any(is_unknown)
+        || INTERNAL_LOAD_BALANCER_ANNOTATIONS.iter().any(|(key, values)| {
+            let value = match map.get(*key) {
+                Some(Value::String(s)) => s.to_ascii_lowercase(),
+                Some(Value::Bool(b)) => b.to_string(),
+                _ => return false,
+            };
+            values.contains(&value.as_str())
+        })
+}
+
+/// True for an address that is not routed on the internet (private, loopback, link-local...).
+fn private_address(ip: &str) -> bool {
+    match ip.trim().parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => {
+            a.is_private()
+                || a.is_loopback()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || (a.octets()[0] == 100 && a.octets()[1] & 0xc0 == 64)
+        }
+        Ok(std::net::IpAddr::V6(a)) => {
+            a.is_loopback() || a.is_unspecified() || (a.segments()[0] & 0xfe00) == 0xfc00 || (a.segments()[0] & 0xffc0) == 0xfe80
+        }
+        // Not an address: nothing can be said.
+        Err(_) => true,
+    }
+}
+
 fn kubernetes(kind: &str, v: &Value) -> Option<String> {
     match kind {
-        "Service" => match v.get("spec").and_then(|s| str_of(s, "type")) {
-            Some("LoadBalancer") => Some("Service of type LoadBalancer".to_string()),
-            Some("NodePort") => Some("Service of type NodePort (a port on every node)".to_string()),
-            _ => None,
-        },
+        "Service" => {
+            let spec = v.get("spec");
+            match spec.and_then(|s| str_of(s, "type")) {
+                Some("LoadBalancer") if !internal_load_balancer(v) => return Some("Service of type LoadBalancer".to_string()),
+                Some("NodePort") => return Some("Service of type NodePort (a port on every node)".to_string()),
+                _ => {}
+            }
+            let external = spec.and_then(|s| s.get("externalIPs")).and_then(Value::as_array);
+            external
+                .is_some_and(|ips| ips.iter().filter_map(Value::as_str).any(|ip| !private_address(ip)))
+                .then(|| "Service with public externalIPs".to_string())
+        }
         "Ingress" => Some("Ingress".to_string()),
         "Gateway" => Some("Gateway API gateway".to_string()),
         _ => None,
@@ -157,4 +214,31 @@ pub fn references(r: &Resource) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn service(annotations: Value, spec: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "annotations": annotations}, "spec": spec})
+    }
+
+    #[test]
+    fn services() {
+        let lb = json!({"type": "LoadBalancer"});
+        assert_eq!(kubernetes("Service", &service(json!({}), lb.clone())).as_deref(), Some("Service of type LoadBalancer"));
+        let aws = json!({"service.beta.kubernetes.io/aws-load-balancer-internal": "true"});
+        assert_eq!(kubernetes("Service", &service(aws, lb.clone())), None);
+        let gke = json!({"networking.gke.io/load-balancer-type": "Internal"});
+        assert_eq!(kubernetes("Service", &service(gke, lb.clone())), None);
+        let not_internal = json!({"service.beta.kubernetes.io/azure-load-balancer-internal": "false"});
+        assert!(kubernetes("Service", &service(not_internal, lb)).is_some());
+        let public = json!({"externalIPs": ["10.0.0.5", "198.51.100.10"]});
+        assert_eq!(kubernetes("Service", &service(json!({}), public)).as_deref(), Some("Service with public externalIPs"));
+        let private = json!({"externalIPs": ["10.0.0.5", "192.168.1.1", "fd00::1", "100.64.0.1"]});
+        assert_eq!(kubernetes("Service", &service(json!({}), private)), None);
+        assert_eq!(kubernetes("Service", &service(json!({}), json!({"type": "ClusterIP"}))), None);
+    }
 }

@@ -22,9 +22,12 @@ fn role(r: &ResourceSummary) -> Option<(ComponentKind, &'static str)> {
             "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "Pod" | "ReplicaSet" | "ReplicationController" => {
                 Some((ComponentKind::Process, "workload"))
             }
-            "Service" | "Ingress" | "Gateway" | "HTTPRoute" => Some((ComponentKind::Process, "edge")),
+            // Ambassador/Emissary and Istio traffic configuration is part of the edge it configures.
+            "Service" | "Ingress" | "Gateway" | "HTTPRoute" | "TLSContext" | "Host" | "Mapping" | "VirtualService" | "DestinationRule" => {
+                Some((ComponentKind::Process, "edge"))
+            }
             "Secret" | "ConfigMap" | "PersistentVolumeClaim" | "PersistentVolume" => Some((ComponentKind::DataStore, "config")),
-            "Namespace" | "NetworkPolicy" => Some((ComponentKind::Boundary, "network")),
+            "Namespace" | "NetworkPolicy" | "PeerAuthentication" | "AuthorizationPolicy" => Some((ComponentKind::Boundary, "network")),
             "ServiceAccount" | "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => Some((ComponentKind::Process, "identity")),
             _ => None,
         };

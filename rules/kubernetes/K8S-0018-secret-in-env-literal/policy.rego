@@ -36,60 +36,11 @@
 package stridegate.rules.k8s_0018
 
 import data.stridegate.lib.kubernetes as k8s
+import data.stridegate.lib.secrets
 import rego.v1
 
-# A secret-looking word, not followed by more letters (TOKENIZER or PASSWORDLESS do not count).
-secret_word := `(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|MASTER_?KEY)S?(_|$)`
-
-# Short forms only count as a whole word at the end: DB_PASS, SMTP_PWD (but not PWD, the shell's
-# working directory).
-secret_short := `(^PASS|_PASS|_PWD)$`
-
-# Names that describe where a secret is, or how it is used, rather than holding it.
-descriptive_suffixes := {
-	"_FILE", "_FILENAME", "_PATH", "_DIR", "_DIRECTORY", "_URL", "_URI", "_HOST", "_PORT",
-	"_ENDPOINT", "_NAME", "_NAMESPACE", "_ID", "_REF", "_TTL", "_TIMEOUT", "_EXPIRY",
-	"_EXPIRATION", "_LIFETIME", "_DURATION", "_AGE", "_INTERVAL", "_PERIOD", "_LENGTH", "_SIZE",
-	"_BITS", "_HEADER", "_PREFIX", "_ENABLED", "_DISABLED", "_MODE", "_TYPE", "_KIND", "_FORMAT",
-	"_ALGORITHM", "_ISSUER", "_AUDIENCE", "_VERSION", "_POLICY", "_PROVIDER", "_BACKEND",
-	"_STORE", "_LOCATION", "_ARN", "_ROLE", "_SCOPE", "_SCOPES",
-}
-
-# Values made only of $(VAR) / ${VAR} references and separators hold no literal secret.
-reference_only := `^[\s:@/;,.=_-]*((\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\})[\s:@/;,.=_-]*)+$`
-
-boolean_words := {"TRUE", "FALSE", "YES", "NO", "ON", "OFF"}
-
-# A file path (GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json) points at a secret.
-file_path := `^(/|\./|~/)\S*$`
-
-normalized_name(name) := replace(replace(upper(name), "-", "_"), ".", "_")
-
-secret_like(name) if {
-	n := normalized_name(name)
-	looks_secret(n)
-	not descriptive(n)
-}
-
-looks_secret(n) if regex.match(secret_word, n)
-
-looks_secret(n) if regex.match(secret_short, n)
-
-descriptive(n) if {
-	some suffix in descriptive_suffixes
-	endswith(n, suffix)
-}
-
-literal(v) if is_number(v)
-
-literal(v) if {
-	is_string(v)
-	s := trim_space(v)
-	s != ""
-	not regex.match(reference_only, s)
-	not boolean_words[upper(s)]
-	not regex.match(file_path, s)
-}
+# The name heuristics (secret words, descriptive suffixes) and what counts as a literal value
+# live in rules/lib/secrets.rego, shared with K8S-0049 and K8S-0050.
 
 deny contains {"msg": msg, "path": path} if {
 	some c in k8s.containers
@@ -99,8 +50,8 @@ deny contains {"msg": msg, "path": path} if {
 	is_object(e)
 	name := e.name
 	is_string(name)
-	secret_like(name)
-	literal(e.value)
+	secrets.secret_like(name)
+	secrets.literal(e.value)
 	msg := sprintf("%s sets %s from a literal value in the manifest", [k8s.describe(c), name])
 	path := array.concat(c.path, ["env", i, "value"])
 }

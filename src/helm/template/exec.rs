@@ -331,8 +331,9 @@ impl<'a> Exec<'a> {
                 }
             }
             Kind::Files(f) => {
-                for k in f.keys() {
-                    items.push((Value::string(k.as_str()), Value::string(k.as_str())));
+                // Helm's Files is a map of path to bytes; the bytes are given as text.
+                for (k, content) in f.iter() {
+                    items.push((Value::string(k.as_str()), Value::string(String::from_utf8_lossy(content).into_owned())));
                 }
             }
             Kind::Int(n) => {
@@ -584,6 +585,17 @@ impl<'a> Exec<'a> {
                 {
                     return Err(self.limit_error("max_output_bytes", format!("{name} built a string of {} bytes", s.len())));
                 }
+                // Work grows with what a function builds: charge for it, so that a loop of
+                // `toYaml` over a big value whose result is discarded still hits the budget.
+                let size = match &v.kind {
+                    // About what building the text cost (toYaml: a step per 16 bytes and per
+                    // provenance segment).
+                    Kind::Str(s, segs) => s.len() / 16 + segs.as_ref().map_or(0, |x| x.len()),
+                    Kind::List(l) => l.0.len(),
+                    Kind::Map(m) => m.lock().len(),
+                    _ => 0,
+                };
+                self.charge(size as u64)?;
                 Ok(v)
             }
             Err(FnError::Full(e)) => Err(e),

@@ -81,12 +81,47 @@ pub(crate) fn to_i64(v: &Value) -> i64 {
         Kind::Int(i) => *i,
         Kind::Float(f) => *f as i64,
         Kind::Bool(b) => i64::from(*b),
-        Kind::Str(s, _) => {
-            let t = s.trim();
-            t.parse::<i64>().ok().or_else(|| t.parse::<f64>().ok().map(|f| f as i64)).unwrap_or(0)
-        }
+        Kind::Str(s, _) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
         _ => 0,
     }
+}
+
+/// cast's `trimZeroDecimal`: "12.00" → "12" (other fractions stay and fail to parse).
+fn trim_zero_decimal(s: &str) -> &str {
+    match s.split_once('.') {
+        Some((int, frac)) if !frac.is_empty() && frac.bytes().all(|b| b == b'0') => int,
+        _ => s,
+    }
+}
+
+/// `strconv.ParseInt(s, 0, 64)`: sign, `0x`/`0o`/`0b`/leading-`0` octal prefixes, and
+/// underscores only after a prefix.
+fn parse_go_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.replace('_', ""))
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.replace('_', ""))
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.replace('_', ""))
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].replace('_', ""))
+    } else {
+        if lower.contains('_') {
+            return None;
+        }
+        (10, lower.clone())
+    };
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let v = i64::from_str_radix(&digits, radix).ok()?;
+    Some(if neg { -v } else { v })
 }
 
 pub(crate) fn to_f64(v: &Value) -> f64 {
@@ -106,7 +141,11 @@ fn list_of(v: &Value, fname: &str) -> Result<Vec<Value>, FnError> {
     }
 }
 
+/// A Go `map[string]interface{}` parameter: nil is an empty map, as Go passes it.
 fn map_of(v: &Value) -> Result<Map, FnError> {
+    if v.is_nil() {
+        return Ok(Map::new());
+    }
     v.map_entries().ok_or_else(|| format!("wrong type for value; expected map[string]interface {{}}; got {}", v.type_name()).into())
 }
 
@@ -128,15 +167,43 @@ fn charge(ex: &mut Exec<'_>, n: u64) -> Result<(), FnError> {
 pub(crate) struct RichBuf {
     pub text: String,
     pub segs: Vec<Segment>,
+    /// With a base (the calling function's position), a piece from `.Values` gets a segment
+    /// of its own, and the plain text after it returns to the base.
+    base: Option<Segment>,
+    reset: bool,
 }
 
 impl RichBuf {
     pub(crate) fn new() -> Self {
-        RichBuf { text: String::new(), segs: Vec::new() }
+        RichBuf { text: String::new(), segs: Vec::new(), base: None, reset: false }
+    }
+
+    pub(crate) fn with_base(base: Segment) -> Self {
+        RichBuf { base: Some(base), ..Self::new() }
     }
 
     pub(crate) fn plain(&mut self, s: &str) {
+        if self.reset && !s.is_empty() {
+            if let Some(b) = &self.base {
+                let seg = Segment { start: self.text.len(), ..b.clone() };
+                self.push_seg(seg);
+            }
+            self.reset = false;
+        }
         self.text.push_str(s);
+    }
+
+    /// Appends formatted text that came from `origin` (a values key), when there is a base.
+    fn piece(&mut self, text: &str, origin: Option<&super::ValuesPath>) {
+        match (origin, &self.base) {
+            (Some(o), Some(b)) if !text.is_empty() => {
+                let seg = Segment { start: self.text.len(), values_path: Some(o.clone()), ..b.clone() };
+                self.push_seg(seg);
+                self.text.push_str(text);
+                self.reset = true;
+            }
+            _ => self.plain(text),
+        }
     }
 
     /// Appends `text[range]` of a string value, with the segments that cover it.
@@ -146,6 +213,11 @@ impl RichBuf {
             return;
         };
         let Some(piece) = text.get(range.clone()) else { return };
+        if segs.is_none() {
+            let origin = v.origin.clone();
+            self.piece(piece, origin.as_ref());
+            return;
+        }
         if let Some(segs) = segs {
             let at = self.text.len();
             let active = segs.partition_point(|s| s.start <= range.start);
@@ -162,6 +234,7 @@ impl RichBuf {
             }
         }
         self.text.push_str(piece);
+        self.reset = self.base.is_some();
     }
 
     fn push_seg(&mut self, seg: Segment) {
@@ -197,7 +270,7 @@ fn table() -> HashMap<&'static str, Func> {
     add(&["not"], f_not);
     add(&["len"], f_len);
     add(&["index"], f_index);
-    add(&["print"], |_, a| Ok(concat_rich(a, fmt::sprint(a))));
+    add(&["print"], |ex, a| Ok(concat_rich(ex, a, fmt::sprint(a))));
     add(&["println"], |_, a| Ok(Value::string(fmt::sprintln(a))));
     add(&["printf"], f_printf);
     add(&["html"], |_, a| Ok(Value::string(html_escape(&fmt::sprint(a)))));
@@ -247,7 +320,7 @@ fn table() -> HashMap<&'static str, Func> {
     add(&["deepCopy", "mustDeepCopy"], |_, a| Ok(deep_copy(&arg(a, 0), 0)));
     // Strings.
     add(&["trim"], |_, a| trim_fn(a, 0, |t| sub_range(t, t.trim())));
-    add(&["trimAll"], |_, a| {
+    add(&["trimAll", "trimall"], |_, a| {
         let cut: Vec<char> = s(a, 0)?.chars().collect();
         trim_fn(a, 1, move |t| sub_range(t, t.trim_matches(cut.as_slice())))
     });
@@ -305,10 +378,10 @@ fn table() -> HashMap<&'static str, Func> {
     add(&["hasSuffix"], |_, a| Ok(Value::bool(s(a, 1)?.ends_with(&*s(a, 0)?))));
     add(&["quote"], |_, a| Ok(quote_fn(a, true)));
     add(&["squote"], |_, a| Ok(quote_fn(a, false)));
-    add(&["cat"], |_, a| {
+    add(&["cat"], |ex, a| {
         let parts: Vec<Value> = a.iter().filter(|v| !v.is_nil()).cloned().collect();
         let text = parts.iter().map(strval).collect::<Vec<_>>().join(" ");
-        Ok(concat_rich_sep(&parts, text, " "))
+        Ok(concat_rich_sep(ex, &parts, text, " "))
     });
     add(&["indent"], |ex, a| indent_fn(ex, a, false));
     add(&["nindent"], |ex, a| indent_fn(ex, a, true));
@@ -376,7 +449,9 @@ fn table() -> HashMap<&'static str, Func> {
     });
     add(&["regexReplaceAll", "mustRegexReplaceAll"], |ex, a| {
         let (re, t, r) = (regex(&s(a, 0)?)?, s(a, 1)?, s(a, 2)?);
-        let out = re.replace_all(&t, go_replacement(&r).as_str()).into_owned();
+        // Go's `$1`/`${name}` expansion is the regex crate's: both read `$1a` as the group
+        // named `1a`, and `$$` as a dollar.
+        let out = re.replace_all(&t, &*r).into_owned();
         ex.check_len(out.len())?;
         Ok(Value::string(out))
     });
@@ -407,6 +482,12 @@ fn table() -> HashMap<&'static str, Func> {
     });
     add(&["sha1sum"], |_, a| Ok(Value::string(encoding::hex(&encoding::sha1(s(a, 0)?.as_bytes())))));
     add(&["sha256sum"], |_, a| Ok(Value::string(encoding::hex(&encoding::sha256(s(a, 0)?.as_bytes())))));
+    // Placeholder of the right shape (128 hex digits), not SHA-512.
+    add(&["sha512sum"], |_, a| {
+        let first = encoding::sha256(s(a, 0)?.as_bytes());
+        Ok(Value::string(format!("{}{}", encoding::hex(&first), encoding::hex(&encoding::sha256(&first)))))
+    });
+    add(&["hello"], |_, _| Ok(Value::string("Hello!")));
     add(&["adler32sum"], |_, a| Ok(Value::string(encoding::adler32(s(a, 0)?.as_bytes()).to_string())));
     // Numbers.
     add(&["int", "int64"], |_, a| Ok(Value::int(to_i64(&arg(a, 0)))));
@@ -531,7 +612,7 @@ fn table() -> HashMap<&'static str, Func> {
         let mut m = Map::new();
         for pair in a.chunks(2) {
             let k = strval(&pair[0]);
-            m.insert(k, pair.get(1).cloned().unwrap_or_default());
+            m.insert(k, pair.get(1).cloned().unwrap_or_else(|| Value::string("")));
         }
         Ok(Value::map(m))
     });
@@ -657,7 +738,15 @@ fn table() -> HashMap<&'static str, Func> {
         ],
         |_, a| Ok(cert_placeholder(a)),
     );
-    add(&["genPrivateKey"], |_, a| Ok(Value::string(pem("PRIVATE KEY", &strval(&arg(a, 0))))));
+    add(&["genPrivateKey"], |_, a| {
+        let kind = match strval(&arg(a, 0)).as_str() {
+            "ecdsa" => "EC PRIVATE KEY",
+            "dsa" => "DSA PRIVATE KEY",
+            "ed25519" => "PRIVATE KEY",
+            _ => "RSA PRIVATE KEY",
+        };
+        Ok(Value::string(pem(kind, &strval(&arg(a, 0)))))
+    });
     add(&["derivePassword"], |_, _| Ok(Value::string("placeholder-password")));
     add(&["encryptAES"], |_, a| Ok(Value::string(encoding::b64_encode(strval(&arg(a, 1)).as_bytes()))));
     add(&["decryptAES"], |_, a| {
@@ -760,54 +849,63 @@ fn f_slice(_: &mut Exec<'_>, a: &[Value]) -> FnResult {
     }
 }
 
-fn f_printf(_: &mut Exec<'_>, a: &[Value]) -> FnResult {
+fn f_printf(ex: &mut Exec<'_>, a: &[Value]) -> FnResult {
     let format = s(a, 0)?;
     let rest = &a[1..];
     let text = fmt::sprintf(&format, rest);
-    // Keep provenance through the common `printf "%s"`-style formats: when the format has only
-    // plain `%s`/`%v` verbs and every argument is a string, rebuild the text piecewise.
-    if rest.iter().any(|v| matches!(&v.kind, Kind::Str(_, Some(_)))) && rest.iter().all(|v| matches!(v.kind, Kind::Str(..))) {
-        let mut buf = RichBuf::new();
-        let mut it = format.split('%');
-        let mut argi = 0;
-        let mut ok = true;
-        if let Some(first) = it.next() {
-            buf.plain(first);
-        }
-        let mut pending_percent = false;
-        for piece in it {
-            if pending_percent {
-                pending_percent = false;
-                buf.plain(piece);
-                continue;
-            }
-            if piece.is_empty() {
-                buf.plain("%");
-                pending_percent = true;
-                continue;
-            }
-            match piece.as_bytes()[0] {
-                b's' | b'v' => {
-                    let Some(v) = rest.get(argi) else {
-                        ok = false;
-                        break;
-                    };
-                    argi += 1;
-                    buf.slice(v, 0..str_len(v));
-                    buf.plain(&piece[1..]);
-                }
-                _ => {
-                    ok = false;
-                    break;
-                }
-            }
-        }
-        if ok && buf.text == text {
-            return Ok(buf.finish(None));
-        }
+    if let Some(v) = printf_rich(ex, &format, rest, &text) {
+        return Ok(v);
     }
     let origin = if rest.len() == 1 { rest[0].origin.clone() } else { None };
     Ok(Value::string(text).with_origin(origin))
+}
+
+/// `printf` keeping provenance: each argument's formatted text is attributed to its values
+/// key (`printf "%s:%s" .Values.image.repository .Values.image.tag`), and strings with
+/// segments (from `include`) keep them under plain `%s`/`%v`. None when no argument carries
+/// provenance, or the format uses `*` widths.
+fn printf_rich(ex: &Exec<'_>, format: &str, args: &[Value], whole: &str) -> Option<Value> {
+    if !args.iter().any(|v| v.origin.is_some() || matches!(&v.kind, Kind::Str(_, Some(_)))) {
+        return None;
+    }
+    let mut buf = RichBuf::with_base(ex.seg_at(ex.call_pos, None));
+    let mut lit = String::new();
+    let mut argi = 0;
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            lit.push(c);
+            continue;
+        }
+        let mut spec = String::from("%");
+        while let Some(&d) = chars.peek() {
+            if !"-+# 0123456789.".contains(d) {
+                break;
+            }
+            spec.push(d);
+            chars.next();
+        }
+        let verb = chars.next()?;
+        if verb == '%' {
+            lit.push('%');
+            continue;
+        }
+        if verb == '*' {
+            return None;
+        }
+        let arg = args.get(argi)?;
+        argi += 1;
+        buf.plain(&lit);
+        lit.clear();
+        if spec == "%" && matches!(verb, 's' | 'v') && matches!(arg.kind, Kind::Str(..)) {
+            buf.slice(arg, 0..str_len(arg));
+        } else {
+            let piece = fmt::sprintf(&format!("{spec}{verb}"), std::slice::from_ref(arg));
+            buf.piece(&piece, arg.origin.as_ref());
+        }
+    }
+    buf.plain(&lit);
+    (argi == args.len() && buf.text == whole).then(|| buf.finish(None))
 }
 
 fn basic_cmp(a: &Value, b: &Value) -> Result<Option<std::cmp::Ordering>, FnError> {
@@ -1031,16 +1129,16 @@ fn quote_fn(a: &[Value], double: bool) -> Value {
     Value::string(q.join(" "))
 }
 
-fn concat_rich(parts: &[Value], text: String) -> Value {
-    concat_rich_sep(parts, text, "")
+fn concat_rich(ex: &Exec<'_>, parts: &[Value], text: String) -> Value {
+    concat_rich_sep(ex, parts, text, "")
 }
 
-/// The concatenation of `parts` (when all are strings and at least one has segments, the
-/// segments are kept); `text` is the plain result.
-fn concat_rich_sep(parts: &[Value], text: String, sep: &str) -> Value {
-    let rich = parts.iter().any(|v| matches!(&v.kind, Kind::Str(_, Some(_))));
-    if rich && parts.iter().all(|v| matches!(v.kind, Kind::Str(..))) {
-        let mut buf = RichBuf::new();
+/// The concatenation of `parts`, `text` being the plain result. When all parts are strings
+/// and some carry provenance (segments, or a values origin), the result keeps it piecewise.
+fn concat_rich_sep(ex: &Exec<'_>, parts: &[Value], text: String, sep: &str) -> Value {
+    let rich = parts.iter().any(|v| v.origin.is_some() || matches!(&v.kind, Kind::Str(_, Some(_))));
+    if parts.len() > 1 && rich && parts.iter().all(|v| matches!(v.kind, Kind::Str(..))) {
+        let mut buf = RichBuf::with_base(ex.seg_at(ex.call_pos, None));
         for (i, p) in parts.iter().enumerate() {
             if i > 0 {
                 buf.plain(sep);
@@ -1050,6 +1148,9 @@ fn concat_rich_sep(parts: &[Value], text: String, sep: &str) -> Value {
         if buf.text == text {
             return buf.finish(None);
         }
+    }
+    if parts.len() == 1 && matches!(&parts[0].kind, Kind::Str(..)) && parts[0].as_str() == Some(text.as_str()) {
+        return parts[0].clone();
     }
     let origin = if parts.len() == 1 { parts[0].origin.clone() } else { None };
     Value::string(text).with_origin(origin)
@@ -1072,8 +1173,16 @@ fn indent_fn(ex: &mut Exec<'_>, a: &[Value], newline: bool) -> FnResult {
         if i > 0 {
             buf.plain("\n");
         }
+        let line_start = buf.text.len();
         buf.plain(&pad);
+        let first_new = buf.segs.len();
         buf.slice(v, start..start + line.len());
+        // The padding belongs to the line it indents, not to the line before.
+        if let Some(seg) = buf.segs.get_mut(first_new)
+            && seg.start == line_start + pad.len()
+        {
+            seg.start = line_start;
+        }
         start += line.len() + 1;
     }
     Ok(buf.finish(v.origin.clone()))
@@ -1109,7 +1218,8 @@ fn title(s: &str) -> String {
         } else {
             out.push(c);
         }
-        prev_letter = c.is_alphanumeric() || c == '\'' || c == '_';
+        // strings.Title: letters, digits and '_' continue a word; anything else separates.
+        prev_letter = c.is_alphanumeric() || c == '_';
     }
     out
 }
@@ -1204,12 +1314,6 @@ fn regex(pattern: &str) -> Result<regex::Regex, FnError> {
         .map_err(|e| FnError::Msg(format!("error parsing regexp: {e}")))
 }
 
-/// Go's `$1`/`${name}` replacement syntax is the regex crate's, except that Go reads `$1a` as
-/// the group `1a`; both read `$$` as a dollar.
-fn go_replacement(r: &str) -> String {
-    r.to_string()
-}
-
 fn range_list(ex: &mut Exec<'_>, start: i64, stop: i64, step: i64) -> FnResult {
     if step == 0 {
         return Ok(Value::list(Vec::new()));
@@ -1286,9 +1390,9 @@ fn merge_into(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) {
                     let src_inner = sm.lock().clone();
                     merge_into(&mut inner, &src_inner, overwrite, depth + 1);
                     *dm.lock() = inner;
-                } else if sv.truthy() && (overwrite || !dv.truthy()) {
-                    // Merge fills empty destination values; MergeOverwrite replaces with any
-                    // non-empty source value.
+                } else if overwrite || !dv.truthy() {
+                    // mergo: Merge fills empty destination values; MergeOverwrite replaces
+                    // with the source value, even an empty one (`key: false` wins).
                     dst.insert(k.clone(), sv.clone());
                 }
             }

@@ -18,9 +18,15 @@
 //! ```
 //!
 //! Differences from Helm, on purpose: functions that are random, time-dependent or
-//! cryptographic return stable placeholders of the right shape; `lookup` returns an empty map
-//! (as `helm template` does offline); `env` is always empty. Every resource is bounded by
-//! [`RenderLimits`].
+//! cryptographic (and `sha512sum`) return stable placeholders of the right shape; `lookup`
+//! returns an empty map (as `helm template` does offline); `env` is always empty. Every
+//! resource is bounded by [`RenderLimits`].
+//!
+//! Go's nil rules are kept, because charts depend on them: a missing value prints as nothing;
+//! a field of a nil *pipeline result* (`(.Values.a).b`, `$x.b` with `$x` nil) is empty; a
+//! field of a nil met *inside* a chain (`.Values.a.b` with `a` missing) is the error Helm
+//! reports, `nil pointer evaluating interface {}.b`. Numbers from `values.yaml` are `float64`
+//! (Helm reads values through JSON), so `eq .Values.replicas 1` fails as it does in Helm.
 
 mod encoding;
 mod exec;

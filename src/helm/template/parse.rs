@@ -14,6 +14,10 @@ use crate::source::LineIndex;
 /// Deepest nesting of control structures and parentheses the parser accepts.
 pub(crate) const MAX_PARSE_NESTING: usize = 100;
 
+/// Most tokens one file may lex into (a 1 MB chart template has well under 100 000); bounds
+/// the memory a hostile file of tiny actions can take.
+pub(crate) const MAX_TOKENS: usize = 1_000_000;
+
 /// A position in a template file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Pos {
@@ -250,6 +254,9 @@ impl Lexer<'_> {
     fn lex_action(&mut self, open: usize) -> LexResult<bool> {
         let mut parens = 0usize;
         loop {
+            if self.toks.len() > MAX_TOKENS {
+                return Err((open, format!("template too large: more than {MAX_TOKENS} tokens")));
+            }
             let Some(&b) = self.bytes.get(self.pos) else {
                 return Err((open, "unclosed action".into()));
             };

@@ -107,6 +107,14 @@ fn parse_errors_carry_line_and_column() {
 }
 
 #[test]
+fn parser_bounds_token_count() {
+    let huge = "{{.}}".repeat(400_000);
+    let e = parse_err(&huge);
+    assert_eq!(e.message, "template too large: more than 1000000 tokens");
+    assert_eq!(e.line, 1);
+}
+
+#[test]
 fn parser_bounds_nesting() {
     let deep = format!("{}x{}", "{{ if true }}".repeat(150), "{{ end }}".repeat(150));
     let e = parse_err(&deep);
@@ -329,6 +337,7 @@ fn string_functions() {
             r#"{{ upper "abc" }}|{{ lower "ABC" }}|{{ title "hello wide world" }}|{{ untitle "Hello World" }}"#,
             "ABC|abc|Hello Wide World|hello world",
         ),
+        (r#"{{ title "it's x_y-z" }}"#, "It'S X_y-Z"),
         (r#"{{ repeat 3 "ab" }}|{{ substr 1 3 "abcdef" }}|{{ nospace "a b\tc" }}"#, "ababab|bc|abc"),
         (r#"{{ trunc 3 "abcdef" }}|{{ trunc -2 "abcdef" }}|{{ trunc 10 "abc" }}|{{ abbrev 5 "hello world" }}"#, "abc|ef|abc|he..."),
         (r#"{{ contains "b" "abc" }}|{{ hasPrefix "ab" "abc" }}|{{ hasSuffix "bc" "abc" }}"#, "true|true|true"),
@@ -380,6 +389,8 @@ fn number_functions() {
             "{{ int \"42\" }}|{{ int 3.9 }}|{{ int64 \"x\" }}|{{ float64 \"1.5\" }}|{{ atoi \"12\" }}|{{ toDecimal \"0777\" }}",
             "42|3|0|1.5|12|511",
         ),
+        // cast.ToInt64: base prefixes, "12.00" is 12, "1.5" is 0.
+        ("{{ int \"0x1F\" }}|{{ int \"010\" }}|{{ int \"12.00\" }}|{{ int \"1.5\" }}|{{ int \"-7\" }}|{{ int true }}", "31|8|12|0|-7|1"),
         ("{{ until 3 }}|{{ untilStep 0 10 4 }}|{{ seq 3 }}|{{ seq 5 3 }}|{{ seq 0 2 6 }}", "[0 1 2]|[0 4 8]|1 2 3|5 4 3|0 2 4 6"),
     ];
     for (t, want) in cases {
@@ -430,7 +441,8 @@ fn dict_functions_share_and_mutate_like_go_maps() {
             "{{ $dst := dict \"a\" 1 \"n\" (dict \"x\" 1) }}{{ $_ := merge $dst (dict \"a\" 2 \"b\" 3 \"n\" (dict \"x\" 2 \"y\" 2)) }}{{ $dst }}",
             "map[a:1 b:3 n:map[x:1 y:2]]",
         ),
-        ("{{ $dst := dict \"a\" 1 \"c\" 5 }}{{ $_ := mergeOverwrite $dst (dict \"a\" 2 \"b\" 3 \"c\" 0) }}{{ $dst }}", "map[a:2 b:3 c:5]"),
+        ("{{ $dst := dict \"a\" 1 \"c\" 5 }}{{ $_ := mergeOverwrite $dst (dict \"a\" 2 \"b\" 3 \"c\" 0) }}{{ $dst }}", "map[a:2 b:3 c:0]"),
+        ("{{ hasKey .Nope \"a\" }}|{{ keys .Nope }}|{{ get .Nope \"a\" }}|{{ dict \"odd\" }}", "false|[]||map[odd:]"),
         (
             "{{ $a := dict \"k\" (list 1) }}{{ $b := deepCopy $a }}{{ $_ := set $b \"k\" 2 }}{{ $a.k }} {{ $b.k }} {{ deepEqual $a (dict \"k\" (list 1)) }}",
             "[1] 2 true",
@@ -474,6 +486,20 @@ fn yaml_and_json_functions() {
         r("{{ toYaml \"012\" }}|{{ toYaml \"1:20\" }}|{{ toYaml \"- a\" }}|{{ toYaml \"on\" }}|{{ toYaml \"it's #x\" }}"),
         "\"012\"|\"1:20\"|'- a'|\"on\"|'it''s #x'"
     );
+    // go-yaml folds long plain and single-quoted strings at a space past column 80.
+    let long = "word ".repeat(20).trim_end().to_string();
+    let folded = run("{{ toYaml .Values }}", json!({"k": {"d": long.clone(), "q": format!("{{{{ {long} }}}}")}}));
+    assert_eq!(
+        folded,
+        format!(
+            "k:\n  d: {}\n    {}\n  q: '{{{{ {}\n    {} }}}}'",
+            "word ".repeat(16).trim_end(),
+            "word ".repeat(4).trim_end(),
+            "word ".repeat(15).trim_end(),
+            "word ".repeat(5).trim_end()
+        )
+    );
+    assert_eq!(yaml::from_yaml(&folded, false).get("k").and_then(|k| k.get("d")).and_then(|d| d.as_str().map(str::to_string)), Some(long));
     assert_eq!(r("{{ toToml (dict \"a\" 1 \"t\" (dict \"k\" \"v\")) }}"), "a = 1\n\n[t]\nk = \"v\"\n");
 }
 
@@ -609,6 +635,18 @@ fn huge_loops_hit_the_step_limit_quickly() {
 }
 
 #[test]
+fn discarded_heavy_results_still_cost_steps() {
+    let big: serde_json::Map<String, serde_json::Value> = (0..1000).map(|i| (format!("key{i}"), json!("some value text"))).collect();
+    let t = "{{ range 100000 }}{{ $_ := toYaml $.Values }}{{ end }}";
+    let started = Instant::now();
+    let lim = RenderLimits { max_steps: 200_000, ..limits() };
+    let e = set_of(&[("t", t)]).execute("t", &dot_with(serde_json::Value::Object(big)), &lim).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Limit("max_steps"));
+    // About 80 iterations, not 100000.
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+}
+
+#[test]
 fn output_cap_and_string_growth() {
     let small = RenderLimits { max_output_bytes: 1000, ..limits() };
     let e = set_of(&[("t", "{{ range 2000 }}x{{ end }}")]).execute("t", &Value::nil(), &small).unwrap_err();
@@ -711,6 +749,28 @@ fn provenance_of_to_yaml_of_values() {
     assert_eq!(seg_of(&out, "- NET_ADMIN"), ("pod.yaml".into(), 2, 24, path(&["sc", "capabilities", "add", "0"])));
     assert_eq!(seg_of(&out, "- name"), ("pod.yaml".into(), 4, 7, path(&["ports", "0", "name"])));
     assert_eq!(seg_of(&out, "port: 80"), ("pod.yaml".into(), 4, 7, path(&["ports", "0", "port"])));
+    // Every line's first byte (its indentation) has the origin of that line.
+    let line_origins: Vec<Option<String>> = {
+        let mut at = 0;
+        let mut v = Vec::new();
+        for line in out.text.split('\n').filter(|l| !l.is_empty()) {
+            v.push(out.origin_at(at).and_then(|s| s.values_path.as_deref().map(|p| p.join("."))));
+            at += line.len() + 1;
+        }
+        v
+    };
+    let want = [
+        None,
+        None,
+        Some("sc.capabilities"),
+        Some("sc.capabilities.add"),
+        Some("sc.capabilities.add.0"),
+        Some("sc.privileged"),
+        None,
+        Some("ports.0.name"),
+        Some("ports.0.port"),
+    ];
+    assert_eq!(line_origins, want.iter().map(|w| w.map(str::to_string)).collect::<Vec<_>>());
 }
 
 #[test]
@@ -748,4 +808,181 @@ fn provenance_through_printf_trim_replace() {
     let out = set.execute("t", &Value::nil(), &limits()).unwrap();
     assert_eq!(out.text, "a: name-y-z");
     assert_eq!(seg_of(&out, "name"), ("_h".into(), 1, 17, None));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Robustness: random templates never panic, hang or overflow
+
+#[test]
+fn random_templates_never_panic() {
+    const PARTS: &[&str] = &[
+        "{{", "}}", "{{-", " -}}", "{{/*", "*/}}", " ", "\n", "x", ".", ".Values", ".a", "$", "$x", ":=", "=", "|", "(", ")", "\"s\"",
+        "`r`", "'c'", "1", "-1", "0x", "1e", "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue",
+        "include", "tpl", "toYaml", "printf", "\"%d%s\"", "index", "dict", "list", "nil", "true", ",", "until", "repeat", "indent", "set",
+        "$", "and", "or", "eq", "default", "\"{{\"", "\"t\"",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let lim = RenderLimits { max_steps: 20_000, max_output_bytes: 1 << 16, ..RenderLimits::default() };
+    let dot = dot_with(json!({"a": {"b": [1, "x"]}}));
+    let mut parsed = 0;
+    for _ in 0..3000 {
+        let len = 1 + next() % 24;
+        let mut src = String::new();
+        for _ in 0..len {
+            src.push_str(PARTS[(next() % PARTS.len() as u64) as usize]);
+        }
+        let mut set = TemplateSet::new();
+        if set.add("f", &src).is_ok() {
+            parsed += 1;
+            if let Err(e) = set.execute("f", &dot, &lim) {
+                assert!(!e.message.contains("panicked"), "{src:?}: {e}");
+            }
+        }
+    }
+    assert!(parsed > 100, "only {parsed} random templates parsed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real charts (skipped when the corpus is absent)
+
+const CORPUS: &str = "/work/shared/corpora/prometheus-helm-charts/charts";
+
+fn chart_dot(chart_dir: &std::path::Path, template: &str) -> Value {
+    let text = std::fs::read_to_string(chart_dir.join("values.yaml")).unwrap();
+    let lines = crate::source::LineIndex::new(&text);
+    let parsed = crate::parse::yaml::parse(&text, &lines, &crate::parse::Limits::default());
+    let values = parsed.documents.into_iter().next().map(|d| d.value).unwrap();
+    let meta_text = std::fs::read_to_string(chart_dir.join("Chart.yaml")).unwrap();
+    let meta = crate::parse::yaml::parse(&meta_text, &crate::source::LineIndex::new(&meta_text), &crate::parse::Limits::default())
+        .documents
+        .into_iter()
+        .next()
+        .map(|d| d.value)
+        .unwrap();
+    let chart = json!({"Name": meta["name"], "Version": meta["version"], "AppVersion": meta["appVersion"]});
+    let caps = Value::map(
+        [
+            (
+                "APIVersions".to_string(),
+                Value::api_versions(vec!["v1".into(), "apps/v1".into(), "policy/v1".into(), "networking.k8s.io/v1".into()]),
+            ),
+            (
+                "KubeVersion".to_string(),
+                Value::from_json(&json!({"Version": "v1.30.0", "Major": "1", "Minor": "30", "GitVersion": "v1.30.0"})),
+            ),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    Value::map(
+        [
+            ("Values".to_string(), Value::from_json_with_origin(&values, &[])),
+            ("Chart".to_string(), Value::from_json(&chart)),
+            (
+                "Release".to_string(),
+                Value::from_json(&json!({"Name": "release-name", "Namespace": "default", "Service": "Helm", "IsInstall": true})),
+            ),
+            ("Capabilities".to_string(), caps),
+            ("Files".to_string(), Value::files(BTreeMap::new())),
+            ("Template".to_string(), Value::from_json(&json!({"Name": template, "BasePath": "kube-state-metrics/templates"}))),
+        ]
+        .into_iter()
+        .collect(),
+    )
+}
+
+#[test]
+fn corpus_kube_state_metrics_renders_with_provenance() {
+    let dir = std::path::Path::new(CORPUS).join("kube-state-metrics");
+    if !dir.join("Chart.yaml").exists() {
+        eprintln!("skipped: corpus not present at {CORPUS}");
+        return;
+    }
+    let mut set = TemplateSet::new();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir.join("templates")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            let name = format!("kube-state-metrics/templates/{file}");
+            set.add(&name, &std::fs::read_to_string(&path).unwrap()).unwrap();
+            if !file.starts_with('_') {
+                names.push(name);
+            }
+        }
+    }
+    assert!(names.len() > 10);
+    for name in &names {
+        set.execute(name, &chart_dot(&dir, name), &RenderLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let name = "kube-state-metrics/templates/deployment.yaml";
+    let out = set.execute(name, &chart_dot(&dir, name), &RenderLimits::default()).unwrap();
+    // `securityContext: {{- omit .Values.securityContext "enabled" | toYaml | nindent 8 }}`
+    let at = out.text.find("runAsUser: 65534").unwrap();
+    let seg = out.origin_at(at).unwrap();
+    assert_eq!((&*seg.template, seg.line), (name, 52));
+    assert_eq!(seg.values_path.as_deref().map(<[String]>::to_vec), path(&["securityContext", "runAsUser"]));
+    // `{{ toYaml .Values.containerSecurityContext | indent 10 }}` on line 254.
+    let at = out.text.find("readOnlyRootFilesystem: true").unwrap();
+    let seg = out.origin_at(at).unwrap();
+    assert_eq!((&*seg.template, seg.line, seg.column), (name, 254, 4));
+    assert_eq!(seg.values_path.as_deref().map(<[String]>::to_vec), path(&["containerSecurityContext", "readOnlyRootFilesystem"]));
+    // `image: {{ include "kube-state-metrics.image" . }}`: the helper's printf on line 153
+    // attributes the registry and the repository to their values keys.
+    let at = out.text.find("registry.k8s.io/kube-state-metrics").unwrap();
+    let seg = out.origin_at(at).unwrap();
+    assert_eq!((&*seg.template, seg.line), ("kube-state-metrics/templates/_helpers.tpl", 153));
+    assert_eq!(seg.values_path.as_deref().map(<[String]>::to_vec), path(&["image", "registry"]));
+    let seg = out.origin_at(at + "registry.k8s.io/".len()).unwrap();
+    assert_eq!(seg.values_path.as_deref().map(<[String]>::to_vec), path(&["image", "repository"]));
+    // Labels come from the helper file through include.
+    let at = out.text.find("app.kubernetes.io/managed-by").unwrap();
+    assert_eq!(&*out.origin_at(at).unwrap().template, "kube-state-metrics/templates/_helpers.tpl");
+}
+
+#[test]
+fn provenance_of_printf_and_print_pieces() {
+    let t = "image: {{ printf \"%s:%s\" .Values.image.repository .Values.image.tag }}\nport: {{ printf \"%s:%v\" \"host\" .Values.port }}\nname: {{ print .Values.a \"-\" .Values.b }}\n";
+    let set = set_of(&[("t", t)]);
+    let out = set
+        .execute("t", &dot_with(json!({"image": {"repository": "nginx", "tag": "1.25"}, "port": 8080, "a": "x", "b": "y"})), &limits())
+        .unwrap();
+    assert_eq!(out.text, "image: nginx:1.25\nport: host:8080\nname: x-y\n");
+    assert_eq!(seg_of(&out, "nginx"), ("t".into(), 1, 11, path(&["image", "repository"])));
+    assert_eq!(seg_of(&out, ":1.25"), ("t".into(), 1, 11, None));
+    assert_eq!(seg_of(&out, "1.25"), ("t".into(), 1, 11, path(&["image", "tag"])));
+    assert_eq!(seg_of(&out, "host"), ("t".into(), 2, 7, None));
+    assert_eq!(seg_of(&out, "8080"), ("t".into(), 2, 10, path(&["port"])));
+    assert_eq!(seg_of(&out, "x-y"), ("t".into(), 3, 10, path(&["a"])));
+    assert_eq!(seg_of(&out, "-y"), ("t".into(), 3, 10, None));
+    assert_eq!(seg_of(&out, "y\n"), ("t".into(), 3, 10, path(&["b"])));
+    assert!(out.segments.windows(2).all(|w| w[0].start < w[1].start));
+}
+
+#[test]
+fn public_types_are_thread_safe_and_defines_execute_directly() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<TemplateSet>();
+    assert_send_sync::<Value>();
+    assert_send_sync::<Rendered>();
+    assert_send_sync::<TemplateError>();
+    let set = set_of(&[("_h.tpl", "{{ define \"greeting\" }}hello {{ .Release.Name }}{{ end }}")]);
+    assert!(set.has_define("greeting"));
+    let out = set.execute("greeting", &dot_with(json!({})), &limits()).unwrap();
+    assert_eq!(out.text, "hello rel");
+    assert_eq!(out.origin_at(0).map(|s| (&*s.template, s.line, s.column)), Some(("_h.tpl", 1, 24)));
+    let e = set.execute("nope", &Value::nil(), &limits()).unwrap_err();
+    assert_eq!(e.message, "no template \"nope\" in the set");
+    // Rendering the same set from several threads at once.
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| assert_eq!(set.execute("greeting", &dot_with(json!({})), &limits()).unwrap().text, "hello rel"));
+        }
+    });
 }

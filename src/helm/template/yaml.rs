@@ -3,8 +3,8 @@
 //! `toYaml` writes what Helm's (sigs.k8s.io/yaml over go-yaml v2) writes for the same data:
 //! keys sorted, two-space indentation, sequences inside mappings not indented, strings quoted
 //! only when YAML 1.1 would read them as something else, multi-line strings as literal blocks,
-//! no trailing newline. (go-yaml's folding of plain strings longer than 80 columns is not
-//! reproduced: the YAML means the same.) Each output line carries a segment whose
+//! plain and single-quoted strings folded at spaces past column 80 (as go-yaml does), no
+//! trailing newline. Each output line carries a segment whose
 //! `values_path` is the origin of the value written on that line.
 
 use std::fmt::Write as _;
@@ -147,6 +147,19 @@ impl Emitter<'_> {
                     self.out.push('\n');
                 }
             }
+            Kind::Str(s, _) => {
+                let text = scalar_string(s);
+                if text == **s {
+                    self.folded(&text, content_indent, &v.origin, false);
+                } else if text.starts_with('\'') {
+                    self.out.push('\'');
+                    self.folded(&text[1..text.len() - 1], content_indent, &v.origin, true);
+                    self.out.push('\'');
+                } else {
+                    self.out.push_str(&text);
+                }
+                self.out.push('\n');
+            }
             _ => {
                 let text = scalar_text(v);
                 self.out.push_str(&text);
@@ -154,6 +167,35 @@ impl Emitter<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Writes a plain or single-quoted scalar as go-yaml v2 does: at a single space past
+    /// column 80 the line is broken and continued at `indent` (a fold, read back as a space).
+    fn folded(&mut self, text: &str, indent: usize, origin: &Option<ValuesPath>, quoted: bool) {
+        let line_start = self.out.rfind('\n').map_or(0, |i| i + 1);
+        let mut col = self.out.get(line_start..).map_or(0, |l| l.chars().count());
+        let chars: Vec<char> = text.chars().collect();
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_space = chars.get(i + 1) == Some(&' ');
+                let inner = !quoted || (i > 0 && i + 1 < chars.len());
+                if !spaces && col > 80 && !next_space && inner {
+                    self.out.push('\n');
+                    self.line(origin);
+                    self.pad(indent);
+                    col = indent;
+                } else {
+                    self.out.push(' ');
+                    col += 1;
+                }
+                spaces = true;
+            } else {
+                self.out.push(c);
+                col += 1;
+                spaces = false;
+            }
+        }
     }
 }
 
