@@ -642,3 +642,35 @@ fn replacements_build_like_kustomize() {
         ("replacements/objs.yaml".into(), 6, vec![format!("{k}:28: set by replacements in {k}")])
     );
 }
+
+#[test]
+fn long_lists_and_long_inline_patches_stay_fast() {
+    let n = 5_000;
+    let containers = |img: &str| (0..n).map(|i| format!("      - name: c{i}\n        image: {img}\n")).collect::<String>();
+    let pod = format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n{}", containers("a").replace("      ", "  "));
+    let patch: String =
+        format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n{}", containers("b").replace("      ", "  "));
+    let inline: String = patch.lines().map(|l| format!("    {l}\n")).collect();
+    let files = [("kustomization.yaml", format!("resources: [pod.yaml]\npatches:\n- patch: |-\n{inline}")), ("pod.yaml", pod)];
+    let started = std::time::Instant::now();
+    let built = kustomize::build("", &memory(&files), &Limits::default());
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert_eq!(built.problems, vec![]);
+    let items = built.objects[0].value.pointer("/spec/containers").and_then(Value::as_array).unwrap();
+    assert_eq!(items.len(), n);
+    assert_eq!(items[n - 1], json!({"name": format!("c{}", n - 1), "image": "b"}));
+    // The last image points at its line inside the inline patch.
+    let (file, line, _) = provenance(&built.objects[0], &format!("spec.containers.{}.image", n - 1));
+    assert_eq!((file.as_str(), line), ("kustomization.yaml", 3 + 6 + 2 * n));
+}
+
+/// `vars` resolved after the prefix and namespace (`fieldpath` spelled either way), unknown
+/// `$(NAMES)` left alone, and webhook services left as written (Kustomize only rewrites them
+/// when `configurations` ask).
+#[test]
+fn vars_build_like_kustomize() {
+    let r = Reader::new(FIXTURES);
+    let built = r.build("vars");
+    assert_eq!(built.problems, vec![]);
+    assert_eq!(by_id(&built.objects), expected("vars.yaml"));
+}

@@ -70,6 +70,8 @@ pub(crate) struct Builder<'a> {
     pub exhausted: bool,
     /// The caller's Helm renderer, if any.
     pub helm: Option<&'a super::HelmRenderer<'a>>,
+    /// `vars` declared so far (resolved once, at the end of the build).
+    pub vars: Vec<super::replacements::Var>,
     /// Every read's outcome, so that a base used twice is read once.
     pub cache: std::collections::HashMap<String, Result<Arc<SourceFile>, String>>,
 }
@@ -270,7 +272,6 @@ impl Builder<'_> {
         for (field, note) in [
             ("crds", "crds: ignored (OpenAPI schemas of custom resources are not used)"),
             ("openapi", "openapi: ignored (built-in merge keys are used)"),
-            ("vars", "vars: not supported, ignored"),
             ("configurations", "configurations: not supported, ignored"),
             ("transformers", "transformers: plugins are not run"),
             ("generators", "generators: plugins are not run"),
@@ -317,6 +318,7 @@ impl Builder<'_> {
         }
         self.generators(dir, kfile, k, acc);
         self.helm_charts(dir, kfile, k, acc);
+        self.declare_vars(kfile, k);
         self.transform(dir, kfile, k, acc);
         self.check_size(kfile, acc);
     }

@@ -11,8 +11,10 @@
 //! and `helmCharts`, returned as [`HelmChartRequest`]s and rendered through the caller's
 //! renderer with [`build_with_helm`], and `replacements` (inline or from files; whole values or
 //! one delimited part; `[name=x]`, index and `*` field paths; `reject`, `create`). `crds` and
-//! `openapi` are ignored with a note; plugins (`transformers`, `generators`, `validators`),
-//! `vars` and `configurations` are reported as not supported. Where Kustomize v5 has a quirk (keyed lists put the patch's
+//! `openapi` are ignored with a note; plugins (`transformers`, `generators`, `validators`)
+//! and `configurations` are reported as not supported. `vars` are resolved at the end of the
+//! build and `$(NAME)` is substituted in every string of the output (Kustomize limits this to
+//! its list of fields plus those `configurations` add, which are not read). Where Kustomize v5 has a quirk (keyed lists put the patch's
 //! items first, `$retainKeys` is copied rather than applied, Namespace objects are renamed to
 //! the `namespace`), the output follows Kustomize, checked against `kubectl kustomize`.
 //!
@@ -246,6 +248,7 @@ pub fn build_with_helm(
         exhausted: false,
         helm,
         cache: Default::default(),
+        vars: Vec::new(),
     };
     let Some((kfile, k)) = b.load(dir) else {
         let shown = if dir.is_empty() { "." } else { dir };
@@ -305,6 +308,7 @@ pub fn roots(kustomization_dirs: &[String], read: &dyn Fn(&str) -> Result<Arc<So
             exhausted: false,
             helm: None,
             cache: Default::default(),
+            vars: Vec::new(),
         };
         let Some((_, k)) = b.load(dir) else { continue };
         if k.str_at(&["kind"]) == Some("Component") {

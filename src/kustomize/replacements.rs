@@ -5,6 +5,9 @@
 //!
 //! Field paths are dot-separated: keys, list indexes (`containers.0`), list items selected by
 //! a field (`containers.[name=app]`) and `*` for every item or entry.
+//!
+//! Also `vars` (deprecated in Kustomize, still common): a name bound to a field of an object,
+//! substituted for `$(NAME)` once the build is done.
 
 use std::sync::Arc;
 
@@ -122,7 +125,106 @@ fn part(text: &str, delimiter: &str, index: usize) -> Option<String> {
     text.split(delimiter).nth(index).map(str::to_string)
 }
 
+/// One `vars` entry.
+#[derive(Debug, Clone)]
+pub(crate) struct Var {
+    name: String,
+    kind: String,
+    object: String,
+    api_version: Option<String>,
+    field: String,
+    /// Where it was declared.
+    file: Arc<SourceFile>,
+    span: crate::source::ByteSpan,
+}
+
+/// Replaces every `$(NAME)` of a known variable in `text`; `None` when nothing changed.
+fn substitute(text: &str, values: &[(String, String)]) -> Option<String> {
+    if !text.contains("$(") {
+        return None;
+    }
+    let mut out = text.to_string();
+    for (name, value) in values {
+        let pattern = format!("$({name})");
+        if out.contains(&pattern) {
+            out = out.replace(&pattern, value);
+        }
+    }
+    (out != text).then_some(out)
+}
+
+fn substitute_all(node: &mut Node, values: &[(String, String)]) {
+    match &mut node.kind {
+        Kind::Scalar(Value::String(s)) => {
+            if let Some(new) = substitute(s, values) {
+                *s = new;
+            }
+        }
+        Kind::Scalar(_) => {}
+        Kind::Seq(items) => items.iter_mut().for_each(|n| substitute_all(n, values)),
+        Kind::Map(entries) => entries.iter_mut().for_each(|(_, n)| substitute_all(n, values)),
+    }
+}
+
 impl Builder<'_> {
+    /// Records the `vars` of one kustomization.
+    pub(crate) fn declare_vars(&mut self, kfile: &Arc<SourceFile>, k: &Node) {
+        for v in k.get("vars").map(Node::items).unwrap_or(&[]) {
+            let (Some(name), Some(kind), Some(object)) =
+                (v.str_at(&["name"]), v.str_at(&["objref", "kind"]), v.str_at(&["objref", "name"]))
+            else {
+                self.problem(kfile, Some(v.span), "vars entry needs name, objref.kind and objref.name".to_string(), false);
+                continue;
+            };
+            self.vars.push(Var {
+                name: name.to_string(),
+                kind: kind.to_string(),
+                object: object.to_string(),
+                api_version: v.str_at(&["objref", "apiVersion"]).map(str::to_string),
+                // Kustomize reads its configuration case-insensitively: `fieldpath` is common.
+                field: v
+                    .str_at(&["fieldref", "fieldPath"])
+                    .or_else(|| v.str_at(&["fieldref", "fieldpath"]))
+                    .unwrap_or("metadata.name")
+                    .to_string(),
+                file: kfile.clone(),
+                span: v.span,
+            });
+        }
+    }
+
+    /// Resolves the declared `vars` against the output and substitutes them.
+    pub(crate) fn substitute_vars(&mut self, acc: &mut [Obj]) {
+        if self.vars.is_empty() {
+            return;
+        }
+        let mut values: Vec<(String, String)> = Vec::new();
+        for var in std::mem::take(&mut self.vars) {
+            let found: Vec<&Obj> = acc
+                .iter()
+                .filter(|o| o.kind() == var.kind && o.answers_to(&var.object))
+                .filter(|o| var.api_version.as_deref().is_none_or(|a| a == o.api_version()))
+                .collect();
+            let value = match found.as_slice() {
+                [one] => lookup(&one.root, &parse_path(&var.field)).and_then(scalar_text),
+                _ => None,
+            };
+            match value {
+                Some(v) if !values.iter().any(|(n, _)| *n == var.name) => values.push((var.name.clone(), v)),
+                Some(_) => {}
+                None => {
+                    let msg = format!("var {} ({} {} {}) cannot be resolved: left as written", var.name, var.kind, var.object, var.field);
+                    self.problem(&var.file, Some(var.span), msg, false);
+                }
+            }
+        }
+        // Longer names first, so that $(AB) is not taken for $(A) followed by text.
+        values.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+        for o in acc.iter_mut() {
+            substitute_all(&mut o.root, &values);
+        }
+    }
+
     /// Runs the `replacements` of one kustomization over `acc`.
     pub(crate) fn replacements(&mut self, dir: &str, kfile: &Arc<SourceFile>, k: &Node, acc: &mut [Obj]) {
         // (replacement, the kustomization entry that lists it)

@@ -815,8 +815,13 @@ impl Builder<'_> {
         }
     }
 
-    /// Once per build: content-hash suffixes, then name references to renamed objects.
+    /// Once per build: content-hash suffixes, name references to renamed objects, then `vars`.
     pub(crate) fn finish(&mut self, acc: &mut [Obj]) {
+        self.finish_names(acc);
+        self.substitute_vars(acc);
+    }
+
+    fn finish_names(&mut self, acc: &mut [Obj]) {
         for o in acc.iter_mut().filter(|o| o.hash) {
             let suffix = hash::name_suffix(&o.root.to_value());
             let old = o.name().to_string();
@@ -843,13 +848,16 @@ impl Builder<'_> {
                 let Some(current) = node_at(&o.root, &path).and_then(Node::as_str) else { continue };
                 let candidates: Vec<&Obj> =
                     index.get(&(kind.as_str(), current)).into_iter().flatten().filter_map(|j| acc.get(*j)).collect();
-                let pick = match candidates.as_slice() {
+                // Kustomize resolves a reference within the referrer's namespace (a cluster-scoped
+                // referrer or target has none to match).
+                let referrer_scoped = is_cluster_scoped(o.kind());
+                let same: Vec<&Obj> = candidates
+                    .into_iter()
+                    .filter(|t| referrer_scoped || is_cluster_scoped(t.kind()) || t.namespace().unwrap_or("default") == ns)
+                    .collect();
+                let pick = match same.as_slice() {
                     [one] => Some(*one),
-                    many => {
-                        let same: Vec<&&Obj> =
-                            many.iter().filter(|t| is_cluster_scoped(t.kind()) || t.namespace().unwrap_or("default") == ns).collect();
-                        if same.len() == 1 { same.first().map(|t| **t) } else { None }
-                    }
+                    _ => None,
                 };
                 if let Some(t) = pick
                     && t.name() != current
