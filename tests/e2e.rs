@@ -221,3 +221,36 @@ fn terraform_helm_release_layout() {
     let notes: Vec<(&str, &str)> = report.not_analyzed.iter().map(|n| (n.unit.as_str(), n.reason.as_str())).collect();
     assert_eq!(notes, [("helm_release.ingress", "chart `ingress-nginx` comes from a repository: not fetched, not rendered")]);
 }
+
+/// A chart whose dependency cannot be found offline is rendered without it, and its Chart.yaml
+/// fails (the scan is incomplete) — also when the chart is the scan root; a missing dependency
+/// its condition disables is not needed.
+#[test]
+fn helm_missing_dependencies_make_the_scan_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("app");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    let write = |enabled: bool| {
+        std::fs::write(
+            chart.join("Chart.yaml"),
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: db\n    version: 1.x\n    repository: https://charts.example.com\n    condition: db.enabled\n",
+        )
+        .unwrap();
+        std::fs::write(chart.join("values.yaml"), format!("db:\n  enabled: {enabled}\n")).unwrap();
+    };
+    std::fs::write(chart.join("templates/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n").unwrap();
+    let set = RuleSet::builtin().unwrap();
+    let engine = Engine::new(&set, |_| true).unwrap();
+    for root in [dir.path(), chart.as_path()] {
+        write(true);
+        let report = scan(root, &engine, &ScanOptions::default()).unwrap();
+        let failed: Vec<&str> =
+            report.files.iter().filter(|f| matches!(f.outcome, Outcome::Failed { .. })).map(|f| f.path.as_str()).collect();
+        let expected = if root == dir.path() { "app/Chart.yaml" } else { "Chart.yaml" };
+        assert_eq!(failed, [expected], "{}", root.display());
+        assert!(report.is_incomplete());
+        write(false);
+        let report = scan(root, &engine, &ScanOptions::default()).unwrap();
+        assert!(!report.is_incomplete(), "{:?}", report.files);
+    }
+}

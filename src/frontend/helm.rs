@@ -128,6 +128,17 @@ impl ChartUnit {
             };
             built.records.push(record);
         }
+        // A failure about a file that is not one of the unit's candidates (an archive, a
+        // subchart file outside the discovered set) still fails the scan, never vanishes.
+        let known: std::collections::HashSet<&str> = self.files.iter().map(|c| c.display.as_str()).collect();
+        for (path, message) in &chart_failures {
+            if !known.contains(path.as_str()) {
+                built.records.push(FileRecord {
+                    path: path.clone(),
+                    outcome: Outcome::Failed { message: message.clone(), location: None, resources: 0 },
+                });
+            }
+        }
         // Problems of files that are not discovered candidates (archives, values files given
         // with --helm-values) are still reported.
         not_analyzed.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -192,17 +203,19 @@ impl<'a> Rendering<'a> {
             }
             for (name, reason) in &chart.disabled {
                 self.not_analyzed.push(NotAnalyzed {
-                    file: format!("{}/Chart.yaml", chart.display_dir),
+                    file: chart_file(&chart.display_dir, "Chart.yaml"),
                     line: 0,
                     unit: format!("subchart {name}"),
                     reason: format!("not rendered: disabled ({reason})"),
                     limit: None,
                 });
             }
-            if !chart.missing.is_empty() {
+            // A missing dependency its condition or tags disable is not needed.
+            let needed: Vec<_> = chart.missing.iter().filter(|m| m.disabled.is_none()).collect();
+            if !needed.is_empty() {
                 let names: Vec<String> =
-                    chart.missing.iter().map(|m| format!("{} {} ({}): {}", m.name, m.version, m.repository, m.reason)).collect();
-                let chart_yaml = format!("{}/Chart.yaml", chart.display_dir);
+                    needed.iter().map(|m| format!("{} {} ({}): {}", m.name, m.version, m.repository, m.reason)).collect();
+                let chart_yaml = chart_file(&chart.display_dir, "Chart.yaml");
                 self.chart_failures
                     .insert(chart_yaml, format!("dependencies not found offline, rendered without them: {}", names.join("; ")));
             }
@@ -423,6 +436,11 @@ impl SpanMapper<'_> {
         let _ = self.out;
         SpanNode { span: line_span, key: node.key.map(|_| line_span), children, origin }
     }
+}
+
+/// The display path of `name` in a chart directory shown as `dir` (`""` or `.`: the scan root).
+fn chart_file(dir: &str, name: &str) -> String {
+    if dir.is_empty() || dir == "." { name.to_string() } else { format!("{dir}/{name}") }
 }
 
 /// The span of line `line` (1-based) of `file` without its indentation and line break.
