@@ -300,6 +300,12 @@ impl Walker<'_> {
     }
 
     fn wrong_type(&mut self, path: &AttributePath, v: &Value, ty: &FieldType) {
+        // `{{cell}}` in a file of some template language other than Helm's reads as a
+        // nested mapping: a placeholder, not a value. (Only mappings: the text of a value
+        // rendered by Helm is the template's `{{ ... }}`, and those values are real.)
+        if v.is_object() && self.raw_text(path).is_some_and(|t| t.trim_start().starts_with("{{")) {
+            return;
+        }
         let field = match path.0.last() {
             Some(crate::model::PathSegment::Key(k)) => k.clone(),
             _ => path.to_string(),
