@@ -382,6 +382,83 @@ mod tests {
         assert!(Schema::from_json("[]").is_err());
     }
 
+    fn resource(kind: &str, address: &str, value: Value) -> Resource {
+        Resource {
+            platform: crate::model::Platform::Kubernetes,
+            kind: kind.to_string(),
+            namespace: Some("default".to_string()),
+            name: Some("web".to_string()),
+            address: address.to_string(),
+            value,
+            spans: crate::model::SpanNode::default(),
+            file: std::sync::Arc::new(crate::model::SourceFile::new("x.yaml", String::new())),
+            call_chain: Vec::new(),
+        }
+    }
+
+    fn deployment(pod_spec: Value) -> Value {
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": {"spec": pod_spec}}})
+    }
+
+    fn hits(r: &Resource) -> Vec<(String, Option<Severity>)> {
+        let mut out = Vec::new();
+        SchemaCheck.check(r, &mut out);
+        out.into_iter().map(|h| (h.path.to_string(), h.severity)).collect()
+    }
+
+    #[test]
+    fn wrong_types_and_unknown_fields_at_their_paths() {
+        let v = deployment(serde_json::json!({
+            "hostPID": "true",
+            "securityContext": {"runAsUser": "1000", "fsGroupp": 1},
+            "containers": [{"name": "a", "resources": {"limits": {"cpu": 0.5, "memory": [1]}}}],
+            // A boolean where a string belongs is judged by its source text (`yes` is fine);
+            // without one it is not reported.
+            "nodeName": true,
+        }));
+        let r = resource("Deployment", "Deployment/default/web", v);
+        assert_eq!(
+            hits(&r),
+            vec![
+                ("spec.template.spec.hostPID".to_string(), Some(Severity::High)),
+                ("spec.template.spec.securityContext.runAsUser".to_string(), None),
+                ("spec.template.spec.securityContext.fsGroupp".to_string(), None),
+                ("spec.template.spec.containers[0].resources.limits.memory".to_string(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_values_nulls_and_terraform_objects_are_not_judged() {
+        let unknown = serde_json::json!({"$unknown": "var.x"});
+        let v = deployment(serde_json::json!({
+            "securityContext": unknown,
+            "hostNetwork": unknown,
+            "containers": [unknown, {"name": "a", "securityContext": {"privileged": unknown, "capabilities": null}}],
+        }));
+        assert!(hits(&resource("Deployment", "Deployment/default/web", v)).is_empty());
+        let v = deployment(serde_json::json!({"securityContext": {"runAsUser": "1000"}}));
+        assert!(hits(&resource("Deployment", "kubernetes_deployment.web", v.clone())).is_empty());
+        assert_eq!(hits(&resource("Deployment", "Deployment/default/web", v)).len(), 1);
+    }
+
+    #[test]
+    fn custom_kind_pod_spec_top_level_names_are_not_judged() {
+        let v = serde_json::json!({"apiVersion": "serving.knative.dev/v1", "kind": "Service", "spec": {"template": {"spec": {
+            "containerConcurrency": 10,
+            "containers": [{"image": "x", "securityContext": {"runAsNonRooot": true}}],
+        }}}});
+        let r = resource("Service", "Service/default/web", v);
+        assert_eq!(hits(&r), vec![("spec.template.spec.containers[0].securityContext.runAsNonRooot".to_string(), None)]);
+    }
+
+    #[test]
+    fn hits_per_resource_are_bounded() {
+        let fields: serde_json::Map<String, Value> = (0..500).map(|i| (format!("bogus{i}"), Value::Bool(true))).collect();
+        let v = deployment(serde_json::json!({"securityContext": fields}));
+        assert_eq!(hits(&resource("Deployment", "Deployment/default/web", v)).len(), MAX_HITS);
+    }
+
     #[test]
     fn suggestions_by_edit_distance() {
         let s = schema().expect("embedded schema parses");
