@@ -250,7 +250,8 @@ impl Walker<'_> {
         self.count += 1;
     }
 
-    /// The source text of the scalar at `path` (to tell `true` from `yes`).
+    /// The source text of the scalar at `path` (to tell `true` from `yes`); a block scalar's
+    /// span runs on to the end of its line, over any comment.
     fn raw_text(&self, path: &AttributePath) -> Option<&str> {
         let (node, matched, origin) = self.resource.spans.resolve_with_origin(path);
         if matched != path.len() {
@@ -274,7 +275,7 @@ impl Walker<'_> {
             // The YAML reader reads `yes`, `no`, `on`, `off` as booleans, as Kubernetes' reader
             // does; only a literal `true`/`false` where a string belongs is reported.
             (FieldType::String | FieldType::IntOrString, Value::Bool(_)) => {
-                !self.raw_text(path).is_some_and(|t| matches!(t.trim(), "true" | "false"))
+                !self.raw_text(path).is_some_and(|t| matches!(t.split('#').next().unwrap_or_default().trim(), "true" | "false"))
             }
             (FieldType::Object(name), Value::Object(map)) => {
                 self.object(path, name, map, strict, depth);
