@@ -6,6 +6,7 @@ pub mod iam;
 pub mod kubernetes;
 pub mod kubernetes_mesh;
 pub mod kubernetes_rbac;
+pub mod kubernetes_schema;
 pub mod terraform;
 
 use serde_json::Value;
@@ -121,11 +122,20 @@ pub fn native(id: &str) -> Option<NativeCheck> {
     kubernetes::native(id)
         .or_else(|| kubernetes_rbac::native(id))
         .or_else(|| kubernetes_mesh::native(id))
+        .or_else(|| kubernetes_schema::native(id))
         .or_else(|| terraform::native(id))
         .or_else(|| iam::native(id))
 }
 
 /// Ids of every native rule implementation (the registry test checks them against `rules/`).
 pub fn native_ids() -> Vec<&'static str> {
-    kubernetes::IDS.iter().chain(kubernetes_rbac::IDS).chain(kubernetes_mesh::IDS).chain(terraform::IDS).chain(iam::IDS).copied().collect()
+    kubernetes::IDS
+        .iter()
+        .chain(kubernetes_rbac::IDS)
+        .chain(kubernetes_mesh::IDS)
+        .chain(kubernetes_schema::IDS)
+        .chain(terraform::IDS)
+        .chain(iam::IDS)
+        .copied()
+        .collect()
 }
