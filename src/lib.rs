@@ -14,6 +14,7 @@
 
 pub mod checks;
 pub mod discover;
+pub mod encode;
 pub mod engine;
 pub mod finding;
 pub mod frontend;

@@ -22,24 +22,6 @@ pub(crate) fn base64(data: &[u8]) -> String {
     data_encoding::BASE64.encode(data)
 }
 
-/// A JSON string with Go's `encoding/json` escaping (HTML characters and line separators too).
-fn go_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 /// Go's JSON for a string map: keys sorted.
 fn go_map(map: &serde_json::Map<String, Value>, out: &mut String) {
     let mut keys: Vec<&String> = map.keys().collect();
@@ -49,10 +31,10 @@ fn go_map(map: &serde_json::Map<String, Value>, out: &mut String) {
         if i > 0 {
             out.push(',');
         }
-        go_string(k, out);
+        crate::encode::go_json_string(out, k, true);
         out.push(':');
         match map.get(*k) {
-            Some(Value::String(s)) => go_string(s, out),
+            Some(Value::String(s)) => crate::encode::go_json_string(out, s, true),
             Some(other) => out.push_str(&other.to_string()),
             None => out.push_str("null"),
         }
@@ -78,11 +60,11 @@ pub(crate) fn name_suffix(object: &Value) -> String {
     doc.push_str("\"data\":");
     go_map(data, &mut doc);
     doc.push_str(",\"kind\":");
-    go_string(kind, &mut doc);
+    crate::encode::go_json_string(&mut doc, kind, true);
     doc.push_str(",\"name\":\"\"");
     if kind == "Secret" {
         doc.push_str(",\"type\":");
-        go_string(object.get("type").and_then(Value::as_str).unwrap_or(""), &mut doc);
+        crate::encode::go_json_string(&mut doc, object.get("type").and_then(Value::as_str).unwrap_or(""), true);
     }
     doc.push('}');
     let digest = sha256(doc.as_bytes());

@@ -826,7 +826,7 @@ fn json_encode(v: &Value, out: &mut String, depth: usize) -> Result<(), Fail> {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&number_text(n)),
-        Value::String(s) => json_string(s, out),
+        Value::String(s) => crate::encode::go_json_string(out, s, true),
         Value::Array(a) => {
             out.push('[');
             for (i, x) in a.iter().enumerate() {
@@ -848,7 +848,7 @@ fn json_encode(v: &Value, out: &mut String, depth: usize) -> Result<(), Fail> {
                 if i > 0 {
                     out.push(',');
                 }
-                json_string(k, out);
+                crate::encode::go_json_string(out, k, true);
                 out.push(':');
                 json_encode(x, out, depth + 1)?;
             }
@@ -856,26 +856,6 @@ fn json_encode(v: &Value, out: &mut String, depth: usize) -> Result<(), Fail> {
         }
     }
     Ok(())
-}
-
-/// A JSON string the way Go's encoder writes it (`<`, `>`, `&` escaped as `\u003c` etc.).
-fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Sorts object keys and writes integral numbers as integers, recursively (decoded documents).
@@ -1227,7 +1207,7 @@ fn format_one(verb: &Verb, value: &Value, out: &mut String) -> Result<(), Fail> 
             }
             if verb.mode == 'q' {
                 let mut q = String::new();
-                json_string(&s, &mut q);
+                crate::encode::go_json_string(&mut q, &s, true);
                 s = q;
             }
             out.push_str(&pad_text(verb, s)?);

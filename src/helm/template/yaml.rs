@@ -392,30 +392,6 @@ fn json_float(f: f64) -> String {
     format!("{f}")
 }
 
-fn json_string(out: &mut String, s: &str, escape_html: bool) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' if escape_html => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 fn newline(out: &mut String, pretty: bool, depth: usize) {
     if pretty {
         out.push('\n');
@@ -434,7 +410,7 @@ fn json_value(out: &mut String, v: &Value, pretty: bool, esc: bool, depth: usize
             let _ = write!(out, "{i}");
         }
         Kind::Float(f) => out.push_str(&json_float(*f)),
-        Kind::Str(s, _) => json_string(out, s, esc),
+        Kind::Str(s, _) => crate::encode::go_json_string(out, s, esc),
         Kind::List(_) | Kind::ApiVersions(_) => {
             let items = v.list_items().unwrap_or_default();
             if items.is_empty() {
@@ -464,7 +440,7 @@ fn json_value(out: &mut String, v: &Value, pretty: bool, esc: bool, depth: usize
                     out.push(',');
                 }
                 newline(out, pretty, depth + 1);
-                json_string(out, k, esc);
+                crate::encode::go_json_string(out, k, esc);
                 out.push(':');
                 if pretty {
                     out.push(' ');
