@@ -254,3 +254,39 @@ fn helm_missing_dependencies_make_the_scan_incomplete() {
         assert!(!report.is_incomplete(), "{:?}", report.files);
     }
 }
+
+/// A template that fails to render (`required` with no value) is a failed record at the
+/// template's line with Helm's message; the chart's other templates are still analyzed and the
+/// scan is incomplete.
+#[test]
+fn helm_template_that_fails_to_render_is_a_failed_record_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("app");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: app\nversion: 1.0.0\n").unwrap();
+    std::fs::write(chart.join("values.yaml"), "password: null\n").unwrap();
+    std::fs::write(
+        chart.join("templates/secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {{ required \"password is required\" .Values.password }}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      securityContext:\n        privileged: true\n",
+    )
+    .unwrap();
+    let set = RuleSet::builtin().unwrap();
+    let engine = Engine::new(&set, |_| true).unwrap();
+    let report = scan(dir.path(), &engine, &ScanOptions::default()).unwrap();
+    let record = report.files.iter().find(|f| f.path == "app/templates/secret.yaml").unwrap();
+    match &record.outcome {
+        Outcome::Failed { message, location, .. } => {
+            assert!(message.contains("password is required"), "{message}");
+            let location = location.as_ref().unwrap();
+            assert_eq!((&*location.file, location.start.line), ("app/templates/secret.yaml", 6));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(report.is_incomplete());
+    assert!(report.findings.iter().any(|f| &*f.rule_id == "K8S-0002" && &*f.location.file == "app/templates/pod.yaml"));
+}
