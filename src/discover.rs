@@ -102,12 +102,56 @@ fn is_candidate_name(name: &str) -> Option<FileClass> {
     }
 }
 
+/// The directory a scan of `root` shows paths relative to: `root` itself, or a file's parent.
+pub fn base_of(root: &Path) -> PathBuf {
+    if root.is_file() { root.parent().unwrap_or(Path::new("")).to_path_buf() } else { root.to_path_buf() }
+}
+
+/// The deepest directory containing every one of `paths` (canonical), for a scan of several
+/// paths at once; `None` when a path does not exist.
+pub fn common_base(paths: &[PathBuf]) -> Result<PathBuf, DiscoverError> {
+    let mut common: Option<PathBuf> = None;
+    for p in paths {
+        let canonical = std::fs::canonicalize(p).map_err(|_| DiscoverError::Missing(p.display().to_string()))?;
+        let base = base_of(&canonical);
+        common = Some(match common {
+            None => base,
+            Some(c) => c.components().zip(base.components()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect(),
+        });
+    }
+    common.ok_or_else(|| DiscoverError::Missing(String::new()))
+}
+
+/// Walks every one of `paths` (files or directories) and classifies what it finds, with display
+/// paths relative to their [`common_base`]; a file reached through two of the paths is listed
+/// once.
+pub fn discover_paths(paths: &[PathBuf], options: &DiscoverOptions) -> Result<(PathBuf, Discovered), DiscoverError> {
+    let base = common_base(paths)?;
+    let mut all = Discovered::default();
+    for p in paths {
+        let canonical = std::fs::canonicalize(p).map_err(|_| DiscoverError::Missing(p.display().to_string()))?;
+        let found = discover_in(&canonical, &base, options)?;
+        all.candidates.extend(found.candidates);
+        all.problems.extend(found.problems);
+    }
+    all.candidates.sort_by(|a, b| a.display.cmp(&b.display));
+    all.candidates.dedup_by(|a, b| a.display == b.display);
+    all.problems.sort_by(|a, b| a.display.cmp(&b.display));
+    all.problems.dedup();
+    Ok((base, all))
+}
+
 /// Walks `root` and classifies what it finds. `root` may be a file.
 pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovered, DiscoverError> {
+    discover_in(root, &base_of(root), options)
+}
+
+/// Walks `root`, showing paths relative to `base` (an ancestor of `root`, or `root` itself).
+fn discover_in(root: &Path, base: &Path, options: &DiscoverOptions) -> Result<Discovered, DiscoverError> {
     if std::fs::symlink_metadata(root).is_err() {
         return Err(DiscoverError::Missing(root.display().to_string()));
     }
-    let base = if root.is_file() { root.parent().unwrap_or(Path::new("")).to_path_buf() } else { root.to_path_buf() };
+    let base = base.to_path_buf();
     let mut overrides = OverrideBuilder::new(&base);
     for pattern in &options.exclude {
         overrides.add(&format!("!{pattern}")).map_err(|e| DiscoverError::BadGlob { pattern: pattern.clone(), message: e.to_string() })?;

@@ -189,9 +189,9 @@ enum ColorChoice {
 
 #[derive(clap::Args)]
 struct ScanArgs {
-    /// Directory or file to scan.
-    #[arg(default_value = ".")]
-    path: PathBuf,
+    /// Directories or files to scan (default: the current directory). Several paths are one
+    /// scan, shown relative to their deepest common directory (what a pre-commit hook passes).
+    paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Terminal)]
     format: Format,
@@ -486,13 +486,20 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
         ..ScanOptions::default()
     };
     // A file of a Helm chart (a template, values.yaml) is analyzed through its chart.
-    let target = match stridegate::frontend::helm::chart_root_of(&args.path) {
-        Some(chart) => {
-            eprintln!("note: {} belongs to the Helm chart in {}: scanning the chart", args.path.display(), chart.display());
-            chart
+    let given = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let mut targets: Vec<PathBuf> = Vec::new();
+    for path in &given {
+        let target = match stridegate::frontend::helm::chart_root_of(path) {
+            Some(chart) => {
+                eprintln!("note: {} belongs to the Helm chart in {}: scanning the chart", path.display(), chart.display());
+                chart
+            }
+            None => path.clone(),
+        };
+        if !targets.contains(&target) {
+            targets.push(target);
         }
-        None => args.path.clone(),
-    };
+    }
     let done = Arc::new(AtomicBool::new(false));
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();
     let ticker = show_progress.then(|| {
@@ -510,12 +517,12 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             }
         })
     });
-    let result = scan(&target, &engine, &options);
+    let result = stridegate::scan::scan_paths(&targets, &engine, &options);
     done.store(true, Ordering::Relaxed);
     if let Some(t) = ticker {
         let _ = t.join();
     }
-    let report = match result {
+    let (target, report) = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{:?}", miette::Report::new(e));

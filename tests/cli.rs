@@ -236,3 +236,30 @@ fn helm_values_from_the_command_line_and_files_through_their_chart() {
     assert_eq!(rules(&out), ["K8S-0004", "K8S-0002"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("belongs to the Helm chart"));
 }
+
+/// Several paths are one scan (what a pre-commit hook passes): every file is reported once,
+/// relative to the paths' deepest common directory, and whole-scan rules see all of them.
+#[test]
+fn several_paths_are_one_scan() {
+    let out = stridegate(&[
+        "scan",
+        "fixtures/shop/k8s/namespace.yaml",
+        "fixtures/shop/k8s/web.yaml",
+        "fixtures/shop/k8s/web.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(files, ["namespace.yaml", "web.yaml"]);
+    let dirs = stridegate(&["scan", "fixtures/shop/k8s/namespace.yaml", "fixtures/kustomize-overlays/overlays/prod", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&dirs)).unwrap();
+    let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        files,
+        ["kustomize-overlays/overlays/prod/debug.yaml", "kustomize-overlays/overlays/prod/kustomization.yaml", "shop/k8s/namespace.yaml"]
+    );
+    let missing = stridegate(&["scan", "fixtures/shop/k8s/web.yaml", "fixtures/nope.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+}

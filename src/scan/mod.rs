@@ -74,15 +74,44 @@ impl Default for ScanOptions {
     }
 }
 
-/// Scans `root` with `engine`.
+/// Scans `root` (a directory or a file) with `engine`.
 pub fn scan(root: &Path, engine: &Engine, options: &ScanOptions) -> Result<ScanReport, DiscoverError> {
     let started = Instant::now();
     let discovered = discover(root, &options.discover)?;
+    let base = crate::discover::base_of(root);
+    let base = if base.as_os_str().is_empty() { std::path::PathBuf::from(".") } else { base };
+    scan_discovered(discovered, &base, engine, options, started)
+}
+
+/// Scans several paths (files and directories, as a pre-commit hook passes them) as one scan:
+/// paths are shown relative to their deepest common directory, which is returned with the
+/// report (reporters read sources relative to it).
+pub fn scan_paths(
+    paths: &[std::path::PathBuf],
+    engine: &Engine,
+    options: &ScanOptions,
+) -> Result<(std::path::PathBuf, ScanReport), DiscoverError> {
+    if let [one] = paths {
+        let base = crate::discover::base_of(one);
+        return Ok((base, scan(one, engine, options)?));
+    }
+    let started = Instant::now();
+    let (base, discovered) = crate::discover::discover_paths(paths, &options.discover)?;
+    let report = scan_discovered(discovered, &base, engine, options, started)?;
+    Ok((base, report))
+}
+
+fn scan_discovered(
+    discovered: crate::discover::Discovered,
+    base: &Path,
+    engine: &Engine,
+    options: &ScanOptions,
+    started: Instant,
+) -> Result<ScanReport, DiscoverError> {
     if let Some(total) = &options.total {
         total.store(discovered.candidates.len(), Ordering::Relaxed);
     }
     let mut options = options.clone();
-    let base = if root.is_file() { root.parent().unwrap_or(Path::new(".")) } else { root };
     options.root = std::fs::canonicalize(base).ok();
     let options = &options;
     // Recursion is bounded by design (parser depth, `eval-depth`); the larger stack is a
