@@ -550,14 +550,24 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return ExitStatus::UsageError;
             }
-            // The report went to a file: keep the user informed on stderr.
-            eprint!("{}", report::terminal::summary(&report));
+            // The report went to a file: keep the user informed on stderr, errors included (the
+            // summary's "scan incomplete" refers to them).
+            eprint!("{}{}", report::terminal::errors(&report), report::terminal::summary(&report));
         }
         None => {
             if write_stdout(&text) == ExitStatus::UsageError {
                 return ExitStatus::UsageError;
             }
         }
+    }
+    // A gate that checked nothing (a mistyped CI path, a directory without IaC) must not pass.
+    if report.files.is_empty() {
+        let shown: Vec<String> = targets.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "warning: no infrastructure-as-code file (Terraform, Kubernetes, Helm, Kustomize or IAM JSON) found in {}: nothing was checked",
+            shown.join(", ")
+        );
+        return ExitStatus::Incomplete;
     }
     report.exit_status(args.fail_on)
 }

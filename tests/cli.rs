@@ -263,3 +263,28 @@ fn several_paths_are_one_scan() {
     let missing = stridegate(&["scan", "fixtures/shop/k8s/web.yaml", "fixtures/nope.yaml"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+/// With the report written to a file, stderr still lists the files that could not be analyzed
+/// before the summary that refers to them.
+#[test]
+fn report_to_file_lists_the_errors_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.json");
+    let out = stridegate(&["scan", shop().to_str().unwrap(), "--format", "json", "-o", file.to_str().unwrap()]);
+    assert!(stdout(&out).is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let listed = err.find("error: k8s/broken.yaml:7:29: invalid YAML").expect("the failed file is listed");
+    let incomplete = err.find("scan incomplete").expect("the summary says the scan is incomplete");
+    assert!(listed < incomplete, "{err}");
+}
+
+/// A scan that finds nothing to check (a mistyped CI path, a directory without IaC) does not
+/// pass: it warns and exits 3 (incomplete).
+#[test]
+fn a_scan_with_nothing_to_check_does_not_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), "# docs\n").unwrap();
+    let out = stridegate(&["scan", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was checked"));
+}

@@ -49,33 +49,7 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
         let meta = report.rules.iter().find(|r| *r.id == *finding.rule_id);
         render_finding(&handler, finding, meta.map(AsRef::as_ref), sources, &mut out);
     }
-    let failures: Vec<_> = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Failed { .. })).collect();
-    if !failures.is_empty() {
-        let _ = writeln!(out, "files that could not be analyzed:");
-        for f in failures {
-            if let Outcome::Failed { message, location, .. } = &f.outcome {
-                match location {
-                    Some(l) => {
-                        let _ = writeln!(
-                            out,
-                            "  error: {}:{}:{}: {}",
-                            terminal_safe(&f.path),
-                            l.start.line,
-                            l.start.column,
-                            terminal_safe(message)
-                        );
-                    }
-                    None => {
-                        let _ = writeln!(out, "  error: {}: {}", terminal_safe(&f.path), terminal_safe(message));
-                    }
-                }
-            }
-        }
-        out.push('\n');
-    }
-    for e in &report.rule_failures {
-        let _ = writeln!(out, "  error: rule {} failed: {}", terminal_safe(&e.rule), terminal_safe(&e.message));
-    }
+    out.push_str(&errors(report));
     if options.verbose {
         let skipped: Vec<_> = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Skipped { .. })).collect();
         if !skipped.is_empty() {
@@ -254,6 +228,40 @@ fn last_segment(f: &Finding) -> String {
         Some(crate::model::PathSegment::Index(i)) => format!("[{i}]"),
         None => String::new(),
     }
+}
+
+/// The files that could not be analyzed and the rules that failed, one line each (what the
+/// summary's "scan incomplete" line refers to); empty when there are none.
+pub fn errors(report: &ScanReport) -> String {
+    let mut out = String::new();
+    let failures: Vec<_> = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Failed { .. })).collect();
+    if !failures.is_empty() {
+        let _ = writeln!(out, "files that could not be analyzed:");
+        for f in failures {
+            if let Outcome::Failed { message, location, .. } = &f.outcome {
+                match location {
+                    Some(l) => {
+                        let _ = writeln!(
+                            out,
+                            "  error: {}:{}:{}: {}",
+                            terminal_safe(&f.path),
+                            l.start.line,
+                            l.start.column,
+                            terminal_safe(message)
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(out, "  error: {}: {}", terminal_safe(&f.path), terminal_safe(message));
+                    }
+                }
+            }
+        }
+        out.push('\n');
+    }
+    for e in &report.rule_failures {
+        let _ = writeln!(out, "  error: rule {} failed: {}", terminal_safe(&e.rule), terminal_safe(&e.message));
+    }
+    out
 }
 
 /// The one-paragraph summary printed after every scan.
