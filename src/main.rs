@@ -198,9 +198,10 @@ struct ScanArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Exit with 1 when a finding has at least this severity.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
-    fail_on: Severity,
+    /// Exit with 1 when a finding has at least this severity (low, medium, high, critical), or
+    /// `none` to report only: findings never fail, an incomplete scan still exits 3.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_fail_on)]
+    fail_on: FailOn,
     /// Skip paths matching this glob (gitignore syntax; repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -265,8 +266,15 @@ struct ScanArgs {
     kube_version: String,
 }
 
-fn parse_severity(s: &str) -> Result<Severity, String> {
-    Severity::parse(s).ok_or_else(|| format!("`{s}` is not one of low, medium, high, critical"))
+/// `--fail-on`: a severity threshold, or none (report only).
+#[derive(Clone, Copy)]
+struct FailOn(Option<Severity>);
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(FailOn(None));
+    }
+    Severity::parse(s).map(|v| FailOn(Some(v))).ok_or_else(|| format!("`{s}` is not one of none, low, medium, high, critical"))
 }
 
 fn parse_date_arg(s: &str) -> Result<i64, String> {
@@ -569,7 +577,11 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
         );
         return ExitStatus::Incomplete;
     }
-    report.exit_status(args.fail_on)
+    match args.fail_on.0 {
+        Some(threshold) => report.exit_status(threshold),
+        None if report.is_incomplete() => ExitStatus::Incomplete,
+        None => ExitStatus::Clean,
+    }
 }
 
 fn run_threat_check(args: &CheckArgs, default_format: CheckFormat) -> ExitStatus {

@@ -154,6 +154,9 @@ fn exit_codes() {
     assert_eq!(stridegate(&["scan", "fixtures/shop/k8s/broken.yaml", "-f", "json"]).status.code(), Some(3));
     assert_eq!(stridegate(&["scan", "does/not/exist"]).status.code(), Some(2));
     assert_eq!(stridegate(&["scan", "fixtures/shop", "--fail-on", "severe"]).status.code(), Some(2));
+    // --fail-on none reports only: findings never fail, an incomplete scan still exits 3.
+    assert_eq!(stridegate(&["scan", "fixtures/shop/k8s/web.yaml", "--fail-on", "none", "-f", "json"]).status.code(), Some(0));
+    assert_eq!(stridegate(&["scan", "fixtures/shop", "--fail-on", "none", "-f", "json"]).status.code(), Some(3));
 }
 
 #[test]
