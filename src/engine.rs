@@ -446,6 +446,13 @@ impl Engine {
                 let into = if is_unverifiable { &mut unverifiable } else { &mut findings };
                 let Some(o) = obs.get(hit.observation) else { continue };
                 let (location, present) = o.anchor(&hit.path);
+                let mut related = hit.related;
+                related.extend(
+                    o.related_at(&hit.path).iter().map(|(location, message)| crate::finding::RelatedLocation {
+                        location: location.clone(),
+                        message: message.clone(),
+                    }),
+                );
                 into.push(Finding {
                     rule_id: rule.id.clone(),
                     rule_name: rule.name.clone(),
@@ -456,7 +463,7 @@ impl Engine {
                     resource: o.address.clone(),
                     attribute: hit.path,
                     attribute_present: present,
-                    related: hit.related,
+                    related,
                 });
             }
         }

@@ -326,6 +326,7 @@ mod tests {
             facts,
             root: Location { file: "all.yaml".into(), span: ByteSpan::default(), start: at, end: at },
             anchors: Vec::new(),
+            related: Vec::new(),
         }
     }
 

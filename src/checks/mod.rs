@@ -51,6 +51,10 @@ pub struct Observation {
     pub root: Location,
     /// Locations of the attributes the rule may report on, with whether each exists.
     pub anchors: Vec<(AttributePath, Location, bool)>,
+    /// Related locations of the resource at the root and at each anchor that has any (module
+    /// call sites, the build or release that produced the object, the patch or values key that
+    /// set the value), reported with findings there.
+    pub related: Vec<(AttributePath, Vec<(Location, String)>)>,
 }
 
 impl Observation {
@@ -64,6 +68,13 @@ impl Observation {
                 (p.clone(), loc, found)
             })
             .collect();
+        let related = std::iter::once(AttributePath::root())
+            .chain(paths.iter().cloned())
+            .filter_map(|p| {
+                let r = resource.related_at(&p);
+                (!r.is_empty()).then_some((p, r))
+            })
+            .collect();
         Self {
             address: resource.address.clone(),
             kind: resource.kind.clone(),
@@ -72,7 +83,15 @@ impl Observation {
             facts,
             root,
             anchors,
+            related,
         }
+    }
+
+    /// The resource's related locations for a finding at `path` (those of the root when the
+    /// path was not observed).
+    pub fn related_at(&self, path: &AttributePath) -> &[(Location, String)] {
+        let at = |p: &AttributePath| self.related.iter().find(|(q, _)| q == p).map(|(_, r)| r.as_slice());
+        if self.anchors.iter().any(|(p, _, _)| p == path) { at(path).unwrap_or(&[]) } else { at(&AttributePath::root()).unwrap_or(&[]) }
     }
 
     /// The stored location for `path` (falls back to the resource itself).
@@ -138,4 +157,39 @@ pub fn native_ids() -> Vec<&'static str> {
         .chain(iam::IDS)
         .copied()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Platform, SourceFile};
+    use crate::source::{ByteSpan, Position};
+    use std::sync::Arc;
+
+    /// Whole-scan findings carry the resource's related locations (a module call, the
+    /// kustomization that built the object) like per-resource findings do.
+    #[test]
+    fn observations_keep_related_locations() {
+        let file = Arc::new(SourceFile::new("base/deploy.yaml", "kind: Deployment\n".to_string()));
+        let at = Position { line: 3, column: 1 };
+        let built_by =
+            (Location { file: "overlay/kustomization.yaml".into(), span: ByteSpan::default(), start: at, end: at }, "built".to_string());
+        let resource = Resource {
+            platform: Platform::Kubernetes,
+            kind: "Deployment".into(),
+            namespace: Some("prod".into()),
+            name: Some("web".into()),
+            address: "Deployment/prod/web".into(),
+            value: serde_json::json!({"kind": "Deployment"}),
+            spans: crate::model::SpanNode::leaf(ByteSpan::new(0, 16)),
+            file,
+            call_chain: vec![built_by.clone()],
+        };
+        let spec = AttributePath::root().key("spec");
+        let o = Observation::new(&resource, Value::Null, std::slice::from_ref(&spec));
+        assert_eq!(o.related_at(&spec), std::slice::from_ref(&built_by));
+        assert_eq!(o.related_at(&AttributePath::root().key("other")), std::slice::from_ref(&built_by));
+        let plain = Resource { call_chain: Vec::new(), ..resource };
+        assert!(Observation::new(&plain, Value::Null, std::slice::from_ref(&spec)).related_at(&spec).is_empty());
+    }
 }
