@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q
-bin=target/debug/stridegate
+bin="${CARGO_TARGET_DIR:-target}/debug/stridegate"
 rm -f docs/rules/*.md
 for id in $($bin rules --format json | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)))'); do
   $bin explain "$id" > "docs/rules/$id.md"
