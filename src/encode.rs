@@ -31,6 +31,23 @@ pub fn go_json_string(out: &mut String, s: &str, escape_html: bool) {
     out.push('"');
 }
 
+/// Go's `url.QueryEscape` (Terraform's `urlencode`, Sprig's `urlquery`): unreserved bytes as
+/// they are, space as `+`, everything else percent-encoded.
+pub fn go_query_escape(s: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+            b' ' => out.push('+'),
+            b => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +60,10 @@ mod tests {
         out.clear();
         go_json_string(&mut out, "<&>", false);
         assert_eq!(out, r#""<&>""#);
+    }
+
+    #[test]
+    fn query_escaping() {
+        assert_eq!(go_query_escape("a b&c=d/é~"), "a+b%26c%3Dd%2F%C3%A9~");
     }
 }

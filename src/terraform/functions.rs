@@ -1065,15 +1065,7 @@ fn base64decode(args: &[Value]) -> R {
 
 /// Go's `url.QueryEscape`.
 fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    crate::encode::go_query_escape(s)
 }
 
 // ---------------------------------------------------------------------------------------------
