@@ -464,6 +464,8 @@ impl Engine {
                     attribute: hit.path,
                     attribute_present: present,
                     related,
+                    resource_location: Some(o.root.clone()),
+                    suppression: None,
                 });
             }
         }
@@ -490,6 +492,8 @@ fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
         attribute: hit.path,
         attribute_present: present,
         related,
+        resource_location: Some(resource.locate(&AttributePath::root()).0),
+        suppression: None,
     }
 }
 
