@@ -465,6 +465,7 @@ impl Engine {
                     attribute_present: present,
                     related,
                     resource_location: Some(o.root.clone()),
+                    call_sites: Vec::new(),
                     suppression: None,
                 });
             }
@@ -493,6 +494,7 @@ fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
         attribute_present: present,
         related,
         resource_location: Some(resource.locate(&AttributePath::root()).0),
+        call_sites: resource.call_chain.iter().rev().map(|(l, _)| l.clone()).collect(),
         suppression: None,
     }
 }

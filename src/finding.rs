@@ -36,6 +36,10 @@ pub struct Finding {
     /// above the block or document applies to every finding in it.
     #[serde(skip)]
     pub resource_location: Option<Location>,
+    /// The blocks that produced the resource, innermost first (Terraform `module` calls, a
+    /// `helm_release`, a Kustomize build): a suppression above one of them applies too.
+    #[serde(skip)]
+    pub call_sites: Vec<Location>,
     /// Set on a suppressed finding ([`crate::scan::ScanReport::suppressed`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<crate::suppress::Suppression>,

@@ -343,3 +343,49 @@ fn sarif_carries_suppressions_and_validates() {
     assert_eq!(s["justification"], "init needs it");
     assert_eq!(suppressed[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 8);
 }
+
+#[test]
+fn comment_above_a_module_call_covers_the_module_resources() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = "variable \"cidr\" {}
+resource \"aws_security_group\" \"ssh\" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = \"tcp\"
+    cidr_blocks = [var.cidr]
+  }
+}
+";
+    let root = |comment: &str| format!("{comment}module \"open\" {{\n  source = \"./modules/sg\"\n  cidr   = \"0.0.0.0/0\"\n}}\n");
+    write(dir.path(), &[("modules/sg/main.tf", module), ("main.tf", &root(""))]);
+    let (code, v) = json(dir.path(), &["--select", "TF-0001"]);
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(v["findings"][0]["location"]["file"], "modules/sg/main.tf");
+    write(dir.path(), &[("main.tf", &root("# stridegate:ignore TF-0001 reason=\"lab account\"\n"))]);
+    let (code, v) = json(dir.path(), &["--select", "TF-0001"]);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["suppressed"][0]["suppression"]["origin"], "main.tf:1");
+}
+
+#[test]
+fn helm_template_hash_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = "# stridegate:ignore K8S-0002 reason=\"chart needs it\"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  containers:
+    - name: a
+      image: a
+      securityContext: {privileged: true}
+";
+    write(dir.path(), &[("chart/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"), ("chart/templates/pod.yaml", template)]);
+    let (code, v) = json(dir.path(), SELECT);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["suppressed"][0]["suppression"]["origin"], "chart/templates/pod.yaml:1");
+    // Exactly one record: the rendered text's copy of the comment is not collected again.
+    assert_eq!(v["suppressions"].as_array().unwrap().len(), 1, "{v}");
+}

@@ -8,7 +8,9 @@
 //!   applies to the next line that is not a comment or `---` (blank lines stop it). A directive
 //!   applies to a finding when that line is the finding's line or the first line of the
 //!   finding's resource (the HCL block, the YAML document's object, the rendered object's
-//!   template line), so a comment above a block or document covers everything in it.
+//!   template line) or one of the blocks that produced the resource (a Terraform `module`
+//!   call, a `helm_release`, a kustomization: [`Finding::call_sites`]), so a comment above a
+//!   block or document covers everything in it.
 //! - **Annotations** (`metadata.annotations["stridegate.dev/ignore"]` on a Kubernetes object,
 //!   or on a workload's pod template): entries separated by `;` or newlines, each
 //!   `RULES reason="..." until=...`. They apply to findings on that object.
@@ -314,9 +316,8 @@ impl Candidate {
         match &self.target {
             Target::Nothing => false,
             Target::Line { file, line } => {
-                *f.location.file == **file
-                    && (f.location.start.line == *line
-                        || f.resource_location.as_ref().is_some_and(|r| r.file == *file && r.start.line == *line))
+                let at = |l: &crate::model::Location| l.file == *file && l.start.line == *line;
+                at(&f.location) || f.resource_location.as_ref().is_some_and(at) || f.call_sites.iter().any(at)
             }
             Target::Resource { file, address } => {
                 f.resource == *address && f.resource_location.as_ref().map_or(f.location.file == *file, |r| r.file == *file)
@@ -447,8 +448,8 @@ pub fn apply(
         let mut suppression = None;
         tried.clear();
         tried.extend(by_file.get(&f.location.file).into_iter().flatten());
-        if let Some(r) = f.resource_location.as_ref().filter(|r| r.file != f.location.file) {
-            tried.extend(by_file.get(&r.file).into_iter().flatten());
+        for other in f.resource_location.iter().chain(&f.call_sites).filter(|l| l.file != f.location.file) {
+            tried.extend(by_file.get(&other.file).into_iter().flatten());
         }
         tried.extend(by_address.get(&f.resource).into_iter().flatten());
         tried.extend(&everywhere);
@@ -646,6 +647,7 @@ mod tests {
             attribute_present: true,
             related: Vec::new(),
             resource_location: Some(loc(file, resource_line)),
+            call_sites: Vec::new(),
             suppression: None,
         }
     }
