@@ -32,6 +32,17 @@ pub struct Finding {
     /// a workload...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<RelatedLocation>,
+    /// Where the resource itself starts (its block or object), so a suppression written
+    /// above the block or document applies to every finding in it.
+    #[serde(skip)]
+    pub resource_location: Option<Location>,
+    /// The blocks that produced the resource, innermost first (Terraform `module` calls, a
+    /// `helm_release`, a Kustomize build): a suppression above one of them applies too.
+    #[serde(skip)]
+    pub call_sites: Vec<Location>,
+    /// Set on a suppressed finding ([`crate::scan::ScanReport::suppressed`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<crate::suppress::Suppression>,
 }
 
 /// A secondary location of a finding.

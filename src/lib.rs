@@ -29,6 +29,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod suppress;
 pub mod terraform;
 pub mod threat;
 

@@ -29,6 +29,10 @@ struct Cli {
 enum Command {
     /// Scan a directory or file and report findings.
     Scan(Box<ScanArgs>),
+    /// Scan, then list every suppression (comments, annotations, configuration) with its
+    /// rules, reason, expiry and status. Exits 1 when one is unused, expired, lacks a reason,
+    /// names an unknown rule or is malformed; 0 otherwise.
+    Suppressions(Box<ScanArgs>),
     /// List every rule with its id, severity, STRIDE categories and title.
     Rules {
         /// Output format.
@@ -264,6 +268,10 @@ struct ScanArgs {
     /// Helm: the Kubernetes version charts see in `.Capabilities.KubeVersion`.
     #[arg(long = "kube-version", value_name = "VERSION", default_value = "v1.30.0")]
     kube_version: String,
+    /// Audit: ignore every suppression (comments, annotations, configuration), so every
+    /// finding is active.
+    #[arg(long)]
+    no_suppressions: bool,
 }
 
 /// `--fail-on`: a severity threshold, or none (report only).
@@ -299,7 +307,8 @@ fn parse_size(s: &str) -> Result<u64, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Scan(args) => run_scan(&args),
+        Command::Scan(args) => run_scan(&args, false),
+        Command::Suppressions(args) => run_scan(&args, true),
         Command::Helm(HelmCommand::Render(args)) => run_helm_render(&args),
         Command::ThreatModel(ThreatModelCommand::Import { file, scope, system, output }) => {
             run_threat_import(&file, scope.as_deref(), system.as_deref(), output.as_deref())
@@ -408,7 +417,7 @@ fn load_rules(dirs: &[PathBuf]) -> Option<RuleSet> {
     Some(set)
 }
 
-fn run_scan(args: &ScanArgs) -> ExitStatus {
+fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     let Some(set) = load_rules(&args.rules) else { return ExitStatus::UsageError };
     for key in args.select.iter().chain(&args.skip) {
         if set.find(key).is_none() {
@@ -491,6 +500,11 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             kube_version: args.kube_version.clone(),
             ..stridegate::helm::HelmOptions::default()
         },
+        suppress: stridegate::suppress::SuppressOptions {
+            enabled: !args.no_suppressions,
+            known_rules: Some(Arc::new(stridegate::suppress::rule_names(set.rules.iter().map(|r| r.meta.as_ref())))),
+            ..Default::default()
+        },
         ..ScanOptions::default()
     };
     // A file of a Helm chart (a template, values.yaml) is analyzed through its chart.
@@ -537,6 +551,9 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             return ExitStatus::UsageError;
         }
     };
+    if list_suppressions {
+        return list_suppressions_of(&report, args);
+    }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -581,6 +598,30 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
         Some(threshold) => report.exit_status(threshold),
         None if report.is_incomplete() => ExitStatus::Incomplete,
         None => ExitStatus::Clean,
+    }
+}
+
+/// `stridegate suppressions`: the suppressions' table (or JSON), exit 1 when one needs
+/// attention.
+fn list_suppressions_of(report: &stridegate::scan::ScanReport, args: &ScanArgs) -> ExitStatus {
+    let text = match args.format {
+        Format::Json | Format::Sarif => {
+            let mut s = serde_json::to_string_pretty(&report.suppressions).unwrap_or_else(|_| "[]".to_string());
+            s.push('\n');
+            s
+        }
+        Format::Terminal => stridegate::suppress::table(&report.suppressions),
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| eprintln!("error: cannot write {}: {e}", path.display())).is_ok(),
+        None => write_stdout(&text) != ExitStatus::UsageError,
+    };
+    if !written {
+        ExitStatus::UsageError
+    } else if report.suppressions.iter().any(|r| r.status.is_problem()) {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
     }
 }
 

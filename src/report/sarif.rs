@@ -125,6 +125,9 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
     if let Some(i) = rule_index.and_then(|i| i64::try_from(i).ok()) {
         r.rule_index = Some(i);
     }
+    if let Some(s) = &f.suppression {
+        r.suppressions = sarif_suppression(s).map(|s| vec![s]);
+    }
     if !f.related.is_empty() {
         r.related_locations = Some(
             f.related
@@ -142,11 +145,32 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
     r
 }
 
+/// A suppressed finding's SARIF `suppression`: accepted, in source or external, with its
+/// justification and where it is written.
+fn sarif_suppression(s: &crate::suppress::Suppression) -> Option<serde_sarif::sarif::Suppression> {
+    let mut props = serde_json::Map::new();
+    props.insert("origin".to_string(), json!(s.origin));
+    if let Some(u) = &s.until {
+        props.insert("until".to_string(), json!(u));
+    }
+    serde_json::from_value(json!({
+        "kind": s.kind.sarif_kind(),
+        "status": "accepted",
+        "justification": s.justification,
+        "properties": props,
+    }))
+    .ok()
+}
+
 /// Renders the report as a SARIF 2.1.0 log.
 pub fn render(report: &ScanReport) -> String {
     let rules: Vec<ReportingDescriptor> = report.rules.iter().map(|m| rule_descriptor(m)).collect();
-    let results: Vec<SarifResult> =
-        report.findings.iter().map(|f| result(f, report.rules.iter().position(|m| *m.id == *f.rule_id))).collect();
+    let results: Vec<SarifResult> = report
+        .findings
+        .iter()
+        .chain(&report.suppressed)
+        .map(|f| result(f, report.rules.iter().position(|m| *m.id == *f.rule_id)))
+        .collect();
     let mut notifications: Vec<Notification> = report
         .files
         .iter()

@@ -51,6 +51,7 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
     }
     out.push_str(&errors(report));
     if options.verbose {
+        out.push_str(&crate::suppress::suppressed_list(&report.suppressed));
         let skipped: Vec<_> = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Skipped { .. })).collect();
         if !skipped.is_empty() {
             let _ = writeln!(out, "skipped files:");
@@ -299,6 +300,7 @@ pub fn summary(report: &ScanReport) -> String {
             let _ = writeln!(out, "  {}:{}: {}: {}", terminal_safe(&n.file), n.line, terminal_safe(&n.unit), terminal_safe(&n.reason));
         }
     }
+    out.push_str(&crate::suppress::summary_lines(report.suppressed.len(), &report.suppressions));
     if !report.unverifiable.is_empty() {
         let _ = writeln!(out, "unverifiable: {} (a control depends on a value that cannot be known here)", report.unverifiable.len());
         const SHOWN: usize = 20;
