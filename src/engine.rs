@@ -464,6 +464,7 @@ impl Engine {
                     attribute: hit.path,
                     attribute_present: present,
                     related,
+                    baseline: None,
                 });
             }
         }
@@ -490,6 +491,7 @@ fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
         attribute: hit.path,
         attribute_present: present,
         related,
+        baseline: None,
     }
 }
 

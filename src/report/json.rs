@@ -53,6 +53,9 @@ struct JsonFinding<'a> {
     fingerprint: String,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     related: &'a [RelatedLocation],
+    /// `unchanged` or `new` when a baseline was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<crate::finding::BaselineState>,
 }
 
 #[derive(Serialize)]
@@ -76,6 +79,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         attribute_present: f.attribute_present,
         fingerprint: f.fingerprint(),
         related: &f.related,
+        baseline: f.baseline,
     }
 }
 
