@@ -637,6 +637,8 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             kube_version: args.kube_version.clone(),
             ..stridegate::helm::HelmOptions::default()
         },
+        // JUnit lists the passing rule × resource pairs too: it needs every resource.
+        inventory: outputs.iter().any(|o| o.format == Format::Junit),
         ..ScanOptions::default()
     };
     // A file of a Helm chart (a template, values.yaml) is analyzed through its chart.
@@ -729,7 +731,24 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
                 });
                 report::sarif::render_with(&report, &report::sarif::SarifOptions { paths: paths.clone(), category: Some(category) })
             }
-            Format::Junit => report::junit::render(&report, &paths),
+            Format::Junit => {
+                // Every rule × resource the engine evaluated: passing test cases.
+                let mut checked: Vec<report::junit::Checked> = report
+                    .inventory
+                    .iter()
+                    .flat_map(|r| {
+                        engine.rules_for(r.platform, &r.kind).map(move |m| report::junit::Checked {
+                            rule_id: m.id.clone(),
+                            rule_name: m.name.clone(),
+                            file: r.location.file.to_string(),
+                            resource: r.address.clone(),
+                        })
+                    })
+                    .collect();
+                checked.sort();
+                checked.dedup();
+                report::junit::render(&report, &paths, &checked)
+            }
             Format::Github => report::github::render(&report, &paths),
             Format::Markdown => report::markdown::render(&report, &paths),
             Format::Gitlab => {

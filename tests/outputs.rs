@@ -413,3 +413,42 @@ fn sarif_paths_are_relative_to_the_repository_root() {
         stridegate(&["scan", sub.to_str().unwrap(), "--format", "sarif", "--sarif-root", dir.path().join("elsewhere").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Names from the scanned repository cannot break out of any format: a container name carrying
+/// an ANSI sequence, XML and Markdown markup, a pipe and a forged workflow command.
+#[test]
+fn hostile_names_are_escaped_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = r#"x\u001b[2J</failure><x y='1'>|**b**[l](https://e.test)\n::error::forged\r%0A"#;
+    let yaml = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"{name}\"\n  namespace: n\nspec:\n  containers:\n    - name: c\n      image: busybox:1.36\n      securityContext:\n        privileged: true\n"
+    );
+    std::fs::write(dir.path().join("pod.yaml"), yaml).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let run = |format: &str| stdout(&stridegate(&["scan", root, "--format", format]));
+
+    let xml = run("junit");
+    check_xml(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    assert!(xml.contains("\\u{1b}[2J&lt;/failure&gt;&lt;x y=&apos;1&apos;&gt;"), "{xml}");
+
+    let gh = run("github");
+    for line in gh.lines() {
+        assert!(line.starts_with("::error ") || line.starts_with("::warning ") || line.starts_with("::notice "), "{line}");
+        assert!(!line.contains('\u{1b}') && !line.contains('\r'), "{line:?}");
+    }
+    assert!(!gh.lines().any(|l| l.starts_with("::error::forged")), "{gh}");
+    assert!(gh.contains("%0A::error::forged%0D%250A"), "{gh}");
+
+    let md = run("markdown");
+    assert!(!md.contains('\u{1b}') && !md.contains("</failure>") && !md.contains("](https"), "{md}");
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ") && l.contains("privileged-container")).collect();
+    assert_eq!(rows.len(), 1, "one table row, not broken by the newline: {md}");
+    assert_eq!(rows[0].matches(" | ").count(), 3, "the pipe is escaped: {}", rows[0]);
+
+    let compact = stdout(&stridegate(&["scan", root, "--compact"]));
+    assert!(!compact.contains('\u{1b}') && compact.contains("\\x1b[2J"), "{compact}");
+    let terminal = run("terminal");
+    assert!(!terminal.contains('\u{1b}'), "{terminal}");
+    let gitlab: Value = serde_json::from_str(&run("gitlab")).unwrap();
+    assert!(gitlab["vulnerabilities"][0]["description"].as_str().unwrap().contains("\u{1b}[2J"), "JSON carries the exact text");
+}

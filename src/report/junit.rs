@@ -1,8 +1,9 @@
 //! JUnit XML for CI test-report viewers (GitLab, Jenkins, Azure DevOps...).
 //!
-//! One `<testsuite>` per rule that has findings, one `<testcase>` per rule × resource: a
-//! `<failure>` lists that resource's new findings of the rule; a test case whose findings are all
-//! in the baseline is `<skipped>`. Files that could not be analyzed and failed rules are test
+//! One `<testsuite>` per rule, one `<testcase>` per rule × resource: a `<failure>` lists that
+//! resource's new findings of the rule; a test case whose findings are all in the baseline is
+//! `<skipped>`; a resource the rule checked without finding anything (given as [`Checked`]
+//! pairs, from the scan's inventory) is a passing test case. Files that could not be analyzed and failed rules are test
 //! cases with an `<error>` in a `stridegate` suite, so an incomplete scan is visible as such.
 //!
 //! Every attribute and text goes through [`xml_escape`]: the five XML specials become entities
@@ -37,12 +38,35 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
-/// Renders the report as a JUnit XML document.
-pub fn render(report: &ScanReport, paths: &RepoPaths) -> String {
-    // rule → resource → findings
-    let mut by_rule: BTreeMap<&str, BTreeMap<(&str, &str), Vec<&Finding>>> = BTreeMap::new();
+/// A rule that was evaluated on a resource (a passing test case unless it has findings).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Checked {
+    /// Rule id.
+    pub rule_id: String,
+    /// Rule name.
+    pub rule_name: String,
+    /// File of the resource, relative to the scan root.
+    pub file: String,
+    /// Resource address.
+    pub resource: String,
+}
+
+/// Renders the report as a JUnit XML document; `checked` adds passing test cases.
+pub fn render(report: &ScanReport, paths: &RepoPaths, checked: &[Checked]) -> String {
+    // rule → (name, resource → findings)
+    type Cases<'a> = BTreeMap<(&'a str, &'a str), Vec<&'a Finding>>;
+    let mut by_rule: BTreeMap<&str, (&str, Cases<'_>)> = BTreeMap::new();
+    for c in checked {
+        by_rule.entry(&c.rule_id).or_insert_with(|| (&c.rule_name, BTreeMap::new())).1.entry((&c.file, &c.resource)).or_default();
+    }
     for f in &report.findings {
-        by_rule.entry(&f.rule_id).or_default().entry((&f.location.file, &f.resource)).or_default().push(f);
+        by_rule
+            .entry(&f.rule_id)
+            .or_insert_with(|| (&f.rule_name, BTreeMap::new()))
+            .1
+            .entry((&f.location.file, &f.resource))
+            .or_default()
+            .push(f);
     }
     let failed_files: Vec<_> = report
         .files
@@ -56,10 +80,9 @@ pub fn render(report: &ScanReport, paths: &RepoPaths) -> String {
     let mut tests = errors;
     let (mut failures, mut skipped) = (0, 0);
     let mut suites = String::new();
-    for (rule, cases) in &by_rule {
+    for (rule, (name, cases)) in &by_rule {
         let (mut suite_failures, mut suite_skipped) = (0, 0);
         let mut body = String::new();
-        let name = cases.values().next().and_then(|v| v.first()).map_or("", |f| &*f.rule_name);
         for ((file, resource), findings) in cases {
             let new: Vec<&&Finding> = findings.iter().filter(|f| !f.in_baseline()).collect();
             let _ = write!(
@@ -69,6 +92,10 @@ pub fn render(report: &ScanReport, paths: &RepoPaths) -> String {
                 xml_escape(resource),
                 xml_escape(&paths.path(file))
             );
+            if findings.is_empty() {
+                body.push_str("/>\n");
+                continue;
+            }
             if new.is_empty() {
                 suite_skipped += 1;
                 let _ = writeln!(body, ">\n      <skipped message=\"in the baseline\"/>\n    </testcase>");

@@ -101,14 +101,13 @@ pub fn render(report: &ScanReport, paths: &RepoPaths) -> String {
         for f in top.iter().take(TOP) {
             let _ = writeln!(
                 out,
-                "| {} | {} {} | {} | {} (`{}`) |",
+                "| {} | {} {} | {} | {} \\[{}\\] |",
                 f.severity,
                 md_escape(&f.rule_id),
                 md_escape(&f.rule_name),
                 link(f, paths),
                 md_escape(&f.message),
-                // In a code span only the backtick and the pipe matter.
-                f.resource.replace('`', "'").replace('|', "\\|")
+                md_escape(&f.resource)
             );
         }
         if top.len() > TOP {
