@@ -2,7 +2,9 @@
 //!
 //! A baseline file is JSON lines, sorted and diff-friendly: a version header, then one entry per
 //! identity (rule, file, resource, attribute path — no line number, see
-//! [`Finding::identity`]) with its fingerprint and how many findings share it:
+//! [`Finding::identity`]) with its fingerprint and how many findings share it. Files are
+//! relative to the repository root (the `prefix` of the scan root in it), so a baseline written
+//! by a scan of the whole repository also serves a scan of a subdirectory or of changed files:
 //!
 //! ```text
 //! {"stridegate-baseline":1}
@@ -77,12 +79,24 @@ impl std::fmt::Display for BaselineError {
 
 impl std::error::Error for BaselineError {}
 
+/// `file` (relative to the scan root) under `prefix` (the scan root in the repository).
+fn repo_file(prefix: &str, file: &str) -> String {
+    if prefix.is_empty() { file.to_string() } else { format!("{prefix}/{file}") }
+}
+
+/// The identity of `f` with its file relative to the repository root.
+fn identity(f: &Finding, prefix: &str) -> String {
+    format!("{}|{}|{}|{}", f.rule_id, repo_file(prefix, &f.location.file), f.resource, f.attribute)
+}
+
 /// The baseline text for `findings` (unverifiable controls are not findings and are never
-/// written): the header, then entries sorted by file, rule, resource and attribute.
-pub fn write(findings: &[Finding]) -> String {
+/// written): the header, then entries sorted by file, rule, resource and attribute. `prefix`
+/// is the scan root relative to the repository root (`""` when they are the same).
+pub fn write(findings: &[Finding], prefix: &str) -> String {
     let mut entries: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
     for f in findings {
-        *entries.entry((f.location.file.to_string(), f.rule_id.to_string(), f.resource.clone(), f.attribute.to_string())).or_default() += 1;
+        let key = (repo_file(prefix, &f.location.file), f.rule_id.to_string(), f.resource.clone(), f.attribute.to_string());
+        *entries.entry(key).or_default() += 1;
     }
     let mut out = String::new();
     let _ = writeln!(out, "{{\"{HEADER_KEY}\":{VERSION}}}");
@@ -148,11 +162,12 @@ impl Baseline {
     }
 
     /// Marks each finding `Unchanged` or `New`. Findings are taken in order, so with the report's
-    /// order (file, line...) the extra occurrences of an identity are the last ones.
-    pub fn apply(&self, findings: &mut [Finding]) {
+    /// order (file, line...) the extra occurrences of an identity are the last ones. `prefix` as
+    /// for [`write`].
+    pub fn apply(&self, findings: &mut [Finding], prefix: &str) {
         let mut used: BTreeMap<String, usize> = BTreeMap::new();
         for f in findings {
-            let identity = f.identity();
+            let identity = identity(f, prefix);
             let allowed = self.counts.get(&identity).copied().unwrap_or(0);
             let seen = used.entry(identity).or_default();
             f.baseline = Some(if *seen < allowed { BaselineState::Unchanged } else { BaselineState::New });
@@ -193,22 +208,30 @@ mod tests {
     fn round_trip_counts_and_extra_occurrences() {
         let a = finding("K8S-0002", "a.yaml", 3);
         let b = finding("K8S-0001", "a.yaml", 9);
-        let text = write(&[a.clone(), b.clone(), a.clone()]);
+        let text = write(&[a.clone(), b.clone(), a.clone()], "");
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "{\"stridegate-baseline\":1}");
         assert!(lines[1].contains("K8S-0001") && lines[2].contains("K8S-0002") && lines[2].contains("\"count\":2"), "{text}");
         let base = Baseline::parse(&text).unwrap();
         assert_eq!(base.len(), 2);
         let mut now = vec![finding("K8S-0002", "a.yaml", 30), b, finding("K8S-0002", "a.yaml", 31), finding("K8S-0002", "a.yaml", 32)];
-        base.apply(&mut now);
+        base.apply(&mut now, "");
         let states: Vec<_> = now.iter().map(|f| f.baseline).collect();
         use BaselineState::*;
         assert_eq!(states, vec![Some(Unchanged), Some(Unchanged), Some(Unchanged), Some(New)]);
+        // Written from the repository root, applied to a scan of its `deploy` directory.
+        let from_root = write(&[finding("K8S-0002", "deploy/a.yaml", 3)], "");
+        let mut sub = vec![finding("K8S-0002", "a.yaml", 3)];
+        Baseline::parse(&from_root).unwrap().apply(&mut sub, "deploy");
+        assert_eq!(sub[0].baseline, Some(Unchanged));
+        Baseline::parse(&from_root).unwrap().apply(&mut sub, "");
+        assert_eq!(sub[0].baseline, Some(New));
+        assert_eq!(write(&sub, "deploy"), from_root);
     }
 
     #[test]
     fn corrupt_files_name_the_line() {
-        let good = write(&[finding("K8S-0002", "a.yaml", 3)]);
+        let good = write(&[finding("K8S-0002", "a.yaml", 3)], "");
         assert_eq!(Baseline::parse("").unwrap_err().line, 1);
         assert_eq!(Baseline::parse("{\"stridegate-baseline\":2}\n").unwrap_err().line, 1);
         assert!(Baseline::parse("[]\n").unwrap_err().message.contains("not a stridegate baseline"));

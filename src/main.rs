@@ -688,14 +688,6 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
     let now = std::time::SystemTime::now();
     let started_at = now.checked_sub(report.elapsed).unwrap_or(now);
     let mut report = report;
-    if let Some(b) = &baseline {
-        b.apply(&mut report.findings);
-    }
-    if let Some(path) = &args.write_baseline
-        && emit(&Some(path.clone()), &stridegate::baseline::write(&report.findings)) == ExitStatus::UsageError
-    {
-        return ExitStatus::UsageError;
-    }
     let paths = match repo_paths(&target, args.sarif_root.as_deref()) {
         Ok(p) => p,
         Err(e) => {
@@ -703,6 +695,14 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             return ExitStatus::UsageError;
         }
     };
+    if let Some(b) = &baseline {
+        b.apply(&mut report.findings, &paths.prefix);
+    }
+    if let Some(path) = &args.write_baseline
+        && emit(&Some(path.clone()), &stridegate::baseline::write(&report.findings, &paths.prefix)) == ExitStatus::UsageError
+    {
+        return ExitStatus::UsageError;
+    }
     let terminal_on_stdout = outputs.iter().any(|o| o.format == Format::Terminal && o.file.is_none());
     let to_terminal = terminal_on_stdout && std::io::stdout().is_terminal();
     let color = match args.color {

@@ -134,3 +134,25 @@ fn min_coverage_fails_the_gate_with_exit_3() {
     let out = stridegate(&["scan", s(dir.path()), "--min-coverage", "120"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Baseline files are relative to the repository root: a baseline written by a scan of the whole
+/// repository serves a scan of one of its directories (a pre-commit hook, a monorepo job).
+#[test]
+fn a_baseline_of_the_repository_serves_a_scan_of_a_subdirectory() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join("deploy/k8s")).unwrap();
+    std::fs::write(repo.join("deploy/k8s/db.yaml"), shop_db()).unwrap();
+    let baseline = dir.path().join("b.jsonl");
+    let out = stridegate(&["scan", s(&repo), "--write-baseline", s(&baseline)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(std::fs::read_to_string(&baseline).unwrap().contains("\"file\":\"deploy/k8s/db.yaml\""));
+    let out = stridegate(&["scan", s(&repo.join("deploy/k8s")), "--baseline", s(&baseline), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let findings = json(&out)["findings"].as_array().unwrap().clone();
+    assert!(!findings.is_empty() && findings.iter().all(|f| f["baseline"] == "unchanged"));
+    // A file given alone is the same file too.
+    let out = stridegate(&["scan", s(&repo.join("deploy/k8s/db.yaml")), "--baseline", s(&baseline)]);
+    assert_eq!(out.status.code(), Some(0));
+}

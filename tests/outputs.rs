@@ -232,8 +232,18 @@ fn github_annotations_cap_and_summarize_the_rest() {
 fn markdown_snapshot_with_a_baseline() {
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("b");
-    let out =
-        stridegate(&["scan", "fixtures/shop", "--exclude", "charts", "--write-baseline", baseline.to_str().unwrap(), "--format", "json"]);
+    let out = stridegate(&[
+        "scan",
+        "fixtures/shop",
+        "--exclude",
+        "charts",
+        "--write-baseline",
+        baseline.to_str().unwrap(),
+        "--format",
+        "json",
+        "--sarif-root",
+        "fixtures/shop",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let out = stridegate(&[
         "scan",
