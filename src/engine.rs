@@ -467,6 +467,7 @@ impl Engine {
                     resource_location: Some(o.root.clone()),
                     call_sites: Vec::new(),
                     suppression: None,
+                    baseline: None,
                 });
             }
         }
@@ -496,6 +497,7 @@ fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
         resource_location: Some(resource.locate(&AttributePath::root()).0),
         call_sites: resource.call_chain.iter().rev().map(|(l, _)| l.clone()).collect(),
         suppression: None,
+        baseline: None,
     }
 }
 

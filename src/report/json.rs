@@ -60,6 +60,9 @@ struct JsonFinding<'a> {
     related: &'a [RelatedLocation],
     #[serde(skip_serializing_if = "Option::is_none")]
     suppression: Option<&'a crate::suppress::Suppression>,
+    /// `unchanged` or `new` when a baseline was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<crate::finding::BaselineState>,
 }
 
 #[derive(Serialize)]
@@ -84,6 +87,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         fingerprint: f.fingerprint(),
         related: &f.related,
         suppression: f.suppression.as_ref(),
+        baseline: f.baseline,
     }
 }
 

@@ -214,10 +214,10 @@ impl ScanReport {
             || self.not_analyzed.iter().any(|n| n.limit.is_some())
     }
 
-    /// Exit status for `--fail-on threshold`: findings win over incompleteness, since both fail
+    /// Exit status for `--fail-on threshold` (findings a baseline holds never fail): findings win over incompleteness, since both fail
     /// a CI gate and findings are what the user must act on first.
     pub fn exit_status(&self, threshold: Severity) -> ExitStatus {
-        if self.findings.iter().any(|f| f.severity >= threshold) {
+        if self.findings.iter().any(|f| f.severity >= threshold && !f.in_baseline()) {
             ExitStatus::Findings
         } else if self.is_incomplete() {
             ExitStatus::Incomplete

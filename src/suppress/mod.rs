@@ -647,6 +647,7 @@ mod tests {
             attribute_present: true,
             related: Vec::new(),
             resource_location: Some(loc(file, resource_line)),
+            baseline: None,
             call_sites: Vec::new(),
             suppression: None,
         }
