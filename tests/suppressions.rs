@@ -88,7 +88,8 @@ fn trailing_comment_and_line_above_suppress_with_reason_in_json() {
     let dir = tempfile::tempdir().unwrap();
     let text = pod(
         "",
-        " # stridegate:ignore K8S-0002 reason=\"init needs it\"",
+        // Ids match in any case, like --select.
+        " # stridegate:ignore k8s-0002 reason=\"init needs it\"",
         "        # stridegate:ignore privileged-container reason='vendor image' until=2026-06-01\n",
     );
     write(dir.path(), &[("pod.yaml", &text)]);
@@ -171,6 +172,16 @@ fn unused_suppression_is_a_note_in_scan_and_fails_the_suppressions_command() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["status"], "unused");
     assert_eq!(v[0]["line"], 15);
+
+    // SARIF: a warning notification at the suppression's line, still schema-valid.
+    let out = run(dir.path(), &["scan", ".", "--select", "K8S-0002", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid_sarif(&sarif);
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    let unused: Vec<&Value> = notes.iter().filter(|n| n["message"]["text"].as_str().unwrap().contains("is unused")).collect();
+    assert_eq!(unused.len(), 1, "{notes:?}");
+    assert_eq!(unused[0]["level"], "warning");
+    assert_eq!(unused[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 15);
 }
 
 #[test]
