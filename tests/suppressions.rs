@@ -400,3 +400,45 @@ spec:
     // Exactly one record: the rendered text's copy of the comment is not collected again.
     assert_eq!(v["suppressions"].as_array().unwrap().len(), 1, "{v}");
 }
+
+#[test]
+fn comment_in_a_kustomize_base_applies_to_the_built_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "apiVersion: v1
+kind: Pod
+metadata:
+  name: w
+spec:
+  containers:
+    - name: a
+      image: a
+      securityContext:
+        # stridegate:ignore K8S-0002 reason=\"base\"
+        privileged: true
+";
+    write(
+        dir.path(),
+        &[
+            ("base/kustomization.yaml", "resources:\n  - pod.yaml\n"),
+            ("base/pod.yaml", base),
+            ("overlay/kustomization.yaml", "resources:\n  - ../base\nnamePrefix: p-\n"),
+        ],
+    );
+    let (code, v) = json(dir.path(), SELECT);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["suppressed"][0]["resource"], "Pod/default/p-w");
+    assert_eq!(v["suppressions"].as_array().unwrap().len(), 1, "one record although the base is read by its build: {v}");
+}
+
+#[test]
+fn many_problem_suppressions_are_summarized_in_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = (0..25)
+        .map(|i| format!("---\n# stridegate:ignore K8S-0002 reason=x\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"))
+        .collect();
+    write(dir.path(), &[("pod.yaml", &pod("", "", "")), ("cm.yaml", &text)]);
+    let out = run(dir.path(), &["scan", ".", "--select", "K8S-0002", "--color", "never"]);
+    let t = all_output(&out);
+    assert_eq!(t.matches("is unused").count(), 20, "{t}");
+    assert!(t.contains("… and 5 more suppressions needing attention"), "{t}");
+}

@@ -538,7 +538,9 @@ pub fn summary_lines(suppressed: usize, records: &[SuppressionRecord]) -> String
             if suppressed == 1 { "" } else { "s" }
         );
     }
-    for r in records.iter().filter(|r| r.status.is_problem()) {
+    const SHOWN: usize = 20;
+    let problems: Vec<&SuppressionRecord> = records.iter().filter(|r| r.status.is_problem()).collect();
+    for r in problems.iter().take(SHOWN) {
         let _ = writeln!(
             out,
             "note: suppression at {} ({}) is {}{}",
@@ -546,6 +548,13 @@ pub fn summary_lines(suppressed: usize, records: &[SuppressionRecord]) -> String
             terminal_safe(&r.rules.join(",")),
             r.status.as_str(),
             r.detail.as_ref().map(|d| format!(": {}", terminal_safe(d))).unwrap_or_default()
+        );
+    }
+    if problems.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "note: … and {} more suppressions needing attention (`stridegate suppressions` lists them)",
+            problems.len() - SHOWN
         );
     }
     out
