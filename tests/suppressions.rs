@@ -88,7 +88,8 @@ fn trailing_comment_and_line_above_suppress_with_reason_in_json() {
     let dir = tempfile::tempdir().unwrap();
     let text = pod(
         "",
-        " # stridegate:ignore K8S-0002 reason=\"init needs it\"",
+        // Ids match in any case, like --select.
+        " # stridegate:ignore k8s-0002 reason=\"init needs it\"",
         "        # stridegate:ignore privileged-container reason='vendor image' until=2026-06-01\n",
     );
     write(dir.path(), &[("pod.yaml", &text)]);
@@ -171,6 +172,16 @@ fn unused_suppression_is_a_note_in_scan_and_fails_the_suppressions_command() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["status"], "unused");
     assert_eq!(v[0]["line"], 15);
+
+    // SARIF: a warning notification at the suppression's line, still schema-valid.
+    let out = run(dir.path(), &["scan", ".", "--select", "K8S-0002", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid_sarif(&sarif);
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    let unused: Vec<&Value> = notes.iter().filter(|n| n["message"]["text"].as_str().unwrap().contains("is unused")).collect();
+    assert_eq!(unused.len(), 1, "{notes:?}");
+    assert_eq!(unused[0]["level"], "warning");
+    assert_eq!(unused[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 15);
 }
 
 #[test]
@@ -388,4 +399,46 @@ spec:
     assert_eq!(v["suppressed"][0]["suppression"]["origin"], "chart/templates/pod.yaml:1");
     // Exactly one record: the rendered text's copy of the comment is not collected again.
     assert_eq!(v["suppressions"].as_array().unwrap().len(), 1, "{v}");
+}
+
+#[test]
+fn comment_in_a_kustomize_base_applies_to_the_built_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "apiVersion: v1
+kind: Pod
+metadata:
+  name: w
+spec:
+  containers:
+    - name: a
+      image: a
+      securityContext:
+        # stridegate:ignore K8S-0002 reason=\"base\"
+        privileged: true
+";
+    write(
+        dir.path(),
+        &[
+            ("base/kustomization.yaml", "resources:\n  - pod.yaml\n"),
+            ("base/pod.yaml", base),
+            ("overlay/kustomization.yaml", "resources:\n  - ../base\nnamePrefix: p-\n"),
+        ],
+    );
+    let (code, v) = json(dir.path(), SELECT);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["suppressed"][0]["resource"], "Pod/default/p-w");
+    assert_eq!(v["suppressions"].as_array().unwrap().len(), 1, "one record although the base is read by its build: {v}");
+}
+
+#[test]
+fn many_problem_suppressions_are_summarized_in_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = (0..25)
+        .map(|i| format!("---\n# stridegate:ignore K8S-0002 reason=x\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"))
+        .collect();
+    write(dir.path(), &[("pod.yaml", &pod("", "", "")), ("cm.yaml", &text)]);
+    let out = run(dir.path(), &["scan", ".", "--select", "K8S-0002", "--color", "never"]);
+    let t = all_output(&out);
+    assert_eq!(t.matches("is unused").count(), 20, "{t}");
+    assert!(t.contains("… and 5 more suppressions needing attention"), "{t}");
 }

@@ -293,6 +293,36 @@ pub fn render_with(report: &ScanReport, options: &SarifOptions) -> String {
             .locations(vec![loc])
             .build()
     }));
+    // Suppressions that need attention (unused, expired, missing reason...) as warnings.
+    notifications.extend(report.suppressions.iter().filter(|r| r.status.is_problem()).map(|r| {
+        let mut n = Notification::builder()
+            .message(
+                Message::builder()
+                    .text(format!(
+                        "suppression at {} ({}) is {}{}",
+                        r.origin,
+                        r.rules.join(","),
+                        r.status.as_str(),
+                        r.detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+                    ))
+                    .build(),
+            )
+            .level(json!("warning"))
+            .build();
+        if let (Some(file), Some(line)) = (&r.file, r.line) {
+            n.locations = Some(vec![
+                SarifLocation::builder()
+                    .physical_location(
+                        PhysicalLocation::builder()
+                            .artifact_location(ArtifactLocation::builder().uri(uri(file)).uri_base_id(SRCROOT).build())
+                            .region(Region::builder().start_line(i64::try_from(line).unwrap_or(1)).build())
+                            .build(),
+                    )
+                    .build(),
+            ]);
+        }
+        n
+    }));
     let mut invocation = Invocation::builder().execution_successful(!report.is_incomplete()).build();
     if !notifications.is_empty() {
         invocation.tool_execution_notifications = Some(notifications);

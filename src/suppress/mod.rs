@@ -54,8 +54,8 @@ pub struct SuppressOptions {
     pub require_reason: bool,
     /// Today, in days since 1970-01-01: an `until` before it has expired.
     pub today: i64,
-    /// Every rule id and name that exists (selected or not), to tell an unknown rule from one
-    /// that did not run; `None`: the rules that ran.
+    /// Every rule id and name that exists (selected or not), lowercase ([`rule_names`]), to
+    /// tell an unknown rule from one that did not run; `None`: the rules that ran.
     pub known_rules: Option<Arc<HashSet<String>>>,
 }
 
@@ -310,7 +310,7 @@ struct Candidate {
 
 impl Candidate {
     fn matches(&self, f: &Finding) -> bool {
-        if !self.rules.iter().any(|r| **r == *f.rule_id || **r == *f.rule_name) {
+        if !self.rules.iter().any(|r| r.eq_ignore_ascii_case(&f.rule_id) || **r == *f.rule_name) {
             return false;
         }
         match &self.target {
@@ -492,7 +492,7 @@ pub fn apply(
     out.records = candidates
         .into_iter()
         .map(|c| {
-            let unknown: Vec<&str> = c.rules.iter().filter(|r| !known.contains(r.as_str())).map(String::as_str).collect();
+            let unknown: Vec<&str> = c.rules.iter().filter(|r| !known.contains(&r.to_ascii_lowercase())).map(String::as_str).collect();
             let (status, detail) = if let Some(e) = &c.error {
                 (Status::Invalid, Some(e.clone()))
             } else if c.reason.is_none() && options.require_reason {
@@ -503,7 +503,7 @@ pub fn apply(
                 (Status::Expired, None)
             } else if c.matched > 0 {
                 (Status::Used, None)
-            } else if !c.rules.iter().any(|r| ran.contains(r.as_str())) {
+            } else if !c.rules.iter().any(|r| ran.contains(&r.to_ascii_lowercase())) {
                 (Status::NotRun, None)
             } else {
                 (Status::Unused, Some("matches no finding".to_string()))
@@ -538,7 +538,9 @@ pub fn summary_lines(suppressed: usize, records: &[SuppressionRecord]) -> String
             if suppressed == 1 { "" } else { "s" }
         );
     }
-    for r in records.iter().filter(|r| r.status.is_problem()) {
+    const SHOWN: usize = 20;
+    let problems: Vec<&SuppressionRecord> = records.iter().filter(|r| r.status.is_problem()).collect();
+    for r in problems.iter().take(SHOWN) {
         let _ = writeln!(
             out,
             "note: suppression at {} ({}) is {}{}",
@@ -546,6 +548,13 @@ pub fn summary_lines(suppressed: usize, records: &[SuppressionRecord]) -> String
             terminal_safe(&r.rules.join(",")),
             r.status.as_str(),
             r.detail.as_ref().map(|d| format!(": {}", terminal_safe(d))).unwrap_or_default()
+        );
+    }
+    if problems.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "note: … and {} more suppressions needing attention (`stridegate suppressions` lists them)",
+            problems.len() - SHOWN
         );
     }
     out
@@ -577,9 +586,9 @@ pub fn suppressed_list(suppressed: &[Finding]) -> String {
     out
 }
 
-/// Ids and names of `rules`.
+/// Ids and names of `rules`, lowercase (ids match in any case, like `--select`).
 pub fn rule_names<'a>(rules: impl IntoIterator<Item = &'a crate::rules::meta::RuleMeta>) -> HashSet<String> {
-    rules.into_iter().flat_map(|m| [m.id.to_string(), m.name.to_string()]).collect()
+    rules.into_iter().flat_map(|m| [m.id.to_ascii_lowercase(), m.name.to_ascii_lowercase()]).collect()
 }
 
 /// The `stridegate suppressions` listing: one line per suppression (place, kind, rules,
@@ -672,7 +681,7 @@ mod tests {
     }
 
     fn ran() -> HashSet<String> {
-        ["A", "B", "name-of-A"].iter().map(|s| s.to_string()).collect()
+        ["a", "b", "name-of-a"].iter().map(|s| s.to_string()).collect()
     }
 
     #[test]
@@ -737,7 +746,7 @@ mod tests {
     #[test]
     fn not_run_is_not_unused() {
         // C exists but did not run (`--select`): nothing to say.
-        let known = SuppressOptions { known_rules: Some(Arc::new(["A".to_string(), "C".to_string()].into())), ..options("2026-01-01") };
+        let known = SuppressOptions { known_rules: Some(Arc::new(["a".to_string(), "c".to_string()].into())), ..options("2026-01-01") };
         let a = apply(Vec::new(), comment("f", "# stridegate:ignore C reason=r\nx\n"), &[], &known, &ran());
         assert_eq!(a.records[0].status, Status::NotRun);
         // Without the full list, only the rules that ran are known.
