@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+
 fn stridegate(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stridegate")).args(args).env("NO_COLOR", "1").output().expect("binary runs")
 }
@@ -76,6 +78,7 @@ fn round_trip_with_shifted_lines_then_one_new_violation_then_corruption() {
     // SARIF marks them too.
     let out = stridegate(&["scan", s(&repo), "--format", "sarif", "--baseline", s(&baseline)]);
     let sarif: Value = serde_json::from_str(&String::from_utf8_lossy(&out.stdout)).unwrap();
+    common::assert_valid_sarif(&sarif);
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.iter().filter(|r| r["baselineState"] == "new").count(), new.len());
     assert_eq!(results.iter().filter(|r| r["baselineState"] == "unchanged").count(), before);
