@@ -273,6 +273,17 @@ fn gitlab_snapshot() {
     doc["scan"]["scanner"]["version"] = Value::from("<version>");
     let ids: Vec<&str> = doc["vulnerabilities"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap()).collect();
     assert!(ids.iter().all(|id| id.len() == 36 && id.matches('-').count() == 4), "{ids:?}");
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "ids are unique");
+    for v in doc["vulnerabilities"].as_array().unwrap() {
+        // Removed in schema 15.0.0: a report carrying them is rejected.
+        for removed in ["category", "scanner", "cve"] {
+            assert!(v.get(removed).is_none(), "{removed} in {v:#}");
+        }
+        assert!(v["identifiers"][0]["value"].is_string() && v["location"]["file"].is_string() && v["location"]["start_line"].is_u64());
+    }
     insta::assert_json_snapshot!("shop_gitlab", doc);
 }
 
