@@ -517,7 +517,12 @@ fn load_baseline(path: &std::path::Path) -> Result<stridegate::baseline::Baselin
         Ok(_) => {}
         Err(e) => return Err(format!("cannot read --baseline {shown}: {e}")),
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read --baseline {shown}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read --baseline {shown}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        format!("--baseline {shown}:{line}: not UTF-8 text")
+    })?;
     stridegate::baseline::Baseline::parse(&text)
         .map_err(|e| format!("--baseline {shown}:{}: {}", e.line, report::escape::terminal_safe(&e.message)))
 }
