@@ -501,7 +501,7 @@ fn resolve_outputs(args: &ScanArgs) -> Result<(Vec<OutputSpec>, bool), String> {
     if sorted.len() != files.len() {
         return Err("two outputs name the same file".into());
     }
-    if !legacy && specs.iter().all(|s| s.file.is_some()) {
+    if !legacy && specs.iter().all(|s| s.file.is_some() && s.format != Format::Terminal) {
         specs.push(OutputSpec { format: Format::Terminal, file: None });
     }
     Ok((specs, legacy))
@@ -703,10 +703,13 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
     if let Some(b) = &baseline {
         b.apply(&mut report.findings, &paths.prefix);
     }
-    if let Some(path) = &args.write_baseline
-        && emit(&Some(path.clone()), &stridegate::baseline::write(&report.findings, &paths.prefix)) == ExitStatus::UsageError
-    {
-        return ExitStatus::UsageError;
+    if let Some(path) = &args.write_baseline {
+        if emit(&Some(path.clone()), &stridegate::baseline::write(&report.findings, &paths.prefix)) == ExitStatus::UsageError {
+            return ExitStatus::UsageError;
+        }
+        if report.is_incomplete() {
+            eprintln!("note: the scan is incomplete: the baseline holds no finding of what could not be analyzed");
+        }
     }
     let terminal_on_stdout = outputs.iter().any(|o| o.format == Format::Terminal && o.file.is_none());
     let to_terminal = terminal_on_stdout && std::io::stdout().is_terminal();

@@ -169,6 +169,10 @@ fn several_outputs_in_one_run_and_the_terminal_still_shown() {
     let gl: Value = serde_json::from_str(&std::fs::read_to_string(&gitlab).unwrap()).unwrap();
     assert_eq!(gl["vulnerabilities"].as_array().unwrap().len(), n);
 
+    // The terminal report written to a file is not printed a second time.
+    let out = stridegate(&["scan", "fixtures/shop", "-f", &format!("terminal={}", file("t.txt"))]);
+    assert!(out.stdout.is_empty());
+    assert!(std::fs::read_to_string(file("t.txt")).unwrap().contains("how to fix:"));
     // Terminal and JSON both to stdout is ambiguous: a usage error before scanning.
     let out = stridegate(&["scan", "fixtures/shop", "-f", "terminal", "-f", "json"]);
     assert_eq!(out.status.code(), Some(2));
