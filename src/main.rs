@@ -510,7 +510,7 @@ fn resolve_outputs(args: &ScanArgs) -> Result<(Vec<OutputSpec>, bool), String> {
     if sorted.len() != files.len() {
         return Err("two outputs name the same file".into());
     }
-    if !legacy && specs.iter().all(|s| s.file.is_some()) {
+    if !legacy && specs.iter().all(|s| s.file.is_some() && s.format != Format::Terminal) {
         specs.push(OutputSpec { format: Format::Terminal, file: None });
     }
     Ok((specs, legacy))
@@ -526,7 +526,12 @@ fn load_baseline(path: &std::path::Path) -> Result<stridegate::baseline::Baselin
         Ok(_) => {}
         Err(e) => return Err(format!("cannot read --baseline {shown}: {e}")),
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read --baseline {shown}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read --baseline {shown}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        format!("--baseline {shown}:{line}: not UTF-8 text")
+    })?;
     stridegate::baseline::Baseline::parse(&text)
         .map_err(|e| format!("--baseline {shown}:{}: {}", e.line, report::escape::terminal_safe(&e.message)))
 }
@@ -715,10 +720,13 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     if let Some(b) = &baseline {
         b.apply(&mut report.findings, &paths.prefix);
     }
-    if let Some(path) = &args.write_baseline
-        && emit(&Some(path.clone()), &stridegate::baseline::write(&report.findings, &paths.prefix)) == ExitStatus::UsageError
-    {
-        return ExitStatus::UsageError;
+    if let Some(path) = &args.write_baseline {
+        if emit(&Some(path.clone()), &stridegate::baseline::write(&report.findings, &paths.prefix)) == ExitStatus::UsageError {
+            return ExitStatus::UsageError;
+        }
+        if report.is_incomplete() {
+            eprintln!("note: the scan is incomplete: the baseline holds no finding of what could not be analyzed");
+        }
     }
     let terminal_on_stdout = outputs.iter().any(|o| o.format == Format::Terminal && o.file.is_none());
     let to_terminal = terminal_on_stdout && std::io::stdout().is_terminal();

@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+
 fn stridegate(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stridegate")).args(args).env("NO_COLOR", "1").output().expect("binary runs")
 }
@@ -62,6 +64,12 @@ fn round_trip_with_shifted_lines_then_one_new_violation_then_corruption() {
     let terminal = String::from_utf8_lossy(&out.stdout);
     assert!(terminal.contains(&format!("0 new findings; {before} in the baseline (not shown)")), "{terminal}");
     assert!(!terminal.contains("K8S-"), "baseline findings are not listed: {terminal}");
+    // JUnit skips them, GitHub does not annotate them but counts them.
+    let junit = String::from_utf8_lossy(&stridegate(&["scan", s(&repo), "-f", "junit", "--baseline", s(&baseline)]).stdout).to_string();
+    assert!(junit.contains("<skipped message=\"in the baseline\"/>") && !junit.contains("<failure"), "{junit}");
+    let github = String::from_utf8_lossy(&stridegate(&["scan", s(&repo), "-f", "github", "--baseline", s(&baseline)]).stdout).to_string();
+    assert_eq!(github.lines().count(), 1, "{github}");
+    assert!(github.starts_with("::notice ") && github.contains(&format!("{before} findings in the baseline not annotated")), "{github}");
 
     // One new violation: exactly it is new, and it fails the gate.
     std::fs::write(&file, format!("# owned by the data team\n\n{}{NEW_POD}", shop_db())).unwrap();
@@ -76,6 +84,7 @@ fn round_trip_with_shifted_lines_then_one_new_violation_then_corruption() {
     // SARIF marks them too.
     let out = stridegate(&["scan", s(&repo), "--format", "sarif", "--baseline", s(&baseline)]);
     let sarif: Value = serde_json::from_str(&String::from_utf8_lossy(&out.stdout)).unwrap();
+    common::assert_valid_sarif(&sarif);
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.iter().filter(|r| r["baselineState"] == "new").count(), new.len());
     assert_eq!(results.iter().filter(|r| r["baselineState"] == "unchanged").count(), before);
@@ -91,6 +100,15 @@ fn round_trip_with_shifted_lines_then_one_new_violation_then_corruption() {
     assert!(err.contains(&format!("{}:3: invalid entry", baseline.display())), "{err}");
     let out = stridegate(&["scan", s(&repo), "--baseline", s(&dir.path().join("missing"))]);
     assert_eq!(out.status.code(), Some(2));
+    std::fs::write(&baseline, [text.as_bytes(), b"\xff\n"].concat()).unwrap();
+    let out = stridegate(&["scan", s(&repo), "--baseline", s(&baseline)]);
+    assert_eq!(out.status.code(), Some(2));
+    let lines = text.lines().count() + 1;
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!(":{lines}: not UTF-8 text")),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

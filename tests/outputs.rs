@@ -169,6 +169,10 @@ fn several_outputs_in_one_run_and_the_terminal_still_shown() {
     let gl: Value = serde_json::from_str(&std::fs::read_to_string(&gitlab).unwrap()).unwrap();
     assert_eq!(gl["vulnerabilities"].as_array().unwrap().len(), n);
 
+    // The terminal report written to a file is not printed a second time.
+    let out = stridegate(&["scan", "fixtures/shop", "-f", &format!("terminal={}", file("t.txt"))]);
+    assert!(out.stdout.is_empty());
+    assert!(std::fs::read_to_string(file("t.txt")).unwrap().contains("how to fix:"));
     // Terminal and JSON both to stdout is ambiguous: a usage error before scanning.
     let out = stridegate(&["scan", "fixtures/shop", "-f", "terminal", "-f", "json"]);
     assert_eq!(out.status.code(), Some(2));
@@ -273,6 +277,17 @@ fn gitlab_snapshot() {
     doc["scan"]["scanner"]["version"] = Value::from("<version>");
     let ids: Vec<&str> = doc["vulnerabilities"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap()).collect();
     assert!(ids.iter().all(|id| id.len() == 36 && id.matches('-').count() == 4), "{ids:?}");
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "ids are unique");
+    for v in doc["vulnerabilities"].as_array().unwrap() {
+        // Removed in schema 15.0.0: a report carrying them is rejected.
+        for removed in ["category", "scanner", "cve"] {
+            assert!(v.get(removed).is_none(), "{removed} in {v:#}");
+        }
+        assert!(v["identifiers"][0]["value"].is_string() && v["location"]["file"].is_string() && v["location"]["start_line"].is_u64());
+    }
     insta::assert_json_snapshot!("shop_gitlab", doc);
 }
 

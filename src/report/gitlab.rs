@@ -24,7 +24,7 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
-fn vulnerability(f: &Finding, report: &ScanReport, paths: &RepoPaths) -> Value {
+fn vulnerability(f: &Finding, occurrence: usize, report: &ScanReport, paths: &RepoPaths) -> Value {
     let meta = report.rules.iter().find(|m| *m.id == *f.rule_id);
     let mut description = format!("{} ({}).", f.message, f.resource);
     if let Some(m) = meta {
@@ -33,19 +33,22 @@ fn vulnerability(f: &Finding, report: &ScanReport, paths: &RepoPaths) -> Value {
         description.push_str("\n\nFix: ");
         description.push_str(m.fix.trim());
     }
-    // GitLab requires a UUID-shaped id: the 64-bit fingerprint and the rule's, spread over its
-    // groups, are stable across runs.
-    let fp = f.fingerprint();
+    // GitLab requires a UUID-shaped id, unique in the report: the 64-bit fingerprint (of the
+    // identity and, from the second finding with the same identity on, its occurrence) and the
+    // rule's, spread over its groups, are stable across runs.
+    let fp = if occurrence == 0 {
+        f.fingerprint()
+    } else {
+        format!("{:016x}", crate::finding::fnv1a64(format!("{}#{occurrence}", f.identity()).as_bytes()))
+    };
     let rule_fp = format!("{:016x}", crate::finding::fnv1a64(f.rule_id.as_bytes()));
     let id = format!("{}-{}-{}-{}-{}", &fp[0..8], &fp[8..12], &fp[12..16], &rule_fp[0..4], &rule_fp[4..16]);
-    json!({
+    // Schema 15 removed `category`, `scanner` and `cve` from vulnerabilities: none is written.
+    let mut v = json!({
         "id": id,
-        "category": "sast",
         "name": meta.map_or_else(|| f.rule_name.to_string(), |m| m.title.clone()),
         "description": description,
         "severity": severity(f.severity),
-        "solution": meta.map(|m| m.fix.trim().to_string()),
-        "scanner": {"id": "stridegate", "name": "stridegate"},
         "location": {
             "file": paths.path(&f.location.file),
             "start_line": f.location.start.line,
@@ -57,7 +60,11 @@ fn vulnerability(f: &Finding, report: &ScanReport, paths: &RepoPaths) -> Value {
             "value": f.rule_id.to_string(),
             "url": format!("{}/{}.md", crate::RULE_DOCS_BASE, f.rule_id),
         }],
-    })
+    });
+    if let (Some(m), Some(obj)) = (meta, v.as_object_mut()) {
+        obj.insert("solution".into(), Value::String(m.fix.trim().to_string()));
+    }
+    v
 }
 
 /// `t` as GitLab's `YYYY-MM-DDTHH:MM:SS` (UTC).
@@ -80,7 +87,15 @@ pub fn timestamp(t: std::time::SystemTime) -> String {
 
 /// Renders the report. `start` and `end` are the scan's times (`YYYY-MM-DDTHH:MM:SS`).
 pub fn render(report: &ScanReport, paths: &RepoPaths, start: &str, end: &str) -> String {
-    let vulnerabilities: Vec<Value> = super::new_findings(report).map(|f| vulnerability(f, report, paths)).collect();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let vulnerabilities: Vec<Value> = super::new_findings(report)
+        .map(|f| {
+            let n = seen.entry(f.identity()).or_default();
+            let v = vulnerability(f, *n, report, paths);
+            *n += 1;
+            v
+        })
+        .collect();
     let doc = json!({
         "version": SCHEMA_VERSION,
         "scan": {

@@ -1,7 +1,8 @@
 //! Terminal output: findings grouped by file (files in path order; in a file the most severe
 //! first, then by line), one miette diagnostic each with the source snippet; then the help of
 //! every rule that has findings, once per rule; then the files that could not be analyzed and
-//! the coverage summary with a STRIDE-LM line. `compact` writes one line per finding
+//! the coverage summary with a STRIDE-LM line. A source line is shown once per report: a later
+//! finding on the same line names its position instead. `compact` writes one line per finding
 //! (`path:line:col: SEVERITY RULE-ID message [resource]`); `quiet` writes only errors and the
 //! summary, and nothing at all for a clean, complete scan. Findings a baseline holds are not
 //! shown, only counted in the summary.
@@ -86,13 +87,16 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
         }
     } else {
         let mut file: Option<&str> = None;
+        let mut snippet_lines: std::collections::HashSet<(&str, usize)> = std::collections::HashSet::new();
         for finding in &shown {
             if file != Some(&finding.location.file) {
                 file = Some(&finding.location.file);
                 let n = shown.iter().filter(|f| f.location.file == finding.location.file).count();
                 let _ = writeln!(out, "── {} ({n} finding{})\n", terminal_safe(&finding.location.file), if n == 1 { "" } else { "s" });
             }
-            render_finding(&handler, finding, sources, &mut out);
+            // A line's snippet is shown once: later findings on it refer to it by position.
+            let first_on_line = snippet_lines.insert((&*finding.location.file, finding.location.start.line));
+            render_finding(&handler, finding, sources, first_on_line, &mut out);
         }
         // Each rule's help once, in rule order.
         let mut rules: Vec<&str> = shown.iter().map(|f| &*f.rule_id).collect();
@@ -147,10 +151,14 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn render_finding(handler: &GraphicalReportHandler, f: &Finding, sources: &mut Sources, out: &mut String) {
+fn render_finding(handler: &GraphicalReportHandler, f: &Finding, sources: &mut Sources, with_snippet: bool, out: &mut String) {
     let file = terminal_safe(&f.location.file).into_owned();
     let stride = f.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-    let snippet = sources.get_indexed(&f.location.file).and_then(|(text, lines)| Snippet::new(&file, text, lines, &f.location));
+    let snippet = if with_snippet {
+        sources.get_indexed(&f.location.file).and_then(|(text, lines)| Snippet::new(&file, text, lines, &f.location))
+    } else {
+        None
+    };
     let message = if snippet.is_some() {
         format!("{} [{}]", terminal_safe(&f.message), terminal_safe(&f.resource))
     } else {
