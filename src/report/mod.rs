@@ -2,6 +2,7 @@
 
 pub mod escape;
 pub mod json;
+pub mod merge;
 pub mod sarif;
 pub mod terminal;
 
