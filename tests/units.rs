@@ -370,3 +370,27 @@ fn bad_shard_and_merge_inputs_are_usage_errors() {
     let out = stridegate(dir.path(), &["merge", "missing.sarif"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// docs/ci.md and the pre-commit hook only use flags the binary has: every `--flag` of a
+/// `stridegate scan`/`merge` command line they show appears in that command's `--help`.
+#[test]
+fn documented_commands_use_existing_flags() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let help = |cmd: &str| String::from_utf8(stridegate(root, &[cmd, "--help"]).stdout).unwrap();
+    let (scan_help, merge_help) = (help("scan"), help("merge"));
+    let mut checked = 0;
+    for doc in ["docs/ci.md", ".pre-commit-hooks.yaml", "README.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        for line in text.lines() {
+            let Some(at) = line.find("stridegate scan").or_else(|| line.find("stridegate merge")) else { continue };
+            let command = &line[at..];
+            let help = if command.starts_with("stridegate merge") { &merge_help } else { &scan_help };
+            for flag in command.split_whitespace().filter(|w| w.starts_with("--")) {
+                let flag = flag.split('=').next().unwrap().trim_end_matches([',', '`', ')']);
+                assert!(help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n")), "{doc}: `{flag}` is not a flag: {line}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} flags found: the docs' commands were not read");
+}
