@@ -191,6 +191,42 @@ fn changed_helm_template_is_analyzed_within_its_chart() {
     assert_changed_equals_full(repo.path(), &full, &["charts/api/values.yaml"]);
 }
 
+/// Every file of the repository fixtures, alone as the changed file, gives exactly what a full
+/// scan reports about it: charts a Terraform `helm_release` renders, registry modules under
+/// `.terraform/modules`, Kustomize bases shared by overlays, IAM policies joined across files.
+#[test]
+fn every_fixture_file_changed_alone_matches_the_full_scan() {
+    fn files_under(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                files_under(root, &entry.path(), out);
+            } else {
+                out.push(entry.path().strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut checked = 0;
+    for fixture in ["terraform-helm-release", "terraform-modules", "kustomize-overlays", "seed-004-mercury", "helm-chart"] {
+        let repo = tempfile::tempdir().unwrap();
+        copy_dir(&fixtures.join(fixture), repo.path());
+        gix::init(repo.path()).unwrap();
+        let full = full_scan(repo.path());
+        let mut files = Vec::new();
+        files_under(repo.path(), repo.path(), &mut files);
+        files.sort();
+        for f in &files {
+            let report = assert_changed_equals_full(repo.path(), &full, &[f.as_str()]);
+            checked += report["findings"].as_array().unwrap().len();
+        }
+    }
+    assert!(checked >= 10, "the fixtures' files have findings ({checked})");
+}
+
 #[test]
 fn changed_files_without_infrastructure_pass() {
     let repo = repository();

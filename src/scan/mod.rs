@@ -205,7 +205,7 @@ fn scan_discovered(
                 || engine.worker(),
                 |worker, (unit, role)| {
                     if role == units::Role::Context {
-                        return context_unit(unit, engine, options, scan_deadline);
+                        return context_unit(unit, engine, worker, options, scan_deadline);
                     }
                     let files = unit.files();
                     let now = Instant::now();
@@ -360,7 +360,15 @@ fn out_of_time(options: &ScanOptions, done: usize, total: usize) -> String {
 
 /// A unit that only gives context (see [`units`]): built, observed by the whole-scan rules,
 /// nothing else kept. Past the scan's deadline, or if building fails, it contributes nothing.
-fn context_unit(unit: frontend::Unit, engine: &Engine, options: &ScanOptions, scan_deadline: Option<Instant>) -> UnitResult {
+/// In changed-files mode, a unit whose resources turn out to come from (or relate to) a
+/// changed file is checked and reported on like a selected one.
+fn context_unit(
+    unit: frontend::Unit,
+    engine: &Engine,
+    worker: &mut Worker,
+    options: &ScanOptions,
+    scan_deadline: Option<Instant>,
+) -> UnitResult {
     let now = Instant::now();
     let mut result = UnitResult::failed(&[], "");
     result.context = true;
@@ -371,14 +379,15 @@ fn context_unit(unit: frontend::Unit, engine: &Engine, options: &ScanOptions, sc
     let deadline = scan_deadline.map_or(unit_deadline, |d| d.min(unit_deadline));
     let observed = catch_unwind(AssertUnwindSafe(|| {
         let built = unit.build(&frontend::Context { options, deadline });
+        let changed = matches!(options.selection, units::Selection::Changed(_));
+        if changed && built.resources.iter().any(|r| units::touches(r, &options.selection)) {
+            return check_unit(built, engine, worker, options, deadline);
+        }
         let mut output = Output::default();
         engine.observe_all(&built.resources, &mut output);
-        output
+        UnitResult { context: true, output, ..UnitResult::failed(&[], "") }
     }));
-    if let Ok(output) = observed {
-        result.output = output;
-    }
-    result
+    observed.unwrap_or(result)
 }
 
 /// What one unit contributed to the report.

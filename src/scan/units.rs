@@ -22,13 +22,18 @@
 //!
 //! A changed file selects the unit that reads it: the document itself, the Terraform module
 //! directory holding it (and, for a called module, every module that calls it, transitively),
-//! the Helm chart holding it, every kustomization whose build read it.
+//! the Helm chart holding it, every kustomization whose build read it. Files a unit reads
+//! that planning cannot see (a chart a `helm_release` renders, a policy `file()` loads, a
+//! registry module under `.terraform/modules`) are caught after building: in changed-files
+//! mode every other unit is built as context, and one whose resources were written in (or
+//! relate to) a changed file is then checked by every rule and reported on ([`touches`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::finding::Finding;
 use crate::frontend::Unit;
+use crate::model::{Resource, SpanChildren, SpanNode};
 
 /// One shard of a scan: `index` of `count`, both 1-based (`--shard 2/4`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +115,28 @@ fn is_changed(files: &BTreeSet<String>, display: &str) -> bool {
     files.contains(".")
 }
 
+/// Whether any part of `resource` was written in, or relates to, a file `selection` covers:
+/// its file, its call chain, and the files and related locations of every built subtree.
+pub fn touches(resource: &Resource, selection: &Selection) -> bool {
+    if selection.covers(&resource.file.path) || resource.call_chain.iter().any(|(l, _)| selection.covers(&l.file)) {
+        return true;
+    }
+    let mut stack: Vec<&SpanNode> = vec![&resource.spans];
+    while let Some(node) = stack.pop() {
+        if let Some(origin) = &node.origin
+            && (selection.covers(&origin.file.path) || origin.related.iter().any(|(l, _)| selection.covers(&l.file)))
+        {
+            return true;
+        }
+        match &node.children {
+            SpanChildren::Leaf => {}
+            SpanChildren::Seq(items) => stack.extend(items.iter()),
+            SpanChildren::Map(entries) => stack.extend(entries.iter().map(|(_, n)| n)),
+        }
+    }
+    false
+}
+
 /// What a scan does with one planned unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -122,8 +149,10 @@ pub enum Role {
 }
 
 /// The role of each of `units` (same order) under `selection`. `observe_context`: whether
-/// units not reported on must still be built for the whole-scan rules.
+/// units not reported on must still be built for the whole-scan rules (always, for changed
+/// files: see [`touches`]).
 pub fn roles(units: &[Unit], selection: &Selection, observe_context: bool) -> Vec<Role> {
+    let observe_context = observe_context || matches!(selection, Selection::Changed(_));
     let other = if observe_context { Role::Context } else { Role::Skip };
     match selection {
         Selection::All => vec![Role::Report; units.len()],
