@@ -284,7 +284,7 @@ struct ScanArgs {
     changed_since: Option<String>,
     /// Analyze and report only this shard's units (`K/N`, e.g. 2/4), for parallel CI jobs;
     /// combine the SARIF outputs with `stridegate merge`.
-    #[arg(long, value_name = "K/N", value_parser = stridegate::scan::units::Shard::parse)]
+    #[arg(long, value_name = "K/N", value_parser = stridegate::scan::units::Shard::parse, conflicts_with_all = ["changed", "changed_since"])]
     shard: Option<stridegate::scan::units::Shard>,
 }
 

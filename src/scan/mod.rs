@@ -359,8 +359,9 @@ fn out_of_time(options: &ScanOptions, done: usize, total: usize) -> String {
 }
 
 /// A unit that only gives context (see [`units`]): built, observed by the whole-scan rules,
-/// nothing else kept. Past the scan's deadline, or if building fails, it contributes nothing.
-/// In changed-files mode, a unit whose resources turn out to come from (or relate to) a
+/// nothing else kept (its files' parse errors belong to their own scans). Past the scan's
+/// deadline, or on an internal error, the whole-scan rules would miss it: its files are failed
+/// records, and the scan is incomplete. In changed-files mode, a unit whose resources turn out to come from (or relate to) a
 /// changed file is checked and reported on like a selected one.
 fn context_unit(
     unit: frontend::Unit,
@@ -370,11 +371,16 @@ fn context_unit(
     scan_deadline: Option<Instant>,
 ) -> UnitResult {
     let now = Instant::now();
-    let mut result = UnitResult::failed(&[], "");
-    result.context = true;
-    if scan_deadline.is_some_and(|d| now >= d) {
-        return result;
+    if let (Some(deadline), Some(timeout)) = (scan_deadline, options.timeout)
+        && now >= deadline
+    {
+        let message = format!(
+            "not analyzed: the scan's --timeout ({}s) was reached before this file's turn (whole-scan rules need it)",
+            timeout.as_secs_f64()
+        );
+        return UnitResult::failed(&unit.files(), &message);
     }
+    let files = unit.files();
     let unit_deadline = now + options.analysis.unit_time;
     let deadline = scan_deadline.map_or(unit_deadline, |d| d.min(unit_deadline));
     let observed = catch_unwind(AssertUnwindSafe(|| {
@@ -387,7 +393,8 @@ fn context_unit(
         engine.observe_all(&built.resources, &mut output);
         UnitResult { context: true, output, ..UnitResult::failed(&[], "") }
     }));
-    observed.unwrap_or(result)
+    observed
+        .unwrap_or_else(|_| UnitResult::failed(&files, "internal error while analyzing this file (a bug in stridegate: please report it)"))
 }
 
 /// What one unit contributed to the report.
