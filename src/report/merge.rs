@@ -157,7 +157,7 @@ fn merge_runs(runs: Vec<Value>) -> Value {
                 *index = json!(new);
             }
             remap_artifacts(&mut r, &artifact_map);
-            if seen_results.insert(r.to_string()) {
+            if seen_results.insert(result_identity(&r)) {
                 results.push(r);
             }
         }
@@ -211,6 +211,21 @@ fn merge_runs(runs: Vec<Value>) -> Value {
     }
     obj.insert("results".to_string(), Value::Array(results));
     base
+}
+
+/// What makes two results one, as a scan deduplicates findings: stridegate's fingerprint (rule,
+/// file, resource, attribute), the primary location and the message. Two shards that built the
+/// same object through different overlays report it with different related locations; a full
+/// scan keeps one of them, and so does the merge. Results without that fingerprint (other
+/// tools) are one only when identical.
+fn result_identity(r: &Value) -> String {
+    match r.pointer("/partialFingerprints/stridegate~1v1").and_then(Value::as_str) {
+        Some(fingerprint) => {
+            json!(["stridegate", r.get("ruleId"), fingerprint, r.pointer("/locations/0/physicalLocation"), r.pointer("/message/text")])
+                .to_string()
+        }
+        None => r.to_string(),
+    }
 }
 
 /// The order a scan gives findings: file, line, column, rule, message (then the whole result,
@@ -290,6 +305,23 @@ mod tests {
         assert_eq!(got, [("a%20x.yaml".to_string(), 1, 1), ("b.yaml".to_string(), 1, 3), ("b.yaml".to_string(), 2, 3)]);
         assert_eq!(run["invocations"][0]["executionSuccessful"], json!(false));
         assert_eq!(run["properties"]["stride"], json!({"tampering": 3}));
+    }
+
+    #[test]
+    fn one_finding_built_twice_is_one_result() {
+        let mut a = result("B-1", 0, "base/deploy.yaml", 3);
+        a["partialFingerprints"] = json!({"stridegate/v1": "00ff"});
+        let mut b = a.clone();
+        a["relatedLocations"] = json!([{"message": {"text": "built by overlays/a"}}]);
+        b["relatedLocations"] = json!([{"message": {"text": "built by overlays/b"}}]);
+        let mut other_line = b.clone();
+        other_line["locations"][0]["physicalLocation"]["region"]["startLine"] = json!(4);
+        let rules = json!([{"id": "B-1"}]);
+        let merged = merge_sarif(&[log(json!([a]), rules.clone(), true), log(json!([b, other_line]), rules, true)]).unwrap();
+        let merged: Value = serde_json::from_str(&merged).unwrap();
+        let results = merged["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2, "same fingerprint, location and message: one result; another line: another");
+        assert_eq!(results[0]["relatedLocations"][0]["message"]["text"], "built by overlays/a");
     }
 
     #[test]
