@@ -383,6 +383,9 @@ fn context_unit(
     let files = unit.files();
     let unit_deadline = now + options.analysis.unit_time;
     let deadline = scan_deadline.map_or(unit_deadline, |d| d.min(unit_deadline));
+    if let Some(p) = &options.progress {
+        p.fetch_add(files.len(), Ordering::Relaxed);
+    }
     let observed = catch_unwind(AssertUnwindSafe(|| {
         let built = unit.build(&frontend::Context { options, deadline });
         let changed = matches!(options.selection, units::Selection::Changed(_));
