@@ -320,6 +320,31 @@ impl Engine {
         }
     }
 
+    /// Whether any whole-scan rule is enabled (rules that join resources of several units).
+    pub fn has_scan_rules(&self) -> bool {
+        !self.scan_rules.is_empty()
+    }
+
+    /// Runs only the whole-scan rules' `observe` on `resources`: what a unit that only gives
+    /// context to the units reported on contributes (changed-files mode, shards).
+    pub fn observe_all(&self, resources: &[Resource], out: &mut Output) {
+        for resource in resources {
+            let kind = match resource.platform {
+                Platform::Kubernetes => crate::kubernetes::dispatch_kind(&resource.kind, &resource.value),
+                _ => &resource.kind,
+            };
+            let Some(entry) = self.by_kind.get(&(resource.platform, kind.to_string())) else { continue };
+            for &i in &entry.rules {
+                if let Some(rule) = self.rules.get(i)
+                    && let Exec::Scan(check) = &rule.exec
+                    && let Some(obs) = check.observe(resource)
+                {
+                    out.observations.push((i, obs));
+                }
+            }
+        }
+    }
+
     /// Runs every applicable rule on `resource`.
     pub fn evaluate(&self, worker: &mut Worker, resource: &Resource, out: &mut Output) {
         let kind = match resource.platform {

@@ -48,6 +48,15 @@ enum Command {
     /// Helm charts as the scanner sees them.
     #[command(subcommand)]
     Helm(HelmCommand),
+    /// Merge the SARIF outputs of `scan --shard K/N` runs into one log equal to a full run's.
+    Merge {
+        /// SARIF files to merge.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the merged log to this file instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Show a rule's documentation with failing and passing examples.
     Explain {
         /// Rule id (K8S-0002) or name (privileged-container).
@@ -340,6 +349,19 @@ struct ScanArgs {
     /// finding is active.
     #[arg(long)]
     no_suppressions: bool,
+    /// Changed-files mode (pre-commit): analyze the repository's units that these files belong
+    /// to and report only findings in (or related to) them; PATHS are not used. Implied by
+    /// --changed-since.
+    #[arg(long, value_name = "FILE", num_args = 0.., conflicts_with = "changed_since")]
+    changed: Option<Vec<PathBuf>>,
+    /// Changed-files mode for the files changed since this git revision (branch, tag, commit),
+    /// committed or not; PATHS restrict which of them are reported on.
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
+    /// Analyze and report only this shard's units (`K/N`, e.g. 2/4), for parallel CI jobs;
+    /// combine the SARIF outputs with `stridegate merge`.
+    #[arg(long, value_name = "K/N", value_parser = stridegate::scan::units::Shard::parse, conflicts_with_all = ["changed", "changed_since"])]
+    shard: Option<stridegate::scan::units::Shard>,
 }
 
 /// `--fail-on`: a severity threshold, or none (report only).
@@ -377,6 +399,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Scan(args) => run_scan(&args, false),
         Command::Suppressions(args) => run_scan(&args, true),
+        Command::Merge { files, output } => run_merge(&files, &output),
         Command::Helm(HelmCommand::Render(args)) => run_helm_render(&args),
         Command::ThreatModel(ThreatModelCommand::Import { file, scope, system, output }) => {
             run_threat_import(&file, scope.as_deref(), system.as_deref(), output.as_deref())
@@ -404,6 +427,27 @@ fn main() -> ExitCode {
         }),
     };
     ExitCode::from(code as u8)
+}
+
+/// `stridegate merge`: shard SARIF logs into one.
+fn run_merge(files: &[PathBuf], output: &Option<PathBuf>) -> ExitStatus {
+    let mut inputs = Vec::new();
+    for f in files {
+        match std::fs::read_to_string(f) {
+            Ok(text) => inputs.push((f.display().to_string(), text)),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", f.display());
+                return ExitStatus::UsageError;
+            }
+        }
+    }
+    match report::merge::merge_sarif(&inputs) {
+        Ok(text) => emit(output, &text),
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitStatus::UsageError
+        }
+    }
 }
 
 fn run_helm_render(args: &HelmRenderArgs) -> ExitStatus {
@@ -692,7 +736,15 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
             }
         })
     });
-    let result = stridegate::scan::scan_paths(&targets, &engine, &options);
+    let mut options = options;
+    if let Some(shard) = args.shard {
+        options.selection = stridegate::scan::units::Selection::Shard(shard);
+    }
+    let result = match (&args.changed, &args.changed_since) {
+        (_, Some(rev)) => stridegate::scan::scan_changed_since(rev, &given, &engine, &options).map_err(miette::Report::new),
+        (Some(changed), None) => stridegate::scan::scan_changed(changed, &engine, &options).map_err(miette::Report::new),
+        (None, None) => stridegate::scan::scan_paths(&targets, &engine, &options).map_err(miette::Report::new),
+    };
     done.store(true, Ordering::Relaxed);
     if let Some(t) = ticker {
         let _ = t.join();
@@ -700,7 +752,7 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     let (target, report) = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            eprintln!("{e:?}");
             return ExitStatus::UsageError;
         }
     };
@@ -791,7 +843,9 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
         eprint!("{}{}", report::terminal::errors(&report), report::terminal::summary(&report));
     }
     // A gate that checked nothing (a mistyped CI path, a directory without IaC) must not pass.
-    if report.files.is_empty() {
+    // Changed-files mode with nothing to analyze (a README changed), or an empty shard, is fine.
+    let selective = args.changed.is_some() || args.changed_since.is_some() || args.shard.is_some();
+    if report.files.is_empty() && !selective {
         let shown: Vec<String> = targets.iter().map(|p| p.display().to_string()).collect();
         eprintln!(
             "warning: no infrastructure-as-code file (Terraform, Kubernetes, Helm, Kustomize or IAM JSON) found in {}: nothing was checked",

@@ -179,6 +179,17 @@ impl ModuleUnit {
         self.files.iter().map(|f| f.candidate.display.clone()).collect()
     }
 
+    /// The module directory's display path (`.` for the root; the unit's stable key).
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// Display paths of the modules that call this one (empty for a root module): a called
+    /// module is analyzed through them.
+    pub fn callers(&self) -> &[String] {
+        &self.callers
+    }
+
     /// Evaluates the module (or accounts for a called module's files).
     pub fn build(self, ctx: &Context<'_>) -> Built {
         if self.callers.is_empty() { self.evaluate(ctx) } else { self.through_callers() }

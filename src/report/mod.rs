@@ -9,6 +9,7 @@ pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod merge;
 pub mod sarif;
 pub mod terminal;
 
