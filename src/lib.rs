@@ -13,6 +13,7 @@
 //! thin command-line shell over this library.
 
 pub mod checks;
+pub mod config;
 pub mod discover;
 pub mod encode;
 pub mod engine;

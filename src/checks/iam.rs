@@ -17,9 +17,9 @@ use crate::rules::meta::Severity;
 pub const IDS: &[&str] = &["IAM-0020", "IAM-0021"];
 
 /// The implementation of `id`, if it is one of ours.
-pub fn native(id: &str) -> Option<NativeCheck> {
+pub fn native(id: &str, settings: &crate::config::RuleSettings) -> Option<NativeCheck> {
     match id {
-        "IAM-0020" => Some(NativeCheck::Scan(Box::new(StateAccessNotScoped))),
+        "IAM-0020" => Some(NativeCheck::Scan(Box::new(StateAccessNotScoped { owners: settings.state_owners.clone() }))),
         "IAM-0021" => Some(NativeCheck::Scan(Box::new(EscalationAcrossPolicies))),
         _ => None,
     }
@@ -50,7 +50,11 @@ fn bucket_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 const MAX_RELATED: usize = 5;
 
 /// IAM-0020: a policy grants access to Terraform state objects beyond one team's prefix.
-struct StateAccessNotScoped;
+struct StateAccessNotScoped {
+    /// Configured state ownership (`[[terraform.state.owners]]`); empty when not configured.
+    #[allow(dead_code)]
+    owners: Vec<crate::config::StateOwner>,
+}
 
 /// The granted subset of `actions` for a statement (through Action, or NotAction that does not
 /// exclude them).
