@@ -288,3 +288,42 @@ fn configuration_reference_is_up_to_date() {
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(on_disk, stridegate::config::options::reference(), "{} is stale: run scripts/gen-docs.sh", path.display());
 }
+
+/// Lines of `file` carrying `marker` (`# expect: IAM-0020`).
+fn marked(file: &Path, marker: &str) -> Vec<usize> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    text.lines().enumerate().filter(|(_, l)| l.contains(marker)).map(|(i, _)| i + 1).collect()
+}
+
+/// (file, line) of the entries of `list` ("findings" or "unverifiable") of `rule`.
+fn lines_of(report: &Value, list: &str, rule: &str) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = report[list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule_id"] == rule)
+        .map(|f| {
+            let line = f["location"]["start"]["line"].as_u64().and_then(|l| usize::try_from(l).ok()).unwrap_or(0);
+            (f["location"]["file"].as_str().unwrap_or_default().to_string(), line)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn state_ownership_decides_iam_0020_and_its_absence_is_unverifiable() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/config/state-owners");
+    let main = fixture.join("payments/main.tf");
+    let with_file = |lines: Vec<usize>| -> Vec<(String, usize)> { lines.into_iter().map(|l| ("main.tf".to_string(), l)).collect() };
+    // One root module, one state key: only the configuration can tell the team prefixes.
+    let (_, configured) = scan_json(&fixture, "payments", &["--select", "IAM-0020"]);
+    assert_eq!(lines_of(&configured, "findings", "IAM-0020"), with_file(marked(&main, "# expect: IAM-0020")));
+    assert_eq!(lines_of(&configured, "unverifiable", "IAM-0020"), vec![]);
+    let messages: Vec<&str> = configured["findings"].as_array().into_iter().flatten().filter_map(|f| f["message"].as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("state of team \"crm\", from the root module of team \"payments\"")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("broader than one team's state prefix") && m.contains("team \"crm\"")), "{messages:?}");
+    let (_, unconfigured) = scan_json(&fixture, "payments", &["--select", "IAM-0020", "--no-config"]);
+    assert_eq!(lines_of(&unconfigured, "findings", "IAM-0020"), vec![]);
+    assert_eq!(lines_of(&unconfigured, "unverifiable", "IAM-0020"), with_file(marked(&main, "# unconfigured: IAM-0020")));
+}
