@@ -197,6 +197,12 @@ fn severity_override_shows_in_json_sarif_and_the_gate() {
     let result = sarif["runs"][0]["results"].as_array().into_iter().flatten().find(|r| r["ruleId"] == "K8S-0002").cloned();
     let result = result.unwrap_or_default();
     assert_eq!((&result["level"], &result["properties"]["severity"]), (&Value::from("note"), &Value::from("low")));
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().cloned().unwrap_or_default();
+    let rule = rules.iter().find(|r| r["id"] == "K8S-0002").cloned().unwrap_or_default();
+    assert_eq!(
+        (&rule["defaultConfiguration"]["level"], &rule["properties"]["security-severity"]),
+        (&Value::from("note"), &result["properties"]["security-severity"])
+    );
     // Every finding is now at most medium: a high gate passes.
     assert_eq!(scan_json(dir.path(), "web.yaml", &["--fail-on", "high"]).0, 0);
 }

@@ -35,7 +35,7 @@ const MAX_BYTES: u64 = 1024 * 1024;
 
 /// A configuration error, with where it is.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{path}:{line}:{column}: {message}")]
+#[error("{}", self.headline())]
 #[diagnostic(code(stridegate::config), help("docs/configuration.md describes every option; `stridegate init` writes a default file"))]
 pub struct ConfigError {
     /// The configuration file as given or found.
@@ -53,6 +53,15 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    /// `file:line:column: message`, or `file: message` for the whole file.
+    fn headline(&self) -> String {
+        if self.line == 0 {
+            format!("{}: {}", self.path, self.message)
+        } else {
+            format!("{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+        }
+    }
+
     /// An error at byte range `span` of `text` (or about the whole file when `None`).
     fn at(path: &str, text: &str, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Self {
         let (line, column) = span.as_ref().map_or((0, 0), |s| line_column(text, s.start));
@@ -628,15 +637,29 @@ impl Resolved {
         };
         let retarget = |f: &mut Finding| {
             if let Some(meta) = metas.get(f.rule_id.as_ref())
-                && let Some((_, severity)) = self.severity.iter().find(|(s, _)| s.matches(meta))
+                && let Some(severity) = self.severity_of(meta)
             {
-                f.severity = *severity;
+                f.severity = severity;
             }
         };
         report.findings.retain(keep);
         report.unverifiable.retain(keep);
         report.findings.iter_mut().for_each(retarget);
         report.unverifiable.iter_mut().for_each(retarget);
+        // The rules' own severity too: SARIF consumers (GitHub) read the rule descriptor's.
+        report.rules = report
+            .rules
+            .iter()
+            .map(|m| match self.severity_of(m) {
+                Some(severity) if severity != m.severity => std::sync::Arc::new(RuleMeta { severity, ..m.as_ref().clone() }),
+                _ => m.clone(),
+            })
+            .collect();
+    }
+
+    /// The overridden severity of a rule (`[rules.severity]`), the most specific entry first.
+    pub fn severity_of(&self, meta: &RuleMeta) -> Option<Severity> {
+        self.severity.iter().find(|(s, _)| s.matches(meta)).map(|(_, severity)| *severity)
     }
 }
 

@@ -152,3 +152,13 @@ fn rego_data_carries_every_setting() {
     assert_eq!(data["stridegate"]["settings"]["tls_ciphers"].as_array().map(Vec::len), Some(15));
     assert_eq!(data["stridegate"]["settings"]["data_tier_words"].as_array().map(Vec::len), Some(18));
 }
+
+#[test]
+fn hostile_files_are_errors_not_crashes() {
+    let deep = format!("exclude = {}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(parse("deep.toml", &deep).is_err());
+    let deep = format!("x = {}1{}", "{a=".repeat(50_000), "}".repeat(50_000));
+    assert!(parse("deep.toml", &deep).is_err());
+    let e = err("[[overrides]]\npaths = []\n");
+    assert_eq!(e.to_string(), "stridegate.toml: an [[overrides]] entry needs at least one glob in `paths`");
+}
