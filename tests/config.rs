@@ -242,13 +242,23 @@ fn tls_and_data_tier_settings_change_what_is_reported() {
     let tls = std::fs::read_to_string(root.join("rules/terraform/TF-0011-gcp-ssl-policy-weak/pass.tf")).unwrap_or_default();
     let sg = std::fs::read_to_string(root.join("rules/terraform/TF-0004-data-tier-security-group-unrestricted-egress/fail.tf"))
         .unwrap_or_default();
-    let dir = repo(&[("tls/main.tf", &tls), ("sg/main.tf", &sg)]);
-    let before = rules_of(&scan_json(dir.path(), ".", &[]).1);
+    let subnets_path = root.join("rules/terraform/TF-0026-data-subnet-with-internet-route/fail.tf");
+    let subnets = std::fs::read_to_string(&subnets_path).unwrap_or_default();
+    let expected: Vec<(String, usize)> =
+        marked(&subnets_path, "# expect: TF-0026").into_iter().map(|l| ("net/main.tf".to_string(), l)).collect();
+    let dir = repo(&[("tls/main.tf", &tls), ("sg/main.tf", &sg), ("net/main.tf", &subnets)]);
+    let (_, report) = scan_json(dir.path(), ".", &[]);
+    let before = rules_of(&report);
     assert!(before.contains(&"TF-0004".to_string()) && !before.contains(&"TF-0011".to_string()), "{before:?}");
+    // The subnets used by an RDS subnet group and the one named "shop-cache-a".
+    assert_eq!(lines_of(&report, "findings", "TF-0026"), expected);
     let config = "[settings]\ndata-tier-words = [\"vault\"]\ntls-ciphers = [\"TLS_AES_256_GCM_SHA384\"]\n";
     std::fs::write(dir.path().join("stridegate.toml"), config).unwrap_or_else(|e| panic!("{e}"));
-    let after = rules_of(&scan_json(dir.path(), ".", &[]).1);
+    let (_, report) = scan_json(dir.path(), ".", &[]);
+    let after = rules_of(&report);
     assert!(!after.contains(&"TF-0004".to_string()) && after.contains(&"TF-0011".to_string()), "{after:?}");
+    // Without "cache" in the words, only the subnet group's subnets remain data subnets.
+    assert_eq!(lines_of(&report, "findings", "TF-0026"), expected.get(..1).unwrap_or_default());
 }
 
 #[test]
