@@ -528,7 +528,7 @@ impl Config {
     pub fn resolve(&self, set: &RuleSet, cli_select: &[String], cli_ignore: &[String]) -> Result<Resolved, String> {
         let unknown = |what: &str, text: &str| {
             format!(
-                "`{text}` in {what} is not a rule id, rule name, rule family (K8S, TF, IAM...) or STRIDE category (spoofing, tampering...)"
+                "unknown rule `{text}` in {what}: expected a rule id, rule name, rule family (K8S, TF, IAM...) or STRIDE category (spoofing, tampering...); `stridegate rules` lists them"
             )
         };
         let from_file = |list: &[Entry], what: &str| -> Result<Vec<Selector>, String> {
