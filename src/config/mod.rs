@@ -215,7 +215,7 @@ struct RawRules {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawOverride {
-    paths: Vec<Spanned<String>>,
+    paths: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     select: Vec<Spanned<String>>,
     #[serde(default)]
@@ -382,13 +382,13 @@ pub fn parse(display: &str, text: &str) -> Result<Config, ConfigError> {
         config.severity.push((Entry { text: key.clone(), line, column, span: severity.span() }, *severity.get_ref()));
     }
     for o in &raw.overrides {
-        if o.paths.is_empty() {
-            return Err(ConfigError::at(display, text, None, "an [[overrides]] entry needs at least one glob in `paths`"));
+        if o.paths.get_ref().is_empty() {
+            return Err(err(o.paths.span(), "an [[overrides]] entry needs at least one glob in `paths`".into()));
         }
-        for p in &o.paths {
+        for p in o.paths.get_ref() {
             check_glob(p)?;
         }
-        config.overrides.push(PathOverride { paths: entries(&o.paths), select: entries(&o.select), ignore: entries(&o.ignore) });
+        config.overrides.push(PathOverride { paths: entries(o.paths.get_ref()), select: entries(&o.select), ignore: entries(&o.ignore) });
     }
     config.helm = chart_values(&raw.helm.values, &raw.helm.set, &entry, &err)?;
     for (dir, chart) in &raw.helm.charts {
@@ -563,6 +563,19 @@ impl Config {
             }
             let globs = globs.build().map_err(|e| e.to_string())?;
             resolved.overrides.push((globs, from_file(&o.select, "[[overrides]] select")?, from_file(&o.ignore, "[[overrides]] ignore")?));
+        }
+        for s in &self.suppress {
+            if set.find(&s.rule).is_none() {
+                let start: usize = self.text.split_inclusive('\n').take(s.line.saturating_sub(1)).map(str::len).sum();
+                let end = self.text.get(start..).and_then(|t| t.find('\n')).map_or(self.text.len(), |n| start + n);
+                let e = Entry { text: s.rule.clone(), line: s.line, column: 1, span: start..end };
+                return Err(format!(
+                    "{:?}",
+                    miette::Report::new(
+                        self.error_at(&e, format!("unknown rule `{}` in [[suppress]]; `stridegate rules` lists them", s.rule))
+                    )
+                ));
+            }
         }
         resolved.dir = std::fs::canonicalize(&self.dir).ok();
         Ok(resolved)

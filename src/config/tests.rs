@@ -112,6 +112,9 @@ fn unknown_selector_is_an_error_with_its_line() {
     let Ok(c) = parse("stridegate.toml", "[rules]\nselect = [\n  \"K8S\",\n  \"no-such-rule\",\n]\n") else { panic!("parses") };
     let e = c.resolve(&set, &[], &[]).err().unwrap_or_default();
     assert!(e.contains("stridegate.toml:4:3") && e.contains("no-such-rule"), "{e}");
+    let Ok(c) = parse("stridegate.toml", "[rules]\n\n[[suppress]]\nrule = \"K8S-9999\"\npath = \"*.yaml\"\n") else { panic!("parses") };
+    let e = c.resolve(&set, &[], &[]).err().unwrap_or_default();
+    assert!(e.contains("stridegate.toml:3:1") && e.contains("K8S-9999"), "{e}");
     let e = Config::default().resolve(&set, &[], &["bogus".into()]).err().unwrap_or_default();
     assert!(e.contains("bogus") && e.contains("--skip"), "{e}");
 }
@@ -160,5 +163,5 @@ fn hostile_files_are_errors_not_crashes() {
     let deep = format!("x = {}1{}", "{a=".repeat(50_000), "}".repeat(50_000));
     assert!(parse("deep.toml", &deep).is_err());
     let e = err("[[overrides]]\npaths = []\n");
-    assert_eq!(e.to_string(), "stridegate.toml: an [[overrides]] entry needs at least one glob in `paths`");
+    assert_eq!(e.to_string(), "stridegate.toml:2:9: an [[overrides]] entry needs at least one glob in `paths`");
 }
