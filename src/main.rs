@@ -431,6 +431,16 @@ fn load_rules(dirs: &[PathBuf]) -> Option<RuleSet> {
     Some(set)
 }
 
+/// The directory the scanned paths are shown relative to (configuration excludes are
+/// re-anchored at it).
+fn scan_base(args: &ScanArgs) -> PathBuf {
+    match args.paths.as_slice() {
+        [] => PathBuf::from("."),
+        [one] => stridegate::discover::base_of(one),
+        many => stridegate::discover::common_base(many).unwrap_or_else(|_| PathBuf::from(".")),
+    }
+}
+
 fn run_init(output: &std::path::Path, force: bool, reference: bool) -> ExitStatus {
     if reference {
         return write_stdout(&stridegate::config::options::reference());
@@ -530,7 +540,7 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
     let total = Arc::new(AtomicUsize::new(0));
     let mut options = ScanOptions {
         discover: stridegate::discover::DiscoverOptions {
-            exclude: config.exclude.iter().chain(&args.exclude).cloned().collect(),
+            exclude: config.exclude_relative_to(&scan_base(args)).into_iter().chain(args.exclude.iter().cloned()).collect(),
             no_ignore: args.no_ignore,
             threads,
         },

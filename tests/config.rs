@@ -222,6 +222,16 @@ fn excludes_from_the_file_extend_the_command_line() {
     let dir = repo(&[("stridegate.toml", "exclude = [\"legacy/\"]\n"), ("legacy/web.yaml", PRIVILEGED), ("new/web.yaml", PRIVILEGED)]);
     let (_, report) = scan_json(dir.path(), ".", &["--exclude", "new/"]);
     assert_eq!(report["files"].as_array().map(Vec::len), Some(0), "{}", report["files"]);
+    // Anchored patterns are relative to the configuration file, whatever is scanned.
+    std::fs::write(dir.path().join("stridegate.toml"), "exclude = [\"/app/legacy/\"]\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.path().join("app/legacy")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("app/legacy/web.yaml"), PRIVILEGED).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("app/web.yaml"), PRIVILEGED).unwrap_or_else(|e| panic!("{e}"));
+    let files = |report: &Value| -> Vec<String> {
+        report["files"].as_array().into_iter().flatten().filter_map(|f| f["path"].as_str().map(str::to_string)).collect()
+    };
+    assert_eq!(files(&scan_json(dir.path(), "app", &[]).1), ["web.yaml"]);
+    assert_eq!(files(&scan_json(dir.path(), ".", &[]).1), ["app/web.yaml", "legacy/web.yaml", "new/web.yaml"]);
 }
 
 #[test]

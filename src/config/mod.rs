@@ -581,6 +581,55 @@ impl Config {
         Ok(resolved)
     }
 
+    /// `exclude` as patterns relative to `base`, the directory scanned paths are shown relative
+    /// to (the file's patterns are relative to the file's directory). Patterns without a `/`
+    /// before their end match at any depth and are kept; anchored patterns under `base` are
+    /// re-anchored at it; anchored patterns elsewhere cannot match and are dropped, and one that
+    /// covers `base` itself excludes everything.
+    pub fn exclude_relative_to(&self, base: &Path) -> Vec<String> {
+        let (Ok(dir), Ok(base)) = (std::fs::canonicalize(&self.dir), std::fs::canonicalize(base)) else { return self.exclude.clone() };
+        let Ok(rel) = base.strip_prefix(&dir) else { return self.exclude.clone() };
+        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        if rel.is_empty() {
+            return self.exclude.clone();
+        }
+        let mut out = Vec::new();
+        for pattern in &self.exclude {
+            let (negated, p) = match pattern.strip_prefix('!') {
+                Some(p) => ("!", p),
+                None => ("", pattern.as_str()),
+            };
+            let anchored = p.trim_end_matches('/').contains('/');
+            if !anchored || p.starts_with("**/") {
+                out.push(pattern.clone());
+                continue;
+            }
+            let parts: Vec<&str> = p.trim_start_matches('/').split('/').collect();
+            let mut i = 0;
+            while let (Some(part), Some(r)) = (parts.get(i), rel.get(i)) {
+                if part.contains(['*', '?', '[']) {
+                    // A wildcard before `base`: kept as written (best effort).
+                    out.push(pattern.clone());
+                    break;
+                }
+                if part != r {
+                    break; // under another directory: cannot match under `base`
+                }
+                i += 1;
+            }
+            if out.last() == Some(pattern) {
+                continue;
+            }
+            if i == rel.len() {
+                let rest = parts.get(i..).unwrap_or_default().join("/");
+                out.push(if rest.is_empty() { format!("{negated}*") } else { format!("{negated}/{rest}") });
+            } else if parts.get(i).is_none_or(|p| p.is_empty()) {
+                out.push(format!("{negated}*")); // an ancestor of `base`
+            }
+        }
+        out
+    }
+
     /// The Helm options the configuration adds to `helm` (the command line's, applied after the
     /// file's: later values win). Values files must stay inside the scan root (the deepest
     /// directory holding every one of `targets`).

@@ -62,7 +62,7 @@ pub const SECTIONS: &[Section] = &[
             Opt {
                 key: "exclude",
                 kind: "array of globs (gitignore syntax)",
-                doc: "Paths not scanned, like `--exclude` (relative to each scanned path; a pattern without `/` matches at any depth).",
+                doc: "Paths not scanned, in gitignore syntax like `--exclude`, relative to the configuration file's directory: a pattern with a `/` before its end is anchored there, one without matches at any depth.",
                 default: empty_list,
                 example: "[\"vendor/\", \"*.generated.yaml\"]",
             },

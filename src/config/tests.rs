@@ -165,3 +165,20 @@ fn hostile_files_are_errors_not_crashes() {
     let e = err("[[overrides]]\npaths = []\n");
     assert_eq!(e.to_string(), "stridegate.toml:2:9: an [[overrides]] entry needs at least one glob in `paths`");
 }
+
+#[test]
+fn excludes_are_re_anchored_at_the_scanned_directory() {
+    let Ok(tmp) = tempfile::tempdir() else { panic!("tempdir") };
+    let base = tmp.path().join("deploy/k8s");
+    if std::fs::create_dir_all(&base).is_err() {
+        panic!("mkdir");
+    }
+    let text = "exclude = [\"*.gen.yaml\", \"vendor/\", \"deploy/k8s/legacy/\", \"/deploy/k8s/old/*.yaml\", \"other/x/\", \"/deploy/\", \"!deploy/k8s/keep/\", \"*/k8s/tmp/\"]\n";
+    let Ok(mut c) = parse("stridegate.toml", text) else { panic!("parses") };
+    c.dir = tmp.path().to_path_buf();
+    assert_eq!(
+        c.exclude_relative_to(&base),
+        ["*.gen.yaml", "vendor/", "/legacy/", "/old/*.yaml", "*", "!/keep/", "*/k8s/tmp/"].map(String::from).to_vec()
+    );
+    assert_eq!(c.exclude_relative_to(tmp.path()), c.exclude);
+}
