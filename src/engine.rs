@@ -148,9 +148,22 @@ impl Output {
 const RESOURCES_PER_TASK: usize = 64;
 
 impl Engine {
-    /// Compiles `rules` (only those for which `selected` returns true).
+    /// Compiles `rules` (only those for which `selected` returns true) with the default rule
+    /// settings.
     pub fn new(rules: &RuleSet, selected: impl Fn(&RuleMeta) -> bool) -> Result<Self, EngineError> {
+        Self::with_settings(rules, selected, &crate::config::RuleSettings::default())
+    }
+
+    /// Compiles `rules` (only those for which `selected` returns true); Rego policies read
+    /// `settings` as `data.stridegate.settings`, native checks receive them.
+    pub fn with_settings(
+        rules: &RuleSet,
+        selected: impl Fn(&RuleMeta) -> bool,
+        settings: &crate::config::RuleSettings,
+    ) -> Result<Self, EngineError> {
         let mut rego = regorus::Engine::new();
+        rego.add_data(regorus::Value::from(settings.rego_data()))
+            .map_err(|e| EngineError::Rego { rule: "<settings>".to_string(), message: e.to_string() })?;
         // A builtin that fails (a type error in `sprintf`, say) must surface as a rule failure
         // (scan incomplete), never silently make a `deny` body undefined and hide a finding.
         rego.set_strict_builtin_errors(true);
@@ -176,7 +189,7 @@ impl Engine {
                         unverifiable: declares_unverifiable.then(|| format!("{package}.unverifiable")),
                     }
                 }
-                Implementation::Native => match checks::native(&meta.id) {
+                Implementation::Native => match checks::native_with(&meta.id, settings) {
                     Some(NativeCheck::Resource(c)) => Exec::Native(c),
                     Some(NativeCheck::Scan(c)) => Exec::Scan(c),
                     None => return Err(EngineError::MissingNative(meta.id.clone())),

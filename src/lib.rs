@@ -14,6 +14,7 @@
 
 pub mod baseline;
 pub mod checks;
+pub mod config;
 pub mod discover;
 pub mod encode;
 pub mod engine;

@@ -57,6 +57,18 @@ enum Command {
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write a commented default configuration file (stridegate.toml).
+    Init {
+        /// Where to write it.
+        #[arg(long, short = 'o', value_name = "FILE", default_value = "stridegate.toml")]
+        output: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+        /// Print the configuration reference (docs/configuration.md) instead.
+        #[arg(long, hide = true)]
+        reference: bool,
+    },
     /// Show a rule's documentation with failing and passing examples.
     Explain {
         /// Rule id (K8S-0002) or name (privileged-container).
@@ -281,8 +293,16 @@ struct ScanArgs {
     sarif_category: Option<String>,
     /// Exit with 1 when a finding has at least this severity (low, medium, high, critical), or
     /// `none` to report only: findings never fail, an incomplete scan still exits 3.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_fail_on)]
-    fail_on: FailOn,
+    /// Default: `fail-on` of the configuration file, else low.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    fail_on: Option<FailOn>,
+    /// Read this configuration file instead of the stridegate.toml or .stridegate.toml found
+    /// from the first scanned path up to the repository root.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    no_config: bool,
     /// Skip paths matching this glob (gitignore syntax; repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -292,10 +312,12 @@ struct ScanArgs {
     /// Load additional rules from this directory (same layout as the built-in rules/).
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
-    /// Run only these rules (ids or names, comma-separated).
+    /// Run only these rules (ids, names, families like K8S or STRIDE categories,
+    /// comma-separated; extends `[rules] select` of the configuration file).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
-    /// Do not run these rules (ids or names, comma-separated).
+    /// Do not run these rules (ids, names, families or STRIDE categories, comma-separated;
+    /// extends `[rules] ignore`).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     skip: Vec<String>,
     /// Worker threads (default: all cores; at most 4 per core).
@@ -401,6 +423,7 @@ fn main() -> ExitCode {
         Command::Suppressions(args) => run_scan(&args, true),
         Command::Merge { files, output } => run_merge(&files, &output),
         Command::Helm(HelmCommand::Render(args)) => run_helm_render(&args),
+        Command::Init { output, force, reference } => run_init(&output, force, reference),
         Command::ThreatModel(ThreatModelCommand::Import { file, scope, system, output }) => {
             run_threat_import(&file, scope.as_deref(), system.as_deref(), output.as_deref())
         }
@@ -598,6 +621,36 @@ fn repo_paths(target: &std::path::Path, sarif_root: Option<&std::path::Path>) ->
     Ok(RepoPaths { prefix: prefix.join("/"), link_base: None })
 }
 
+/// The directory the scanned paths are shown relative to (configuration excludes are
+/// re-anchored at it).
+fn scan_base(args: &ScanArgs) -> PathBuf {
+    match args.paths.as_slice() {
+        [] => PathBuf::from("."),
+        [one] => stridegate::discover::base_of(one),
+        many => stridegate::discover::common_base(many).unwrap_or_else(|_| PathBuf::from(".")),
+    }
+}
+
+fn run_init(output: &std::path::Path, force: bool, reference: bool) -> ExitStatus {
+    if reference {
+        return write_stdout(&stridegate::config::options::reference());
+    }
+    if output.exists() && !force {
+        eprintln!("error: {} exists; use --force to overwrite it", output.display());
+        return ExitStatus::UsageError;
+    }
+    match std::fs::write(output, stridegate::config::options::template()) {
+        Ok(()) => {
+            eprintln!("wrote {}", output.display());
+            ExitStatus::Clean
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", output.display());
+            ExitStatus::UsageError
+        }
+    }
+}
+
 fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     let (outputs, legacy_output) = match resolve_outputs(args) {
         Ok(o) => o,
@@ -614,14 +667,27 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
         }
     };
     let Some(set) = load_rules(&args.rules) else { return ExitStatus::UsageError };
-    for key in args.select.iter().chain(&args.skip) {
-        if set.find(key).is_none() {
-            eprintln!("error: unknown rule `{key}` in --select/--skip; `stridegate rules` lists them");
+    let source = match (&args.config, args.no_config) {
+        (_, true) => stridegate::config::Source::None,
+        (Some(file), false) => stridegate::config::Source::File(file.clone()),
+        (None, false) => stridegate::config::Source::Discover(
+            args.paths.first().or_else(|| args.changed.as_ref().and_then(|c| c.first())).cloned().unwrap_or_else(|| PathBuf::from(".")),
+        ),
+    };
+    let config = match stridegate::config::load(&source) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
             return ExitStatus::UsageError;
         }
-    }
-    let matches =
-        |meta: &stridegate::rules::meta::RuleMeta, keys: &[String]| keys.iter().any(|k| meta.id.eq_ignore_ascii_case(k) || meta.name == *k);
+    };
+    let resolved = match config.resolve(&set, &args.select, &args.skip) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitStatus::UsageError;
+        }
+    };
     let mut analysis = stridegate::limits::AnalysisLimits::default();
     for spec in &args.limits {
         if let Err(e) = analysis.set(spec) {
@@ -633,7 +699,7 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     if args.threads > threads {
         eprintln!("note: --threads {} is more than 4 per core; using {threads}", args.threads);
     }
-    let mut engine = match Engine::new(&set, |m| (args.select.is_empty() || matches(m, &args.select)) && !matches(m, &args.skip)) {
+    let mut engine = match Engine::with_settings(&set, |m| resolved.runs(m), &config.settings) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("{:?}", miette::Report::new(e));
@@ -679,7 +745,11 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     let progress = Arc::new(AtomicUsize::new(0));
     let total = Arc::new(AtomicUsize::new(0));
     let options = ScanOptions {
-        discover: stridegate::discover::DiscoverOptions { exclude: args.exclude.clone(), no_ignore: args.no_ignore, threads },
+        discover: stridegate::discover::DiscoverOptions {
+            exclude: config.exclude_relative_to(&scan_base(args)).into_iter().chain(args.exclude.iter().cloned()).collect(),
+            no_ignore: args.no_ignore,
+            threads,
+        },
         max_file_size: args.max_file_size,
         threads,
         analysis,
@@ -700,6 +770,7 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
             known_rules: Some(Arc::new(stridegate::suppress::rule_names(set.rules.iter().map(|r| r.meta.as_ref())))),
             ..Default::default()
         },
+        external_suppressions: config.suppressions_relative_to(&scan_base(args)),
         // JUnit lists the passing rule × resource pairs too: it needs every resource.
         inventory: outputs.iter().any(|o| o.format == Format::Junit),
         ..ScanOptions::default()
@@ -737,6 +808,10 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
         })
     });
     let mut options = options;
+    if let Err(e) = config.apply_helm(&mut options.helm, &targets) {
+        eprintln!("{:?}", miette::Report::new(e));
+        return ExitStatus::UsageError;
+    }
     if let Some(shard) = args.shard {
         options.selection = stridegate::scan::units::Selection::Shard(shard);
     }
@@ -749,13 +824,14 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     if let Some(t) = ticker {
         let _ = t.join();
     }
-    let (target, report) = match result {
+    let (target, mut report) = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e:?}");
             return ExitStatus::UsageError;
         }
     };
+    resolved.apply(&mut report, &target);
     if list_suppressions {
         return list_suppressions_of(&report, args);
     }
@@ -853,7 +929,8 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
         );
         return ExitStatus::Incomplete;
     }
-    let (status, low) = stridegate::gate::decide(&report, args.fail_on.0, args.min_coverage);
+    let fail_on = args.fail_on.map_or(config.fail_on.unwrap_or(Some(Severity::Low)), |f| f.0);
+    let (status, low) = stridegate::gate::decide(&report, fail_on, args.min_coverage);
     if let (Some(c), Some(min)) = (low, args.min_coverage) {
         eprintln!("error: analysis coverage {c:.1}% is below --min-coverage {min}%");
     }

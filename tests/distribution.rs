@@ -36,12 +36,25 @@ fn scan_options(text: &str) -> BTreeSet<String> {
 #[test]
 fn documented_scan_options_exist() {
     let help = scan_help();
-    let files = ["action.yml", "docs/examples/github-workflow.yml", "docs/examples/gitlab-ci.yml", "docs/integrations.md", "README.md", "Dockerfile"];
+    let files = [
+        "action.yml",
+        "docs/examples/github-workflow.yml",
+        "docs/examples/gitlab-ci.yml",
+        "docs/integrations.md",
+        "README.md",
+        "Dockerfile",
+    ];
     let mut checked = 0;
     for file in files {
         for opt in scan_options(&read(file)) {
             checked += 1;
-            assert!(help.contains(&format!("{opt} ")) || help.contains(&format!("{opt}\n")) || help.contains(&format!("{opt}=")) || help.contains(&format!("{opt} <")), "{file} uses `scan {opt}`, which `stridegate scan --help` does not list");
+            assert!(
+                help.contains(&format!("{opt} "))
+                    || help.contains(&format!("{opt}\n"))
+                    || help.contains(&format!("{opt}="))
+                    || help.contains(&format!("{opt} <")),
+                "{file} uses `scan {opt}`, which `stridegate scan --help` does not list"
+            );
         }
     }
     assert!(checked >= 10, "the option extraction found only {checked} options: the pattern is broken");
@@ -59,7 +72,8 @@ fn action_inputs_referenced_are_declared() {
             declared.insert(line.trim().trim_end_matches(':').to_string());
         }
     }
-    let used: BTreeSet<String> = regex::Regex::new(r"inputs\.([a-z][a-z0-9-]*)").unwrap().captures_iter(&action).map(|c| c[1].to_string()).collect();
+    let used: BTreeSet<String> =
+        regex::Regex::new(r"inputs\.([a-z][a-z0-9-]*)").unwrap().captures_iter(&action).map(|c| c[1].to_string()).collect();
     assert!(declared.len() >= 5, "inputs not found in action.yml: {declared:?}");
     let undeclared: Vec<_> = used.difference(&declared).collect();
     assert!(undeclared.is_empty(), "action.yml uses undeclared inputs {undeclared:?}");

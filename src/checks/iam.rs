@@ -17,9 +17,9 @@ use crate::rules::meta::Severity;
 pub const IDS: &[&str] = &["IAM-0020", "IAM-0021"];
 
 /// The implementation of `id`, if it is one of ours.
-pub fn native(id: &str) -> Option<NativeCheck> {
+pub fn native(id: &str, settings: &crate::config::RuleSettings) -> Option<NativeCheck> {
     match id {
-        "IAM-0020" => Some(NativeCheck::Scan(Box::new(StateAccessNotScoped))),
+        "IAM-0020" => Some(NativeCheck::Scan(Box::new(StateAccessNotScoped { owners: settings.state_owners.clone() }))),
         "IAM-0021" => Some(NativeCheck::Scan(Box::new(EscalationAcrossPolicies))),
         _ => None,
     }
@@ -50,7 +50,10 @@ fn bucket_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 const MAX_RELATED: usize = 5;
 
 /// IAM-0020: a policy grants access to Terraform state objects beyond one team's prefix.
-struct StateAccessNotScoped;
+struct StateAccessNotScoped {
+    /// Configured state ownership (`[[terraform.state.owners]]`); empty when not configured.
+    owners: Vec<crate::config::StateOwner>,
+}
 
 /// The granted subset of `actions` for a statement (through Action, or NotAction that does not
 /// exclude them).
@@ -82,7 +85,8 @@ impl ScanCheck for StateAccessNotScoped {
     fn observe(&self, r: &Resource) -> Option<Observation> {
         if r.kind == "backend.s3" {
             let s = |k: &str| r.value.get(k).and_then(Value::as_str);
-            let facts = json!({"role": "backend", "bucket": s("bucket"), "key": s("key"), "table": s("dynamodb_table")});
+            let facts =
+                json!({"role": "backend", "bucket": s("bucket"), "key": s("key"), "table": s("dynamodb_table"), "unit": root_unit(r)});
             return Some(Observation::new(r, facts, &[]));
         }
         // Buckets the scan creates: a grant on `aws_s3_bucket.x.arn` names a known bucket.
@@ -188,9 +192,15 @@ impl ScanCheck for StateAccessNotScoped {
                 tables.entry(t.to_string()).or_insert(i);
             }
         }
+        // Buckets whose ownership is configured are state buckets even without a backend here.
+        for o in &self.owners {
+            buckets.entry(o.bucket.clone()).or_default();
+        }
         if buckets.is_empty() {
             return;
         }
+        // The team of each root module, from its backend's key: (unit, bucket) → team.
+        let unit_team = self.unit_teams(obs);
         // Team prefix depth per bucket, computed once (it compares every pair of keys).
         let depths: BTreeMap<&str, Option<usize>> = buckets
             .iter()
@@ -207,7 +217,9 @@ impl ScanCheck for StateAccessNotScoped {
                 let state: Vec<&str> = g["state"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
                 let lock: Vec<&str> = g["lock"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
                 if !state.is_empty() {
-                    Self::check_state(i, g, &state, &buckets, &depths, obs, hits);
+                    let unit = o.facts["unit"].as_str().unwrap_or_default();
+                    let team = |bucket: &str| unit_team.get(&(unit.to_string(), bucket.to_string())).cloned();
+                    self.check_state(i, g, &state, &buckets, &depths, &team, obs, hits);
                 }
                 if !lock.is_empty() && g["leading_keys"] != Value::Bool(true) {
                     self.check_lock(i, g, &lock, &tables, obs, hits);
@@ -222,6 +234,7 @@ impl ScanCheck for StateAccessNotScoped {
         if buckets.is_empty() {
             return;
         }
+        self.unjudged_wildcards(obs, out);
         let named = bucket_list(buckets.iter().copied());
         // Buckets created in the scan whose name is known, by (module prefix, address).
         let created: BTreeMap<(&str, &str), &str> = obs
@@ -299,13 +312,141 @@ fn prefix_of(key: &str, depth: usize) -> String {
     key.split('/').take(depth).collect::<Vec<_>>().join("/")
 }
 
+/// The bucket and key pattern of an S3 object ARN (`arn:aws:s3:::bucket/key*`).
+fn s3_object(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(_partition), Some("s3"), Some(rest)) = (parts.next(), parts.next(), parts.next(), parts.nth(2)) else {
+        return None;
+    };
+    rest.split_once('/')
+}
+
 impl StateAccessNotScoped {
+    /// The team owning each root module's state: (unit, bucket) → team, from the configured
+    /// owners and the module's `backend "s3"` key.
+    fn unit_teams(&self, obs: &[Observation]) -> BTreeMap<(String, String), String> {
+        let mut out = BTreeMap::new();
+        if self.owners.is_empty() {
+            return out;
+        }
+        for o in obs.iter().filter(|o| o.facts["role"] == "backend") {
+            let (Some(unit), Some(bucket), Some(key)) = (o.facts["unit"].as_str(), o.facts["bucket"].as_str(), o.facts["key"].as_str())
+            else {
+                continue;
+            };
+            if let Some(owner) = self.owner_of(bucket, key) {
+                out.insert((unit.to_string(), bucket.to_string()), owner.team.clone());
+            }
+        }
+        out
+    }
+
+    /// The configured owner of `key` in `bucket`.
+    fn owner_of(&self, bucket: &str, key: &str) -> Option<&crate::config::StateOwner> {
+        self.owners.iter().find(|o| o.bucket == bucket && o.prefixes.iter().any(|p| key.starts_with(p.as_str())))
+    }
+
+    /// With ownership configured for `bucket`: why a grant on `key_pattern` in a policy of team
+    /// `policy_team` (when known) is not scoped to one team's state, or `None` when it is.
+    fn ownership_problem(&self, actions: &str, arn: &str, bucket: &str, key_pattern: &str, policy_team: Option<&str>) -> Option<String> {
+        let literal = key_pattern.split(['*', '?']).next().unwrap_or_default();
+        let wildcard = literal.len() != key_pattern.len();
+        let owner = self.owner_of(bucket, literal);
+        let owner = match owner {
+            Some(o) => o,
+            None if wildcard && literal.is_empty() => {
+                return Some(format!(
+                    "grants {actions} on \"{arn}\", every object of Terraform state bucket \"{bucket}\": any team's state can be read or overwritten"
+                ));
+            }
+            None if wildcard => {
+                let mut reached: Vec<&str> = self
+                    .owners
+                    .iter()
+                    .filter(|o| o.bucket == bucket && o.prefixes.iter().any(|p| resource_matches(key_pattern, p) || p.starts_with(literal)))
+                    .map(|o| o.team.as_str())
+                    .collect();
+                reached.dedup();
+                return Some(if reached.is_empty() {
+                    format!(
+                        "grants {actions} on \"{arn}\", keys of Terraform state bucket \"{bucket}\" outside every team's prefix in [[terraform.state.owners]]"
+                    )
+                } else {
+                    format!(
+                        "grants {actions} on \"{arn}\", a wildcard broader than one team's state prefix in bucket \"{bucket}\" (it reaches the states of {})",
+                        reached.iter().map(|t| format!("team \"{t}\"")).collect::<Vec<_>>().join(", ")
+                    )
+                });
+            }
+            None => {
+                return Some(format!(
+                    "grants {actions} on \"{arn}\", a key of Terraform state bucket \"{bucket}\" outside every team's prefix in [[terraform.state.owners]]"
+                ));
+            }
+        };
+        match policy_team {
+            Some(team) if team != owner.team => Some(format!(
+                "grants {actions} on \"{arn}\", state of team \"{}\", from the root module of team \"{team}\" (by its backend key)",
+                owner.team
+            )),
+            _ => None,
+        }
+    }
+
+    /// Unverifiable: wildcard grants in a state bucket without configured ownership whose team
+    /// prefix the scan cannot tell (it holds a single state key of the bucket).
+    fn unjudged_wildcards(&self, obs: &[Observation], out: &mut Vec<ScanHit>) {
+        let mut keys: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for o in obs.iter().filter(|o| o.facts["role"] == "backend") {
+            if let Some(b) = o.facts["bucket"].as_str()
+                && !self.owners.iter().any(|x| x.bucket == b)
+            {
+                keys.entry(b).or_default().extend(o.facts["key"].as_str().filter(|k| !k.is_empty()));
+            }
+        }
+        let undecided: Vec<&str> = keys.iter().filter(|(_, k)| k.len() < 2).map(|(b, _)| *b).collect();
+        if undecided.is_empty() {
+            return;
+        }
+        for (i, o) in obs.iter().enumerate().filter(|(_, o)| o.facts["role"] == "policy") {
+            for g in o.facts["grants"].as_array().into_iter().flatten() {
+                let state: Vec<&str> = g["state"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                if state.is_empty() || !g["all"].is_null() {
+                    continue;
+                }
+                for entry in g["resources"].as_array().into_iter().flatten() {
+                    let (Some(path), Some(arn)) = (entry.get(0), entry.get(1).and_then(Value::as_str)) else { continue };
+                    let Some((bucket_pattern, key_pattern)) = s3_object(arn) else { continue };
+                    let literal = key_pattern.split(['*', '?']).next().unwrap_or_default();
+                    // Exact keys are never judged without ownership; bucket-wide grants always are.
+                    if literal.len() == key_pattern.len() || !literal.contains('/') {
+                        continue;
+                    }
+                    let Some(bucket) = undecided.iter().find(|b| resource_matches(bucket_pattern, b)) else { continue };
+                    out.push(ScanHit {
+                        observation: i,
+                        path: AttributePath::from_json(path).unwrap_or_else(AttributePath::root),
+                        message: format!(
+                            "cannot tell whether \"{arn}\" ({}) stays within one team's Terraform state: the scan declares one state key of bucket \"{bucket}\", so team prefixes are unknown; declare them in [[terraform.state.owners]] of stridegate.toml",
+                            state.join(", ")
+                        ),
+                        severity: None,
+                        related: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn check_state(
+        &self,
         i: usize,
         g: &Value,
         state: &[&str],
         buckets: &BTreeMap<String, Vec<(String, usize)>>,
         depths: &BTreeMap<&str, Option<usize>>,
+        policy_team: &dyn Fn(&str) -> Option<String>,
         obs: &[Observation],
         hits: &mut Vec<ScanHit>,
     ) {
@@ -328,12 +469,22 @@ impl StateAccessNotScoped {
         let Some(resources) = g["resources"].as_array() else { return };
         for entry in resources {
             let (Some(path), Some(arn)) = (entry.get(0), entry.get(1).and_then(Value::as_str)) else { continue };
-            let mut parts = arn.splitn(6, ':');
-            let (Some("arn"), Some(_partition), Some("s3"), Some(rest)) = (parts.next(), parts.next(), parts.next(), parts.nth(2)) else {
-                continue;
-            };
-            let Some((bucket_pattern, key_pattern)) = rest.split_once('/') else { continue };
+            let Some((bucket_pattern, key_pattern)) = s3_object(arn) else { continue };
             for (bucket, keys) in buckets.iter().filter(|(b, _)| resource_matches(bucket_pattern, b)) {
+                if self.owners.iter().any(|o| o.bucket == *bucket) {
+                    if let Some(message) = self.ownership_problem(&actions, arn, bucket, key_pattern, policy_team(bucket).as_deref()) {
+                        let matched = keys.iter().filter(|(k, _)| resource_matches(key_pattern, k)).map(|(_, b)| *b);
+                        hits.push(ScanHit {
+                            observation: i,
+                            path: path_of(path),
+                            message,
+                            severity: None,
+                            related: backend_locations(matched, obs, "state backend"),
+                        });
+                        break;
+                    }
+                    continue;
+                }
                 let literal = key_pattern.split(['*', '?']).next().unwrap_or_default();
                 if literal.len() == key_pattern.len() {
                     continue; // one exact object: ownership is a matter for the configuration

@@ -136,14 +136,20 @@ pub enum NativeCheck {
     Scan(Box<dyn ScanCheck>),
 }
 
-/// The implementation of the native rule `id`, if there is one.
+/// The implementation of the native rule `id`, if there is one, with the default settings.
 pub fn native(id: &str) -> Option<NativeCheck> {
+    native_with(id, &crate::config::RuleSettings::default())
+}
+
+/// The implementation of the native rule `id` with `settings` (`[settings]` and
+/// `[terraform.state]` of the configuration file).
+pub fn native_with(id: &str, settings: &crate::config::RuleSettings) -> Option<NativeCheck> {
     kubernetes::native(id)
         .or_else(|| kubernetes_rbac::native(id))
         .or_else(|| kubernetes_mesh::native(id))
         .or_else(|| kubernetes_schema::native(id))
-        .or_else(|| terraform::native(id))
-        .or_else(|| iam::native(id))
+        .or_else(|| terraform::native(id, settings))
+        .or_else(|| iam::native(id, settings))
 }
 
 /// Ids of every native rule implementation (the registry test checks them against `rules/`).

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use regex::Regex;
 use serde_json::{Value, json};
 
 use super::{NativeCheck, Observation, ScanCheck, ScanHit};
@@ -14,9 +13,9 @@ use crate::model::{AttributePath, Resource, is_unknown};
 pub const IDS: &[&str] = &["TF-0026", "TF-0028", "TF-0029", "TF-0030", "TF-0031"];
 
 /// The implementation of `id`, if it is one of ours.
-pub fn native(id: &str) -> Option<NativeCheck> {
+pub fn native(id: &str, settings: &crate::config::RuleSettings) -> Option<NativeCheck> {
     match id {
-        "TF-0026" => Some(NativeCheck::Scan(Box::new(DataSubnetInternetRoute::new()))),
+        "TF-0026" => Some(NativeCheck::Scan(Box::new(DataSubnetInternetRoute { settings: settings.clone() }))),
         "TF-0031" => Some(NativeCheck::Scan(Box::new(StateBucketUnprotected))),
         "TF-0028" => Some(NativeCheck::Scan(Box::new(RequiresCompanion {
             subjects: &["digitalocean_database_cluster"],
@@ -107,14 +106,8 @@ fn internet_target(route: &Value) -> Option<(&'static str, &'static str)> {
 /// TF-0026: a data subnet whose route table sends 0.0.0.0/0 or ::/0 to a NAT gateway, an
 /// internet gateway, an egress-only internet gateway or a transit gateway.
 struct DataSubnetInternetRoute {
-    /// Subnet names and tags that mark a data tier (a constant pattern, so always `Some`).
-    data_name: Option<Regex>,
-}
-
-impl DataSubnetInternetRoute {
-    fn new() -> Self {
-        Self { data_name: Regex::new(r"(?i)(^|[-_ .])(data|db|database|databases|private-data|rds|cache|redis)([-_ .]|s?$)").ok() }
-    }
+    /// The data-tier words that mark subnet names and tags (`[settings] data-tier-words`).
+    settings: crate::config::RuleSettings,
 }
 
 impl ScanCheck for DataSubnetInternetRoute {
@@ -128,9 +121,8 @@ impl ScanCheck for DataSubnetInternetRoute {
                 let tags = r.value.get("tags").cloned().unwrap_or(Value::Null);
                 let name_tag = tags.get("Name").and_then(Value::as_str).unwrap_or_default().to_string();
                 let tier_tag = tags.get("Tier").or_else(|| tags.get("tier")).and_then(Value::as_str).unwrap_or_default().to_string();
-                let named_data = [r.name.as_deref().unwrap_or_default(), &name_tag, &tier_tag]
-                    .iter()
-                    .any(|n| self.data_name.as_ref().is_some_and(|re| re.is_match(n)));
+                let named_data =
+                    [r.name.as_deref().unwrap_or_default(), &name_tag, &tier_tag].iter().any(|n| self.settings.is_data_tier(n));
                 json!({"role": "subnet", "base": base, "named_data": named_data})
             }
             k if DATA_SUBNET_GROUPS.contains(&k) => {

@@ -434,7 +434,15 @@ impl UnitResult {
                 outcome: Outcome::Failed { message: message.to_string(), location: None, resources: 0 },
             })
             .collect();
-        UnitResult { context: false, records, output: Output::default(), bytes: 0, not_analyzed: Vec::new(), inventory: Vec::new(), suppressions: Vec::new() }
+        UnitResult {
+            context: false,
+            records,
+            output: Output::default(),
+            bytes: 0,
+            not_analyzed: Vec::new(),
+            inventory: Vec::new(),
+            suppressions: Vec::new(),
+        }
     }
 }
 
