@@ -837,7 +837,6 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     }
     let now = std::time::SystemTime::now();
     let started_at = now.checked_sub(report.elapsed).unwrap_or(now);
-    let mut report = report;
     let paths = match repo_paths(&target, args.sarif_root.as_deref()) {
         Ok(p) => p,
         Err(e) => {
