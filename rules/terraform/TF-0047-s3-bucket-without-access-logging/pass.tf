@@ -1,0 +1,23 @@
+resource "aws_s3_bucket" "uploads" {
+  bucket = "shop-uploads"
+}
+
+resource "aws_s3_bucket_logging" "uploads" {
+  bucket        = aws_s3_bucket.uploads.id
+  target_bucket = "shop-access-logs"
+  target_prefix = "uploads/"
+}
+
+resource "aws_s3_bucket" "access_logs" {
+  bucket = "shop-access-logs"
+}
+
+# Older provider versions: an inline block.
+resource "aws_s3_bucket" "legacy" {
+  bucket = "shop-legacy"
+
+  logging {
+    target_bucket = "shop-access-logs"
+    target_prefix = "legacy/"
+  }
+}
