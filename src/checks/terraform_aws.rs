@@ -98,10 +98,17 @@ impl ScanCheck for BucketSetting {
                 if inline == Some("off") {
                     paths.push(AttributePath::root().key("versioning").index(0).key("enabled"));
                 }
-                let log_named = self
-                    .log_bucket_name
-                    .as_ref()
-                    .is_some_and(|re| re.is_match(name.unwrap_or_default()) || re.is_match(r.name.as_deref().unwrap_or_default()));
+                // The bucket's name (or, when it cannot be known, the expression that makes it:
+                // `logs-${random_pet.this.id}`), the resource's name, or a module call's name.
+                let name_text = match r.value.get("bucket") {
+                    Some(Value::String(s)) => s.as_str(),
+                    Some(v) => v.get(crate::model::UNKNOWN_KEY).and_then(Value::as_str).unwrap_or_default(),
+                    None => "",
+                };
+                let (module_prefix, _) = split_module_prefix(&r.address);
+                let log_named = self.log_bucket_name.as_ref().is_some_and(|re| {
+                    [name_text, r.name.as_deref().unwrap_or_default(), module_prefix.as_str()].iter().any(|t| re.is_match(t))
+                });
                 let log_acl = r.value.get("acl").and_then(Value::as_str) == Some("log-delivery-write");
                 // An inline logging block names the bucket that receives the logs.
                 let inline_target = first_block(&r.value, "logging").and_then(|b| b.get("target_bucket")).and_then(bucket_target);

@@ -21,3 +21,10 @@ resource "aws_s3_bucket" "legacy" {
     target_prefix = "legacy/"
   }
 }
+
+# A bucket whose name says it holds logs, even when the name cannot be known in full.
+resource "random_pet" "this" {}
+
+resource "aws_s3_bucket" "this" {
+  bucket = "logs-${random_pet.this.id}"
+}
