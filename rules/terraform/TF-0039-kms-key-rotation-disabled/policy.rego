@@ -23,7 +23,7 @@
 #   - https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/kms_key#enable_key_rotation
 # mirrors: ["checkov:CKV_AWS_7", "trivy:AVD-AWS-0065"]
-# controls: ["key rotation", "rotated keys", "kms"]
+# controls: ["key rotation", "kms key rotation"]
 package stridegate.rules.tf_0039
 
 import data.stridegate.lib.terraform as tf

@@ -23,7 +23,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudtrail#kms_key_id
 # control: "seed 001 Information disclosure: information is encrypted at rest with keys we control"
 # mirrors: ["checkov:CKV_AWS_35"]
-# controls: ["customer managed key", "cmk", "kms", "encrypted at rest"]
+# controls: ["customer managed key", "customer-managed key", "cmk"]
 package stridegate.rules.tf_0040
 
 import data.stridegate.lib.terraform as tf

@@ -23,7 +23,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/secretsmanager_secret#kms_key_id
 # control: "seed 001 Information disclosure: information is encrypted at rest with keys we control"
 # mirrors: ["checkov:CKV_AWS_149"]
-# controls: ["customer managed key", "cmk", "kms", "secrets"]
+# controls: ["customer managed key", "customer-managed key", "cmk"]
 package stridegate.rules.tf_0042
 
 import data.stridegate.lib.terraform as tf

@@ -23,7 +23,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/dynamodb_table#server_side_encryption
 # control: "seed 001 Information disclosure: information is encrypted at rest with keys we control"
 # mirrors: ["checkov:CKV_AWS_119"]
-# controls: ["customer managed key", "cmk", "kms", "encrypted at rest"]
+# controls: ["customer managed key", "customer-managed key", "cmk"]
 package stridegate.rules.tf_0043
 
 import data.stridegate.lib.terraform as tf

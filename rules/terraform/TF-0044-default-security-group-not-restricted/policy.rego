@@ -24,7 +24,7 @@
 #   - https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/default_security_group
 # control: "seed 004 External threats: network access is denied unless explicitly allowed"
 # mirrors: ["checkov:CKV2_AWS_12"]
-# controls: ["default security group", "deny by default"]
+# controls: ["default security group"]
 package stridegate.rules.tf_0044
 
 import data.stridegate.lib.terraform as tf
