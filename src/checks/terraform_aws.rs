@@ -53,7 +53,7 @@ impl BucketSetting {
     }
 
     fn logging() -> Self {
-        Self { setting: Setting::Logging, log_bucket_name: Regex::new(r"(?i)(^|[-_.])(access-?)?logs?([-_.]|$)|logging").ok() }
+        Self { setting: Setting::Logging, log_bucket_name: Regex::new(r"(?i)(^|[-_.]|flow|access|trail|audit)logs?([-_.]|$)|logging").ok() }
     }
 
     /// The companion resource type.

@@ -16,3 +16,8 @@ resource "aws_s3_bucket_logging" "invoices" {
 resource "aws_s3_bucket" "audit" {
   bucket = "shop-audit"
 }
+
+# A name that merely ends in "log" is not a log bucket.
+resource "aws_s3_bucket" "catalog" { # expect: TF-0047
+  bucket = "shop-catalog"
+}

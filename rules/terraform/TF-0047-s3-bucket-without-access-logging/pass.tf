@@ -28,3 +28,7 @@ resource "random_pet" "this" {}
 resource "aws_s3_bucket" "this" {
   bucket = "logs-${random_pet.this.id}"
 }
+
+resource "aws_s3_bucket" "flow" {
+  bucket = "shop-vpc-flowlogs"
+}
