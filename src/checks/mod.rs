@@ -8,6 +8,7 @@ pub mod kubernetes_mesh;
 pub mod kubernetes_rbac;
 pub mod kubernetes_schema;
 pub mod terraform;
+pub mod terraform_aws;
 
 use serde_json::Value;
 
@@ -149,6 +150,7 @@ pub fn native_with(id: &str, settings: &crate::config::RuleSettings) -> Option<N
         .or_else(|| kubernetes_mesh::native(id))
         .or_else(|| kubernetes_schema::native(id))
         .or_else(|| terraform::native(id, settings))
+        .or_else(|| terraform_aws::native(id))
         .or_else(|| iam::native(id, settings))
 }
 
@@ -160,6 +162,7 @@ pub fn native_ids() -> Vec<&'static str> {
         .chain(kubernetes_mesh::IDS)
         .chain(kubernetes_schema::IDS)
         .chain(terraform::IDS)
+        .chain(terraform_aws::IDS)
         .chain(iam::IDS)
         .copied()
         .collect()

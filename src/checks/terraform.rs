@@ -296,7 +296,7 @@ pub(crate) fn module_and_base(address: &str) -> (String, String) {
 
 /// `module.a.module.b[0].aws_x.y[0]` → (`module.a.module.b.`, `aws_x.y`): the module path
 /// without instance keys, so every instance of a module call shares one prefix.
-fn split_module_prefix(address: &str) -> (String, String) {
+pub(crate) fn split_module_prefix(address: &str) -> (String, String) {
     let (prefix, base) = module_and_base(address);
     let mut plain = String::with_capacity(prefix.len());
     let mut depth = 0usize;
@@ -312,18 +312,19 @@ fn split_module_prefix(address: &str) -> (String, String) {
 }
 
 /// (companion type, attribute holding the reference, optional (attribute, required value)).
-type Companion = (&'static str, &'static str, Option<(&'static str, &'static str)>);
+pub(crate) type Companion = (&'static str, &'static str, Option<(&'static str, &'static str)>);
 
 /// A resource that must be accompanied by another resource referencing it (a database cluster
 /// by its firewall, a DNS zone by a CAA record, a secret by its rotation). When a companion's
 /// reference cannot be resolved (a literal id, a variable), nothing is reported: the control
 /// may be in place and cannot be verified.
-struct RequiresCompanion {
-    subjects: &'static [&'static str],
+pub(crate) struct RequiresCompanion {
+    /// The resource types that need a companion.
+    pub(crate) subjects: &'static [&'static str],
     /// The resources that satisfy the requirement.
-    companions: &'static [Companion],
+    pub(crate) companions: &'static [Companion],
     /// Message; `{subject}` is replaced by the subject's address.
-    message: &'static str,
+    pub(crate) message: &'static str,
 }
 
 impl ScanCheck for RequiresCompanion {
@@ -341,7 +342,12 @@ impl ScanCheck for RequiresCompanion {
                 _ => return None,
             }
         }
-        let target = r.value.get(*attr).unwrap_or(&Value::Null);
+        // A companion that does not set the attribute targets something else (a flow log of a
+        // subnet rather than of a VPC): it neither covers a subject nor hides one.
+        let target = match r.value.get(*attr) {
+            None | Some(Value::Null) => return None,
+            Some(v) => v,
+        };
         let resolved = referenced_resource(target);
         Some(Observation::new(r, json!({"role": "companion", "prefix": prefix, "target": resolved}), &[]))
     }
@@ -380,7 +386,7 @@ struct StateBucketUnprotected;
 
 /// What a bucket-scoped companion resource points at: the bucket resource (by reference) or the
 /// bucket name (a literal); `None` when neither can be known.
-fn bucket_target(v: &Value) -> Option<Value> {
+pub(crate) fn bucket_target(v: &Value) -> Option<Value> {
     match v {
         Value::String(name) => Some(json!({"name": name})),
         other => referenced_resource(other).map(|r| json!({"resource": r})),

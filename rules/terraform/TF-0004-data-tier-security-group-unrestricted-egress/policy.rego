@@ -69,15 +69,15 @@ data_labels := [[label, v] |
 
 data_tier := data_labels[0] if count(data_labels) > 0
 
-anywhere_sources(rule) := {[attr, c] |
+anywhere_sources(rule) := {[attr, c, j] |
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	cidrs := rule[attr]
 	is_array(cidrs)
-	some c in cidrs
+	some j, c in cidrs
 	tf.anywhere[c]
 }
 
-deny contains {"msg": msg, "path": ["egress", i, src[0]]} if {
+deny contains {"msg": msg, "path": ["egress", i, src[0], src[2]]} if {
 	dt := data_tier
 	some [i, rule] in tf.blocks(input, "egress")
 	some src in anywhere_sources(rule)
