@@ -98,13 +98,18 @@ deny contains {"msg": msg, "path": array.concat(base, ["NotPrincipal"]), "severi
 	msg := sprintf("NotPrincipal in an Allow statement %s: every principal it does not list, in any account, is allowed%s", [note, actions(s)])
 }
 
+keys_text(s) := sprintf(" (%s)", [concat(", ", keys)]) if {
+	keys := iam.condition_key_texts(s)
+	count(keys) > 0
+} else := " (their keys or values cannot be known)"
+
 # A public principal whose conditions cannot be judged (service or tag keys, unknown values).
 unverifiable contains {"msg": msg, "path": path} if {
 	some [base, s] in iam.allow_statements
 	iam.public_reach(s) == "undecided"
 	some [path, t, v] in iam.principals(s, base)
 	public(t, v)
-	msg := sprintf("principal \"*\" is limited by conditions that cannot be judged (%s)", [concat(", ", iam.condition_key_texts(s))])
+	msg := sprintf("principal \"*\" is limited by conditions that cannot be judged%s", [keys_text(s)])
 }
 
 unverifiable contains {"msg": msg, "path": array.concat(base, ["NotPrincipal"])} if {
@@ -112,5 +117,5 @@ unverifiable contains {"msg": msg, "path": array.concat(base, ["NotPrincipal"])}
 	iam.public_reach(s) == "undecided"
 	_ = s.NotPrincipal
 	not iam.is_unknown(s.NotPrincipal)
-	msg := sprintf("NotPrincipal in an Allow statement is limited by conditions that cannot be judged (%s)", [concat(", ", iam.condition_key_texts(s))])
+	msg := sprintf("NotPrincipal in an Allow statement is limited by conditions that cannot be judged%s", [keys_text(s)])
 }
