@@ -379,6 +379,17 @@ wide_arn(r, action) if {
 	parts[4] in {"", "*"}
 	resource := concat(":", array.slice(parts, 5, count(parts)))
 	wide_resource(service, resource)
+	arn_applies(r, action)
+}
+
+# True unless the catalogue says the ARN is of a type the action does not act on ("s3:PutObject"
+# on "arn:aws:s3:::*", bucket ARNs, grants nothing). Only exact actions written in the document
+# carry resource_arns in $context; for the others it cannot tell, and the ARN counts.
+arn_applies(_, action) if count(object.get(action_info(action), "resource_arns", [])) == 0
+
+arn_applies(r, action) if {
+	some re in object.get(action_info(action), "resource_arns", [])
+	regex.match(re, r)
 }
 
 wide_service("*", _) := true
@@ -414,9 +425,10 @@ unscoped_grants(by_service) := {[path, a, matched, scope] |
 	some [base, s] in allow_statements
 	not is_unknown(s.Action)
 	some [path, a] in values(s, "Action", base)
+	# Cheap screen first: most elements name a service the table does not hold.
+	names := table_candidates(by_service, lower(split(a, ":")[0]))
+	count(names) > 0
 	not regex.match(`^([A-Za-z0-9-]+|\*):\*$|^\*$`, a)
-	svc := lower(split(a, ":")[0])
-	names := table_candidates(by_service, svc)
 	matched := sort([x | some x in names; action_matches(a, x); resource_scope(s, x); not denied(s, x)])
 	count(matched) > 0
 	scope := resource_scope(s, matched[0])

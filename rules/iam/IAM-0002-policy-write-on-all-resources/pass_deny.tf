@@ -23,3 +23,11 @@ data "aws_iam_policy_document" "denied" {
     resources = ["*"]
   }
 }
+
+# Bucket ARNs for an object action grant nothing.
+data "aws_iam_policy_document" "wrong_type" {
+  statement {
+    actions   = ["s3:PutObject"]
+    resources = ["arn:aws:s3:::*"]
+  }
+}

@@ -66,9 +66,9 @@ deny contains {"msg": msg, "path": path, "severity": severity} if {
 	not tag_scoped(s)
 	not iam.is_unknown(s.Action)
 	some [path, a] in iam.values(s, "Action", base)
+	[level, severity] := worst(a)
 	not reported_elsewhere(a)
 	scope := iam.resource_scope(s, a)
-	[level, severity] := worst(a)
 	not iam.denied(s, a)
 	msg := sprintf("%q (%s) is allowed on all resources (%s)", [a, lower(level), scope])
 }

@@ -82,19 +82,19 @@ condition_note(s) := "with no condition" if {
 
 deny contains {"msg": msg, "path": path, "severity": severity_by_type[type]} if {
 	some [base, s] in iam.allow_statements
-	note := condition_note(s)
-	type := statement_type(s)
 	some [path, t, v] in iam.principals(s, base)
 	public(t, v)
+	note := condition_note(s)
+	type := statement_type(s)
 	label := {true: "principal \"*\"", false: sprintf("%s principal \"*\"", [t])}[t == "*"]
 	msg := sprintf("%s %s: %s%s", [label, note, what_by_type[type], actions(s)])
 }
 
 deny contains {"msg": msg, "path": array.concat(base, ["NotPrincipal"]), "severity": severity_by_type[statement_type(s)]} if {
 	some [base, s] in iam.allow_statements
-	note := condition_note(s)
 	_ = s.NotPrincipal
 	not iam.is_unknown(s.NotPrincipal)
+	note := condition_note(s)
 	msg := sprintf("NotPrincipal in an Allow statement %s: every principal it does not list, in any account, is allowed%s", [note, actions(s)])
 }
 
@@ -106,16 +106,16 @@ keys_text(s) := sprintf(" (%s)", [concat(", ", keys)]) if {
 # A public principal whose conditions cannot be judged (service or tag keys, unknown values).
 unverifiable contains {"msg": msg, "path": path} if {
 	some [base, s] in iam.allow_statements
-	iam.public_reach(s) == "undecided"
 	some [path, t, v] in iam.principals(s, base)
 	public(t, v)
+	iam.public_reach(s) == "undecided"
 	msg := sprintf("principal \"*\" is limited by conditions that cannot be judged%s", [keys_text(s)])
 }
 
 unverifiable contains {"msg": msg, "path": array.concat(base, ["NotPrincipal"])} if {
 	some [base, s] in iam.allow_statements
-	iam.public_reach(s) == "undecided"
 	_ = s.NotPrincipal
 	not iam.is_unknown(s.NotPrincipal)
+	iam.public_reach(s) == "undecided"
 	msg := sprintf("NotPrincipal in an Allow statement is limited by conditions that cannot be judged%s", [keys_text(s)])
 }
