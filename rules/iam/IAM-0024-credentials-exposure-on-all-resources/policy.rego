@@ -73,5 +73,11 @@ severity(matched) := "low" if {
 
 deny contains {"msg": msg, "path": path, "severity": severity(matched)} if {
 	some [path, a, matched, scope] in iam.unscoped_grants(credential_actions)
-	msg := sprintf("%q returns credentials on all resources (%s): %s", [a, scope, concat(", ", matched)])
+	subject := {true: "NotAction (every action it does not list)", false: sprintf("%q", [a])}[a == "NotAction"]
+	msg := sprintf("%s returns credentials on all resources (%s)%s", [subject, scope, which(a, matched)])
 }
+
+# The actions an element grants, unless it names exactly one.
+which(a, matched) := "" if {
+	matched == [lower(a)]
+} else := sprintf(", which includes %s", [concat(", ", matched)])

@@ -63,5 +63,11 @@ policy_actions := {
 
 deny contains {"msg": msg, "path": path} if {
 	some [path, a, matched, scope] in iam.unscoped_grants(policy_actions)
-	msg := sprintf("%q rewrites resource policies on all resources (%s): %s", [a, scope, concat(", ", matched)])
+	subject := {true: "NotAction (every action it does not list)", false: sprintf("%q", [a])}[a == "NotAction"]
+	msg := sprintf("%s rewrites resource policies on all resources (%s)%s", [subject, scope, which(a, matched)])
 }
+
+# The actions an element grants, unless it names exactly one.
+which(a, matched) := "" if {
+	matched == [lower(a)]
+} else := sprintf(", which includes %s", [concat(", ", matched)])
