@@ -464,6 +464,10 @@ impl Engine {
                     attribute: hit.path,
                     attribute_present: present,
                     related,
+                    resource_location: Some(o.root.clone()),
+                    call_sites: Vec::new(),
+                    suppression: None,
+                    baseline: None,
                 });
             }
         }
@@ -490,6 +494,10 @@ fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
         attribute: hit.path,
         attribute_present: present,
         related,
+        resource_location: Some(resource.locate(&AttributePath::root()).0),
+        call_sites: resource.call_chain.iter().rev().map(|(l, _)| l.clone()).collect(),
+        suppression: None,
+        baseline: None,
     }
 }
 

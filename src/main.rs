@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use stridegate::engine::Engine;
-use stridegate::report::{self, Format, Sources};
+use stridegate::report::{self, RepoPaths, Sources};
 use stridegate::rules::meta::Severity;
 use stridegate::rules::{RuleError, RuleSet};
 use stridegate::scan::{ExitStatus, ScanOptions, scan};
@@ -29,6 +29,10 @@ struct Cli {
 enum Command {
     /// Scan a directory or file and report findings.
     Scan(Box<ScanArgs>),
+    /// Scan, then list every suppression (comments, annotations, configuration) with its
+    /// rules, reason, expiry and status. Exits 1 when one is unused, expired, lacks a reason,
+    /// names an unknown rule or is malformed; 0 otherwise.
+    Suppressions(Box<ScanArgs>),
     /// List every rule with its id, severity, STRIDE categories and title.
     Rules {
         /// Output format.
@@ -180,6 +184,48 @@ enum RulesFormat {
     Markdown,
 }
 
+/// `scan --format`: the report formats (kept out of the `report` module, which knows nothing
+/// of the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Human-readable text with source snippets.
+    Terminal,
+    /// stridegate's JSON document.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (one test case per rule and resource).
+    Junit,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// Markdown for a pull-request comment.
+    #[value(alias = "md")]
+    Markdown,
+    /// GitLab SAST report (schema 15).
+    Gitlab,
+}
+
+/// One `--format FORMAT[=FILE]`.
+#[derive(Debug, Clone)]
+struct OutputSpec {
+    format: Format,
+    file: Option<PathBuf>,
+}
+
+fn parse_output_spec(s: &str) -> Result<OutputSpec, String> {
+    let (name, file) = match s.split_once('=') {
+        Some((name, "")) => return Err(format!("`{name}=`: give a file after `=`")),
+        Some((name, file)) => (name, Some(PathBuf::from(file))),
+        None => (s, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        let names: Vec<String> =
+            Format::value_variants().iter().filter_map(|v| v.to_possible_value()).map(|v| v.get_name().to_string()).collect();
+        format!("`{name}` is not one of {}", names.join(", "))
+    })?;
+    Ok(OutputSpec { format, file })
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
     Auto,
@@ -192,12 +238,38 @@ struct ScanArgs {
     /// Directories or files to scan (default: the current directory). Several paths are one
     /// scan, shown relative to their deepest common directory (what a pre-commit hook passes).
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Terminal)]
-    format: Format,
-    /// Write the report to this file instead of stdout.
+    /// Output format, `FORMAT` (to stdout) or `FORMAT=FILE` (repeatable): terminal, json,
+    /// sarif, junit, github, markdown, gitlab. When every format goes to a file, the terminal
+    /// report is still shown on stdout.
+    #[arg(long, short = 'f', value_name = "FORMAT[=FILE]", value_parser = parse_output_spec)]
+    format: Vec<OutputSpec>,
+    /// Write the report (one format) to this file instead of stdout; stdout stays empty and
+    /// the errors and summary go to stderr.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Terminal: one line per finding (`path:line:col: SEVERITY RULE-ID message [resource]`).
+    #[arg(long)]
+    compact: bool,
+    /// Terminal: only errors and the summary, nothing when the scan is clean and complete.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Write the findings' logical identities to this baseline file (sorted JSON lines).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Findings held in this baseline file are reported as `baseline` and never fail the gate.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Exit with 3 when analysis coverage (analyzed files / files that should have been,
+    /// plus parts not analyzed) is below this percentage.
+    #[arg(long, value_name = "PERCENT", value_parser = stridegate::gate::parse_percent)]
+    min_coverage: Option<f64>,
+    /// SARIF, GitHub, JUnit, GitLab and Markdown paths are relative to this directory
+    /// (default: the git repository holding the scanned path, else the scanned path).
+    #[arg(long, alias = "repo-root", value_name = "DIR")]
+    sarif_root: Option<PathBuf>,
+    /// SARIF `automationDetails.id` (default: `stridegate/<scanned path in the repository>/`).
+    #[arg(long, value_name = "NAME")]
+    sarif_category: Option<String>,
     /// Exit with 1 when a finding has at least this severity (low, medium, high, critical), or
     /// `none` to report only: findings never fail, an incomplete scan still exits 3.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_fail_on)]
@@ -264,6 +336,10 @@ struct ScanArgs {
     /// Helm: the Kubernetes version charts see in `.Capabilities.KubeVersion`.
     #[arg(long = "kube-version", value_name = "VERSION", default_value = "v1.30.0")]
     kube_version: String,
+    /// Audit: ignore every suppression (comments, annotations, configuration), so every
+    /// finding is active.
+    #[arg(long)]
+    no_suppressions: bool,
 }
 
 /// `--fail-on`: a severity threshold, or none (report only).
@@ -299,7 +375,8 @@ fn parse_size(s: &str) -> Result<u64, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Scan(args) => run_scan(&args),
+        Command::Scan(args) => run_scan(&args, false),
+        Command::Suppressions(args) => run_scan(&args, true),
         Command::Helm(HelmCommand::Render(args)) => run_helm_render(&args),
         Command::ThreatModel(ThreatModelCommand::Import { file, scope, system, output }) => {
             run_threat_import(&file, scope.as_deref(), system.as_deref(), output.as_deref())
@@ -408,7 +485,90 @@ fn load_rules(dirs: &[PathBuf]) -> Option<RuleSet> {
     Some(set)
 }
 
-fn run_scan(args: &ScanArgs) -> ExitStatus {
+/// The outputs of a scan: `--format` specs with `-o` applied, at most one to stdout. `legacy`
+/// is the `-o FILE` form (stdout stays empty).
+fn resolve_outputs(args: &ScanArgs) -> Result<(Vec<OutputSpec>, bool), String> {
+    let mut specs = args.format.clone();
+    if specs.is_empty() {
+        specs.push(OutputSpec { format: Format::Terminal, file: None });
+    }
+    let legacy = args.output.is_some();
+    if let Some(output) = &args.output {
+        match specs.as_mut_slice() {
+            [one] if one.file.is_none() => one.file = Some(output.clone()),
+            _ => return Err("--output FILE goes with a single --format FORMAT; for several outputs use --format FORMAT=FILE".into()),
+        }
+    }
+    if specs.iter().filter(|s| s.file.is_none()).count() > 1 {
+        return Err("at most one --format can go to stdout; give the others a file (--format FORMAT=FILE)".into());
+    }
+    let mut files: Vec<&PathBuf> = specs.iter().filter_map(|s| s.file.as_ref()).collect();
+    files.extend(args.write_baseline.as_ref());
+    let mut sorted = files.clone();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() != files.len() {
+        return Err("two outputs name the same file".into());
+    }
+    if !legacy && specs.iter().all(|s| s.file.is_some() && s.format != Format::Terminal) {
+        specs.push(OutputSpec { format: Format::Terminal, file: None });
+    }
+    Ok((specs, legacy))
+}
+
+/// Reads and parses `--baseline FILE` (exit 2 on any problem: a gate must not pass because its
+/// baseline could not be read).
+fn load_baseline(path: &std::path::Path) -> Result<stridegate::baseline::Baseline, String> {
+    let shown = path.display();
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return Err(format!("--baseline {shown} is not a regular file")),
+        Ok(m) if m.len() > stridegate::baseline::MAX_BYTES => return Err(format!("--baseline {shown} is over 64 MiB")),
+        Ok(_) => {}
+        Err(e) => return Err(format!("cannot read --baseline {shown}: {e}")),
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read --baseline {shown}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        format!("--baseline {shown}:{line}: not UTF-8 text")
+    })?;
+    stridegate::baseline::Baseline::parse(&text)
+        .map_err(|e| format!("--baseline {shown}:{}: {}", e.line, report::escape::terminal_safe(&e.message)))
+}
+
+/// Where the scan root sits in the repository: `--sarif-root`, else the nearest ancestor
+/// holding `.git`, else the scan root itself.
+fn repo_paths(target: &std::path::Path, sarif_root: Option<&std::path::Path>) -> Result<RepoPaths, String> {
+    let Ok(target) = std::fs::canonicalize(stridegate::discover::base_of(target)) else { return Ok(RepoPaths::default()) };
+    let root = match sarif_root {
+        Some(r) => std::fs::canonicalize(r).map_err(|e| format!("--sarif-root {}: {e}", r.display()))?,
+        None => match target.ancestors().find(|d| d.join(".git").exists()) {
+            Some(r) => r.to_path_buf(),
+            None => return Ok(RepoPaths::default()),
+        },
+    };
+    let Ok(rel) = target.strip_prefix(&root) else {
+        return Err(format!("--sarif-root {} does not contain the scanned path {}", root.display(), target.display()));
+    };
+    let prefix: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Ok(RepoPaths { prefix: prefix.join("/"), link_base: None })
+}
+
+fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
+    let (outputs, legacy_output) = match resolve_outputs(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::UsageError;
+        }
+    };
+    let baseline = match args.baseline.as_deref().map(load_baseline).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::UsageError;
+        }
+    };
     let Some(set) = load_rules(&args.rules) else { return ExitStatus::UsageError };
     for key in args.select.iter().chain(&args.skip) {
         if set.find(key).is_none() {
@@ -491,6 +651,13 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             kube_version: args.kube_version.clone(),
             ..stridegate::helm::HelmOptions::default()
         },
+        suppress: stridegate::suppress::SuppressOptions {
+            enabled: !args.no_suppressions,
+            known_rules: Some(Arc::new(stridegate::suppress::rule_names(set.rules.iter().map(|r| r.meta.as_ref())))),
+            ..Default::default()
+        },
+        // JUnit lists the passing rule × resource pairs too: it needs every resource.
+        inventory: outputs.iter().any(|o| o.format == Format::Junit),
         ..ScanOptions::default()
     };
     // A file of a Helm chart (a template, values.yaml) is analyzed through its chart.
@@ -537,36 +704,91 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             return ExitStatus::UsageError;
         }
     };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    if list_suppressions {
+        return list_suppressions_of(&report, args);
+    }
+    let now = std::time::SystemTime::now();
+    let started_at = now.checked_sub(report.elapsed).unwrap_or(now);
+    let mut report = report;
+    let paths = match repo_paths(&target, args.sarif_root.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::UsageError;
+        }
+    };
+    if let Some(b) = &baseline {
+        b.apply(&mut report.findings, &paths.prefix);
+    }
+    if let Some(path) = &args.write_baseline {
+        if emit(&Some(path.clone()), &stridegate::baseline::write(&report.findings, &paths.prefix)) == ExitStatus::UsageError {
+            return ExitStatus::UsageError;
+        }
+        if report.is_incomplete() {
+            eprintln!("note: the scan is incomplete: the baseline holds no finding of what could not be analyzed");
+        }
+    }
+    let terminal_on_stdout = outputs.iter().any(|o| o.format == Format::Terminal && o.file.is_none());
+    let to_terminal = terminal_on_stdout && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let text = match args.format {
-        Format::Terminal => {
-            let mut sources = Sources::new(&target);
-            let width = if to_terminal { terminal_width() } else { 100 };
-            report::terminal::render(&report, &mut sources, report::terminal::TerminalOptions { color, verbose: args.verbose, width })
-        }
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-    };
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return ExitStatus::UsageError;
+    for output in &outputs {
+        let text = match output.format {
+            Format::Terminal => {
+                let mut sources = Sources::new(&target);
+                let width = if to_terminal { terminal_width() } else { 100 };
+                let options = report::terminal::TerminalOptions {
+                    color: color && output.file.is_none(),
+                    verbose: args.verbose,
+                    width,
+                    compact: args.compact,
+                    quiet: args.quiet,
+                };
+                report::terminal::render(&report, &mut sources, options)
             }
-            // The report went to a file: keep the user informed on stderr, errors included (the
-            // summary's "scan incomplete" refers to them).
-            eprint!("{}{}", report::terminal::errors(&report), report::terminal::summary(&report));
-        }
-        None => {
-            if write_stdout(&text) == ExitStatus::UsageError {
-                return ExitStatus::UsageError;
+            Format::Json => report::json::render(&report),
+            Format::Sarif => {
+                let category = args.sarif_category.clone().unwrap_or_else(|| {
+                    if paths.prefix.is_empty() { "stridegate/".to_string() } else { format!("stridegate/{}/", paths.prefix) }
+                });
+                report::sarif::render_with(&report, &report::sarif::SarifOptions { paths: paths.clone(), category: Some(category) })
             }
+            Format::Junit => {
+                // Every rule × resource the engine evaluated: passing test cases.
+                let mut checked: Vec<report::junit::Checked> = report
+                    .inventory
+                    .iter()
+                    .flat_map(|r| {
+                        engine.rules_for(r.platform, &r.kind).map(move |m| report::junit::Checked {
+                            rule_id: m.id.clone(),
+                            rule_name: m.name.clone(),
+                            file: r.location.file.to_string(),
+                            resource: r.address.clone(),
+                        })
+                    })
+                    .collect();
+                checked.sort();
+                checked.dedup();
+                report::junit::render(&report, &paths, &checked)
+            }
+            Format::Github => report::github::render(&report, &paths),
+            Format::Markdown => report::markdown::render(&report, &paths),
+            Format::Gitlab => {
+                let end = std::time::SystemTime::now();
+                report::gitlab::render(&report, &paths, &report::gitlab::timestamp(started_at), &report::gitlab::timestamp(end))
+            }
+        };
+        if emit(&output.file, &text) == ExitStatus::UsageError {
+            return ExitStatus::UsageError;
         }
+    }
+    if legacy_output {
+        // The report went to a file: keep the user informed on stderr, errors included (the
+        // summary's "scan incomplete" line counts them).
+        eprint!("{}{}", report::terminal::errors(&report), report::terminal::summary(&report));
     }
     // A gate that checked nothing (a mistyped CI path, a directory without IaC) must not pass.
     if report.files.is_empty() {
@@ -577,10 +799,36 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
         );
         return ExitStatus::Incomplete;
     }
-    match args.fail_on.0 {
-        Some(threshold) => report.exit_status(threshold),
-        None if report.is_incomplete() => ExitStatus::Incomplete,
-        None => ExitStatus::Clean,
+    let (status, low) = stridegate::gate::decide(&report, args.fail_on.0, args.min_coverage);
+    if let (Some(c), Some(min)) = (low, args.min_coverage) {
+        eprintln!("error: analysis coverage {c:.1}% is below --min-coverage {min}%");
+    }
+    status
+}
+
+/// `stridegate suppressions`: the suppressions' table (or JSON), exit 1 when one needs
+/// attention.
+fn list_suppressions_of(report: &stridegate::scan::ScanReport, args: &ScanArgs) -> ExitStatus {
+    // The first `--format` chooses between the table and JSON; its file (or `-o`) the target.
+    let spec = args.format.first();
+    let text = if spec.is_some_and(|s| matches!(s.format, Format::Json | Format::Sarif)) {
+        let mut s = serde_json::to_string_pretty(&report.suppressions).unwrap_or_else(|_| "[]".to_string());
+        s.push('\n');
+        s
+    } else {
+        stridegate::suppress::table(&report.suppressions)
+    };
+    let file = spec.and_then(|s| s.file.clone()).or_else(|| args.output.clone());
+    let written = match &file {
+        Some(path) => std::fs::write(path, text).map_err(|e| eprintln!("error: cannot write {}: {e}", path.display())).is_ok(),
+        None => write_stdout(&text) != ExitStatus::UsageError,
+    };
+    if !written {
+        ExitStatus::UsageError
+    } else if report.suppressions.iter().any(|r| r.status.is_problem()) {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
     }
 }
 

@@ -44,7 +44,8 @@ fn json_output_snapshot() {
 
 #[test]
 fn sarif_output_snapshot_and_schema() {
-    let out = stridegate(&["scan", "fixtures/shop", "--format", "sarif"]);
+    // (An explicit root: by default URIs are relative to the enclosing git checkout.)
+    let out = stridegate(&["scan", "fixtures/shop", "--format", "sarif", "--sarif-root", "fixtures/shop"]);
     assert_eq!(out.status.code(), Some(1));
     let sarif: Value = serde_json::from_str(&stdout(&out)).expect("stdout is only the SARIF document");
     assert_valid_sarif(&sarif);

@@ -52,6 +52,10 @@ pub struct ScanOptions {
     pub inventory: bool,
     /// How Helm charts are rendered (`--helm-values`, `--helm-set`...).
     pub helm: crate::helm::HelmOptions,
+    /// How suppressions apply (`--no-suppressions`, reasons required, today's date).
+    pub suppress: crate::suppress::SuppressOptions,
+    /// Suppressions from the configuration (`[[suppress]]`).
+    pub external_suppressions: Vec<crate::suppress::External>,
 }
 
 impl Default for ScanOptions {
@@ -70,6 +74,8 @@ impl Default for ScanOptions {
             timeout: None,
             inventory: false,
             helm: crate::helm::HelmOptions::default(),
+            suppress: crate::suppress::SuppressOptions::default(),
+            external_suppressions: Vec::new(),
         }
     }
 }
@@ -163,8 +169,10 @@ fn scan_discovered(
     let mut bytes = 0;
     let mut not_analyzed = Vec::new();
     let mut inventory = Vec::new();
+    let mut suppressions = Vec::new();
     for r in results {
         inventory.extend(r.inventory);
+        suppressions.extend(r.suppressions);
         files.extend(r.records);
         findings.extend(r.output.findings);
         unverifiable.extend(r.output.unverifiable);
@@ -194,9 +202,13 @@ fn scan_discovered(
     files.sort_by(|a, b| a.path.cmp(&b.path));
     rule_failures.sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
     inventory.sort_by(|a: &crate::model::ResourceSummary, b| (&a.location.file, &a.address).cmp(&(&b.location.file, &b.address)));
+    let ran = crate::suppress::rule_names(engine.rules().map(AsRef::as_ref));
+    let applied = crate::suppress::apply(findings, suppressions, &options.external_suppressions, &options.suppress, &ran);
     Ok(ScanReport {
         inventory,
-        findings,
+        findings: applied.findings,
+        suppressed: applied.suppressed,
+        suppressions: applied.records,
         unverifiable,
         files,
         rule_failures,
@@ -252,6 +264,7 @@ struct UnitResult {
     bytes: u64,
     not_analyzed: Vec<NotAnalyzed>,
     inventory: Vec<crate::model::ResourceSummary>,
+    suppressions: Vec<crate::suppress::Found>,
 }
 
 impl UnitResult {
@@ -264,7 +277,14 @@ impl UnitResult {
                 outcome: Outcome::Failed { message: message.to_string(), location: None, resources: 0 },
             })
             .collect();
-        UnitResult { records, output: Output::default(), bytes: 0, not_analyzed: Vec::new(), inventory: Vec::new() }
+        UnitResult {
+            records,
+            output: Output::default(),
+            bytes: 0,
+            not_analyzed: Vec::new(),
+            inventory: Vec::new(),
+            suppressions: Vec::new(),
+        }
     }
 }
 
@@ -287,5 +307,6 @@ fn check_unit(built: frontend::Built, engine: &Engine, worker: &mut Worker, opti
             }
         }
     }
-    UnitResult { records, output, bytes: built.bytes, not_analyzed: built.not_analyzed, inventory }
+    let suppressions = if options.suppress.enabled { crate::suppress::collect(&built.resources) } else { Vec::new() };
+    UnitResult { records, output, bytes: built.bytes, not_analyzed: built.not_analyzed, inventory, suppressions }
 }
