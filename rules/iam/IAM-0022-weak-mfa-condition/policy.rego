@@ -29,7 +29,6 @@
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
-# controls: ["mfa", "multi-factor authentication"]
 package stridegate.rules.iam_0022
 
 import data.stridegate.lib.iam

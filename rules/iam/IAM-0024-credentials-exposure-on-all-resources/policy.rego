@@ -35,7 +35,6 @@
 #   - https://docs.aws.amazon.com/redshift/latest/mgmt/generating-iam-credentials-role-permissions.html
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_permissions-required.html
 # mirrors: ["checkov:CKV_AWS_107"]
-# controls: ["least privilege", "credentials"]
 package stridegate.rules.iam_0024
 
 import data.stridegate.lib.iam

@@ -33,7 +33,6 @@
 #   - https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_identity-vs-resource.html
 #   - https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/
 # mirrors: ["checkov:CKV_AWS_108", "checkov:CKV_AWS_109"]
-# controls: ["least privilege", "privilege escalation", "public access"]
 package stridegate.rules.iam_0025
 
 import data.stridegate.lib.iam
