@@ -71,7 +71,8 @@ enum Command {
     },
     /// Show a rule's documentation with failing and passing examples.
     Explain {
-        /// Rule id (K8S-0002) or name (privileged-container).
+        /// Rule id (K8S-0002), name (privileged-container) or the id of a peer check it mirrors
+        /// (CKV_K8S_16, trivy:KSV-0017; case-insensitive).
         rule: String,
         /// Also load rules from this directory.
         #[arg(long = "rules", value_name = "DIR")]
@@ -203,6 +204,9 @@ enum RulesFormat {
     Table,
     Json,
     Markdown,
+    /// The README's per-family summary (scripts/gen-docs.sh).
+    #[value(hide = true)]
+    Readme,
 }
 
 /// `scan --format`: the report formats (kept out of the `report` module, which knows nothing
@@ -438,15 +442,17 @@ fn main() -> ExitCode {
                 RulesFormat::Table => stridegate::rules::docs::table(&set),
                 RulesFormat::Json => stridegate::rules::docs::json(&set),
                 RulesFormat::Markdown => stridegate::rules::docs::markdown_index(&set),
+                RulesFormat::Readme => stridegate::rules::docs::readme_summary(&set),
             };
             write_stdout(&text)
         }),
-        Command::Explain { rule, rules } => load_rules(&rules).map_or(ExitStatus::UsageError, |set| match set.find(&rule) {
-            Some(r) => write_stdout(&stridegate::rules::docs::explain(r)),
-            None => {
-                eprintln!("error: no rule `{rule}`; `stridegate rules` lists them");
+        Command::Explain { rule, rules } => load_rules(&rules).map_or(ExitStatus::UsageError, |set| match set.lookup(&rule).as_slice() {
+            [r] => write_stdout(&stridegate::rules::docs::explain(r)),
+            [] => {
+                eprintln!("error: no rule `{}`; `stridegate rules` lists them", report::escape::terminal_safe_text(&rule));
                 ExitStatus::UsageError
             }
+            several => write_stdout(&stridegate::rules::docs::alias_matches(&rule, several)),
         }),
     };
     ExitCode::from(code as u8)
