@@ -324,6 +324,9 @@ struct ScanArgs {
     /// extends `[rules] ignore`).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     skip: Vec<String>,
+    /// Also run rules whose status is `preview` (new rules whose behaviour may still change).
+    #[arg(long)]
+    preview: bool,
     /// Worker threads (default: all cores; at most 4 per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     threads: usize,
@@ -705,7 +708,13 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     if args.threads > threads {
         eprintln!("note: --threads {} is more than 4 per core; using {threads}", args.threads);
     }
-    let mut engine = match Engine::with_settings(&set, |m| resolved.runs(m), &config.settings) {
+    let status_allows = |m: &stridegate::rules::meta::RuleMeta| args.preview || m.status != stridegate::rules::meta::Status::Preview;
+    for m in set.rules.iter().map(|r| &r.meta).filter(|m| m.status == stridegate::rules::meta::Status::Deprecated) {
+        if resolved.runs(m) {
+            eprintln!("note: rule {} is deprecated and will be removed", m.id);
+        }
+    }
+    let mut engine = match Engine::with_settings(&set, |m| resolved.runs(m) && status_allows(m), &config.settings) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("{:?}", miette::Report::new(e));
