@@ -12,6 +12,7 @@
 //! a [`scan::ScanReport`] as terminal text, JSON or SARIF 2.1.0. The binary (`src/main.rs`) is a
 //! thin command-line shell over this library.
 
+pub mod cache;
 pub mod checks;
 pub mod discover;
 pub mod encode;

@@ -264,6 +264,17 @@ struct ScanArgs {
     /// Helm: the Kubernetes version charts see in `.Capabilities.KubeVersion`.
     #[arg(long = "kube-version", value_name = "VERSION", default_value = "v1.30.0")]
     kube_version: String,
+    /// Use the incremental cache even when stderr is not a terminal (it is on by default in a
+    /// terminal): units whose inputs, rules and options are unchanged are not analyzed again.
+    #[arg(long, conflicts_with = "no_cache")]
+    cache: bool,
+    /// Keep the cache in this directory instead of `.stridegate/cache` under the scanned
+    /// directory (implies --cache).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// `--fail-on`: a severity threshold, or none (report only).
@@ -491,6 +502,8 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             kube_version: args.kube_version.clone(),
             ..stridegate::helm::HelmOptions::default()
         },
+        cache: (!args.no_cache && (args.cache || args.cache_dir.is_some() || std::io::stderr().is_terminal()))
+            .then(|| stridegate::cache::CacheSettings { dir: args.cache_dir.clone(), rules: stridegate::cache::rules_fingerprint(&set) }),
         ..ScanOptions::default()
     };
     // A file of a Helm chart (a template, values.yaml) is analyzed through its chart.
@@ -537,6 +550,14 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             return ExitStatus::UsageError;
         }
     };
+    if let Some(stats) = &report.cache {
+        for note in &stats.notes {
+            eprintln!("note: {}", report::escape::terminal_safe(note));
+        }
+        if args.verbose {
+            eprintln!("{}", report::escape::terminal_safe(&stridegate::cache::describe(stats)));
+        }
+    }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,

@@ -52,6 +52,8 @@ pub struct ScanOptions {
     pub inventory: bool,
     /// How Helm charts are rendered (`--helm-values`, `--helm-set`...).
     pub helm: crate::helm::HelmOptions,
+    /// The incremental cache (`None`: off). Not used for inventory scans.
+    pub cache: Option<crate::cache::CacheSettings>,
 }
 
 impl Default for ScanOptions {
@@ -70,6 +72,7 @@ impl Default for ScanOptions {
             timeout: None,
             inventory: false,
             helm: crate::helm::HelmOptions::default(),
+            cache: None,
         }
     }
 }
@@ -118,6 +121,7 @@ fn scan_discovered(
     // margin for the deepest legitimate inputs, not a substitute for those bounds.
     let pool = rayon::ThreadPoolBuilder::new().num_threads(effective_threads(options.threads)).stack_size(WORKER_STACK).build();
     let scan_deadline = options.timeout.map(|t| started + t);
+    let (cache, cache_note) = open_cache(options, engine);
     let work = || -> Vec<UnitResult> {
         let units = frontend::plan(discovered.candidates, options);
         units
@@ -125,6 +129,13 @@ fn scan_discovered(
             .map_init(
                 || engine.worker(),
                 |worker, unit| {
+                    let mut probe = cache.as_ref().map(|c| c.lookup(&unit, options.max_file_size));
+                    if let Some(hit) = probe.as_mut().and_then(|p| p.hit.take()) {
+                        if let Some(p) = &options.progress {
+                            p.fetch_add(hit.records.len(), Ordering::Relaxed);
+                        }
+                        return UnitResult::restored(hit);
+                    }
                     let files = unit.files();
                     let now = Instant::now();
                     if let (Some(deadline), Some(timeout)) = (scan_deadline, options.timeout)
@@ -143,9 +154,13 @@ fn scan_discovered(
                     if let Some(p) = &options.progress {
                         p.fetch_add(files.len(), Ordering::Relaxed);
                     }
-                    result.unwrap_or_else(|_| {
+                    let result = result.unwrap_or_else(|_| {
                         UnitResult::failed(&files, "internal error while analyzing this file (a bug in stridegate: please report it)")
-                    })
+                    });
+                    if let (Some(c), Some(p)) = (&cache, probe) {
+                        c.store(p, result.view(), result.complete);
+                    }
+                    result
                 },
             )
             .collect()
@@ -184,6 +199,13 @@ fn scan_discovered(
         };
         files.push(FileRecord { path: p.display, outcome });
     }
+    let cache = cache
+        .map(|c| {
+            let mut stats = c.finish();
+            stats.notes.extend(cache_note.clone());
+            stats
+        })
+        .or_else(|| cache_note.map(|note| crate::cache::CacheStats { notes: vec![note], ..Default::default() }));
     let (scan_findings, scan_unverifiable) = engine.finish(observations);
     findings.extend(scan_findings);
     unverifiable.extend(scan_unverifiable);
@@ -204,7 +226,18 @@ fn scan_discovered(
         rules: engine.rules().cloned().collect(),
         elapsed: started.elapsed(),
         bytes,
+        cache,
     })
+}
+
+/// The scan's cache, when enabled (never for inventory scans, which need every resource), or
+/// why it cannot be used.
+fn open_cache(options: &ScanOptions, engine: &Engine) -> (Option<crate::cache::Cache>, Option<String>) {
+    let (Some(settings), Some(root), false) = (&options.cache, &options.root, options.inventory) else { return (None, None) };
+    match crate::cache::Cache::open(settings, root, options, engine) {
+        Ok(c) => (Some(c), None),
+        Err(note) => (None, Some(note)),
+    }
 }
 
 /// Most threads per core a scan uses: more only adds memory and contention, and thousands
@@ -252,6 +285,9 @@ struct UnitResult {
     bytes: u64,
     not_analyzed: Vec<NotAnalyzed>,
     inventory: Vec<crate::model::ResourceSummary>,
+    /// The result does not depend on time (no timeout, rule failure, limit or internal error):
+    /// it may be cached.
+    complete: bool,
 }
 
 impl UnitResult {
@@ -264,7 +300,25 @@ impl UnitResult {
                 outcome: Outcome::Failed { message: message.to_string(), location: None, resources: 0 },
             })
             .collect();
-        UnitResult { records, output: Output::default(), bytes: 0, not_analyzed: Vec::new(), inventory: Vec::new() }
+        UnitResult { records, output: Output::default(), bytes: 0, not_analyzed: Vec::new(), inventory: Vec::new(), complete: false }
+    }
+
+    /// A unit restored from the cache.
+    fn restored(d: crate::cache::UnitData) -> Self {
+        let output = Output { findings: d.findings, observations: d.observations, errors: Vec::new(), unverifiable: d.unverifiable };
+        UnitResult { records: d.records, output, bytes: d.bytes, not_analyzed: d.not_analyzed, inventory: Vec::new(), complete: true }
+    }
+
+    /// What the unit produced, for the cache.
+    fn view(&self) -> crate::cache::UnitView<'_> {
+        crate::cache::UnitView {
+            records: &self.records,
+            findings: &self.output.findings,
+            unverifiable: &self.output.unverifiable,
+            observations: &self.output.observations,
+            bytes: self.bytes,
+            not_analyzed: &self.not_analyzed,
+        }
     }
 }
 
@@ -287,5 +341,6 @@ fn check_unit(built: frontend::Built, engine: &Engine, worker: &mut Worker, opti
             }
         }
     }
-    UnitResult { records, output, bytes: built.bytes, not_analyzed: built.not_analyzed, inventory }
+    let complete = checked == built.resources.len() && output.errors.is_empty() && built.not_analyzed.iter().all(|n| n.limit.is_none());
+    UnitResult { records, output, bytes: built.bytes, not_analyzed: built.not_analyzed, inventory, complete }
 }
