@@ -16,7 +16,7 @@
 //! - a Terraform module, Helm chart or Kustomize build can read files outside the files it owns
 //!   (module sources, `file()`, values files, bases, patches), so its entry also records the
 //!   *tree fingerprint*: the metadata (path, type, size, times, inode, symlink target) of every
-//!   file under the scan root. Any change in the tree re-analyzes these units. This is
+//!   file under the scan root (but `.git`, `node_modules` and `.stridegate`). Any change in the tree re-analyzes these units. This is
 //!   conservative (always correct, sometimes slower); documents are exact.
 //!
 //! **Trust.** The store is a header line and length-prefixed entries, each with its SHA-256.
@@ -452,6 +452,7 @@ impl Cache {
             .get_or_init(|| {
                 let mut h = Sha256::new();
                 let mut count = 0usize;
+                let state = self.root.join(".stridegate");
                 let mut stack = vec![self.root.clone()];
                 while let Some(dir) = stack.pop() {
                     let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -463,7 +464,8 @@ impl Cache {
                     for e in entries {
                         let path = e.path();
                         let name = e.file_name();
-                        if path == self.dir || name == ".git" || name == "node_modules" {
+                        // The cache itself, stridegate's state directory, and what scans never read.
+                        if path == self.dir || path == state || name == ".git" || name == "node_modules" {
                             continue;
                         }
                         count += 1;

@@ -1,0 +1,272 @@
+//! The incremental cache, through the binary on temporary copies of the fixtures: hits,
+//! misses after an edit, damaged stores, and invalidation by rules and options.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const SHOP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/shop");
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of `fixtures/shop/<sub>` (or the whole shop for "").
+fn shop(sub: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    copy_dir(&Path::new(SHOP).join(sub), &root);
+    (dir, root)
+}
+
+/// What one run reported.
+struct Run {
+    json: Value,
+    stderr: String,
+    /// (restored, analyzed) from the `--verbose` cache line.
+    counts: Option<(usize, usize)>,
+}
+
+impl Run {
+    /// Findings and file records: what must not depend on the cache.
+    fn outcome(&self) -> (Value, Value, Value) {
+        (self.json["findings"].clone(), self.json["files"].clone(), self.json["not_analyzed"].clone())
+    }
+
+    fn rules(&self) -> Vec<(String, String)> {
+        self.json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["rule_id"].as_str().unwrap().to_string(), f["location"]["file"].as_str().unwrap().to_string()))
+            .collect()
+    }
+}
+
+fn scan(root: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_stridegate"))
+        .arg("scan")
+        .arg(root)
+        .args(["-f", "json", "--fail-on", "none", "--no-progress", "-v"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 3)), "exit {:?}: {stderr}", out.status.code());
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let counts = stderr.lines().find_map(|l| {
+        let rest = l.strip_prefix("cache: ")?;
+        let (hits, rest) = rest.split_once(" units restored, ")?;
+        let (misses, _) = rest.split_once(" analyzed")?;
+        Some((hits.parse().ok()?, misses.parse().ok()?))
+    });
+    Run { json, stderr, counts }
+}
+
+fn cached(root: &Path, cache: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["--cache-dir", cache.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    scan(root, &args)
+}
+
+fn store(cache: &Path) -> PathBuf {
+    cache.join("units.bin")
+}
+
+#[test]
+fn a_rerun_restores_every_unit_with_the_same_report() {
+    let (dir, root) = shop("");
+    let cache = dir.path().join("cache");
+    let fresh = scan(&root, &["--no-cache"]);
+    assert_eq!(fresh.counts, None, "no cache line without a cache: {}", fresh.stderr);
+    let first = cached(&root, &cache, &[]);
+    let (hits, misses) = first.counts.unwrap();
+    assert_eq!(hits, 0);
+    assert!(misses > 5, "every unit analyzed: {}", first.stderr);
+    let second = cached(&root, &cache, &[]);
+    assert_eq!(second.counts, Some((misses, 0)), "{}", second.stderr);
+    assert!(!fresh.json["findings"].as_array().unwrap().is_empty());
+    assert_eq!(second.outcome(), fresh.outcome());
+    assert_eq!(first.outcome(), fresh.outcome());
+    // Nothing was written into the scanned tree.
+    assert!(!root.join(".stridegate").exists());
+}
+
+#[test]
+fn the_default_cache_lives_in_the_root_and_is_not_scanned() {
+    let (_dir, root) = shop("k8s");
+    let first = scan(&root, &["--cache"]);
+    assert!(root.join(".stridegate/cache/units.bin").is_file());
+    assert_eq!(std::fs::read_to_string(root.join(".stridegate/.gitignore")).unwrap().lines().last(), Some("*"));
+    let second = scan(&root, &["--cache"]);
+    let (hits, misses) = second.counts.unwrap();
+    assert_eq!((hits, misses), (first.counts.unwrap().1, 0), "{}", second.stderr);
+    assert_eq!(second.outcome(), first.outcome());
+    let files = second.json["files"].as_array().unwrap();
+    assert!(files.iter().all(|f| !f["path"].as_str().unwrap().contains(".stridegate")), "{files:?}");
+}
+
+#[test]
+fn an_edit_reanalyzes_only_that_file_and_updates_its_findings() {
+    let (dir, root) = shop("k8s");
+    let cache = dir.path().join("cache");
+    let first = cached(&root, &cache, &[]);
+    let units = first.counts.unwrap().1;
+    assert!(first.rules().contains(&("K8S-0002".to_string(), "orders-db.yaml".to_string())));
+    let db = root.join("orders-db.yaml");
+    let text = std::fs::read_to_string(&db).unwrap();
+    assert!(text.contains("privileged: true"));
+    std::fs::write(&db, text.replace("privileged: true", "privileged: false")).unwrap();
+    let second = cached(&root, &cache, &[]);
+    assert_eq!(second.counts, Some((units - 1, 1)), "{}", second.stderr);
+    assert!(!second.rules().contains(&("K8S-0002".to_string(), "orders-db.yaml".to_string())));
+    assert_eq!(second.outcome(), scan(&root, &["--no-cache"]).outcome());
+    // A touch (same content, new times) stays a hit.
+    let text = std::fs::read(&db).unwrap();
+    std::fs::write(&db, text).unwrap();
+    let third = cached(&root, &cache, &[]);
+    assert_eq!(third.counts, Some((units, 0)), "{}", third.stderr);
+}
+
+#[test]
+fn whole_scan_rules_run_on_restored_observations() {
+    let (dir, root) = shop("k8s");
+    let cache = dir.path().join("cache");
+    let egress = ("K8S-0020".to_string(), "namespace.yaml".to_string());
+    let first = cached(&root, &cache, &[]);
+    assert!(first.rules().contains(&egress), "{:?}", first.rules());
+    // A new file with a default-deny egress policy: namespace.yaml is restored from the cache,
+    // and its finding (a whole-scan rule) goes away.
+    std::fs::write(
+        root.join("egress.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-egress\n  namespace: shop\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n",
+    )
+    .unwrap();
+    let second = cached(&root, &cache, &[]);
+    assert_eq!(second.counts, Some((first.counts.unwrap().1, 1)), "{}", second.stderr);
+    assert!(!second.rules().contains(&egress), "{:?}", second.rules());
+    assert_eq!(second.outcome(), scan(&root, &["--no-cache"]).outcome());
+}
+
+#[test]
+fn terraform_helm_and_kustomize_units_are_reanalyzed_when_the_tree_changes() {
+    let (dir, root) = shop("");
+    let cache = dir.path().join("cache");
+    let first = cached(&root, &cache, &[]);
+    // A file only Terraform's file() or a chart could read: not a candidate of the scan.
+    std::fs::write(root.join("infra/notes.txt"), "x").unwrap();
+    let second = cached(&root, &cache, &[]);
+    let (hits, misses) = second.counts.unwrap();
+    assert!(misses > 0 && hits > 0, "documents restored, other units analyzed: {}", second.stderr);
+    assert_eq!(hits + misses, first.counts.unwrap().1);
+    assert_eq!(second.outcome(), first.outcome());
+}
+
+/// Damages the store with `damage`, then checks the next run notes it, reports what a scan
+/// without cache reports, and leaves a store the run after restores completely.
+fn recovers_from(damage: impl Fn(&mut Vec<u8>), note: &str) {
+    let (dir, root) = shop("");
+    let cache = dir.path().join("cache");
+    let first = cached(&root, &cache, &[]);
+    let units = first.counts.unwrap().1;
+    let mut bytes = std::fs::read(store(&cache)).unwrap();
+    damage(&mut bytes);
+    std::fs::write(store(&cache), &bytes).unwrap();
+    let second = cached(&root, &cache, &[]);
+    assert!(second.stderr.contains("note: ") && second.stderr.contains(note), "{}", second.stderr);
+    assert!(second.counts.unwrap().1 > 0, "something was re-analyzed: {}", second.stderr);
+    assert_eq!(second.outcome(), first.outcome());
+    let third = cached(&root, &cache, &[]);
+    assert_eq!(third.counts, Some((units, 0)), "rebuilt: {}", third.stderr);
+    assert!(!third.stderr.contains("note: "), "{}", third.stderr);
+    assert_eq!(third.outcome(), first.outcome());
+}
+
+#[test]
+fn a_truncated_store_is_detected_and_rebuilt() {
+    recovers_from(|b| b.truncate(b.len() * 2 / 3), "damaged");
+}
+
+#[test]
+fn a_garbled_entry_fails_its_checksum_and_is_reanalyzed() {
+    // Flip a byte inside the last entry's payload (its length and framing stay intact).
+    recovers_from(
+        |b| {
+            let at = b.len() - 20;
+            b[at] = if b[at] == b'x' { b'y' } else { b'x' };
+        },
+        "checksum",
+    );
+}
+
+#[test]
+fn a_store_with_a_bad_header_is_rebuilt() {
+    recovers_from(|b| b.splice(0..5, b"junk!".iter().copied()).for_each(drop), "bad header");
+}
+
+#[test]
+fn an_empty_or_foreign_store_is_rebuilt() {
+    recovers_from(|b| *b = b"\x00\xff not a cache".to_vec(), "damaged");
+}
+
+#[test]
+fn a_rule_set_change_invalidates_the_cache() {
+    let (dir, root) = shop("k8s");
+    let cache = dir.path().join("cache");
+    let first = cached(&root, &cache, &[]);
+    let units = first.counts.unwrap().1;
+    let skipped = cached(&root, &cache, &["--skip", "K8S-0002"]);
+    assert_eq!(skipped.counts, Some((0, units)), "{}", skipped.stderr);
+    assert!(skipped.stderr.contains("cache rebuilt"), "{}", skipped.stderr);
+    assert!(!skipped.rules().iter().any(|(r, _)| r == "K8S-0002"));
+    assert_eq!(skipped.outcome(), scan(&root, &["--no-cache", "--skip", "K8S-0002"]).outcome());
+    // Back to every rule: rebuilt again (one store per rule set).
+    let back = cached(&root, &cache, &[]);
+    assert_eq!(back.counts, Some((0, units)), "{}", back.stderr);
+    assert_eq!(back.outcome(), first.outcome());
+}
+
+#[test]
+fn an_option_change_invalidates_the_cache() {
+    let (dir, root) = shop("");
+    let cache = dir.path().join("cache");
+    let units = cached(&root, &cache, &[]).counts.unwrap().1;
+    for args in [&["--max-file-size", "4M"][..], &["--var", "region=eu-west-1"], &["--limit", "eval-depth=100"], &["--helm-set", "x=1"]] {
+        let run = cached(&root, &cache, args);
+        assert_eq!(run.counts, Some((0, units)), "{args:?}: {}", run.stderr);
+    }
+    assert_eq!(cached(&root, &cache, &["--helm-set", "x=1"]).counts, Some((units, 0)));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_state_directory_through_a_symlink_is_never_written() {
+    let (dir, root) = shop("k8s");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, root.join(".stridegate")).unwrap();
+    let run = scan(&root, &["--cache"]);
+    assert!(run.stderr.contains("is a symlink: the cache is not used"), "{}", run.stderr);
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    assert!(!run.json["findings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes() {
+    let (dir, root) = shop("k8s");
+    let cache = dir.path().join("cache");
+    let run = scan(&root, &["--no-cache"]);
+    assert_eq!(run.counts, None);
+    assert!(!cache.exists() && !root.join(".stridegate").exists());
+}
