@@ -270,3 +270,15 @@ fn no_cache_neither_reads_nor_writes() {
     assert_eq!(run.counts, None);
     assert!(!cache.exists() && !root.join(".stridegate").exists());
 }
+
+#[test]
+fn the_readme_documents_every_cache_flag() {
+    let help = Command::new(env!("CARGO_BIN_EXE_stridegate")).args(["scan", "--help"]).output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for flag in ["--cache", "--cache-dir", "--no-cache"] {
+        assert!(help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n")), "{flag} not in scan --help");
+        assert!(readme.contains(&format!("`{flag}")), "{flag} not in README.md");
+    }
+    assert!(readme.contains(".stridegate/cache"));
+}
