@@ -282,3 +282,27 @@ fn the_readme_documents_every_cache_flag() {
     }
     assert!(readme.contains(".stridegate/cache"));
 }
+
+/// The terminal report: snippets and highlighted columns come from restored byte spans.
+fn terminal(root: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_stridegate"))
+        .arg("scan")
+        .arg(root)
+        .args(["--color", "never", "--fail-on", "none", "--no-progress"])
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_terminal_report_of_a_restored_scan_is_identical() {
+    let (dir, root) = shop("");
+    let cache = dir.path().join("cache");
+    let cache = cache.to_str().unwrap();
+    let fresh = terminal(&root, &["--no-cache"]);
+    assert!(fresh.contains("K8S-0002"), "{fresh}");
+    terminal(&root, &["--cache-dir", cache]);
+    assert_eq!(cached(&root, Path::new(cache), &[]).counts.map(|(_, misses)| misses), Some(0));
+    assert_eq!(terminal(&root, &["--cache-dir", cache]), fresh);
+}
