@@ -306,3 +306,19 @@ fn the_terminal_report_of_a_restored_scan_is_identical() {
     assert_eq!(cached(&root, Path::new(cache), &[]).counts.map(|(_, misses)| misses), Some(0));
     assert_eq!(terminal(&root, &["--cache-dir", cache]), fresh);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_store_that_is_a_symlink_is_neither_followed_nor_written_through() {
+    let (dir, root) = shop("k8s");
+    let outside = dir.path().join("secret.txt");
+    std::fs::write(&outside, "stridegate-cache 1\nnot for you\n").unwrap();
+    std::fs::create_dir_all(root.join(".stridegate/cache")).unwrap();
+    std::os::unix::fs::symlink(&outside, root.join(".stridegate/cache/units.bin")).unwrap();
+    let run = scan(&root, &["--cache"]);
+    assert!(run.stderr.contains("is not a regular file"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "stridegate-cache 1\nnot for you\n");
+    let meta = std::fs::symlink_metadata(root.join(".stridegate/cache/units.bin")).unwrap();
+    assert!(meta.is_file(), "the link was replaced by a store");
+    assert_eq!(scan(&root, &["--cache"]).counts.map(|(_, misses)| misses), Some(0));
+}

@@ -373,22 +373,9 @@ impl Cache {
             reset: None,
             notes: Mutex::new(Vec::new()),
         };
-        cache.check_dir()?;
+        check_dir(&cache.dir, &cache.root)?;
         cache.load();
         Ok(cache)
-    }
-
-    /// Refuses a cache directory reached through a symlink inside the scan root.
-    fn check_dir(&self) -> Result<(), String> {
-        let Ok(rel) = self.dir.strip_prefix(&self.root) else { return Ok(()) };
-        let mut at = self.root.clone();
-        for c in rel.components() {
-            at.push(c);
-            if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(format!("{} is a symlink: the cache is not used", at.display()));
-            }
-        }
-        Ok(())
     }
 
     fn note(&self, message: String) {
@@ -400,6 +387,15 @@ impl Cache {
     /// Reads the store: the header must match, entries are indexed (checked when used).
     fn load(&mut self) {
         let path = self.dir.join(STORE);
+        // Only a regular file: a planted symlink or FIFO is never followed or opened.
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if !m.is_file() => {
+                self.note(format!("{} is not a regular file: the cache is rebuilt", path.display()));
+                self.damaged.store(true, Ordering::Relaxed);
+                return;
+            }
+            _ => {}
+        }
         let data = match std::fs::read(&path) {
             Ok(d) => d,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
@@ -665,13 +661,28 @@ impl Cache {
                 entries += 1;
                 bytes += payload.len();
             }
-            if let Err(e) = write_atomically(&self.dir, &out) {
+            if let Err(e) = check_dir(&self.dir, &self.root) {
+                notes.push(e);
+            } else if let Err(e) = write_atomically(&self.dir, &out) {
                 notes.push(format!("cannot write the cache in {}: {e}", self.dir.display()));
             }
         }
         stats.notes = notes;
         stats
     }
+}
+
+/// Refuses a cache directory reached through a symlink inside the scan root.
+fn check_dir(dir: &Path, root: &Path) -> Result<(), String> {
+    let Ok(rel) = dir.strip_prefix(root) else { return Ok(()) };
+    let mut at = root.to_path_buf();
+    for c in rel.components() {
+        at.push(c);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!("{} is a symlink: the cache is not used", at.display()));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -736,10 +747,12 @@ fn write_atomically(dir: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     if let Some(parent) = dir.parent()
         && parent.file_name().is_some_and(|n| n == ".stridegate")
-        && !parent.join(".gitignore").exists()
+        && std::fs::symlink_metadata(parent.join(".gitignore")).is_err()
+        && let Ok(mut f) = std::fs::OpenOptions::new().write(true).create_new(true).open(parent.join(".gitignore"))
     {
         // Keep the cache out of version control (and out of discovery, which honours it).
-        let _ = std::fs::write(parent.join(".gitignore"), "# Created by stridegate: the cache is not source.\n*\n");
+        // `create_new` never follows a symlink.
+        let _ = f.write_all(b"# Created by stridegate: the cache is not source.\n*\n");
     }
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let tmp = dir.join(format!(
