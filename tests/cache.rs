@@ -322,3 +322,40 @@ fn a_store_that_is_a_symlink_is_neither_followed_nor_written_through() {
     assert!(meta.is_file(), "the link was replaced by a store");
     assert_eq!(scan(&root, &["--cache"]).counts.map(|(_, misses)| misses), Some(0));
 }
+
+#[test]
+fn terraform_modules_that_read_only_their_files_survive_other_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    let cache = dir.path().join("cache");
+    let write = |path: &str, text: &str| {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("a/main.tf", "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n  acl    = \"public-read\"\n}\n");
+    write(
+        "b/main.tf",
+        "resource \"aws_security_group\" \"web\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [trimspace(file(\"${path.module}/cidr.txt\"))]\n  }\n}\n",
+    );
+    write("b/cidr.txt", "10.0.0.0/8\n");
+    write("k.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: k\n");
+    let check = |expected: (usize, usize), why: &str| {
+        let run = cached(&root, &cache, &[]);
+        assert_eq!(run.counts, Some(expected), "{why}: {}", run.stderr);
+        assert_eq!(run.outcome(), scan(&root, &["--no-cache"]).outcome(), "{why}");
+        run
+    };
+    check((0, 3), "cold");
+    let first = check((3, 0), "warm");
+    assert!(!first.rules().iter().any(|(_, f)| f == "b/main.tf"), "{:?}", first.rules());
+    write("b/cidr.txt", "0.0.0.0/0\n");
+    let changed = check((2, 1), "the file b reads changed: b only");
+    assert!(changed.rules().iter().any(|(_, f)| f == "b/main.tf"), "b's findings follow its policy file: {:?}", changed.rules());
+    write("a/main.tf", "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n");
+    check((1, 2), "a changed: a, and b (which may read anything)");
+    write("k.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: k2\n");
+    check((1, 2), "a document changed: it, and b (which may read anything)");
+    write("c/main.tf", "module \"a\" {\n  source = \"../a\"\n}\n");
+    check((1, 3), "a is now called from c: a (as a called module), b and the new c");
+}

@@ -13,11 +13,14 @@
 //! - a YAML/JSON document unit depends on its one file: size, modification and change times and
 //!   inode are compared first (a `stat`, no read), and only when they differ is the content
 //!   hashed (SHA-256) and compared, so `touch` or a checkout of the same content stays a hit;
-//! - a Terraform module, Helm chart or Kustomize build can read files outside the files it owns
-//!   (module sources, `file()`, values files, bases, patches), so its entry also records the
-//!   *tree fingerprint*: the metadata (path, type, size, times, inode, symlink target) of every
-//!   file under the scan root (but `.git`, `node_modules` and `.stridegate`). Any change in the tree re-analyzes these units. This is
-//!   conservative (always correct, sometimes slower); documents are exact.
+//! - a Helm chart or Kustomize build can read files outside the files it owns (values files,
+//!   dependencies, bases, patches), and so can a Terraform module whose text mentions
+//!   `module`, `file`, `helm` or `kustomiz` (module calls, `file()` and its kin, Helm releases):
+//!   their entries also record the *tree fingerprint*, the metadata (path, type, size, times,
+//!   inode, symlink target) of every file under the scan root (but `.git`, `node_modules` and
+//!   `.stridegate`), and any change in the tree re-analyzes them. This is conservative (always
+//!   correct, sometimes slower). Other Terraform modules depend on their own files and on the
+//!   modules that call them (part of the unit's identity); documents on their file.
 //!
 //! **Trust.** The store is a header line and length-prefixed entries, each with its SHA-256.
 //! A damaged or truncated store, an entry failing its checksum, an entry that does not parse
@@ -302,7 +305,7 @@ pub struct Probe {
 fn identity(unit: &Unit) -> String {
     match unit {
         Unit::Document(c) => format!("document {:?} {}", c.class, c.display),
-        Unit::Terraform(_) => format!("terraform {}", unit.files().join("\n")),
+        Unit::Terraform(m) => format!("terraform {}\ncalled from {}", unit.files().join("\n"), m.callers().join("\n")),
         Unit::Kustomize(_) => format!("kustomize {}", unit.files().join("\n")),
         Unit::Helm(_) => format!("helm {}", unit.files().join("\n")),
     }
@@ -332,11 +335,28 @@ fn dep_meta(path: &Path) -> Option<Meta> {
     Some(meta)
 }
 
-fn content_hash(path: &Path, max: u64) -> Option<String> {
+/// The SHA-256 of a file's content, and whether the content may make a Terraform module read
+/// other files (a module call, `file()` and its kin, a Helm release, a Kustomize build: any
+/// mention of `module`, `file`, `helm` or `kustomiz`, in any case, which is conservative).
+fn content_hash(path: &Path, max: u64) -> Option<(String, bool)> {
     use std::io::Read;
+    static REACHING: OnceLock<Option<regex::bytes::Regex>> = OnceLock::new();
     let mut bytes = Vec::new();
     std::fs::File::open(path).ok()?.take(max.saturating_add(1)).read_to_end(&mut bytes).ok()?;
-    Some(hex(&Sha256::digest(&bytes)))
+    let reaching =
+        REACHING.get_or_init(|| regex::bytes::Regex::new("(?i)module|file|helm|kustomiz").ok()).as_ref().is_none_or(|r| r.is_match(&bytes));
+    Some((hex(&Sha256::digest(&bytes)), reaching))
+}
+
+/// What a unit may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Only its own file (a YAML or JSON document).
+    Own,
+    /// Only its own files unless their text reaches further (a Terraform module).
+    OwnUnlessReaching,
+    /// Anything in the tree (a Helm chart, a Kustomize build).
+    Tree,
 }
 
 impl Cache {
@@ -492,32 +512,40 @@ impl Cache {
     /// before the unit reads them) so that [`Cache::store`] can save the result.
     pub fn lookup(&self, unit: &Unit, max_file_size: u64) -> Probe {
         let id = identity(unit);
-        let tree = match unit {
-            Unit::Document(_) => None,
-            _ => match self.tree() {
-                Some(t) => Some(t),
-                None => return self.miss(id, None, None),
-            },
+        let scope = match unit {
+            Unit::Document(_) => Scope::Own,
+            Unit::Terraform(_) => Scope::OwnUnlessReaching,
+            Unit::Kustomize(_) | Unit::Helm(_) => Scope::Tree,
         };
         let files = own_files(unit, &self.root);
         let mut metas = Vec::with_capacity(files.len());
         for (_, path) in &files {
             match dep_meta(path) {
                 Some(m) => metas.push(m),
-                None => return self.miss(id, tree, None),
+                None => return self.miss(id, None, None),
             }
         }
         if let Some(stored) = self.old.get(&id)
-            && let Some(hit) = self.restore(&id, stored, tree.as_deref(), &files, &metas, max_file_size)
+            && let Some(hit) = self.restore(&id, stored, scope, &files, &metas, max_file_size)
         {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return Probe { id, tree, deps: None, hit: Some(hit) };
+            return Probe { id, tree: None, deps: None, hit: Some(hit) };
         }
         let mut deps = Vec::with_capacity(files.len());
+        let mut reaching = false;
         for ((display, path), meta) in files.into_iter().zip(metas) {
-            let Some(hash) = content_hash(&path, max_file_size) else { return self.miss(id, tree, None) };
+            let Some((hash, reaches)) = content_hash(&path, max_file_size) else { return self.miss(id, None, None) };
+            reaching |= reaches;
             deps.push(Dep { path: display, meta, hash });
         }
+        let tree = match scope {
+            Scope::Own => None,
+            Scope::OwnUnlessReaching if !reaching => None,
+            _ => match self.tree() {
+                Some(t) => Some(t),
+                None => return self.miss(id, None, None),
+            },
+        };
         self.miss(id, tree, Some(deps))
     }
 
@@ -531,7 +559,7 @@ impl Cache {
         &self,
         id: &str,
         stored: &Stored,
-        tree: Option<&str>,
+        scope: Scope,
         files: &[(String, PathBuf)],
         metas: &[Meta],
         max_file_size: u64,
@@ -551,8 +579,15 @@ impl Cache {
                 return None;
             }
         };
-        if entry.id != id || entry.tree.as_deref() != tree || entry.deps.len() != files.len() {
+        if entry.id != id || entry.deps.len() != files.len() {
             return None;
+        }
+        // An entry without a tree fingerprint was stored for a unit that reads only its own
+        // files (which are compared below: the same content still reads nothing else).
+        match (&entry.tree, scope) {
+            (None, Scope::Own | Scope::OwnUnlessReaching) => {}
+            (Some(t), Scope::OwnUnlessReaching | Scope::Tree) if Some(t) == self.tree().as_ref() => {}
+            _ => return None,
         }
         let mut refreshed = false;
         for ((dep, (display, path)), meta) in entry.deps.iter_mut().zip(files).zip(metas) {
@@ -564,7 +599,7 @@ impl Cache {
                 continue;
             }
             // Metadata differ (touched, checked out again, or changed): compare content.
-            if dep.meta.size != meta.size || content_hash(path, max_file_size)? != dep.hash {
+            if dep.meta.size != meta.size || content_hash(path, max_file_size)?.0 != dep.hash {
                 return None;
             }
             dep.meta = *meta;

@@ -179,6 +179,11 @@ impl ModuleUnit {
         self.files.iter().map(|f| f.candidate.display.clone()).collect()
     }
 
+    /// Directories of the modules that call this one (empty for a root module).
+    pub fn callers(&self) -> &[String] {
+        &self.callers
+    }
+
     /// Evaluates the module (or accounts for a called module's files).
     pub fn build(self, ctx: &Context<'_>) -> Built {
         if self.callers.is_empty() { self.evaluate(ctx) } else { self.through_callers() }
