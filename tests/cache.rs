@@ -359,3 +359,23 @@ fn terraform_modules_that_read_only_their_files_survive_other_changes() {
     write("c/main.tf", "module \"a\" {\n  source = \"../a\"\n}\n");
     check((1, 3), "a is now called from c: a (as a called module), b and the new c");
 }
+
+#[test]
+fn concurrent_runs_leave_a_valid_store() {
+    let (dir, root) = shop("");
+    let cache = dir.path().join("cache");
+    let fresh = scan(&root, &["--no-cache"]);
+    let runs: Vec<Run> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4).map(|_| s.spawn(|| cached(&root, &cache, &[]))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for run in &runs {
+        assert!(!run.stderr.contains("note: "), "{}", run.stderr);
+        assert_eq!(run.outcome(), fresh.outcome());
+    }
+    let after = cached(&root, &cache, &[]);
+    assert_eq!(after.counts.map(|(_, misses)| misses), Some(0), "{}", after.stderr);
+    assert!(!after.stderr.contains("note: "), "{}", after.stderr);
+    let leftovers: Vec<_> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("units.bin")], "no temporary files left");
+}
