@@ -32,8 +32,13 @@ pub struct UnitData {
     pub not_analyzed: Vec<NotAnalyzed>,
 }
 
-/// (file, span start, span end, start line, start column, end line, end column).
-type CLoc = (String, usize, usize, usize, usize, usize, usize);
+/// (index in the unit's file table, span start, span end, start line, start column, end line,
+/// end column).
+type CLoc = (usize, usize, usize, usize, usize, usize, usize);
+
+/// An attribute path as one string: `k<length>:<key>` or `i<index>;` per segment (one
+/// allocation to parse instead of one per segment).
+type CPath = String;
 
 /// Related locations (location, why).
 type CRelated = Vec<(CLoc, String)>;
@@ -42,20 +47,13 @@ type CRelated = Vec<(CLoc, String)>;
 type RuleInfo = (usize, Arc<str>, Arc<[Stride]>);
 
 #[derive(Serialize, Deserialize)]
-#[serde(untagged)]
-enum CSeg {
-    I(usize),
-    K(String),
-}
-
-#[derive(Serialize, Deserialize)]
 struct CFinding {
     r: String,
     s: Severity,
     m: String,
     l: CLoc,
     res: String,
-    a: Vec<CSeg>,
+    a: CPath,
     p: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     rel: Vec<(CLoc, String)>,
@@ -70,8 +68,8 @@ struct CObservation {
     name: Option<String>,
     facts: serde_json::Value,
     root: CLoc,
-    anchors: Vec<(Vec<CSeg>, CLoc, bool)>,
-    related: Vec<(Vec<CSeg>, CRelated)>,
+    anchors: Vec<(CPath, CLoc, bool)>,
+    related: Vec<(CPath, CRelated)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -112,6 +110,8 @@ pub struct UnitView<'a> {
 /// The cached form of [`UnitData`].
 #[derive(Serialize, Deserialize)]
 pub(super) struct CUnit {
+    /// Files that locations name.
+    files: Vec<String>,
     records: Vec<(String, COutcome)>,
     findings: Vec<CFinding>,
     unverifiable: Vec<CFinding>,
@@ -140,62 +140,95 @@ impl Rules {
     }
 }
 
-fn loc(l: &Location) -> CLoc {
-    (l.file.to_string(), l.span.start, l.span.end, l.start.line, l.start.column, l.end.line, l.end.column)
+/// The file table of a unit being encoded.
+#[derive(Default)]
+struct Files {
+    names: Vec<String>,
+    index: HashMap<Arc<str>, usize>,
 }
 
-fn unloc(l: CLoc, files: &mut HashMap<String, Arc<str>>) -> Location {
-    let (file, s, e, sl, sc, el, ec) = l;
-    let file = match files.get(&file) {
-        Some(f) => f.clone(),
-        None => {
-            let f: Arc<str> = Arc::from(file.as_str());
-            files.insert(file, f.clone());
-            f
+impl Files {
+    fn loc(&mut self, l: &Location) -> CLoc {
+        let i = match self.index.get(&l.file) {
+            Some(i) => *i,
+            None => {
+                self.names.push(l.file.to_string());
+                self.index.insert(l.file.clone(), self.names.len() - 1);
+                self.names.len() - 1
+            }
+        };
+        (i, l.span.start, l.span.end, l.start.line, l.start.column, l.end.line, l.end.column)
+    }
+
+    fn related(&mut self, r: &[(Location, String)]) -> CRelated {
+        r.iter().map(|(l, m)| (self.loc(l), m.clone())).collect()
+    }
+
+    fn finding(&mut self, f: &Finding) -> CFinding {
+        let Finding { rule_id, rule_name: _, severity, stride: _, message, location, resource, attribute, attribute_present, related } = f;
+        CFinding {
+            r: rule_id.to_string(),
+            s: *severity,
+            m: message.clone(),
+            l: self.loc(location),
+            res: resource.clone(),
+            a: path(attribute),
+            p: *attribute_present,
+            rel: related.iter().map(|r| (self.loc(&r.location), r.message.clone())).collect(),
         }
-    };
-    Location { file, span: ByteSpan { start: s, end: e }, start: Position { line: sl, column: sc }, end: Position { line: el, column: ec } }
-}
-
-fn path(p: &AttributePath) -> Vec<CSeg> {
-    p.0.iter()
-        .map(|s| match s {
-            PathSegment::Key(k) => CSeg::K(k.clone()),
-            PathSegment::Index(i) => CSeg::I(*i),
-        })
-        .collect()
-}
-
-fn unpath(p: Vec<CSeg>) -> AttributePath {
-    AttributePath(
-        p.into_iter()
-            .map(|s| match s {
-                CSeg::K(k) => PathSegment::Key(k),
-                CSeg::I(i) => PathSegment::Index(i),
-            })
-            .collect(),
-    )
-}
-
-fn related(r: &[(Location, String)]) -> Vec<(CLoc, String)> {
-    r.iter().map(|(l, m)| (loc(l), m.clone())).collect()
-}
-
-fn finding(f: &Finding) -> CFinding {
-    let Finding { rule_id, rule_name: _, severity, stride: _, message, location, resource, attribute, attribute_present, related } = f;
-    CFinding {
-        r: rule_id.to_string(),
-        s: *severity,
-        m: message.clone(),
-        l: loc(location),
-        res: resource.clone(),
-        a: path(attribute),
-        p: *attribute_present,
-        rel: related.iter().map(|r| (loc(&r.location), r.message.clone())).collect(),
     }
 }
 
-fn unfinding(f: CFinding, rules: &Rules, files: &mut HashMap<String, Arc<str>>) -> Option<Finding> {
+fn unloc(l: CLoc, files: &[Arc<str>]) -> Option<Location> {
+    let (file, s, e, sl, sc, el, ec) = l;
+    Some(Location {
+        file: files.get(file)?.clone(),
+        span: ByteSpan { start: s, end: e },
+        start: Position { line: sl, column: sc },
+        end: Position { line: el, column: ec },
+    })
+}
+
+fn path(p: &AttributePath) -> CPath {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    for seg in &p.0 {
+        let _ = match seg {
+            PathSegment::Key(k) => write!(s, "k{}:{k}", k.len()),
+            PathSegment::Index(i) => write!(s, "i{i};"),
+        };
+    }
+    s
+}
+
+fn unpath(p: &str) -> Option<AttributePath> {
+    let mut segments = Vec::new();
+    let mut rest = p;
+    while !rest.is_empty() {
+        let (tag, after) = rest.split_at_checked(1)?;
+        match tag {
+            "k" => {
+                let (len, after) = after.split_once(':')?;
+                let (key, after) = after.split_at_checked(len.parse().ok()?)?;
+                segments.push(PathSegment::Key(key.to_string()));
+                rest = after;
+            }
+            "i" => {
+                let (i, after) = after.split_once(';')?;
+                segments.push(PathSegment::Index(i.parse().ok()?));
+                rest = after;
+            }
+            _ => return None,
+        }
+    }
+    Some(AttributePath(segments))
+}
+
+fn unrelated(r: CRelated, files: &[Arc<str>]) -> Option<Vec<(Location, String)>> {
+    r.into_iter().map(|(l, m)| Some((unloc(l, files)?, m))).collect()
+}
+
+fn unfinding(f: CFinding, rules: &Rules, files: &[Arc<str>]) -> Option<Finding> {
     let (_, name, stride) = rules.by_id.get(&f.r)?;
     Some(Finding {
         rule_id: Arc::from(f.r.as_str()),
@@ -203,11 +236,15 @@ fn unfinding(f: CFinding, rules: &Rules, files: &mut HashMap<String, Arc<str>>) 
         severity: f.s,
         stride: stride.clone(),
         message: f.m,
-        location: unloc(f.l, files),
+        location: unloc(f.l, files)?,
         resource: f.res,
-        attribute: unpath(f.a),
+        attribute: unpath(&f.a)?,
         attribute_present: f.p,
-        related: f.rel.into_iter().map(|(l, message)| RelatedLocation { location: unloc(l, files), message }).collect(),
+        related: f
+            .rel
+            .into_iter()
+            .map(|(l, message)| Some(RelatedLocation { location: unloc(l, files)?, message }))
+            .collect::<Option<Vec<_>>>()?,
     })
 }
 
@@ -238,6 +275,7 @@ fn unskip(s: CSkip) -> SkipReason {
 /// The cached form of `data`; `None` when an observation names a rule the engine does not run.
 pub(super) fn encode(data: UnitView<'_>, rules: &Rules) -> Option<CUnit> {
     let UnitView { records, findings, unverifiable, observations, bytes, not_analyzed } = data;
+    let mut files = Files::default();
     let mut obs = Vec::with_capacity(observations.len());
     for (i, o) in observations {
         let Observation { address, kind, namespace, name, facts, root, anchors, related: rel } = o;
@@ -248,27 +286,31 @@ pub(super) fn encode(data: UnitView<'_>, rules: &Rules) -> Option<CUnit> {
             namespace: namespace.clone(),
             name: name.clone(),
             facts: facts.clone(),
-            root: loc(root),
-            anchors: anchors.iter().map(|(p, l, found)| (path(p), loc(l), *found)).collect(),
-            related: rel.iter().map(|(p, r)| (path(p), related(r))).collect(),
+            root: files.loc(root),
+            anchors: anchors.iter().map(|(p, l, found)| (path(p), files.loc(l), *found)).collect(),
+            related: rel.iter().map(|(p, r)| (path(p), files.related(r))).collect(),
         });
     }
+    let records = records
+        .iter()
+        .map(|r| {
+            let outcome = match &r.outcome {
+                Outcome::Analyzed { resources } => COutcome::Analyzed(*resources),
+                Outcome::Skipped { reason } => COutcome::Skipped(skip(reason)),
+                Outcome::Failed { message, location, resources } => {
+                    COutcome::Failed(message.clone(), location.as_ref().map(|l| files.loc(l)), *resources)
+                }
+            };
+            (r.path.clone(), outcome)
+        })
+        .collect();
+    let findings = findings.iter().map(|f| files.finding(f)).collect();
+    let unverifiable = unverifiable.iter().map(|f| files.finding(f)).collect();
     Some(CUnit {
-        records: records
-            .iter()
-            .map(|r| {
-                let outcome = match &r.outcome {
-                    Outcome::Analyzed { resources } => COutcome::Analyzed(*resources),
-                    Outcome::Skipped { reason } => COutcome::Skipped(skip(reason)),
-                    Outcome::Failed { message, location, resources } => {
-                        COutcome::Failed(message.clone(), location.as_ref().map(loc), *resources)
-                    }
-                };
-                (r.path.clone(), outcome)
-            })
-            .collect(),
-        findings: findings.iter().map(finding).collect(),
-        unverifiable: unverifiable.iter().map(finding).collect(),
+        files: files.names,
+        records,
+        findings,
+        unverifiable,
         observations: obs,
         bytes,
         not_analyzed: not_analyzed.iter().map(|n| (n.file.clone(), n.line, n.unit.clone(), n.reason.clone(), n.limit.clone())).collect(),
@@ -278,23 +320,22 @@ pub(super) fn encode(data: UnitView<'_>, rules: &Rules) -> Option<CUnit> {
 /// Restores a unit; `None` when the entry names a rule the engine does not run (the entry is
 /// then not trusted).
 pub(super) fn decode(unit: CUnit, rules: &Rules) -> Option<UnitData> {
-    let mut files = HashMap::new();
+    let files: Vec<Arc<str>> = unit.files.iter().map(|f| Arc::from(f.as_str())).collect();
+    let files = files.as_slice();
     let mut findings = Vec::with_capacity(unit.findings.len());
     for f in unit.findings {
-        findings.push(unfinding(f, rules, &mut files)?);
+        findings.push(unfinding(f, rules, files)?);
     }
     let mut unverifiable = Vec::with_capacity(unit.unverifiable.len());
     for f in unit.unverifiable {
-        unverifiable.push(unfinding(f, rules, &mut files)?);
+        unverifiable.push(unfinding(f, rules, files)?);
     }
     let mut observations = Vec::with_capacity(unit.observations.len());
     for o in unit.observations {
         let (index, _, _) = rules.by_id.get(&o.r)?;
-        let unrel = |r: Vec<(CLoc, String)>, files: &mut HashMap<String, Arc<str>>| -> Vec<(Location, String)> {
-            r.into_iter().map(|(l, m)| (unloc(l, files), m)).collect()
-        };
-        let anchors = o.anchors.into_iter().map(|(p, l, found)| (unpath(p), unloc(l, &mut files), found)).collect();
-        let related = o.related.into_iter().map(|(p, r)| (unpath(p), unrel(r, &mut files))).collect();
+        let anchors =
+            o.anchors.into_iter().map(|(p, l, found)| Some((unpath(&p)?, unloc(l, files)?, found))).collect::<Option<Vec<_>>>()?;
+        let related = o.related.into_iter().map(|(p, r)| Some((unpath(&p)?, unrelated(r, files)?))).collect::<Option<Vec<_>>>()?;
         observations.push((
             *index,
             Observation {
@@ -303,26 +344,27 @@ pub(super) fn decode(unit: CUnit, rules: &Rules) -> Option<UnitData> {
                 namespace: o.namespace,
                 name: o.name,
                 facts: o.facts,
-                root: unloc(o.root, &mut files),
+                root: unloc(o.root, files)?,
                 anchors,
                 related,
             },
         ));
     }
-    let records = unit
-        .records
-        .into_iter()
-        .map(|(path, outcome)| FileRecord {
-            path,
-            outcome: match outcome {
-                COutcome::Analyzed(resources) => Outcome::Analyzed { resources },
-                COutcome::Skipped(reason) => Outcome::Skipped { reason: unskip(reason) },
-                COutcome::Failed(message, location, resources) => {
-                    Outcome::Failed { message, location: location.map(|l| unloc(l, &mut files)), resources }
-                }
-            },
-        })
-        .collect();
+    let mut records = Vec::with_capacity(unit.records.len());
+    for (path, outcome) in unit.records {
+        let outcome = match outcome {
+            COutcome::Analyzed(resources) => Outcome::Analyzed { resources },
+            COutcome::Skipped(reason) => Outcome::Skipped { reason: unskip(reason) },
+            COutcome::Failed(message, location, resources) => {
+                let location = match location {
+                    Some(l) => Some(unloc(l, files)?),
+                    None => None,
+                };
+                Outcome::Failed { message, location, resources }
+            }
+        };
+        records.push(FileRecord { path, outcome });
+    }
     Some(UnitData {
         records,
         findings,
@@ -335,4 +377,26 @@ pub(super) fn decode(unit: CUnit, rules: &Rules) -> Option<UnitData> {
             .map(|(file, line, unit, reason, limit)| NotAnalyzed { file, line, unit, reason, limit })
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_round_trip_whatever_their_keys_hold() {
+        let p = AttributePath(vec![
+            PathSegment::Key("spec".into()),
+            PathSegment::Index(12),
+            PathSegment::Key("k3:i4;".into()),
+            PathSegment::Key(String::new()),
+            PathSegment::Key("é\u{202e}\n".into()),
+            PathSegment::Index(0),
+        ]);
+        assert_eq!(unpath(&path(&p)), Some(p));
+        assert_eq!(unpath(""), Some(AttributePath::root()));
+        for bad in ["x", "k9:ab", "i1", "ik", "k1:é"] {
+            assert_eq!(unpath(bad), None, "{bad}");
+        }
+    }
 }

@@ -55,7 +55,7 @@ use crate::rules::{Implementation, RuleSet};
 use crate::scan::ScanOptions;
 
 /// Version of the store's layout and entry format.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// First line of a store.
 const MAGIC: &str = "stridegate-cache";
 /// Name of the store in the cache directory.
@@ -425,12 +425,12 @@ impl Cache {
             }
         };
         let mut lines = LineReader { data: &data, pos: 0 };
-        let header = lines.line().and_then(|magic| {
-            let (m, v) = magic.split_once(' ')?;
-            (m == MAGIC && v.parse::<u32>().ok()? == FORMAT).then_some(())?;
-            let header: Header = serde_json::from_str(lines.line()?).ok()?;
-            Some(header)
-        });
+        let version = lines.line().and_then(|magic| magic.split_once(' ').filter(|(m, _)| *m == MAGIC).map(|(_, v)| v.to_string()));
+        if version.as_ref().is_some_and(|v| *v != FORMAT.to_string()) {
+            self.reset = Some("it was written in another format".to_string());
+            return;
+        }
+        let header = version.and_then(|_| serde_json::from_str::<Header>(lines.line()?).ok());
         let Some(header) = header else {
             self.note("the cache store is damaged (bad header): rebuilt".to_string());
             self.damaged.store(true, Ordering::Relaxed);
