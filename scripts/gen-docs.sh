@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates docs/rules/<ID>.md (one page per rule) and docs/rules/README.md (the index) from
-# rule metadata and fixtures. tests/registry.rs fails when these are stale.
+# Regenerates docs/rules/<ID>.md (one page per rule), docs/rules/README.md (the index) and
+# docs/configuration.md (the configuration reference) from rule metadata, fixtures and
+# src/config/options.rs. tests/registry.rs and tests/config.rs fail when these are stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q
@@ -16,3 +17,5 @@ done
   echo
   $bin rules --format markdown | sed 's#(docs/rules/#(#'
 } > docs/rules/README.md
+# The configuration reference (tests/config.rs fails when it is stale).
+$bin init --reference > docs/configuration.md

@@ -105,6 +105,7 @@ pub struct Engine {
     scan_rules: Vec<usize>,
     rego: regorus::Engine,
     rule_time: Option<std::time::Duration>,
+    settings: crate::config::RuleSettings,
 }
 
 /// The rules that apply to one (platform, kind), and the generated Rego rule that evaluates
@@ -148,9 +149,22 @@ impl Output {
 const RESOURCES_PER_TASK: usize = 64;
 
 impl Engine {
-    /// Compiles `rules` (only those for which `selected` returns true).
+    /// Compiles `rules` (only those for which `selected` returns true) with the default rule
+    /// settings.
     pub fn new(rules: &RuleSet, selected: impl Fn(&RuleMeta) -> bool) -> Result<Self, EngineError> {
+        Self::with_settings(rules, selected, &crate::config::RuleSettings::default())
+    }
+
+    /// Compiles `rules` (only those for which `selected` returns true); Rego policies read
+    /// `settings` as `data.stridegate.settings`, native checks receive them.
+    pub fn with_settings(
+        rules: &RuleSet,
+        selected: impl Fn(&RuleMeta) -> bool,
+        settings: &crate::config::RuleSettings,
+    ) -> Result<Self, EngineError> {
         let mut rego = regorus::Engine::new();
+        rego.add_data(regorus::Value::from(settings.rego_data()))
+            .map_err(|e| EngineError::Rego { rule: "<settings>".to_string(), message: e.to_string() })?;
         // A builtin that fails (a type error in `sprintf`, say) must surface as a rule failure
         // (scan incomplete), never silently make a `deny` body undefined and hide a finding.
         rego.set_strict_builtin_errors(true);
@@ -176,7 +190,7 @@ impl Engine {
                         unverifiable: declares_unverifiable.then(|| format!("{package}.unverifiable")),
                     }
                 }
-                Implementation::Native => match checks::native(&meta.id) {
+                Implementation::Native => match checks::native_with(&meta.id, settings) {
                     Some(NativeCheck::Resource(c)) => Exec::Native(c),
                     Some(NativeCheck::Scan(c)) => Exec::Scan(c),
                     None => return Err(EngineError::MissingNative(meta.id.clone())),
@@ -242,7 +256,7 @@ impl Engine {
                 }
             }
         }
-        let mut engine = Self { rules: compiled, by_kind, scan_rules, rego, rule_time: None };
+        let mut engine = Self { rules: compiled, by_kind, scan_rules, rego, rule_time: None, settings: settings.clone() };
         engine.set_rule_time(crate::limits::AnalysisLimits::default().rule_time);
         Ok(engine)
     }
@@ -269,6 +283,11 @@ impl Engine {
     /// A fresh worker for one thread.
     pub fn worker(&self) -> Worker {
         Worker { rego: self.rego.clone() }
+    }
+
+    /// The rule settings the rules were compiled with (from the configuration).
+    pub fn settings(&self) -> &crate::config::RuleSettings {
+        &self.settings
     }
 
     /// Number of rules that will run.
@@ -317,6 +336,31 @@ impl Engine {
             .collect();
         for part in outputs {
             out.append(part);
+        }
+    }
+
+    /// Whether any whole-scan rule is enabled (rules that join resources of several units).
+    pub fn has_scan_rules(&self) -> bool {
+        !self.scan_rules.is_empty()
+    }
+
+    /// Runs only the whole-scan rules' `observe` on `resources`: what a unit that only gives
+    /// context to the units reported on contributes (changed-files mode, shards).
+    pub fn observe_all(&self, resources: &[Resource], out: &mut Output) {
+        for resource in resources {
+            let kind = match resource.platform {
+                Platform::Kubernetes => crate::kubernetes::dispatch_kind(&resource.kind, &resource.value),
+                _ => &resource.kind,
+            };
+            let Some(entry) = self.by_kind.get(&(resource.platform, kind.to_string())) else { continue };
+            for &i in &entry.rules {
+                if let Some(rule) = self.rules.get(i)
+                    && let Exec::Scan(check) = &rule.exec
+                    && let Some(obs) = check.observe(resource)
+                {
+                    out.observations.push((i, obs));
+                }
+            }
         }
     }
 
@@ -464,6 +508,10 @@ impl Engine {
                     attribute: hit.path,
                     attribute_present: present,
                     related,
+                    resource_location: Some(o.root.clone()),
+                    call_sites: Vec::new(),
+                    suppression: None,
+                    baseline: None,
                 });
             }
         }
@@ -490,6 +538,10 @@ fn finding(rule: &CompiledRule, resource: &Resource, hit: Hit) -> Finding {
         attribute: hit.path,
         attribute_present: present,
         related,
+        resource_location: Some(resource.locate(&AttributePath::root()).0),
+        call_sites: resource.call_chain.iter().rev().map(|(l, _)| l.clone()).collect(),
+        suppression: None,
+        baseline: None,
     }
 }
 

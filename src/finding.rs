@@ -32,6 +32,30 @@ pub struct Finding {
     /// a workload...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<RelatedLocation>,
+    /// Where the resource itself starts (its block or object), so a suppression written
+    /// above the block or document applies to every finding in it.
+    #[serde(skip)]
+    pub resource_location: Option<Location>,
+    /// The blocks that produced the resource, innermost first (Terraform `module` calls, a
+    /// `helm_release`, a Kustomize build): a suppression above one of them applies too.
+    #[serde(skip)]
+    pub call_sites: Vec<Location>,
+    /// Set on a suppressed finding ([`crate::scan::ScanReport::suppressed`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<crate::suppress::Suppression>,
+    /// Whether a `--baseline` holds this finding (`None`: no baseline was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+}
+
+/// A finding compared with a baseline (SARIF `baselineState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaselineState {
+    /// The baseline holds this finding: it does not fail the gate.
+    Unchanged,
+    /// Absent from the baseline (or one more occurrence of an identity than it holds).
+    New,
 }
 
 /// A secondary location of a finding.
@@ -54,6 +78,11 @@ impl Finding {
     /// platforms and versions, unlike `std`'s randomly seeded hasher.
     pub fn fingerprint(&self) -> String {
         format!("{:016x}", fnv1a64(self.identity().as_bytes()))
+    }
+
+    /// True when a baseline holds this finding (it is reported but does not fail the gate).
+    pub fn in_baseline(&self) -> bool {
+        self.baseline == Some(BaselineState::Unchanged)
     }
 
     /// The order used in every output: file, line, column, rule, message.

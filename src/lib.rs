@@ -12,13 +12,16 @@
 //! a [`scan::ScanReport`] as terminal text, JSON or SARIF 2.1.0. The binary (`src/main.rs`) is a
 //! thin command-line shell over this library.
 
+pub mod baseline;
 pub mod cache;
 pub mod checks;
+pub mod config;
 pub mod discover;
 pub mod encode;
 pub mod engine;
 pub mod finding;
 pub mod frontend;
+pub mod gate;
 pub mod helm;
 pub mod iam;
 pub mod kubernetes;
@@ -30,6 +33,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod suppress;
 pub mod terraform;
 pub mod threat;
 

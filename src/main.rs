@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use stridegate::engine::Engine;
-use stridegate::report::{self, Format, Sources};
+use stridegate::report::{self, RepoPaths, Sources};
 use stridegate::rules::meta::Severity;
 use stridegate::rules::{RuleError, RuleSet};
 use stridegate::scan::{ExitStatus, ScanOptions, scan};
@@ -29,6 +29,10 @@ struct Cli {
 enum Command {
     /// Scan a directory or file and report findings.
     Scan(Box<ScanArgs>),
+    /// Scan, then list every suppression (comments, annotations, configuration) with its
+    /// rules, reason, expiry and status. Exits 1 when one is unused, expired, lacks a reason,
+    /// names an unknown rule or is malformed; 0 otherwise.
+    Suppressions(Box<ScanArgs>),
     /// List every rule with its id, severity, STRIDE categories and title.
     Rules {
         /// Output format.
@@ -44,6 +48,27 @@ enum Command {
     /// Helm charts as the scanner sees them.
     #[command(subcommand)]
     Helm(HelmCommand),
+    /// Merge the SARIF outputs of `scan --shard K/N` runs into one log equal to a full run's.
+    Merge {
+        /// SARIF files to merge.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the merged log to this file instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Write a commented default configuration file (stridegate.toml).
+    Init {
+        /// Where to write it.
+        #[arg(long, short = 'o', value_name = "FILE", default_value = "stridegate.toml")]
+        output: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+        /// Print the configuration reference (docs/configuration.md) instead.
+        #[arg(long, hide = true)]
+        reference: bool,
+    },
     /// Show a rule's documentation with failing and passing examples.
     Explain {
         /// Rule id (K8S-0002) or name (privileged-container).
@@ -180,6 +205,48 @@ enum RulesFormat {
     Markdown,
 }
 
+/// `scan --format`: the report formats (kept out of the `report` module, which knows nothing
+/// of the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Human-readable text with source snippets.
+    Terminal,
+    /// stridegate's JSON document.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (one test case per rule and resource).
+    Junit,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// Markdown for a pull-request comment.
+    #[value(alias = "md")]
+    Markdown,
+    /// GitLab SAST report (schema 15).
+    Gitlab,
+}
+
+/// One `--format FORMAT[=FILE]`.
+#[derive(Debug, Clone)]
+struct OutputSpec {
+    format: Format,
+    file: Option<PathBuf>,
+}
+
+fn parse_output_spec(s: &str) -> Result<OutputSpec, String> {
+    let (name, file) = match s.split_once('=') {
+        Some((name, "")) => return Err(format!("`{name}=`: give a file after `=`")),
+        Some((name, file)) => (name, Some(PathBuf::from(file))),
+        None => (s, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        let names: Vec<String> =
+            Format::value_variants().iter().filter_map(|v| v.to_possible_value()).map(|v| v.get_name().to_string()).collect();
+        format!("`{name}` is not one of {}", names.join(", "))
+    })?;
+    Ok(OutputSpec { format, file })
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
     Auto,
@@ -192,16 +259,50 @@ struct ScanArgs {
     /// Directories or files to scan (default: the current directory). Several paths are one
     /// scan, shown relative to their deepest common directory (what a pre-commit hook passes).
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Terminal)]
-    format: Format,
-    /// Write the report to this file instead of stdout.
+    /// Output format, `FORMAT` (to stdout) or `FORMAT=FILE` (repeatable): terminal, json,
+    /// sarif, junit, github, markdown, gitlab. When every format goes to a file, the terminal
+    /// report is still shown on stdout.
+    #[arg(long, short = 'f', value_name = "FORMAT[=FILE]", value_parser = parse_output_spec)]
+    format: Vec<OutputSpec>,
+    /// Write the report (one format) to this file instead of stdout; stdout stays empty and
+    /// the errors and summary go to stderr.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Terminal: one line per finding (`path:line:col: SEVERITY RULE-ID message [resource]`).
+    #[arg(long)]
+    compact: bool,
+    /// Terminal: only errors and the summary, nothing when the scan is clean and complete.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Write the findings' logical identities to this baseline file (sorted JSON lines).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Findings held in this baseline file are reported as `baseline` and never fail the gate.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Exit with 3 when analysis coverage (analyzed files / files that should have been,
+    /// plus parts not analyzed) is below this percentage.
+    #[arg(long, value_name = "PERCENT", value_parser = stridegate::gate::parse_percent)]
+    min_coverage: Option<f64>,
+    /// SARIF, GitHub, JUnit, GitLab and Markdown paths are relative to this directory
+    /// (default: the git repository holding the scanned path, else the scanned path).
+    #[arg(long, alias = "repo-root", value_name = "DIR")]
+    sarif_root: Option<PathBuf>,
+    /// SARIF `automationDetails.id` (default: `stridegate/<scanned path in the repository>/`).
+    #[arg(long, value_name = "NAME")]
+    sarif_category: Option<String>,
     /// Exit with 1 when a finding has at least this severity (low, medium, high, critical), or
     /// `none` to report only: findings never fail, an incomplete scan still exits 3.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_fail_on)]
-    fail_on: FailOn,
+    /// Default: `fail-on` of the configuration file, else low.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    fail_on: Option<FailOn>,
+    /// Read this configuration file instead of the stridegate.toml or .stridegate.toml found
+    /// from the first scanned path up to the repository root.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    no_config: bool,
     /// Skip paths matching this glob (gitignore syntax; repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -211,10 +312,12 @@ struct ScanArgs {
     /// Load additional rules from this directory (same layout as the built-in rules/).
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
-    /// Run only these rules (ids or names, comma-separated).
+    /// Run only these rules (ids, names, families like K8S or STRIDE categories,
+    /// comma-separated; extends `[rules] select` of the configuration file).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
-    /// Do not run these rules (ids or names, comma-separated).
+    /// Do not run these rules (ids, names, families or STRIDE categories, comma-separated;
+    /// extends `[rules] ignore`).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     skip: Vec<String>,
     /// Worker threads (default: all cores; at most 4 per core).
@@ -264,6 +367,23 @@ struct ScanArgs {
     /// Helm: the Kubernetes version charts see in `.Capabilities.KubeVersion`.
     #[arg(long = "kube-version", value_name = "VERSION", default_value = "v1.30.0")]
     kube_version: String,
+    /// Audit: ignore every suppression (comments, annotations, configuration), so every
+    /// finding is active.
+    #[arg(long)]
+    no_suppressions: bool,
+    /// Changed-files mode (pre-commit): analyze the repository's units that these files belong
+    /// to and report only findings in (or related to) them; PATHS are not used. Implied by
+    /// --changed-since.
+    #[arg(long, value_name = "FILE", num_args = 0.., conflicts_with = "changed_since")]
+    changed: Option<Vec<PathBuf>>,
+    /// Changed-files mode for the files changed since this git revision (branch, tag, commit),
+    /// committed or not; PATHS restrict which of them are reported on.
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
+    /// Analyze and report only this shard's units (`K/N`, e.g. 2/4), for parallel CI jobs;
+    /// combine the SARIF outputs with `stridegate merge`.
+    #[arg(long, value_name = "K/N", value_parser = stridegate::scan::units::Shard::parse, conflicts_with_all = ["changed", "changed_since"])]
+    shard: Option<stridegate::scan::units::Shard>,
     /// Use the incremental cache even when stderr is not a terminal (it is on by default in a
     /// terminal): units whose inputs, rules and options are unchanged are not analyzed again.
     #[arg(long, conflicts_with = "no_cache")]
@@ -310,8 +430,11 @@ fn parse_size(s: &str) -> Result<u64, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Scan(args) => run_scan(&args),
+        Command::Scan(args) => run_scan(&args, false),
+        Command::Suppressions(args) => run_scan(&args, true),
+        Command::Merge { files, output } => run_merge(&files, &output),
         Command::Helm(HelmCommand::Render(args)) => run_helm_render(&args),
+        Command::Init { output, force, reference } => run_init(&output, force, reference),
         Command::ThreatModel(ThreatModelCommand::Import { file, scope, system, output }) => {
             run_threat_import(&file, scope.as_deref(), system.as_deref(), output.as_deref())
         }
@@ -338,6 +461,27 @@ fn main() -> ExitCode {
         }),
     };
     ExitCode::from(code as u8)
+}
+
+/// `stridegate merge`: shard SARIF logs into one.
+fn run_merge(files: &[PathBuf], output: &Option<PathBuf>) -> ExitStatus {
+    let mut inputs = Vec::new();
+    for f in files {
+        match std::fs::read_to_string(f) {
+            Ok(text) => inputs.push((f.display().to_string(), text)),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", f.display());
+                return ExitStatus::UsageError;
+            }
+        }
+    }
+    match report::merge::merge_sarif(&inputs) {
+        Ok(text) => emit(output, &text),
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitStatus::UsageError
+        }
+    }
 }
 
 fn run_helm_render(args: &HelmRenderArgs) -> ExitStatus {
@@ -419,16 +563,142 @@ fn load_rules(dirs: &[PathBuf]) -> Option<RuleSet> {
     Some(set)
 }
 
-fn run_scan(args: &ScanArgs) -> ExitStatus {
-    let Some(set) = load_rules(&args.rules) else { return ExitStatus::UsageError };
-    for key in args.select.iter().chain(&args.skip) {
-        if set.find(key).is_none() {
-            eprintln!("error: unknown rule `{key}` in --select/--skip; `stridegate rules` lists them");
-            return ExitStatus::UsageError;
+/// The outputs of a scan: `--format` specs with `-o` applied, at most one to stdout. `legacy`
+/// is the `-o FILE` form (stdout stays empty).
+fn resolve_outputs(args: &ScanArgs) -> Result<(Vec<OutputSpec>, bool), String> {
+    let mut specs = args.format.clone();
+    if specs.is_empty() {
+        specs.push(OutputSpec { format: Format::Terminal, file: None });
+    }
+    let legacy = args.output.is_some();
+    if let Some(output) = &args.output {
+        match specs.as_mut_slice() {
+            [one] if one.file.is_none() => one.file = Some(output.clone()),
+            _ => return Err("--output FILE goes with a single --format FORMAT; for several outputs use --format FORMAT=FILE".into()),
         }
     }
-    let matches =
-        |meta: &stridegate::rules::meta::RuleMeta, keys: &[String]| keys.iter().any(|k| meta.id.eq_ignore_ascii_case(k) || meta.name == *k);
+    if specs.iter().filter(|s| s.file.is_none()).count() > 1 {
+        return Err("at most one --format can go to stdout; give the others a file (--format FORMAT=FILE)".into());
+    }
+    let mut files: Vec<&PathBuf> = specs.iter().filter_map(|s| s.file.as_ref()).collect();
+    files.extend(args.write_baseline.as_ref());
+    let mut sorted = files.clone();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() != files.len() {
+        return Err("two outputs name the same file".into());
+    }
+    if !legacy && specs.iter().all(|s| s.file.is_some() && s.format != Format::Terminal) {
+        specs.push(OutputSpec { format: Format::Terminal, file: None });
+    }
+    Ok((specs, legacy))
+}
+
+/// Reads and parses `--baseline FILE` (exit 2 on any problem: a gate must not pass because its
+/// baseline could not be read).
+fn load_baseline(path: &std::path::Path) -> Result<stridegate::baseline::Baseline, String> {
+    let shown = path.display();
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return Err(format!("--baseline {shown} is not a regular file")),
+        Ok(m) if m.len() > stridegate::baseline::MAX_BYTES => return Err(format!("--baseline {shown} is over 64 MiB")),
+        Ok(_) => {}
+        Err(e) => return Err(format!("cannot read --baseline {shown}: {e}")),
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read --baseline {shown}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        format!("--baseline {shown}:{line}: not UTF-8 text")
+    })?;
+    stridegate::baseline::Baseline::parse(&text)
+        .map_err(|e| format!("--baseline {shown}:{}: {}", e.line, report::escape::terminal_safe(&e.message)))
+}
+
+/// Where the scan root sits in the repository: `--sarif-root`, else the nearest ancestor
+/// holding `.git`, else the scan root itself.
+fn repo_paths(target: &std::path::Path, sarif_root: Option<&std::path::Path>) -> Result<RepoPaths, String> {
+    let Ok(target) = std::fs::canonicalize(stridegate::discover::base_of(target)) else { return Ok(RepoPaths::default()) };
+    let root = match sarif_root {
+        Some(r) => std::fs::canonicalize(r).map_err(|e| format!("--sarif-root {}: {e}", r.display()))?,
+        None => match target.ancestors().find(|d| d.join(".git").exists()) {
+            Some(r) => r.to_path_buf(),
+            None => return Ok(RepoPaths::default()),
+        },
+    };
+    let Ok(rel) = target.strip_prefix(&root) else {
+        return Err(format!("--sarif-root {} does not contain the scanned path {}", root.display(), target.display()));
+    };
+    let prefix: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Ok(RepoPaths { prefix: prefix.join("/"), link_base: None })
+}
+
+/// The directory the scanned paths are shown relative to (configuration excludes are
+/// re-anchored at it).
+fn scan_base(args: &ScanArgs) -> PathBuf {
+    match args.paths.as_slice() {
+        [] => PathBuf::from("."),
+        [one] => stridegate::discover::base_of(one),
+        many => stridegate::discover::common_base(many).unwrap_or_else(|_| PathBuf::from(".")),
+    }
+}
+
+fn run_init(output: &std::path::Path, force: bool, reference: bool) -> ExitStatus {
+    if reference {
+        return write_stdout(&stridegate::config::options::reference());
+    }
+    if output.exists() && !force {
+        eprintln!("error: {} exists; use --force to overwrite it", output.display());
+        return ExitStatus::UsageError;
+    }
+    match std::fs::write(output, stridegate::config::options::template()) {
+        Ok(()) => {
+            eprintln!("wrote {}", output.display());
+            ExitStatus::Clean
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", output.display());
+            ExitStatus::UsageError
+        }
+    }
+}
+
+fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
+    let (outputs, legacy_output) = match resolve_outputs(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::UsageError;
+        }
+    };
+    let baseline = match args.baseline.as_deref().map(load_baseline).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::UsageError;
+        }
+    };
+    let Some(set) = load_rules(&args.rules) else { return ExitStatus::UsageError };
+    let source = match (&args.config, args.no_config) {
+        (_, true) => stridegate::config::Source::None,
+        (Some(file), false) => stridegate::config::Source::File(file.clone()),
+        (None, false) => stridegate::config::Source::Discover(
+            args.paths.first().or_else(|| args.changed.as_ref().and_then(|c| c.first())).cloned().unwrap_or_else(|| PathBuf::from(".")),
+        ),
+    };
+    let config = match stridegate::config::load(&source) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return ExitStatus::UsageError;
+        }
+    };
+    let resolved = match config.resolve(&set, &args.select, &args.skip) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitStatus::UsageError;
+        }
+    };
     let mut analysis = stridegate::limits::AnalysisLimits::default();
     for spec in &args.limits {
         if let Err(e) = analysis.set(spec) {
@@ -440,7 +710,7 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
     if args.threads > threads {
         eprintln!("note: --threads {} is more than 4 per core; using {threads}", args.threads);
     }
-    let mut engine = match Engine::new(&set, |m| (args.select.is_empty() || matches(m, &args.select)) && !matches(m, &args.skip)) {
+    let mut engine = match Engine::with_settings(&set, |m| resolved.runs(m), &config.settings) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("{:?}", miette::Report::new(e));
@@ -486,7 +756,11 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
     let progress = Arc::new(AtomicUsize::new(0));
     let total = Arc::new(AtomicUsize::new(0));
     let options = ScanOptions {
-        discover: stridegate::discover::DiscoverOptions { exclude: args.exclude.clone(), no_ignore: args.no_ignore, threads },
+        discover: stridegate::discover::DiscoverOptions {
+            exclude: config.exclude_relative_to(&scan_base(args)).into_iter().chain(args.exclude.iter().cloned()).collect(),
+            no_ignore: args.no_ignore,
+            threads,
+        },
         max_file_size: args.max_file_size,
         threads,
         analysis,
@@ -504,6 +778,14 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
         },
         cache: (!args.no_cache && (args.cache || args.cache_dir.is_some() || std::io::stderr().is_terminal()))
             .then(|| stridegate::cache::CacheSettings { dir: args.cache_dir.clone(), rules: stridegate::cache::rules_fingerprint(&set) }),
+        suppress: stridegate::suppress::SuppressOptions {
+            enabled: !args.no_suppressions,
+            known_rules: Some(Arc::new(stridegate::suppress::rule_names(set.rules.iter().map(|r| r.meta.as_ref())))),
+            ..Default::default()
+        },
+        external_suppressions: config.suppressions_relative_to(&scan_base(args)),
+        // JUnit lists the passing rule × resource pairs too: it needs every resource.
+        inventory: outputs.iter().any(|o| o.format == Format::Junit),
         ..ScanOptions::default()
     };
     // A file of a Helm chart (a template, values.yaml) is analyzed through its chart.
@@ -538,15 +820,27 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             }
         })
     });
-    let result = stridegate::scan::scan_paths(&targets, &engine, &options);
+    let mut options = options;
+    if let Err(e) = config.apply_helm(&mut options.helm, &targets) {
+        eprintln!("{:?}", miette::Report::new(e));
+        return ExitStatus::UsageError;
+    }
+    if let Some(shard) = args.shard {
+        options.selection = stridegate::scan::units::Selection::Shard(shard);
+    }
+    let result = match (&args.changed, &args.changed_since) {
+        (_, Some(rev)) => stridegate::scan::scan_changed_since(rev, &given, &engine, &options).map_err(miette::Report::new),
+        (Some(changed), None) => stridegate::scan::scan_changed(changed, &engine, &options).map_err(miette::Report::new),
+        (None, None) => stridegate::scan::scan_paths(&targets, &engine, &options).map_err(miette::Report::new),
+    };
     done.store(true, Ordering::Relaxed);
     if let Some(t) = ticker {
         let _ = t.join();
     }
-    let (target, report) = match result {
+    let (target, mut report) = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            eprintln!("{e:?}");
             return ExitStatus::UsageError;
         }
     };
@@ -558,39 +852,96 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
             eprintln!("{}", report::escape::terminal_safe(&stridegate::cache::describe(stats)));
         }
     }
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    resolved.apply(&mut report, &target);
+    if list_suppressions {
+        return list_suppressions_of(&report, args);
+    }
+    let now = std::time::SystemTime::now();
+    let started_at = now.checked_sub(report.elapsed).unwrap_or(now);
+    let paths = match repo_paths(&target, args.sarif_root.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::UsageError;
+        }
+    };
+    if let Some(b) = &baseline {
+        b.apply(&mut report.findings, &paths.prefix);
+    }
+    if let Some(path) = &args.write_baseline {
+        if emit(&Some(path.clone()), &stridegate::baseline::write(&report.findings, &paths.prefix)) == ExitStatus::UsageError {
+            return ExitStatus::UsageError;
+        }
+        if report.is_incomplete() {
+            eprintln!("note: the scan is incomplete: the baseline holds no finding of what could not be analyzed");
+        }
+    }
+    let terminal_on_stdout = outputs.iter().any(|o| o.format == Format::Terminal && o.file.is_none());
+    let to_terminal = terminal_on_stdout && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let text = match args.format {
-        Format::Terminal => {
-            let mut sources = Sources::new(&target);
-            let width = if to_terminal { terminal_width() } else { 100 };
-            report::terminal::render(&report, &mut sources, report::terminal::TerminalOptions { color, verbose: args.verbose, width })
-        }
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-    };
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return ExitStatus::UsageError;
+    for output in &outputs {
+        let text = match output.format {
+            Format::Terminal => {
+                let mut sources = Sources::new(&target);
+                let width = if to_terminal { terminal_width() } else { 100 };
+                let options = report::terminal::TerminalOptions {
+                    color: color && output.file.is_none(),
+                    verbose: args.verbose,
+                    width,
+                    compact: args.compact,
+                    quiet: args.quiet,
+                };
+                report::terminal::render(&report, &mut sources, options)
             }
-            // The report went to a file: keep the user informed on stderr, errors included (the
-            // summary's "scan incomplete" refers to them).
-            eprint!("{}{}", report::terminal::errors(&report), report::terminal::summary(&report));
-        }
-        None => {
-            if write_stdout(&text) == ExitStatus::UsageError {
-                return ExitStatus::UsageError;
+            Format::Json => report::json::render(&report),
+            Format::Sarif => {
+                let category = args.sarif_category.clone().unwrap_or_else(|| {
+                    if paths.prefix.is_empty() { "stridegate/".to_string() } else { format!("stridegate/{}/", paths.prefix) }
+                });
+                report::sarif::render_with(&report, &report::sarif::SarifOptions { paths: paths.clone(), category: Some(category) })
             }
+            Format::Junit => {
+                // Every rule × resource the engine evaluated: passing test cases.
+                let mut checked: Vec<report::junit::Checked> = report
+                    .inventory
+                    .iter()
+                    .flat_map(|r| {
+                        engine.rules_for(r.platform, &r.kind).map(move |m| report::junit::Checked {
+                            rule_id: m.id.clone(),
+                            rule_name: m.name.clone(),
+                            file: r.location.file.to_string(),
+                            resource: r.address.clone(),
+                        })
+                    })
+                    .collect();
+                checked.sort();
+                checked.dedup();
+                report::junit::render(&report, &paths, &checked)
+            }
+            Format::Github => report::github::render(&report, &paths),
+            Format::Markdown => report::markdown::render(&report, &paths),
+            Format::Gitlab => {
+                let end = std::time::SystemTime::now();
+                report::gitlab::render(&report, &paths, &report::gitlab::timestamp(started_at), &report::gitlab::timestamp(end))
+            }
+        };
+        if emit(&output.file, &text) == ExitStatus::UsageError {
+            return ExitStatus::UsageError;
         }
     }
+    if legacy_output {
+        // The report went to a file: keep the user informed on stderr, errors included (the
+        // summary's "scan incomplete" line counts them).
+        eprint!("{}{}", report::terminal::errors(&report), report::terminal::summary(&report));
+    }
     // A gate that checked nothing (a mistyped CI path, a directory without IaC) must not pass.
-    if report.files.is_empty() {
+    // Changed-files mode with nothing to analyze (a README changed), or an empty shard, is fine.
+    let selective = args.changed.is_some() || args.changed_since.is_some() || args.shard.is_some();
+    if report.files.is_empty() && !selective {
         let shown: Vec<String> = targets.iter().map(|p| p.display().to_string()).collect();
         eprintln!(
             "warning: no infrastructure-as-code file (Terraform, Kubernetes, Helm, Kustomize or IAM JSON) found in {}: nothing was checked",
@@ -598,10 +949,37 @@ fn run_scan(args: &ScanArgs) -> ExitStatus {
         );
         return ExitStatus::Incomplete;
     }
-    match args.fail_on.0 {
-        Some(threshold) => report.exit_status(threshold),
-        None if report.is_incomplete() => ExitStatus::Incomplete,
-        None => ExitStatus::Clean,
+    let fail_on = args.fail_on.map_or(config.fail_on.unwrap_or(Some(Severity::Low)), |f| f.0);
+    let (status, low) = stridegate::gate::decide(&report, fail_on, args.min_coverage);
+    if let (Some(c), Some(min)) = (low, args.min_coverage) {
+        eprintln!("error: analysis coverage {c:.1}% is below --min-coverage {min}%");
+    }
+    status
+}
+
+/// `stridegate suppressions`: the suppressions' table (or JSON), exit 1 when one needs
+/// attention.
+fn list_suppressions_of(report: &stridegate::scan::ScanReport, args: &ScanArgs) -> ExitStatus {
+    // The first `--format` chooses between the table and JSON; its file (or `-o`) the target.
+    let spec = args.format.first();
+    let text = if spec.is_some_and(|s| matches!(s.format, Format::Json | Format::Sarif)) {
+        let mut s = serde_json::to_string_pretty(&report.suppressions).unwrap_or_else(|_| "[]".to_string());
+        s.push('\n');
+        s
+    } else {
+        stridegate::suppress::table(&report.suppressions)
+    };
+    let file = spec.and_then(|s| s.file.clone()).or_else(|| args.output.clone());
+    let written = match &file {
+        Some(path) => std::fs::write(path, text).map_err(|e| eprintln!("error: cannot write {}: {e}", path.display())).is_ok(),
+        None => write_stdout(&text) != ExitStatus::UsageError,
+    };
+    if !written {
+        ExitStatus::UsageError
+    } else if report.suppressions.iter().any(|r| r.status.is_problem()) {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
     }
 }
 

@@ -44,7 +44,8 @@ fn json_output_snapshot() {
 
 #[test]
 fn sarif_output_snapshot_and_schema() {
-    let out = stridegate(&["scan", "fixtures/shop", "--format", "sarif"]);
+    // (An explicit root: by default URIs are relative to the enclosing git checkout.)
+    let out = stridegate(&["scan", "fixtures/shop", "--format", "sarif", "--sarif-root", "fixtures/shop"]);
     assert_eq!(out.status.code(), Some(1));
     let sarif: Value = serde_json::from_str(&stdout(&out)).expect("stdout is only the SARIF document");
     assert_valid_sarif(&sarif);
@@ -219,9 +220,10 @@ fn terraform_variables_from_the_command_line() {
 #[test]
 fn helm_values_from_the_command_line_and_files_through_their_chart() {
     let chart = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/helm-chart");
+    // K8S-0054 (image not pinned to a digest) reports every image of the chart whatever the values.
     let rules = |out: &Output| -> Vec<String> {
         let v: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
-        v["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap().to_string()).collect()
+        v["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap().to_string()).filter(|id| id != "K8S-0054").collect()
     };
     let chart_arg = chart.to_str().unwrap();
     let out = stridegate(&["scan", chart_arg, "--format", "json"]);

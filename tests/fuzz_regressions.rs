@@ -191,7 +191,11 @@ fn scan_files(files: Vec<(String, Vec<u8>)>) -> ScanReport {
         let _: serde_json::Value = serde_json::from_str(&stridegate::report::json::render(&report)).expect("JSON report");
         let _: serde_json::Value = serde_json::from_str(&sarif::render(&report)).expect("SARIF report");
         let mut sources = Sources::new(dir.path());
-        let text = terminal::render(&report, &mut sources, TerminalOptions { color: false, verbose: true, width: 100 });
+        let text = terminal::render(
+            &report,
+            &mut sources,
+            TerminalOptions { color: false, verbose: true, width: 100, ..TerminalOptions::default() },
+        );
         assert!(text.contains("files"), "terminal report without its coverage summary:\n{text}");
         report
     })

@@ -69,7 +69,7 @@ fn keys(path: &[&str]) -> AttributePath {
 fn hardened_container(name: &str) -> Value {
     json!({
         "name": name,
-        "image": "registry.example.com/app:1.4.2",
+        "image": "registry.example.com/app:1.4.2@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         "securityContext": {
             "runAsNonRoot": true,
             "runAsUser": 10001,

@@ -123,3 +123,326 @@ principals(s, base) := {[array.concat(base, ["Principal"]), "*", "*"]} if {
 	some t, _ in s.Principal
 	some [path, v] in values(s.Principal, t, array.concat(base, ["Principal"]))
 }
+
+# A string-or-list field whose every element is a known string (a list holding an unknown
+# element is not).
+known_strings(s, field) if is_string(s[field])
+
+known_strings(s, field) if {
+	is_array(s[field])
+	every v in s[field] {
+		is_string(v)
+	}
+}
+
+# ---------------------------------------------------------------------------------------------
+# Deny statements.
+#
+# An Allow is cancelled by a Deny of the same document that applies to everyone, with no
+# Condition (a Condition that cannot be known, or an empty one left by a dropped condition
+# block, counts as a condition: the Deny is then not relied on), whose Action covers the allowed
+# action or pattern, and whose Resource covers every resource of the Allow.
+
+# Deny statements that always apply (no Condition) and name no particular principal.
+unconditional_denies contains s if {
+	some [_, s] in statements
+	s.Effect == "Deny"
+	not has_condition_field(s)
+	not _ = s.NotPrincipal
+	for_everyone(s)
+}
+
+has_condition_field(s) if {
+	_ = s.Condition
+	s.Condition != null
+}
+
+for_everyone(s) if not _ = s.Principal
+
+for_everyone(s) if s.Principal == "*"
+
+for_everyone(s) if "*" in strings(s.Principal, "AWS")
+
+# True when `pattern` (written with `*` only) matches every text `text` (a name or a pattern)
+# stands for: `s3:*` covers `s3:Get*`; `arn:aws:s3:::*` covers `arn:aws:s3:::logs/*`. A `?` in
+# `pattern` could match a `*` of `text` alone, so such patterns cover only what equals them.
+covers(pattern, text, ignore_case) if {
+	not contains(pattern, "?")
+	stridegate.aws_wildcard_match(pattern, text, ignore_case)
+}
+
+covers(pattern, text, true) if lower(pattern) == lower(text)
+
+covers(pattern, text, false) if pattern == text
+
+# True when an unconditional Deny of the document removes `action` (an action name, or an
+# Allow statement's action pattern) on every resource the Allow statement `s` applies to.
+# Cheap when the document has no Deny (the common case): the loop is over Deny statements.
+denied(s, action) if {
+	some d in unconditional_denies
+	deny_covers_action(d, action)
+	deny_covers_resources(d, s)
+}
+
+deny_covers_action(d, action) if {
+	some p in strings(d, "Action")
+	covers(p, action, true)
+}
+
+# NotAction in a Deny removes every action it does not list (for action names only: a pattern
+# may overlap the list).
+deny_covers_action(d, action) if {
+	not contains(action, "*")
+	not contains(action, "?")
+	known_strings(d, "NotAction")
+	every p in strings(d, "NotAction") {
+		not action_matches(p, action)
+	}
+}
+
+deny_covers_resources(d, _) if "*" in strings(d, "Resource")
+
+deny_covers_resources(d, s) if {
+	not _ = s.NotResource
+	known_strings(s, "Resource")
+	count(strings(s, "Resource")) > 0
+	every r in strings(s, "Resource") {
+		some p in strings(d, "Resource")
+		covers(p, r, false)
+	}
+}
+
+# ---------------------------------------------------------------------------------------------
+# Conditions.
+#
+# condition_entries(s) lists each operator/key pair of a statement's Condition as
+#   {"operator": as written, "op": base operator lowercased ("stringequals", "bool"...),
+#    "set": "foranyvalue" | "forallvalues" | "", "if_exists": bool, "key": lowercased key,
+#    "key_text": key as written, "values": [values as strings], "known": bool}
+# Boolean and number values are turned into their text ("true"), as AWS compares them.
+condition_entries(s) := [e |
+	is_object(s.Condition)
+	some operator, block in s.Condition
+	is_object(block)
+	some key, raw in block
+	parts := operator_parts(operator)
+	e := {
+		"operator": operator,
+		"op": parts[1],
+		"set": parts[0],
+		"if_exists": parts[2],
+		"key": lower(key),
+		"key_text": key,
+		"values": condition_values(raw),
+		"known": known_values(raw),
+	}
+]
+
+operator_parts(operator) := [set, base, if_exists] if {
+	lo := lower(operator)
+	set := set_qualifier(lo)
+	rest := trim_prefix(trim_prefix(lo, "foranyvalue:"), "forallvalues:")
+	if_exists := endswith(rest, "ifexists")
+	base := trim_suffix(rest, "ifexists")
+}
+
+set_qualifier(lo) := "foranyvalue" if {
+	startswith(lo, "foranyvalue:")
+} else := "forallvalues" if {
+	startswith(lo, "forallvalues:")
+} else := ""
+
+value_text(v) := v if is_string(v)
+
+value_text(v) := sprintf("%v", [v]) if is_boolean(v)
+
+value_text(v) := sprintf("%v", [v]) if is_number(v)
+
+condition_values(raw) := [t | some v in raw; t := value_text(v)] if {
+	is_array(raw)
+} else := [value_text(raw)] if {
+	is_string(value_text(raw))
+} else := []
+
+known_values(raw) if {
+	is_array(raw)
+	every v in raw {
+		value_text(v)
+	}
+}
+
+known_values(raw) if is_string(value_text(raw))
+
+# Operators that let a request in only when the key has one of the listed values.
+positive_operators := {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"}
+
+# Operators that let a request in when the key has none of the listed values.
+negated_operators := {"stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike", "notipaddress"}
+
+# Keys naming where a request comes from or who sends it, which a caller cannot choose: a
+# positive condition on one of them pins the caller.
+pinning_keys := {
+	"aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgid", "aws:principalorgpaths",
+	"aws:principalaccount", "aws:principalarn", "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid",
+	"aws:sourceorgpaths", "aws:sourceowner", "aws:vpcsourceip", "aws:userid", "aws:username",
+}
+
+# Keys whose value the caller chooses or any caller can satisfy: conditions on them never make
+# a public principal private.
+caller_keys := {
+	"aws:useragent", "aws:referer", "aws:securetransport", "aws:requestedregion", "aws:currenttime",
+	"aws:epochtime", "aws:multifactorauthpresent", "aws:multifactorauthage", "aws:tokenissuetime",
+	"aws:viaawsservice", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast", "aws:principaltype",
+	"aws:principalisawsservice",
+}
+
+# A value that lets every request in: "*" with a Like operator, 0.0.0.0/0 or ::/0.
+wide_value(e) if {
+	e.op in {"stringlike", "arnlike"}
+	some v in e.values
+	regex.match(`^\*+$`, v)
+}
+
+wide_value(e) if {
+	e.op == "ipaddress"
+	some v in e.values
+	v in {"0.0.0.0/0", "::/0"}
+}
+
+# True when the condition entry pins the caller to listed networks, endpoints, organizations,
+# accounts or source resources.
+pins_caller(e) if {
+	e.key in pinning_keys
+	e.op in positive_operators
+	not e.if_exists
+	e.set != "forallvalues"
+	e.known
+	count(e.values) > 0
+	not wide_value(e)
+}
+
+# True when the condition entry is known not to pin the caller: a caller-chosen key, or a
+# pinning key used with a negated operator, IfExists, ForAllValues, Null, or a value letting
+# everyone in.
+open_entry(e) if e.key in caller_keys
+
+open_entry(e) if {
+	e.key in pinning_keys
+	not pins_caller(e)
+}
+
+# Reachability of a statement for an anonymous or any-account caller:
+#   "none": no Condition;  "restricted": a condition pins the caller;
+#   "open": every condition is known not to pin the caller;
+#   "undecided": no condition pins the caller and some cannot be judged (a service-specific or
+#   tag key, an unknown value, a condition dropped because it could not be evaluated).
+public_reach(s) := "none" if {
+	not has_condition_field(s)
+} else := "restricted" if {
+	some e in condition_entries(s)
+	pins_caller(e)
+} else := "open" if {
+	is_object(s.Condition)
+	count(s.Condition) > 0
+	not unknown_condition(s)
+	entries := condition_entries(s)
+	count(entries) > 0
+	count(entries) == condition_key_count(s)
+	every e in entries {
+		e.known
+		open_entry(e)
+	}
+} else := "undecided"
+
+condition_key_count(s) := sum([n | some _, block in s.Condition; n := block_size(block)])
+
+block_size(block) := count(block) if {
+	is_object(block)
+} else := 1
+
+# The keys of a statement's conditions that decide nothing here, as written (for messages).
+condition_key_texts(s) := sort({e.key_text | some e in condition_entries(s)})
+
+# ---------------------------------------------------------------------------------------------
+# Resources.
+
+# True when the resource ARN `r` matches every resource of a kind of the service of `action` in
+# any region and account: "arn:aws:s3:::*", "arn:aws:s3:::*/*", "arn:*:cloudtrail:*:*:trail/*",
+# "arn:aws:sqs:*:*:*". (S3 ARNs have no type part: "arn:aws:s3:::logs/*" is one bucket.)
+wide_arn(r, action) if {
+	parts := split(r, ":")
+	count(parts) >= 6
+	parts[0] == "arn"
+	service := lower(parts[2])
+	wide_service(service, lower(split(action, ":")[0]))
+	parts[3] in {"", "*"}
+	parts[4] in {"", "*"}
+	resource := concat(":", array.slice(parts, 5, count(parts)))
+	wide_resource(service, resource)
+	arn_applies(r, action)
+}
+
+# True unless the catalogue says the ARN is of a type the action does not act on ("s3:PutObject"
+# on "arn:aws:s3:::*", bucket ARNs, grants nothing). Only exact actions written in the document
+# carry resource_arns in $context; for the others it cannot tell, and the ARN counts.
+arn_applies(_, action) if count(object.get(action_info(action), "resource_arns", [])) == 0
+
+arn_applies(r, action) if {
+	some re in object.get(action_info(action), "resource_arns", [])
+	regex.match(re, r)
+}
+
+wide_service("*", _) := true
+
+wide_service(service, action_service) if service == action_service
+
+wide_resource(_, resource) if resource in {"*", "*/*"}
+
+wide_resource(service, resource) if {
+	service != "s3"
+	regex.match(`^[A-Za-z][A-Za-z0-9-]*[/:]\*$`, resource)
+}
+
+# How statement `s` reaches every resource `action` may act on (undefined when it does not):
+# "NotResource", "Resource \"*\"", or the first ARN matching every resource of its kind.
+resource_scope(s, action) := "NotResource" if {
+	_ = s.NotResource
+} else := "Resource \"*\"" if {
+	"*" in strings(s, "Resource")
+} else := sprintf("Resource %q matches every resource of its kind", [wide[0]]) if {
+	not is_unknown(s.Resource)
+	wide := sort([r | some r in strings(s, "Resource"); wide_arn(r, action)])
+	count(wide) > 0
+}
+
+# [path, element, matched, scope] for each Action element (and each NotAction) of the identity
+# policy's Allow statements that grants, on every resource, actions of `by_service` (a map from
+# lowercased service prefix to lowercased action names), once any unconditional Deny of the
+# document is taken away. "*" and "<service>:*" elements are left to IAM-0001. `matched` is the
+# sorted list of actions granted.
+unscoped_grants(by_service) := {[path, a, matched, scope] |
+	policy_type == "identity"
+	some [base, s] in allow_statements
+	not is_unknown(s.Action)
+	some [path, a] in values(s, "Action", base)
+	# Cheap screen first: most elements name a service the table does not hold.
+	names := table_candidates(by_service, lower(split(a, ":")[0]))
+	count(names) > 0
+	not regex.match(`^([A-Za-z0-9-]+|\*):\*$|^\*$`, a)
+	matched := sort([x | some x in names; action_matches(a, x); resource_scope(s, x); not denied(s, x)])
+	count(matched) > 0
+	scope := resource_scope(s, matched[0])
+} | {[path, "NotAction", matched, scope] |
+	policy_type == "identity"
+	some [base, s] in allow_statements
+	known_strings(s, "NotAction")
+	path := array.concat(base, ["NotAction"])
+	matched := sort([x | some _, names in by_service; some x in names; grants(s, x); resource_scope(s, x); not denied(s, x)])
+	count(matched) > 0
+	scope := resource_scope(s, matched[0])
+}
+
+table_candidates(by_service, svc) := object.get(by_service, svc, set()) if {
+	not contains(svc, "*")
+	not contains(svc, "?")
+} else := {x | some _, names in by_service; some x in names}

@@ -1,6 +1,6 @@
 # Shared TLS facts for rules on any platform (Terraform, Kubernetes ingress controllers).
 #
-# The cipher allow-list is seed threat model 003, §2.5 "Specific cipher suites": for TLS 1.2 only
+# The default cipher allow-list is seed threat model 003, §2.5 "Specific cipher suites": for TLS 1.2 only
 # ECDHE key exchange with AES-GCM or CHACHA20-POLY1305, for TLS 1.3 the three suites listed
 # there. The seed names the RSA-certificate variants; the ECDSA-certificate variants use the
 # same key exchange, cipher and MAC, so they are the same class and are allowed too.
@@ -10,35 +10,9 @@ package stridegate.lib.tls
 
 import rego.v1
 
-# TLS 1.3 suites allowed by seed 003 §2.5.
-tls13_ciphers := {
-	"TLS_AES_128_GCM_SHA256",
-	"TLS_AES_256_GCM_SHA384",
-	"TLS_CHACHA20_POLY1305_SHA256",
-}
-
-# TLS 1.2 suites allowed by seed 003 §2.5, IANA names.
-tls12_ciphers_iana := {
-	"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-	"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-	"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-	# ECDSA-certificate variants of the same suites.
-	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-	"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-	"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-}
-
-# The same TLS 1.2 suites, OpenSSL names.
-tls12_ciphers_openssl := {
-	"ECDHE-RSA-AES128-GCM-SHA256",
-	"ECDHE-RSA-AES256-GCM-SHA384",
-	"ECDHE-RSA-CHACHA20-POLY1305",
-	"ECDHE-ECDSA-AES128-GCM-SHA256",
-	"ECDHE-ECDSA-AES256-GCM-SHA384",
-	"ECDHE-ECDSA-CHACHA20-POLY1305",
-}
-
-allowed_ciphers := (tls13_ciphers | tls12_ciphers_iana) | tls12_ciphers_openssl
+# The allow-list: `[settings] tls-ciphers` of the configuration file, uppercase (default: the
+# suites above, listed in src/config/settings.rs, DEFAULT_TLS_CIPHERS).
+allowed_ciphers := {upper(trim_space(c)) | some c in data.stridegate.settings.tls_ciphers; is_string(c)}
 
 # True when the cipher suite name (either spelling, any case) is on the allow-list.
 allowed_cipher(name) if {

@@ -13,6 +13,8 @@ use crate::model::{AttributePath, Location, PathSegment};
 use crate::rules::meta::{RuleMeta, Severity, Stride};
 use crate::scan::report::{FileRecord, Outcome, SkipReason};
 use crate::source::{ByteSpan, Position};
+use crate::suppress::parse::Parsed;
+use crate::suppress::{Found, SuppressionKind, Target};
 use crate::terraform::NotAnalyzed;
 
 /// What a unit contributed to the report, as restored from (or stored into) the cache.
@@ -30,6 +32,8 @@ pub struct UnitData {
     pub bytes: u64,
     /// Parts not analyzed.
     pub not_analyzed: Vec<NotAnalyzed>,
+    /// Suppressions written in the unit's files (comments, annotations), not yet matched.
+    pub suppressions: Vec<Found>,
 }
 
 /// (index in the unit's file table, span start, span end, start line, start column, end line,
@@ -57,6 +61,12 @@ struct CFinding {
     p: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     rel: Vec<(CLoc, String)>,
+    /// Where the resource starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rl: Option<CLoc>,
+    /// The blocks that produced the resource.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    cs: Vec<CLoc>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -83,6 +93,21 @@ enum CSkip {
     CalledModule(Vec<String>),
 }
 
+/// What a suppression applies to: a line of a file, a resource of a file, nothing.
+#[derive(Serialize, Deserialize)]
+enum CTarget {
+    Line(usize, usize),
+    Resource(usize, String),
+    Nothing,
+}
+
+/// A directive as written: (rules, reason, until as written and in days), or why it is
+/// malformed.
+type CParsed = Result<(Vec<String>, Option<String>, Option<(String, i64)>), String>;
+
+/// A suppression found in a file: (annotation?, file, line, column, target, directive).
+type CFound = (bool, usize, usize, usize, CTarget, CParsed);
+
 #[derive(Serialize, Deserialize)]
 enum COutcome {
     Analyzed(usize),
@@ -105,6 +130,8 @@ pub struct UnitView<'a> {
     pub bytes: u64,
     /// Parts not analyzed.
     pub not_analyzed: &'a [NotAnalyzed],
+    /// Suppressions written in the unit's files (comments, annotations), not yet matched.
+    pub suppressions: &'a [Found],
 }
 
 /// The cached form of [`UnitData`].
@@ -119,6 +146,8 @@ pub(super) struct CUnit {
     bytes: u64,
     /// (file, line, unit, reason, limit).
     not_analyzed: Vec<(String, usize, String, String, Option<String>)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<CFound>,
 }
 
 /// Rule metadata needed to restore findings and observations: the engine's rule index, name
@@ -148,16 +177,41 @@ struct Files {
 }
 
 impl Files {
-    fn loc(&mut self, l: &Location) -> CLoc {
-        let i = match self.index.get(&l.file) {
+    fn file(&mut self, file: &Arc<str>) -> usize {
+        match self.index.get(file) {
             Some(i) => *i,
             None => {
-                self.names.push(l.file.to_string());
-                self.index.insert(l.file.clone(), self.names.len() - 1);
+                self.names.push(file.to_string());
+                self.index.insert(file.clone(), self.names.len() - 1);
                 self.names.len() - 1
             }
-        };
+        }
+    }
+
+    fn loc(&mut self, l: &Location) -> CLoc {
+        let i = self.file(&l.file);
         (i, l.span.start, l.span.end, l.start.line, l.start.column, l.end.line, l.end.column)
+    }
+
+    /// `None` for a suppression from the configuration (never found in a unit).
+    fn found(&mut self, f: &Found) -> Option<CFound> {
+        let Found { kind, file, line, column, target, parsed } = f;
+        let annotation = match kind {
+            SuppressionKind::Comment => false,
+            SuppressionKind::Annotation => true,
+            SuppressionKind::External => return None,
+        };
+        let target = match target {
+            Target::Line { file, line } => CTarget::Line(self.file(file), *line),
+            Target::Resource { file, address } => CTarget::Resource(self.file(file), address.clone()),
+            Target::Nothing => CTarget::Nothing,
+            Target::External(_) => return None,
+        };
+        let parsed = match parsed {
+            Ok(Parsed { rules, reason, until }) => Ok((rules.clone(), reason.clone(), until.clone())),
+            Err(e) => Err(e.clone()),
+        };
+        Some((annotation, self.file(file), *line, *column, target, parsed))
     }
 
     fn related(&mut self, r: &[(Location, String)]) -> CRelated {
@@ -165,7 +219,24 @@ impl Files {
     }
 
     fn finding(&mut self, f: &Finding) -> CFinding {
-        let Finding { rule_id, rule_name: _, severity, stride: _, message, location, resource, attribute, attribute_present, related } = f;
+        // A unit's findings are not yet suppressed or compared with a baseline (both happen
+        // after the scan, on restored findings too).
+        let Finding {
+            rule_id,
+            rule_name: _,
+            severity,
+            stride: _,
+            message,
+            location,
+            resource,
+            attribute,
+            attribute_present,
+            related,
+            resource_location,
+            call_sites,
+            suppression: _,
+            baseline: _,
+        } = f;
         CFinding {
             r: rule_id.to_string(),
             s: *severity,
@@ -175,6 +246,8 @@ impl Files {
             a: path(attribute),
             p: *attribute_present,
             rel: related.iter().map(|r| (self.loc(&r.location), r.message.clone())).collect(),
+            rl: resource_location.as_ref().map(|l| self.loc(l)),
+            cs: call_sites.iter().map(|l| self.loc(l)).collect(),
         }
     }
 }
@@ -199,6 +272,23 @@ fn path(p: &AttributePath) -> CPath {
         };
     }
     s
+}
+
+fn unfound(f: CFound, files: &[Arc<str>]) -> Option<Found> {
+    let (annotation, file, line, column, target, parsed) = f;
+    let target = match target {
+        CTarget::Line(file, line) => Target::Line { file: files.get(file)?.clone(), line },
+        CTarget::Resource(file, address) => Target::Resource { file: files.get(file)?.clone(), address },
+        CTarget::Nothing => Target::Nothing,
+    };
+    Some(Found {
+        kind: if annotation { SuppressionKind::Annotation } else { SuppressionKind::Comment },
+        file: files.get(file)?.clone(),
+        line,
+        column,
+        target,
+        parsed: parsed.map(|(rules, reason, until)| Parsed { rules, reason, until }),
+    })
 }
 
 fn unpath(p: &str) -> Option<AttributePath> {
@@ -245,6 +335,13 @@ fn unfinding(f: CFinding, rules: &Rules, files: &[Arc<str>]) -> Option<Finding> 
             .into_iter()
             .map(|(l, message)| Some(RelatedLocation { location: unloc(l, files)?, message }))
             .collect::<Option<Vec<_>>>()?,
+        resource_location: match f.rl {
+            Some(l) => Some(unloc(l, files)?),
+            None => None,
+        },
+        call_sites: f.cs.into_iter().map(|l| unloc(l, files)).collect::<Option<Vec<_>>>()?,
+        suppression: None,
+        baseline: None,
     })
 }
 
@@ -274,7 +371,7 @@ fn unskip(s: CSkip) -> SkipReason {
 
 /// The cached form of `data`; `None` when an observation names a rule the engine does not run.
 pub(super) fn encode(data: UnitView<'_>, rules: &Rules) -> Option<CUnit> {
-    let UnitView { records, findings, unverifiable, observations, bytes, not_analyzed } = data;
+    let UnitView { records, findings, unverifiable, observations, bytes, not_analyzed, suppressions } = data;
     let mut files = Files::default();
     let mut obs = Vec::with_capacity(observations.len());
     for (i, o) in observations {
@@ -306,6 +403,7 @@ pub(super) fn encode(data: UnitView<'_>, rules: &Rules) -> Option<CUnit> {
         .collect();
     let findings = findings.iter().map(|f| files.finding(f)).collect();
     let unverifiable = unverifiable.iter().map(|f| files.finding(f)).collect();
+    let suppressions = suppressions.iter().map(|f| files.found(f)).collect::<Option<Vec<_>>>()?;
     Some(CUnit {
         files: files.names,
         records,
@@ -314,6 +412,7 @@ pub(super) fn encode(data: UnitView<'_>, rules: &Rules) -> Option<CUnit> {
         observations: obs,
         bytes,
         not_analyzed: not_analyzed.iter().map(|n| (n.file.clone(), n.line, n.unit.clone(), n.reason.clone(), n.limit.clone())).collect(),
+        suppressions,
     })
 }
 
@@ -350,6 +449,10 @@ pub(super) fn decode(unit: CUnit, rules: &Rules) -> Option<UnitData> {
             },
         ));
     }
+    let mut suppressions = Vec::with_capacity(unit.suppressions.len());
+    for f in unit.suppressions {
+        suppressions.push(unfound(f, files)?);
+    }
     let mut records = Vec::with_capacity(unit.records.len());
     for (path, outcome) in unit.records {
         let outcome = match outcome {
@@ -376,6 +479,7 @@ pub(super) fn decode(unit: CUnit, rules: &Rules) -> Option<UnitData> {
             .into_iter()
             .map(|(file, line, unit, reason, limit)| NotAnalyzed { file, line, unit, reason, limit })
             .collect(),
+        suppressions,
     })
 }
 

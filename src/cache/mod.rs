@@ -55,7 +55,7 @@ use crate::rules::{Implementation, RuleSet};
 use crate::scan::ScanOptions;
 
 /// Version of the store's layout and entry format.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// First line of a store.
 const MAGIC: &str = "stridegate-cache";
 /// Name of the store in the cache directory.
@@ -158,6 +158,13 @@ pub fn options_fingerprint(options: &ScanOptions) -> String {
         inventory,
         helm,
         cache: _,
+        // Entries hold every suppression found, before matching: suppression options and
+        // the configuration's suppressions apply after the scan, to restored units as well.
+        suppress: _,
+        external_suppressions: _,
+        // A unit that is reported on is analyzed the same whatever the selection (context
+        // units are never cached); findings are filtered after the scan.
+        selection: _,
     } = options;
     let mut h = Sha256::new();
     h.update(
@@ -373,6 +380,8 @@ impl Cache {
             key.update(m.id.as_bytes());
             key.update([0]);
         }
+        // The configuration's rule settings change what rules find (and observe).
+        key.update(format!("{:?}\0", engine.settings()).as_bytes());
         key.update(options_fingerprint(options).as_bytes());
         let key = hex(&key.finalize());
         let mut cache = Cache {

@@ -17,9 +17,9 @@ use crate::rules::meta::Severity;
 pub const IDS: &[&str] = &["IAM-0020", "IAM-0021"];
 
 /// The implementation of `id`, if it is one of ours.
-pub fn native(id: &str) -> Option<NativeCheck> {
+pub fn native(id: &str, settings: &crate::config::RuleSettings) -> Option<NativeCheck> {
     match id {
-        "IAM-0020" => Some(NativeCheck::Scan(Box::new(StateAccessNotScoped))),
+        "IAM-0020" => Some(NativeCheck::Scan(Box::new(StateAccessNotScoped { owners: settings.state_owners.clone() }))),
         "IAM-0021" => Some(NativeCheck::Scan(Box::new(EscalationAcrossPolicies))),
         _ => None,
     }
@@ -50,7 +50,10 @@ fn bucket_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 const MAX_RELATED: usize = 5;
 
 /// IAM-0020: a policy grants access to Terraform state objects beyond one team's prefix.
-struct StateAccessNotScoped;
+struct StateAccessNotScoped {
+    /// Configured state ownership (`[[terraform.state.owners]]`); empty when not configured.
+    owners: Vec<crate::config::StateOwner>,
+}
 
 /// The granted subset of `actions` for a statement (through Action, or NotAction that does not
 /// exclude them).
@@ -82,7 +85,8 @@ impl ScanCheck for StateAccessNotScoped {
     fn observe(&self, r: &Resource) -> Option<Observation> {
         if r.kind == "backend.s3" {
             let s = |k: &str| r.value.get(k).and_then(Value::as_str);
-            let facts = json!({"role": "backend", "bucket": s("bucket"), "key": s("key"), "table": s("dynamodb_table")});
+            let facts =
+                json!({"role": "backend", "bucket": s("bucket"), "key": s("key"), "table": s("dynamodb_table"), "unit": root_unit(r)});
             return Some(Observation::new(r, facts, &[]));
         }
         // Buckets the scan creates: a grant on `aws_s3_bucket.x.arn` names a known bucket.
@@ -188,9 +192,15 @@ impl ScanCheck for StateAccessNotScoped {
                 tables.entry(t.to_string()).or_insert(i);
             }
         }
+        // Buckets whose ownership is configured are state buckets even without a backend here.
+        for o in &self.owners {
+            buckets.entry(o.bucket.clone()).or_default();
+        }
         if buckets.is_empty() {
             return;
         }
+        // The team of each root module, from its backend's key: (unit, bucket) → team.
+        let unit_team = self.unit_teams(obs);
         // Team prefix depth per bucket, computed once (it compares every pair of keys).
         let depths: BTreeMap<&str, Option<usize>> = buckets
             .iter()
@@ -207,7 +217,9 @@ impl ScanCheck for StateAccessNotScoped {
                 let state: Vec<&str> = g["state"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
                 let lock: Vec<&str> = g["lock"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
                 if !state.is_empty() {
-                    Self::check_state(i, g, &state, &buckets, &depths, obs, hits);
+                    let unit = o.facts["unit"].as_str().unwrap_or_default();
+                    let team = |bucket: &str| unit_team.get(&(unit.to_string(), bucket.to_string())).cloned();
+                    self.check_state(i, g, &state, &buckets, &depths, &team, obs, hits);
                 }
                 if !lock.is_empty() && g["leading_keys"] != Value::Bool(true) {
                     self.check_lock(i, g, &lock, &tables, obs, hits);
@@ -222,6 +234,7 @@ impl ScanCheck for StateAccessNotScoped {
         if buckets.is_empty() {
             return;
         }
+        self.unjudged_wildcards(obs, out);
         let named = bucket_list(buckets.iter().copied());
         // Buckets created in the scan whose name is known, by (module prefix, address).
         let created: BTreeMap<(&str, &str), &str> = obs
@@ -299,13 +312,141 @@ fn prefix_of(key: &str, depth: usize) -> String {
     key.split('/').take(depth).collect::<Vec<_>>().join("/")
 }
 
+/// The bucket and key pattern of an S3 object ARN (`arn:aws:s3:::bucket/key*`).
+fn s3_object(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(_partition), Some("s3"), Some(rest)) = (parts.next(), parts.next(), parts.next(), parts.nth(2)) else {
+        return None;
+    };
+    rest.split_once('/')
+}
+
 impl StateAccessNotScoped {
+    /// The team owning each root module's state: (unit, bucket) → team, from the configured
+    /// owners and the module's `backend "s3"` key.
+    fn unit_teams(&self, obs: &[Observation]) -> BTreeMap<(String, String), String> {
+        let mut out = BTreeMap::new();
+        if self.owners.is_empty() {
+            return out;
+        }
+        for o in obs.iter().filter(|o| o.facts["role"] == "backend") {
+            let (Some(unit), Some(bucket), Some(key)) = (o.facts["unit"].as_str(), o.facts["bucket"].as_str(), o.facts["key"].as_str())
+            else {
+                continue;
+            };
+            if let Some(owner) = self.owner_of(bucket, key) {
+                out.insert((unit.to_string(), bucket.to_string()), owner.team.clone());
+            }
+        }
+        out
+    }
+
+    /// The configured owner of `key` in `bucket`.
+    fn owner_of(&self, bucket: &str, key: &str) -> Option<&crate::config::StateOwner> {
+        self.owners.iter().find(|o| o.bucket == bucket && o.prefixes.iter().any(|p| key.starts_with(p.as_str())))
+    }
+
+    /// With ownership configured for `bucket`: why a grant on `key_pattern` in a policy of team
+    /// `policy_team` (when known) is not scoped to one team's state, or `None` when it is.
+    fn ownership_problem(&self, actions: &str, arn: &str, bucket: &str, key_pattern: &str, policy_team: Option<&str>) -> Option<String> {
+        let literal = key_pattern.split(['*', '?']).next().unwrap_or_default();
+        let wildcard = literal.len() != key_pattern.len();
+        let owner = self.owner_of(bucket, literal);
+        let owner = match owner {
+            Some(o) => o,
+            None if wildcard && literal.is_empty() => {
+                return Some(format!(
+                    "grants {actions} on \"{arn}\", every object of Terraform state bucket \"{bucket}\": any team's state can be read or overwritten"
+                ));
+            }
+            None if wildcard => {
+                let mut reached: Vec<&str> = self
+                    .owners
+                    .iter()
+                    .filter(|o| o.bucket == bucket && o.prefixes.iter().any(|p| resource_matches(key_pattern, p) || p.starts_with(literal)))
+                    .map(|o| o.team.as_str())
+                    .collect();
+                reached.dedup();
+                return Some(if reached.is_empty() {
+                    format!(
+                        "grants {actions} on \"{arn}\", keys of Terraform state bucket \"{bucket}\" outside every team's prefix in [[terraform.state.owners]]"
+                    )
+                } else {
+                    format!(
+                        "grants {actions} on \"{arn}\", a wildcard broader than one team's state prefix in bucket \"{bucket}\" (it reaches the states of {})",
+                        reached.iter().map(|t| format!("team \"{t}\"")).collect::<Vec<_>>().join(", ")
+                    )
+                });
+            }
+            None => {
+                return Some(format!(
+                    "grants {actions} on \"{arn}\", a key of Terraform state bucket \"{bucket}\" outside every team's prefix in [[terraform.state.owners]]"
+                ));
+            }
+        };
+        match policy_team {
+            Some(team) if team != owner.team => Some(format!(
+                "grants {actions} on \"{arn}\", state of team \"{}\", from the root module of team \"{team}\" (by its backend key)",
+                owner.team
+            )),
+            _ => None,
+        }
+    }
+
+    /// Unverifiable: wildcard grants in a state bucket without configured ownership whose team
+    /// prefix the scan cannot tell (it holds a single state key of the bucket).
+    fn unjudged_wildcards(&self, obs: &[Observation], out: &mut Vec<ScanHit>) {
+        let mut keys: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for o in obs.iter().filter(|o| o.facts["role"] == "backend") {
+            if let Some(b) = o.facts["bucket"].as_str()
+                && !self.owners.iter().any(|x| x.bucket == b)
+            {
+                keys.entry(b).or_default().extend(o.facts["key"].as_str().filter(|k| !k.is_empty()));
+            }
+        }
+        let undecided: Vec<&str> = keys.iter().filter(|(_, k)| k.len() < 2).map(|(b, _)| *b).collect();
+        if undecided.is_empty() {
+            return;
+        }
+        for (i, o) in obs.iter().enumerate().filter(|(_, o)| o.facts["role"] == "policy") {
+            for g in o.facts["grants"].as_array().into_iter().flatten() {
+                let state: Vec<&str> = g["state"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                if state.is_empty() || !g["all"].is_null() {
+                    continue;
+                }
+                for entry in g["resources"].as_array().into_iter().flatten() {
+                    let (Some(path), Some(arn)) = (entry.get(0), entry.get(1).and_then(Value::as_str)) else { continue };
+                    let Some((bucket_pattern, key_pattern)) = s3_object(arn) else { continue };
+                    let literal = key_pattern.split(['*', '?']).next().unwrap_or_default();
+                    // Exact keys are never judged without ownership; bucket-wide grants always are.
+                    if literal.len() == key_pattern.len() || !literal.contains('/') {
+                        continue;
+                    }
+                    let Some(bucket) = undecided.iter().find(|b| resource_matches(bucket_pattern, b)) else { continue };
+                    out.push(ScanHit {
+                        observation: i,
+                        path: AttributePath::from_json(path).unwrap_or_else(AttributePath::root),
+                        message: format!(
+                            "cannot tell whether \"{arn}\" ({}) stays within one team's Terraform state: the scan declares one state key of bucket \"{bucket}\", so team prefixes are unknown; declare them in [[terraform.state.owners]] of stridegate.toml",
+                            state.join(", ")
+                        ),
+                        severity: None,
+                        related: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn check_state(
+        &self,
         i: usize,
         g: &Value,
         state: &[&str],
         buckets: &BTreeMap<String, Vec<(String, usize)>>,
         depths: &BTreeMap<&str, Option<usize>>,
+        policy_team: &dyn Fn(&str) -> Option<String>,
         obs: &[Observation],
         hits: &mut Vec<ScanHit>,
     ) {
@@ -328,12 +469,22 @@ impl StateAccessNotScoped {
         let Some(resources) = g["resources"].as_array() else { return };
         for entry in resources {
             let (Some(path), Some(arn)) = (entry.get(0), entry.get(1).and_then(Value::as_str)) else { continue };
-            let mut parts = arn.splitn(6, ':');
-            let (Some("arn"), Some(_partition), Some("s3"), Some(rest)) = (parts.next(), parts.next(), parts.next(), parts.nth(2)) else {
-                continue;
-            };
-            let Some((bucket_pattern, key_pattern)) = rest.split_once('/') else { continue };
+            let Some((bucket_pattern, key_pattern)) = s3_object(arn) else { continue };
             for (bucket, keys) in buckets.iter().filter(|(b, _)| resource_matches(bucket_pattern, b)) {
+                if self.owners.iter().any(|o| o.bucket == *bucket) {
+                    if let Some(message) = self.ownership_problem(&actions, arn, bucket, key_pattern, policy_team(bucket).as_deref()) {
+                        let matched = keys.iter().filter(|(k, _)| resource_matches(key_pattern, k)).map(|(_, b)| *b);
+                        hits.push(ScanHit {
+                            observation: i,
+                            path: path_of(path),
+                            message,
+                            severity: None,
+                            related: backend_locations(matched, obs, "state backend"),
+                        });
+                        break;
+                    }
+                    continue;
+                }
                 let literal = key_pattern.split(['*', '?']).next().unwrap_or_default();
                 if literal.len() == key_pattern.len() {
                     continue; // one exact object: ownership is a matter for the configuration
@@ -454,28 +605,56 @@ pub fn escalation_methods() -> &'static [EscalationMethod] {
     })
 }
 
-/// Every lowercased method action granted on all resources by the Allow statements of a policy
-/// document (text).
-fn escalation_grants(policy: &Value) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    // Every action of every method, as (service, name), built once per process.
+/// Every action of every escalation method, as (service, name), built once per process.
+fn wanted_actions() -> &'static [(&'static str, &'static str)] {
     static WANTED: std::sync::OnceLock<Vec<(&'static str, &'static str)>> = std::sync::OnceLock::new();
-    let wanted = WANTED.get_or_init(|| {
+    WANTED.get_or_init(|| {
         let all: BTreeSet<&'static str> = escalation_methods().iter().flat_map(|m| m.actions.iter().map(String::as_str)).collect();
         all.into_iter().filter_map(|a| a.split_once(':')).collect()
-    });
+    })
+}
+
+/// A Deny statement that always applies to everyone on every resource: no Condition, no
+/// principal other than `*`, `Resource: "*"`.
+fn unconditional_deny_everywhere(st: &serde_json::Map<String, Value>) -> bool {
+    let everyone = match st.get("Principal") {
+        None => true,
+        Some(Value::String(s)) => s == "*",
+        Some(p) => strings(p.get("AWS")).contains(&"*"),
+    };
+    st.get("Effect").and_then(Value::as_str) == Some("Deny")
+        && st.get("Condition").is_none_or(Value::is_null)
+        && !st.contains_key("NotPrincipal")
+        && everyone
+        && strings(st.get("Resource")).contains(&"*")
+}
+
+/// What a policy document (text) does to the escalation methods' actions, lowercased:
+/// `grants`, the actions its Allow statements grant on all resources and its own Deny
+/// statements leave; `denies`, the actions an unconditional Deny on every resource removes
+/// (for the principal's other policies too).
+fn escalation_grants(policy: &Value) -> Value {
+    let wanted = wanted_actions();
+    let mut grants = BTreeSet::new();
+    let mut denies = BTreeSet::new();
     for st in statements(policy) {
-        if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
-            continue;
-        }
-        for action in granted(st, wanted) {
-            let action = action.to_ascii_lowercase();
-            if broad_for(st, &action) {
-                out.insert(action);
+        match st.get("Effect").and_then(Value::as_str) {
+            Some("Allow") => {
+                for action in granted(st, wanted) {
+                    let action = action.to_ascii_lowercase();
+                    if broad_for(st, &action) {
+                        grants.insert(action);
+                    }
+                }
             }
+            Some("Deny") if unconditional_deny_everywhere(st) => {
+                denies.extend(granted(st, wanted).into_iter().map(|a| a.to_ascii_lowercase()));
+            }
+            _ => {}
         }
     }
-    out
+    let grants: Vec<&String> = grants.difference(&denies).collect();
+    json!({"grants": grants, "denies": denies})
 }
 
 /// Whether the statement's resources cover every resource `action` may act on.
@@ -508,6 +687,11 @@ fn parsed_policy(v: Option<&Value>) -> Option<Value> {
     parsed.documents.into_iter().next().map(|d| d.value)
 }
 
+/// The escalation facts of a policy attribute (none granted when it cannot be read).
+fn policy_facts(v: Option<&Value>) -> Value {
+    parsed_policy(v).map_or_else(|| json!({"grants": [], "denies": []}), |p| escalation_grants(&p))
+}
+
 /// What a principal attribute (`role`, `user`, `group`) points at: a literal name or a
 /// referenced resource.
 fn principal_target(v: Option<&Value>) -> Value {
@@ -518,12 +702,248 @@ fn principal_target(v: Option<&Value>) -> Value {
     }
 }
 
+/// The targets of a list attribute (`users`, `groups`, `roles`), one per element.
+fn principal_targets(v: Option<&Value>) -> Vec<Value> {
+    match v {
+        Some(Value::Array(items)) => items.iter().map(|i| principal_target(Some(i))).filter(|t| !t.is_null()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The keys (`resource:<base>`, `name:<name>`) a target can be found under.
+fn target_keys(target: &Value) -> Vec<String> {
+    let mut keys = Vec::new();
+    if let Some(r) = target.get("resource").and_then(Value::as_str) {
+        keys.push(format!("resource:{r}"));
+    }
+    if let Some(n) = target.get("name").and_then(Value::as_str) {
+        keys.push(format!("name:{n}"));
+    }
+    keys
+}
+
+/// A principal's permissions boundary: `null` (none), `{"resource": base}` (an
+/// `aws_iam_policy` of the scan), `{"all": true}` (AWS's AdministratorAccess, which bounds
+/// nothing) or `{"unknown": text}`.
+fn boundary_of(v: Option<&Value>) -> Value {
+    match v {
+        None | Some(Value::Null) => Value::Null,
+        Some(Value::String(arn)) if arn.ends_with(":iam::aws:policy/AdministratorAccess") => json!({"all": true}),
+        Some(Value::String(arn)) => json!({"unknown": arn}),
+        Some(other) => match super::terraform::referenced_resource(other) {
+            Some(r) if r.starts_with("aws_iam_policy.") => json!({"resource": r}),
+            _ => json!({"unknown": "a value that cannot be known"}),
+        },
+    }
+}
+
 const PRINCIPAL_KINDS: &[(&str, &str, &str, &str)] = &[
     // (principal type, inline policy type, attachment type, attribute naming the principal)
     ("aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "role"),
     ("aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "user"),
     ("aws_iam_group", "aws_iam_group_policy", "aws_iam_group_policy_attachment", "group"),
 ];
+
+/// One policy a principal holds: label, location, escalation facts.
+type Held = (String, crate::model::Location, Value);
+
+fn facts_set(v: &Value, key: &str) -> BTreeSet<String> {
+    v.get(key).and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
+}
+
+fn fact_str<'a>(o: &'a Observation, key: &str) -> &'a str {
+    o.facts.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The scan's principals, policies, attachments and memberships, indexed for joining.
+struct PrincipalIndex<'a> {
+    obs: &'a [Observation],
+    /// Managed policies by (module prefix, base address).
+    policies: BTreeMap<(String, String), usize>,
+    /// Inline policies and attachments by (module prefix, principal type, target key).
+    by_target: BTreeMap<(String, String, String), Vec<usize>>,
+    /// Group principals by (module prefix, target key).
+    groups: BTreeMap<(String, String), usize>,
+    /// Groups of a user: (module prefix, user target key) → group targets.
+    memberships: BTreeMap<(String, String), Vec<Value>>,
+}
+
+impl<'a> PrincipalIndex<'a> {
+    fn new(obs: &'a [Observation]) -> Self {
+        let mut index = PrincipalIndex {
+            obs,
+            policies: BTreeMap::new(),
+            by_target: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            memberships: BTreeMap::new(),
+        };
+        for (i, o) in obs.iter().enumerate() {
+            let prefix = fact_str(o, "prefix").to_string();
+            match fact_str(o, "role") {
+                "policy" => {
+                    index.policies.insert((prefix, fact_str(o, "base").to_string()), i);
+                }
+                "inline" | "attachment" => {
+                    for t in o.facts.get("targets").and_then(Value::as_array).into_iter().flatten() {
+                        let ptype = t.get("type").and_then(Value::as_str).unwrap_or_default();
+                        for key in target_keys(&t["target"]) {
+                            index.by_target.entry((prefix.clone(), ptype.to_string(), key)).or_default().push(i);
+                        }
+                    }
+                }
+                "principal" if fact_str(o, "type") == "group" => {
+                    for key in target_keys(&json!({"resource": o.facts.get("base"), "name": o.facts.get("name")})) {
+                        index.groups.insert((prefix.clone(), key), i);
+                    }
+                }
+                "membership" => {
+                    for pair in o.facts.get("pairs").and_then(Value::as_array).into_iter().flatten() {
+                        for key in target_keys(&pair["user"]) {
+                            index.memberships.entry((prefix.clone(), key)).or_default().push(pair["group"].clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        index
+    }
+
+    /// Every policy principal `p` holds directly (inline blocks and resources, attachments,
+    /// managed_policy_arns), labelled with `via` when held through a group.
+    fn held_directly(&self, p: &Observation, via: &str) -> Vec<Held> {
+        let prefix = fact_str(p, "prefix");
+        let ptype = fact_str(p, "type");
+        let mut mine: Vec<usize> = Vec::new();
+        for key in target_keys(&json!({"resource": p.facts.get("base"), "name": p.facts.get("name")})) {
+            mine.extend(self.by_target.get(&(prefix.to_string(), ptype.to_string(), key)).into_iter().flatten());
+        }
+        mine.sort_unstable();
+        mine.dedup();
+        let mut held: Vec<Held> = Vec::new();
+        for (k, g) in p.facts["inline"].as_array().into_iter().flatten().enumerate() {
+            held.push((format!("{}.inline_policy[{k}]{via}", p.address), p.root.clone(), g.clone()));
+        }
+        let mut attached: Vec<String> =
+            p.facts["managed"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+        for o in mine.iter().filter_map(|i| self.obs.get(*i)) {
+            match fact_str(o, "role") {
+                "inline" => held.push((format!("{}{via}", o.address), o.root.clone(), o.facts["facts"].clone())),
+                "attachment" => attached.extend(o.facts["policy"].as_str().map(str::to_string)),
+                _ => {}
+            }
+        }
+        attached.sort();
+        attached.dedup();
+        for base in attached {
+            if let Some(o) = self.policies.get(&(prefix.to_string(), base)).and_then(|i| self.obs.get(*i)) {
+                held.push((format!("{}{via}", o.address), o.root.clone(), o.facts["facts"].clone()));
+            }
+        }
+        held
+    }
+
+    /// Every policy principal `p` holds, with a user's groups' policies.
+    fn held(&self, p: &Observation) -> Vec<Held> {
+        let mut held = self.held_directly(p, "");
+        if fact_str(p, "type") != "user" {
+            return held;
+        }
+        let prefix = fact_str(p, "prefix");
+        let mut groups: Vec<usize> = Vec::new();
+        for key in target_keys(&json!({"resource": p.facts.get("base"), "name": p.facts.get("name")})) {
+            for g in self.memberships.get(&(prefix.to_string(), key)).into_iter().flatten() {
+                for gk in target_keys(g) {
+                    groups.extend(self.groups.get(&(prefix.to_string(), gk)));
+                }
+            }
+        }
+        groups.sort_unstable();
+        groups.dedup();
+        for g in groups.iter().filter_map(|i| self.obs.get(*i)) {
+            held.extend(self.held_directly(g, &format!(" (through group {})", g.address)));
+        }
+        held
+    }
+
+    /// The grants of the boundary a principal declares: `None` when it has none (or one that
+    /// bounds nothing), `Some(Err(why))` when it cannot be known.
+    fn boundary(&self, p: &Observation) -> Option<Result<BTreeSet<String>, String>> {
+        let b = p.facts.get("boundary")?;
+        if let Some(r) = b.get("resource").and_then(Value::as_str) {
+            return Some(
+                self.policies
+                    .get(&(fact_str(p, "prefix").to_string(), r.to_string()))
+                    .and_then(|i| self.obs.get(*i))
+                    .map(|o| facts_set(&o.facts["facts"], "grants"))
+                    .ok_or_else(|| format!("{r} is not in the scan")),
+            );
+        }
+        if let Some(u) = b.get("unknown").and_then(Value::as_str) {
+            return Some(Err(u.to_string()));
+        }
+        None
+    }
+}
+
+/// IAM-0021's verdicts: findings, and principals whose boundary cannot be known
+/// (`unverifiable == true`).
+fn escalations(obs: &[Observation]) -> Vec<(ScanHit, bool)> {
+    let index = PrincipalIndex::new(obs);
+    let mut out = Vec::new();
+    for (pi, p) in obs.iter().enumerate().filter(|(_, o)| fact_str(o, "role") == "principal") {
+        let held = index.held(p);
+        if held.len() < 2 {
+            continue;
+        }
+        let denied: BTreeSet<String> = held.iter().flat_map(|h| facts_set(&h.2, "denies")).collect();
+        let grants: Vec<BTreeSet<String>> = held.iter().map(|h| facts_set(&h.2, "grants").difference(&denied).cloned().collect()).collect();
+        let union: BTreeSet<&String> = grants.iter().flatten().collect();
+        let boundary = index.boundary(p);
+        let mut related: Vec<RelatedLocation> = Vec::new();
+        let mut found = Vec::new();
+        for m in escalation_methods() {
+            let together = m.actions.iter().all(|a| union.contains(a));
+            let alone = grants.iter().any(|g| m.actions.iter().all(|a| g.contains(a)));
+            if !together || alone {
+                continue;
+            }
+            // An escalation outside the principal's permissions boundary is no escalation.
+            if let Some(Ok(allowed)) = &boundary
+                && !m.actions.iter().all(|a| allowed.contains(a))
+            {
+                continue;
+            }
+            let mut parts = Vec::new();
+            for (a, name) in m.actions.iter().zip(&m.names) {
+                if let Some((h, _)) = held.iter().zip(&grants).find(|(_, g)| g.contains(a)) {
+                    parts.push(format!("{name} from {}", h.0));
+                    let message = format!("{} grants {name}", h.0);
+                    if !related.iter().any(|r| r.message == message) {
+                        related.push(RelatedLocation { location: h.1.clone(), message });
+                    }
+                }
+            }
+            found.push(format!("{} ({})", parts.join(" + "), m.how));
+        }
+        if found.is_empty() {
+            continue;
+        }
+        let (message, unverifiable) = match &boundary {
+            Some(Err(why)) => (
+                format!(
+                    "{} may escalate privileges by combining its policies, unless its permissions boundary ({why}) forbids it: {}",
+                    p.address,
+                    found.join("; ")
+                ),
+                true,
+            ),
+            _ => (format!("{} can escalate privileges by combining its policies: {}", p.address, found.join("; ")), false),
+        };
+        out.push((ScanHit { observation: pi, path: AttributePath::root(), message, severity: None, related }, unverifiable));
+    }
+    out
+}
 
 impl ScanCheck for EscalationAcrossPolicies {
     fn observe(&self, r: &Resource) -> Option<Observation> {
@@ -533,27 +953,44 @@ impl ScanCheck for EscalationAcrossPolicies {
         let facts = if let Some((_, _, _, attr)) = PRINCIPAL_KINDS.iter().find(|k| k.0 == r.kind) {
             let mut inline = Vec::new();
             if let Some(Value::Array(items)) = r.value.get("inline_policy") {
-                inline.extend(
-                    items
-                        .iter()
-                        .filter_map(|p| parsed_policy(p.get("policy")))
-                        .map(|p| Value::Array(escalation_grants(&p).into_iter().map(Value::String).collect())),
-                );
+                inline.extend(items.iter().map(|p| policy_facts(p.get("policy"))));
             }
             let managed: Vec<String> = match r.value.get("managed_policy_arns") {
                 Some(Value::Array(items)) => items.iter().filter_map(super::terraform::referenced_resource).collect(),
                 _ => Vec::new(),
             };
-            json!({"role": "principal", "type": attr, "prefix": prefix, "base": base, "name": r.value.get("name"), "inline": inline, "managed": managed})
+            let boundary = boundary_of(r.value.get("permissions_boundary"));
+            json!({"role": "principal", "type": attr, "prefix": prefix, "base": base, "name": r.value.get("name"), "inline": inline,
+                   "managed": managed, "boundary": boundary})
         } else if let Some((_, _, _, attr)) = PRINCIPAL_KINDS.iter().find(|k| k.1 == r.kind) {
-            let grants = parsed_policy(r.value.get("policy")).map(|p| escalation_grants(&p)).unwrap_or_default();
-            json!({"role": "inline", "type": attr, "prefix": prefix, "target": principal_target(r.value.get(*attr)), "grants": grants})
+            let targets = [json!({"type": attr, "target": principal_target(r.value.get(*attr))})];
+            json!({"role": "inline", "prefix": prefix, "targets": targets, "facts": policy_facts(r.value.get("policy"))})
         } else if let Some((_, _, _, attr)) = PRINCIPAL_KINDS.iter().find(|k| k.2 == r.kind) {
             let policy = r.value.get("policy_arn").and_then(super::terraform::referenced_resource);
-            json!({"role": "attachment", "type": attr, "prefix": prefix, "target": principal_target(r.value.get(*attr)), "policy": policy})
+            let targets = [json!({"type": attr, "target": principal_target(r.value.get(*attr))})];
+            json!({"role": "attachment", "prefix": prefix, "targets": targets, "policy": policy})
+        } else if r.kind == "aws_iam_policy_attachment" {
+            // One managed policy attached to lists of users, roles and groups.
+            let policy = r.value.get("policy_arn").and_then(super::terraform::referenced_resource);
+            let targets: Vec<Value> = [("users", "user"), ("roles", "role"), ("groups", "group")]
+                .iter()
+                .flat_map(|(list, t)| {
+                    principal_targets(r.value.get(*list)).into_iter().map(move |target| json!({"type": t, "target": target}))
+                })
+                .collect();
+            json!({"role": "attachment", "prefix": prefix, "targets": targets, "policy": policy})
+        } else if r.kind == "aws_iam_user_group_membership" {
+            let user = principal_target(r.value.get("user"));
+            let pairs: Vec<Value> =
+                principal_targets(r.value.get("groups")).into_iter().map(|g| json!({"user": user, "group": g})).collect();
+            json!({"role": "membership", "prefix": prefix, "pairs": pairs})
+        } else if r.kind == "aws_iam_group_membership" {
+            let group = principal_target(r.value.get("group"));
+            let pairs: Vec<Value> =
+                principal_targets(r.value.get("users")).into_iter().map(|u| json!({"user": u, "group": group})).collect();
+            json!({"role": "membership", "prefix": prefix, "pairs": pairs})
         } else if r.kind == "aws_iam_policy" {
-            let grants = parsed_policy(r.value.get("policy")).map(|p| escalation_grants(&p)).unwrap_or_default();
-            json!({"role": "policy", "prefix": prefix, "base": base, "grants": grants})
+            json!({"role": "policy", "prefix": prefix, "base": base, "facts": policy_facts(r.value.get("policy"))})
         } else {
             return None;
         };
@@ -561,98 +998,11 @@ impl ScanCheck for EscalationAcrossPolicies {
     }
 
     fn finish(&self, obs: &[Observation], hits: &mut Vec<ScanHit>) {
-        let role = |o: &Observation| o.facts["role"].as_str().unwrap_or_default().to_string();
-        let grants_of = |v: &Value| -> BTreeSet<String> {
-            v.as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
-        };
-        // Managed policies by (module prefix, base address).
-        let policies: BTreeMap<(String, String), usize> = obs
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| role(o) == "policy")
-            .map(|(i, o)| {
-                ((o.facts["prefix"].as_str().unwrap_or_default().to_string(), o.facts["base"].as_str().unwrap_or_default().to_string()), i)
-            })
-            .collect();
-        // Inline policies and attachments by (module prefix, principal type, target), where
-        // the target is `resource:<base address>` or `name:<literal name>`.
-        let mut by_target: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
-        for (i, o) in obs.iter().enumerate().filter(|(_, o)| matches!(role(o).as_str(), "inline" | "attachment")) {
-            let key = |t: String| {
-                (o.facts["prefix"].as_str().unwrap_or_default().to_string(), o.facts["type"].as_str().unwrap_or_default().to_string(), t)
-            };
-            if let Some(r) = o.facts["target"].get("resource").and_then(Value::as_str) {
-                by_target.entry(key(format!("resource:{r}"))).or_default().push(i);
-            }
-            if let Some(n) = o.facts["target"].get("name").and_then(Value::as_str) {
-                by_target.entry(key(format!("name:{n}"))).or_default().push(i);
-            }
-        }
-        for (pi, p) in obs.iter().enumerate().filter(|(_, o)| role(o) == "principal") {
-            let prefix = p.facts["prefix"].as_str().unwrap_or_default();
-            let ptype = p.facts["type"].as_str().unwrap_or_default();
-            let mut mine: Vec<usize> = Vec::new();
-            for target in [p.facts["base"].as_str().map(|b| format!("resource:{b}")), p.facts["name"].as_str().map(|n| format!("name:{n}"))]
-                .into_iter()
-                .flatten()
-            {
-                mine.extend(by_target.get(&(prefix.to_string(), ptype.to_string(), target)).into_iter().flatten());
-            }
-            mine.sort_unstable();
-            mine.dedup();
-            // (label, location, grants) of every policy the principal holds.
-            let mut held: Vec<(String, crate::model::Location, BTreeSet<String>)> = Vec::new();
-            for (k, g) in p.facts["inline"].as_array().into_iter().flatten().enumerate() {
-                held.push((format!("{}.inline_policy[{k}]", p.address), p.root.clone(), grants_of(g)));
-            }
-            let mut attached: Vec<String> =
-                p.facts["managed"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
-            for o in mine.iter().filter_map(|i| obs.get(*i)) {
-                match role(o).as_str() {
-                    "inline" => held.push((o.address.clone(), o.root.clone(), grants_of(&o.facts["grants"]))),
-                    "attachment" => attached.extend(o.facts["policy"].as_str().map(str::to_string)),
-                    _ => {}
-                }
-            }
-            for base in attached {
-                if let Some(o) = policies.get(&(prefix.to_string(), base)).and_then(|i| obs.get(*i)) {
-                    held.push((o.address.clone(), o.root.clone(), grants_of(&o.facts["grants"])));
-                }
-            }
-            if held.len() < 2 {
-                continue;
-            }
-            let union: BTreeSet<&String> = held.iter().flat_map(|h| h.2.iter()).collect();
-            let mut related: Vec<RelatedLocation> = Vec::new();
-            let mut found = Vec::new();
-            for m in escalation_methods() {
-                let together = m.actions.iter().all(|a| union.contains(a));
-                let alone = held.iter().any(|h| m.actions.iter().all(|a| h.2.contains(a)));
-                if !together || alone {
-                    continue;
-                }
-                let mut parts = Vec::new();
-                for (a, name) in m.actions.iter().zip(&m.names) {
-                    if let Some(h) = held.iter().find(|h| h.2.contains(a)) {
-                        parts.push(format!("{name} from {}", h.0));
-                        let message = format!("{} grants {name}", h.0);
-                        if !related.iter().any(|r| r.message == message) {
-                            related.push(RelatedLocation { location: h.1.clone(), message });
-                        }
-                    }
-                }
-                found.push(format!("{} ({})", parts.join(" + "), m.how));
-            }
-            if !found.is_empty() {
-                hits.push(ScanHit {
-                    observation: pi,
-                    path: AttributePath::root(),
-                    message: format!("{} can escalate privileges by combining its policies: {}", p.address, found.join("; ")),
-                    severity: None,
-                    related,
-                });
-            }
-        }
+        hits.extend(escalations(obs).into_iter().filter(|(_, unverifiable)| !unverifiable).map(|(h, _)| h));
+    }
+
+    fn unverifiable(&self, obs: &[Observation], out: &mut Vec<ScanHit>) {
+        out.extend(escalations(obs).into_iter().filter(|(_, unverifiable)| *unverifiable).map(|(h, _)| h));
     }
 }
 

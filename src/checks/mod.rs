@@ -8,6 +8,7 @@ pub mod kubernetes_mesh;
 pub mod kubernetes_rbac;
 pub mod kubernetes_schema;
 pub mod terraform;
+pub mod terraform_aws;
 
 use serde_json::Value;
 
@@ -136,14 +137,21 @@ pub enum NativeCheck {
     Scan(Box<dyn ScanCheck>),
 }
 
-/// The implementation of the native rule `id`, if there is one.
+/// The implementation of the native rule `id`, if there is one, with the default settings.
 pub fn native(id: &str) -> Option<NativeCheck> {
+    native_with(id, &crate::config::RuleSettings::default())
+}
+
+/// The implementation of the native rule `id` with `settings` (`[settings]` and
+/// `[terraform.state]` of the configuration file).
+pub fn native_with(id: &str, settings: &crate::config::RuleSettings) -> Option<NativeCheck> {
     kubernetes::native(id)
         .or_else(|| kubernetes_rbac::native(id))
         .or_else(|| kubernetes_mesh::native(id))
         .or_else(|| kubernetes_schema::native(id))
-        .or_else(|| terraform::native(id))
-        .or_else(|| iam::native(id))
+        .or_else(|| terraform::native(id, settings))
+        .or_else(|| terraform_aws::native(id))
+        .or_else(|| iam::native(id, settings))
 }
 
 /// Ids of every native rule implementation (the registry test checks them against `rules/`).
@@ -154,6 +162,7 @@ pub fn native_ids() -> Vec<&'static str> {
         .chain(kubernetes_mesh::IDS)
         .chain(kubernetes_schema::IDS)
         .chain(terraform::IDS)
+        .chain(terraform_aws::IDS)
         .chain(iam::IDS)
         .copied()
         .collect()

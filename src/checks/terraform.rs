@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use regex::Regex;
 use serde_json::{Value, json};
 
 use super::{NativeCheck, Observation, ScanCheck, ScanHit};
@@ -14,9 +13,9 @@ use crate::model::{AttributePath, Resource, is_unknown};
 pub const IDS: &[&str] = &["TF-0026", "TF-0028", "TF-0029", "TF-0030", "TF-0031"];
 
 /// The implementation of `id`, if it is one of ours.
-pub fn native(id: &str) -> Option<NativeCheck> {
+pub fn native(id: &str, settings: &crate::config::RuleSettings) -> Option<NativeCheck> {
     match id {
-        "TF-0026" => Some(NativeCheck::Scan(Box::new(DataSubnetInternetRoute::new()))),
+        "TF-0026" => Some(NativeCheck::Scan(Box::new(DataSubnetInternetRoute { settings: settings.clone() }))),
         "TF-0031" => Some(NativeCheck::Scan(Box::new(StateBucketUnprotected))),
         "TF-0028" => Some(NativeCheck::Scan(Box::new(RequiresCompanion {
             subjects: &["digitalocean_database_cluster"],
@@ -107,14 +106,8 @@ fn internet_target(route: &Value) -> Option<(&'static str, &'static str)> {
 /// TF-0026: a data subnet whose route table sends 0.0.0.0/0 or ::/0 to a NAT gateway, an
 /// internet gateway, an egress-only internet gateway or a transit gateway.
 struct DataSubnetInternetRoute {
-    /// Subnet names and tags that mark a data tier (a constant pattern, so always `Some`).
-    data_name: Option<Regex>,
-}
-
-impl DataSubnetInternetRoute {
-    fn new() -> Self {
-        Self { data_name: Regex::new(r"(?i)(^|[-_ .])(data|db|database|databases|private-data|rds|cache|redis)([-_ .]|s?$)").ok() }
-    }
+    /// The data-tier words that mark subnet names and tags (`[settings] data-tier-words`).
+    settings: crate::config::RuleSettings,
 }
 
 impl ScanCheck for DataSubnetInternetRoute {
@@ -128,9 +121,8 @@ impl ScanCheck for DataSubnetInternetRoute {
                 let tags = r.value.get("tags").cloned().unwrap_or(Value::Null);
                 let name_tag = tags.get("Name").and_then(Value::as_str).unwrap_or_default().to_string();
                 let tier_tag = tags.get("Tier").or_else(|| tags.get("tier")).and_then(Value::as_str).unwrap_or_default().to_string();
-                let named_data = [r.name.as_deref().unwrap_or_default(), &name_tag, &tier_tag]
-                    .iter()
-                    .any(|n| self.data_name.as_ref().is_some_and(|re| re.is_match(n)));
+                let named_data =
+                    [r.name.as_deref().unwrap_or_default(), &name_tag, &tier_tag].iter().any(|n| self.settings.is_data_tier(n));
                 json!({"role": "subnet", "base": base, "named_data": named_data})
             }
             k if DATA_SUBNET_GROUPS.contains(&k) => {
@@ -304,7 +296,7 @@ pub(crate) fn module_and_base(address: &str) -> (String, String) {
 
 /// `module.a.module.b[0].aws_x.y[0]` → (`module.a.module.b.`, `aws_x.y`): the module path
 /// without instance keys, so every instance of a module call shares one prefix.
-fn split_module_prefix(address: &str) -> (String, String) {
+pub(crate) fn split_module_prefix(address: &str) -> (String, String) {
     let (prefix, base) = module_and_base(address);
     let mut plain = String::with_capacity(prefix.len());
     let mut depth = 0usize;
@@ -320,18 +312,19 @@ fn split_module_prefix(address: &str) -> (String, String) {
 }
 
 /// (companion type, attribute holding the reference, optional (attribute, required value)).
-type Companion = (&'static str, &'static str, Option<(&'static str, &'static str)>);
+pub(crate) type Companion = (&'static str, &'static str, Option<(&'static str, &'static str)>);
 
 /// A resource that must be accompanied by another resource referencing it (a database cluster
 /// by its firewall, a DNS zone by a CAA record, a secret by its rotation). When a companion's
 /// reference cannot be resolved (a literal id, a variable), nothing is reported: the control
 /// may be in place and cannot be verified.
-struct RequiresCompanion {
-    subjects: &'static [&'static str],
+pub(crate) struct RequiresCompanion {
+    /// The resource types that need a companion.
+    pub(crate) subjects: &'static [&'static str],
     /// The resources that satisfy the requirement.
-    companions: &'static [Companion],
+    pub(crate) companions: &'static [Companion],
     /// Message; `{subject}` is replaced by the subject's address.
-    message: &'static str,
+    pub(crate) message: &'static str,
 }
 
 impl ScanCheck for RequiresCompanion {
@@ -349,7 +342,12 @@ impl ScanCheck for RequiresCompanion {
                 _ => return None,
             }
         }
-        let target = r.value.get(*attr).unwrap_or(&Value::Null);
+        // A companion that does not set the attribute targets something else (a flow log of a
+        // subnet rather than of a VPC): it neither covers a subject nor hides one.
+        let target = match r.value.get(*attr) {
+            None | Some(Value::Null) => return None,
+            Some(v) => v,
+        };
         let resolved = referenced_resource(target);
         Some(Observation::new(r, json!({"role": "companion", "prefix": prefix, "target": resolved}), &[]))
     }
@@ -388,7 +386,7 @@ struct StateBucketUnprotected;
 
 /// What a bucket-scoped companion resource points at: the bucket resource (by reference) or the
 /// bucket name (a literal); `None` when neither can be known.
-fn bucket_target(v: &Value) -> Option<Value> {
+pub(crate) fn bucket_target(v: &Value) -> Option<Value> {
     match v {
         Value::String(name) => Some(json!({"name": name})),
         other => referenced_resource(other).map(|r| json!({"resource": r})),

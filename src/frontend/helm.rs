@@ -97,6 +97,11 @@ impl ChartUnit {
         self.files.iter().map(|c| c.display.clone()).collect()
     }
 
+    /// The chart directory's display path (the unit's stable key).
+    pub fn chart(&self) -> &str {
+        &self.chart
+    }
+
     /// Loads and renders the chart.
     pub fn build(self, ctx: &Context<'_>) -> Built {
         let options = ctx.options;

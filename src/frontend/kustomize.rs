@@ -104,6 +104,22 @@ impl KustomizeUnit {
         self.files.iter().map(|c| c.display.clone()).collect()
     }
 
+    /// The root kustomization's display path (the unit's stable key).
+    pub fn kustomization(&self) -> &str {
+        &self.built.kustomization
+    }
+
+    /// Display paths of every file the build read, including those another build accounts
+    /// for (a base shared by two overlays is an input of both).
+    pub fn inputs(&self) -> Vec<String> {
+        let mut inputs = self.files();
+        inputs.push(self.built.kustomization.clone());
+        inputs.extend(self.built.consumed.iter().cloned());
+        inputs.sort();
+        inputs.dedup();
+        inputs
+    }
+
     /// The build's objects as resources, and a record per file.
     pub fn build(self, ctx: &Context<'_>) -> Built {
         let mut out = Built::default();

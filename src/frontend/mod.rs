@@ -71,6 +71,28 @@ impl Unit {
         }
     }
 
+    /// The unit's stable key: its kind and the display path that names it (`document:k8s/web.yaml`,
+    /// `terraform:infra/network`, `kustomize:overlays/prod/kustomization.yaml`, `helm:charts/web`).
+    /// The same repository gives the same keys on every machine, so shards agree on them.
+    pub fn key(&self) -> String {
+        match self {
+            Unit::Document(c) => format!("document:{}", c.display),
+            Unit::Terraform(m) => format!("terraform:{}", m.display()),
+            Unit::Kustomize(k) => format!("kustomize:{}", k.kustomization()),
+            Unit::Helm(h) => format!("helm:{}", h.chart()),
+        }
+    }
+
+    /// Display paths of every file whose content the unit's analysis depends on: the files it
+    /// owns and, for a kustomization, every file its build read. (A Terraform module's called
+    /// modules are units of their own that name their callers: see [`crate::scan::units`].)
+    pub fn inputs(&self) -> Vec<String> {
+        match self {
+            Unit::Kustomize(k) => k.inputs(),
+            other => other.files(),
+        }
+    }
+
     /// Builds the unit's resources.
     pub fn build(self, ctx: &Context<'_>) -> Built {
         match self {

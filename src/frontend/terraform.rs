@@ -179,7 +179,13 @@ impl ModuleUnit {
         self.files.iter().map(|f| f.candidate.display.clone()).collect()
     }
 
-    /// Directories of the modules that call this one (empty for a root module).
+    /// The module directory's display path (`.` for the root; the unit's stable key).
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// Display paths of the modules that call this one (empty for a root module): a called
+    /// module is analyzed through them.
     pub fn callers(&self) -> &[String] {
         &self.callers
     }

@@ -47,6 +47,36 @@ pub struct HelmOptions {
     pub kube_version: String,
     /// Extra `.Capabilities.APIVersions`.
     pub api_versions: Vec<String>,
+    /// Values for one chart (`[helm.charts."DIR"]` in the configuration file), by canonical
+    /// chart directory, applied after the values above.
+    pub charts: std::collections::BTreeMap<PathBuf, ChartOverrides>,
+}
+
+/// Values for one chart, applied after the values every chart gets.
+#[derive(Debug, Clone, Default)]
+pub struct ChartOverrides {
+    /// Values files, in order.
+    pub values_files: Vec<PathBuf>,
+    /// `--set`-style expressions.
+    pub set: Vec<String>,
+    /// `--set-string`-style expressions.
+    pub set_string: Vec<String>,
+}
+
+impl HelmOptions {
+    /// The options for the chart in `chart_dir`: these, with its [`ChartOverrides`] appended.
+    pub fn for_chart(&self, chart_dir: &Path) -> Option<HelmOptions> {
+        if self.charts.is_empty() {
+            return None;
+        }
+        let key = chart_dir.canonicalize().unwrap_or_else(|_| chart_dir.to_path_buf());
+        let extra = self.charts.get(&key)?;
+        let mut options = self.clone();
+        options.values_files.extend(extra.values_files.iter().cloned());
+        options.set.extend(extra.set.iter().cloned());
+        options.set_string.extend(extra.set_string.iter().cloned());
+        Some(options)
+    }
 }
 
 impl Default for HelmOptions {
@@ -60,6 +90,7 @@ impl Default for HelmOptions {
             namespace: "default".into(),
             kube_version: "v1.30.0".into(),
             api_versions: Vec::new(),
+            charts: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -225,6 +256,8 @@ pub fn load_chart_with_index(
 }
 
 fn load(mut ld: chart::Loader<'_>, chart_dir: &Path, options: &HelmOptions) -> Result<LoadedChart, ChartProblem> {
+    let per_chart = options.for_chart(chart_dir);
+    let options = per_chart.as_ref().unwrap_or(options);
     let dir_display = ld.display_of(&chart_dir.canonicalize().unwrap_or_else(|_| chart_dir.to_path_buf()));
     let src =
         ld.read_dir(chart_dir).map_err(|message| ChartProblem { location: None, display: dir_display.clone(), message, fatal: true })?;

@@ -13,6 +13,10 @@ struct JsonReport<'a> {
     tool: Tool,
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
+    /// Findings a suppression accepts, each with its `suppression`.
+    suppressed: Vec<JsonFinding<'a>>,
+    /// Every suppression and its status (used, unused, expired, missing-reason...).
+    suppressions: &'a [crate::suppress::SuppressionRecord],
     /// Controls that could not be decided because a value is unknown (not violations).
     unverifiable: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError<'a>>,
@@ -30,6 +34,7 @@ struct Tool {
 #[derive(Serialize)]
 struct Summary {
     findings: usize,
+    suppressed: usize,
     unverifiable: usize,
     by_severity: Vec<(Severity, usize)>,
     /// Findings per STRIDE-LM category (a finding counts in each of its categories).
@@ -53,6 +58,11 @@ struct JsonFinding<'a> {
     fingerprint: String,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     related: &'a [RelatedLocation],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<&'a crate::suppress::Suppression>,
+    /// `unchanged` or `new` when a baseline was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<crate::finding::BaselineState>,
 }
 
 #[derive(Serialize)]
@@ -76,6 +86,8 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         attribute_present: f.attribute_present,
         fingerprint: f.fingerprint(),
         related: &f.related,
+        suppression: f.suppression.as_ref(),
+        baseline: f.baseline,
     }
 }
 
@@ -93,6 +105,7 @@ pub fn render(report: &ScanReport) -> String {
         tool: Tool { name: "stridegate", version: crate::VERSION },
         summary: Summary {
             findings: report.findings.len(),
+            suppressed: report.suppressed.len(),
             unverifiable: report.unverifiable.len(),
             by_severity: super::severity_counts(report),
             by_stride: super::stride_counts(report),
@@ -101,6 +114,8 @@ pub fn render(report: &ScanReport) -> String {
             rules: report.rules.len(),
         },
         findings: report.findings.iter().map(finding).collect(),
+        suppressed: report.suppressed.iter().map(finding).collect(),
+        suppressions: &report.suppressions,
         unverifiable: report.unverifiable.iter().map(finding).collect(),
         errors,
         rule_failures: &report.rule_failures,

@@ -1,7 +1,15 @@
-//! Rendering a [`ScanReport`]: terminal text with source snippets, JSON, SARIF 2.1.0.
+//! Rendering a [`ScanReport`]: terminal text with source snippets, JSON, SARIF 2.1.0, JUnit
+//! XML, GitHub workflow commands, Markdown (pull-request comments) and GitLab SAST JSON.
+//!
+//! This module knows nothing of the command line: the binary maps its flags to these functions.
 
 pub mod escape;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod merge;
 pub mod sarif;
 pub mod terminal;
 
@@ -11,17 +19,6 @@ use std::path::{Path, PathBuf};
 use crate::rules::meta::Severity;
 use crate::scan::ScanReport;
 use crate::source::LineIndex;
-
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Human-readable text with source snippets.
-    Terminal,
-    /// stridegate's JSON document.
-    Json,
-    /// SARIF 2.1.0 (GitHub code scanning).
-    Sarif,
-}
 
 /// Reads scanned files back for snippets (only files that have findings are read, once each,
 /// with a line index so that each snippet costs a lookup, not a pass over the file).
@@ -57,6 +54,30 @@ impl Sources {
             .as_ref()
             .map(|(text, lines)| (text.as_str(), lines))
     }
+}
+
+/// Where the scanned paths sit in the repository, for formats whose paths must be relative to
+/// the repository root (SARIF for GitHub, workflow annotations, pull-request links).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepoPaths {
+    /// The scan root relative to the repository root, `/`-separated, without leading or
+    /// trailing `/` (empty when the scan root is the repository root).
+    pub prefix: String,
+    /// Base URL for links to files (`https://github.com/o/r/blob/SHA/`), ending with `/`;
+    /// `None` for links relative to the repository root.
+    pub link_base: Option<String>,
+}
+
+impl RepoPaths {
+    /// `file` (relative to the scan root) relative to the repository root.
+    pub fn path(&self, file: &str) -> String {
+        if self.prefix.is_empty() { file.to_string() } else { format!("{}/{file}", self.prefix) }
+    }
+}
+
+/// Findings that are not in the baseline (all of them when no baseline was given).
+pub fn new_findings(report: &ScanReport) -> impl Iterator<Item = &crate::finding::Finding> {
+    report.findings.iter().filter(|f| !f.in_baseline())
 }
 
 /// Counts findings per STRIDE-LM category (a finding counts once in each of its rule's

@@ -2,19 +2,32 @@
 //! rules with full metadata, `security-severity`, STRIDE tags, and a `primaryLocationLineHash`
 //! derived from the finding's logical identity (rule, file, resource, attribute path) so that it
 //! survives line shifts. Files that could not be analyzed become `toolExecutionNotifications`.
+//!
+//! **Severity.** GitHub code scanning reads `security-severity` from the *rule*
+//! (`reportingDescriptor`), not from the result. A rule may raise or lower the severity of one
+//! finding; such a finding is reported under a variant descriptor `<RULE-ID>/<severity>`
+//! (`K8S-0016/high`) whose `security-severity` and default level are that severity, with a
+//! `relationships` entry (`subset`) pointing to the base rule and `properties.rule` naming it.
+//! So every result's level and `security-severity` agree with the rule GitHub reads.
+//!
+//! **Paths.** URIs are relative to `%SRCROOT%`, the repository root ([`SarifOptions::paths`]),
+//! so they resolve in GitHub when a subdirectory is scanned. `automationDetails.id` is the
+//! category (`--sarif-category`), one run per category when several SARIF files are uploaded.
+//! With a baseline, each result carries `baselineState` (`unchanged` or `new`).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location as SarifLocation, LogicalLocation, Message, MultiformatMessageString, Notification,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Tool, ToolComponent,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, ReportingDescriptorReference,
+    ReportingDescriptorRelationship, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
 };
 
+use super::RepoPaths;
 use crate::finding::Finding;
 use crate::model::Location;
-use crate::rules::meta::RuleMeta;
+use crate::rules::meta::{RuleMeta, Severity};
 use crate::scan::{Outcome, ScanReport};
 
 pub(crate) const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -24,7 +37,7 @@ pub(crate) fn uri(path: &str) -> String {
     path.split('/').map(percent_encode).collect::<Vec<_>>().join("/")
 }
 
-fn percent_encode(segment: &str) -> String {
+pub(crate) fn percent_encode(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~@+=,".contains(&b) {
@@ -56,21 +69,44 @@ pub(crate) fn region(l: &Location) -> Region {
         .build()
 }
 
-fn physical(l: &Location) -> SarifLocation {
+fn physical(l: &Location, paths: &RepoPaths) -> SarifLocation {
     SarifLocation::builder()
         .physical_location(
             PhysicalLocation::builder()
-                .artifact_location(ArtifactLocation::builder().uri(uri(&l.file)).uri_base_id(SRCROOT).build())
+                .artifact_location(ArtifactLocation::builder().uri(uri(&paths.path(&l.file))).uri_base_id(SRCROOT).build())
                 .region(region(l))
                 .build(),
         )
         .build()
 }
 
+/// Options of the SARIF output.
+#[derive(Debug, Clone, Default)]
+pub struct SarifOptions {
+    /// Where the scan root sits in the repository (`%SRCROOT%`).
+    pub paths: RepoPaths,
+    /// `automationDetails.id` (a category ends with `/`); `None` leaves it out.
+    pub category: Option<String>,
+}
+
+/// The id of the descriptor a finding of `rule_id` with `severity` is reported under: the
+/// rule's own when the severity is the rule's default, else the variant `<id>/<severity>`.
+pub fn descriptor_id(rule_id: &str, severity: Severity, default: Severity) -> String {
+    if severity == default { rule_id.to_string() } else { format!("{rule_id}/{severity}") }
+}
+
 fn rule_descriptor(meta: &RuleMeta) -> ReportingDescriptor {
+    rule_descriptor_at(meta, meta.severity)
+}
+
+/// The descriptor of `meta` for findings of `severity` (a variant when it is not the default).
+fn rule_descriptor_at(meta: &RuleMeta, severity: Severity) -> ReportingDescriptor {
     let mut props = BTreeMap::new();
-    props.insert("security-severity".to_string(), json!(meta.severity.security_severity()));
-    props.insert("severity".to_string(), json!(meta.severity.to_string()));
+    props.insert("security-severity".to_string(), json!(severity.security_severity()));
+    props.insert("severity".to_string(), json!(severity.to_string()));
+    if severity != meta.severity {
+        props.insert("rule".to_string(), json!(meta.id));
+    }
     props.insert("stride".to_string(), json!(meta.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
     if let Some(c) = &meta.control {
         props.insert("control".to_string(), json!(c));
@@ -86,18 +122,18 @@ fn rule_descriptor(meta: &RuleMeta) -> ReportingDescriptor {
         meta.references.iter().map(|r| format!("- <{r}>")).collect::<Vec<_>>().join("\n")
     );
     ReportingDescriptor::builder()
-        .id(meta.id.clone())
+        .id(descriptor_id(&meta.id, severity, meta.severity))
         .name(meta.name.clone())
         .short_description(MultiformatMessageString::builder().text(meta.title.clone()).build())
         .full_description(MultiformatMessageString::builder().text(format!("{} {}", meta.what.trim(), meta.why.trim())).build())
         .help(MultiformatMessageString::builder().text(meta.fix.trim().to_string()).markdown(markdown).build())
         .help_uri(format!("{}/{}.md", crate::RULE_DOCS_BASE, meta.id))
-        .default_configuration(ReportingConfiguration::builder().level(json!(meta.severity.sarif_level())).build())
+        .default_configuration(ReportingConfiguration::builder().level(json!(severity.sarif_level())).build())
         .properties(PropertyBag::builder().tags(tags).additional_properties(props).build())
         .build()
 }
 
-fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
+fn result(f: &Finding, rule: Option<(usize, &RuleMeta)>, paths: &RepoPaths) -> SarifResult {
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("primaryLocationLineHash".to_string(), format!("{}:1", f.fingerprint()));
     fingerprints.insert("stridegate/v1".to_string(), f.fingerprint());
@@ -106,7 +142,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
     props.insert("severity".to_string(), json!(f.severity.to_string()));
     props.insert("attribute".to_string(), json!(f.attribute.to_string()));
     let tags: Vec<String> = f.stride.iter().map(|s| format!("stride:{}", s.as_str())).collect();
-    let mut location = physical(&f.location);
+    let mut location = physical(&f.location, paths);
     location.logical_locations =
         Some(vec![LogicalLocation::builder().fully_qualified_name(f.resource.clone()).name(f.resource.clone()).kind("resource").build()]);
     let level = match f.severity.sarif_level() {
@@ -114,24 +150,32 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
         "warning" => ResultLevel::Warning,
         _ => ResultLevel::Note,
     };
+    let rule_id = rule.map_or_else(|| f.rule_id.to_string(), |(_, m)| descriptor_id(&f.rule_id, f.severity, m.severity));
     let mut r = SarifResult::builder()
-        .rule_id(f.rule_id.to_string())
+        .rule_id(rule_id)
         .level(level)
         .message(Message::builder().text(format!("{} ({})", f.message, f.resource)).build())
         .locations(vec![location])
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag::builder().tags(tags).additional_properties(props).build())
         .build();
-    if let Some(i) = rule_index.and_then(|i| i64::try_from(i).ok()) {
+    if let Some(i) = rule.and_then(|(i, _)| i64::try_from(i).ok()) {
         r.rule_index = Some(i);
     }
+    if let Some(s) = &f.suppression {
+        r.suppressions = sarif_suppression(s).map(|s| vec![s]);
+    }
+    r.baseline_state = f.baseline.map(|b| match b {
+        crate::finding::BaselineState::Unchanged => json!("unchanged"),
+        crate::finding::BaselineState::New => json!("new"),
+    });
     if !f.related.is_empty() {
         r.related_locations = Some(
             f.related
                 .iter()
                 .enumerate()
                 .map(|(i, rel)| {
-                    let mut l = physical(&rel.location);
+                    let mut l = physical(&rel.location, paths);
                     l.id = i64::try_from(i).ok();
                     l.message = Some(Message::builder().text(rel.message.clone()).build());
                     l
@@ -142,11 +186,61 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
     r
 }
 
-/// Renders the report as a SARIF 2.1.0 log.
+/// A suppressed finding's SARIF `suppression`: accepted, in source or external, with its
+/// justification and where it is written.
+fn sarif_suppression(s: &crate::suppress::Suppression) -> Option<serde_sarif::sarif::Suppression> {
+    let mut props = serde_json::Map::new();
+    props.insert("origin".to_string(), json!(s.origin));
+    if let Some(u) = &s.until {
+        props.insert("until".to_string(), json!(u));
+    }
+    serde_json::from_value(json!({
+        "kind": s.kind.sarif_kind(),
+        "status": "accepted",
+        "justification": s.justification,
+        "properties": props,
+    }))
+    .ok()
+}
+
+/// Renders the report as a SARIF 2.1.0 log, paths relative to the scan root.
 pub fn render(report: &ScanReport) -> String {
-    let rules: Vec<ReportingDescriptor> = report.rules.iter().map(|m| rule_descriptor(m)).collect();
-    let results: Vec<SarifResult> =
-        report.findings.iter().map(|f| result(f, report.rules.iter().position(|m| *m.id == *f.rule_id))).collect();
+    render_with(report, &SarifOptions::default())
+}
+
+/// Renders the report as a SARIF 2.1.0 log.
+pub fn render_with(report: &ScanReport, options: &SarifOptions) -> String {
+    let paths = &options.paths;
+    let mut rules: Vec<ReportingDescriptor> = report.rules.iter().map(|m| rule_descriptor(m)).collect();
+    // Variant descriptors for findings whose severity is not their rule's default, in the
+    // findings' order (deterministic), each once.
+    let mut variants: BTreeMap<String, usize> = BTreeMap::new();
+    let mut results: Vec<SarifResult> = Vec::with_capacity(report.findings.len() + report.suppressed.len());
+    for f in report.findings.iter().chain(&report.suppressed) {
+        let base = report.rules.iter().position(|m| *m.id == *f.rule_id);
+        let rule = base.and_then(|i| report.rules.get(i).map(|m| (i, m.as_ref())));
+        let rule = match rule {
+            Some((i, meta)) if meta.severity != f.severity => {
+                let id = descriptor_id(&meta.id, f.severity, meta.severity);
+                let index = *variants.entry(id).or_insert_with(|| {
+                    let mut d = rule_descriptor_at(meta, f.severity);
+                    d.relationships = Some(vec![
+                        ReportingDescriptorRelationship::builder()
+                            .target(
+                                ReportingDescriptorReference::builder().id(meta.id.clone()).index(i64::try_from(i).unwrap_or(-1)).build(),
+                            )
+                            .kinds(vec!["subset".to_string()])
+                            .build(),
+                    ]);
+                    rules.push(d);
+                    rules.len() - 1
+                });
+                Some((index, meta))
+            }
+            other => other,
+        };
+        results.push(result(f, rule, paths));
+    }
     let mut notifications: Vec<Notification> = report
         .files
         .iter()
@@ -157,12 +251,14 @@ pub fn render(report: &ScanReport) -> String {
                         SarifLocation::builder()
                             .physical_location(
                                 PhysicalLocation::builder()
-                                    .artifact_location(ArtifactLocation::builder().uri(uri(&f.path)).uri_base_id(SRCROOT).build())
+                                    .artifact_location(
+                                        ArtifactLocation::builder().uri(uri(&paths.path(&f.path))).uri_base_id(SRCROOT).build(),
+                                    )
                                     .build(),
                             )
                             .build()
                     },
-                    physical,
+                    |l| physical(l, paths),
                 );
                 Some(
                     Notification::builder()
@@ -185,7 +281,7 @@ pub fn render(report: &ScanReport) -> String {
         let loc = SarifLocation::builder()
             .physical_location(
                 PhysicalLocation::builder()
-                    .artifact_location(ArtifactLocation::builder().uri(uri(&n.file)).uri_base_id(SRCROOT).build())
+                    .artifact_location(ArtifactLocation::builder().uri(uri(&paths.path(&n.file))).uri_base_id(SRCROOT).build())
                     .region(Region::builder().start_line(i64::try_from(n.line).unwrap_or(1)).build())
                     .build(),
             )
@@ -196,6 +292,36 @@ pub fn render(report: &ScanReport) -> String {
             .level(json!(if n.limit.is_some() { "error" } else { "note" }))
             .locations(vec![loc])
             .build()
+    }));
+    // Suppressions that need attention (unused, expired, missing reason...) as warnings.
+    notifications.extend(report.suppressions.iter().filter(|r| r.status.is_problem()).map(|r| {
+        let mut n = Notification::builder()
+            .message(
+                Message::builder()
+                    .text(format!(
+                        "suppression at {} ({}) is {}{}",
+                        r.origin,
+                        r.rules.join(","),
+                        r.status.as_str(),
+                        r.detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+                    ))
+                    .build(),
+            )
+            .level(json!("warning"))
+            .build();
+        if let (Some(file), Some(line)) = (&r.file, r.line) {
+            n.locations = Some(vec![
+                SarifLocation::builder()
+                    .physical_location(
+                        PhysicalLocation::builder()
+                            .artifact_location(ArtifactLocation::builder().uri(uri(file)).uri_base_id(SRCROOT).build())
+                            .region(Region::builder().start_line(i64::try_from(line).unwrap_or(1)).build())
+                            .build(),
+                    )
+                    .build(),
+            ]);
+        }
+        n
     }));
     let mut invocation = Invocation::builder().execution_successful(!report.is_incomplete()).build();
     if !notifications.is_empty() {
@@ -208,6 +334,21 @@ pub fn render(report: &ScanReport) -> String {
     let mut props = BTreeMap::new();
     props.insert("stride".to_string(), Value::Object(stride));
     run.properties = Some(PropertyBag::builder().additional_properties(props).build());
+    if let Some(category) = &options.category {
+        run.automation_details = Some(RunAutomationDetails::builder().id(category.clone()).build());
+    }
+    if !paths.prefix.is_empty() {
+        // The root itself stays unnamed (an absolute path would leak the runner's layout):
+        // consumers such as GitHub resolve `%SRCROOT%` to the repository checkout.
+        let mut bases = BTreeMap::new();
+        bases.insert(
+            SRCROOT.to_string(),
+            ArtifactLocation::builder()
+                .description(Message::builder().text("The repository root (the directory holding .git, or --sarif-root).").build())
+                .build(),
+        );
+        run.original_uri_base_ids = Some(bases);
+    }
     let sarif = Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build();
     let mut s = serde_json::to_string_pretty(&sarif)
         .unwrap_or_else(|e| serde_json::to_string(&Value::String(format!("cannot serialize SARIF: {e}"))).unwrap_or_default());

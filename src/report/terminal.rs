@@ -1,5 +1,11 @@
-//! Terminal output: one miette diagnostic per finding with the source snippet, then the files
-//! that could not be analyzed, then the coverage summary.
+//! Terminal output: findings grouped by file (files in path order; in a file the most severe
+//! first, then by line), one miette diagnostic each with the source snippet; then the help of
+//! every rule that has findings, once per rule; then the files that could not be analyzed and
+//! the coverage summary with a STRIDE-LM line. A source line is shown once per report: a later
+//! finding on the same line names its position instead. `compact` writes one line per finding
+//! (`path:line:col: SEVERITY RULE-ID message [resource]`); `quiet` writes only errors and the
+//! summary, and nothing at all for a clean, complete scan. Findings a baseline holds are not
+//! shown, only counted in the summary.
 //!
 //! Everything that comes from the scanned repository (paths, names, messages, source lines) goes
 //! through [`terminal_safe`] first. Snippets are a window of at most three lines around the
@@ -13,8 +19,8 @@ use miette::{
     SpanContents,
 };
 
+use super::Sources;
 use super::escape::{terminal_safe, terminal_safe_text};
-use super::{Sources, severity_counts};
 use crate::finding::Finding;
 use crate::model::Location;
 use crate::rules::meta::{RuleMeta, Severity};
@@ -22,7 +28,7 @@ use crate::scan::{Outcome, ScanReport};
 use crate::source::LineIndex;
 
 /// Rendering options.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct TerminalOptions {
     /// ANSI colours.
     pub color: bool,
@@ -30,6 +36,10 @@ pub struct TerminalOptions {
     pub verbose: bool,
     /// Width to wrap at.
     pub width: usize,
+    /// One line per finding, no snippets.
+    pub compact: bool,
+    /// Only errors and the summary; nothing for a clean, complete scan.
+    pub quiet: bool,
 }
 
 fn miette_severity(s: Severity) -> miette::Severity {
@@ -45,12 +55,68 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
     let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width).with_links(false).with_context_lines(1);
     let mut out = String::new();
-    for finding in &report.findings {
-        let meta = report.rules.iter().find(|r| *r.id == *finding.rule_id);
-        render_finding(&handler, finding, meta.map(AsRef::as_ref), sources, &mut out);
+    if options.quiet {
+        if super::new_findings(report).next().is_none() && !report.is_incomplete() {
+            return out;
+        }
+        out.push_str(&errors(report));
+        out.push_str(&summary(report));
+        return out;
+    }
+    let mut shown: Vec<&Finding> = super::new_findings(report).collect();
+    // By file, then the most severe first, then by position.
+    shown.sort_by(|a, b| {
+        a.location.file.cmp(&b.location.file).then_with(|| b.severity.cmp(&a.severity)).then_with(|| a.sort_key().cmp(&b.sort_key()))
+    });
+    if options.compact {
+        for f in &shown {
+            let _ = writeln!(
+                out,
+                "{}:{}:{}: {} {} {} [{}]",
+                terminal_safe(&f.location.file),
+                f.location.start.line,
+                f.location.start.column,
+                f.severity.to_string().to_uppercase(),
+                terminal_safe(&f.rule_id),
+                terminal_safe(&f.message),
+                terminal_safe(&f.resource)
+            );
+        }
+        if !shown.is_empty() {
+            out.push('\n');
+        }
+    } else {
+        let mut file: Option<&str> = None;
+        let mut snippet_lines: std::collections::HashSet<(&str, usize)> = std::collections::HashSet::new();
+        for finding in &shown {
+            if file != Some(&finding.location.file) {
+                file = Some(&finding.location.file);
+                let n = shown.iter().filter(|f| f.location.file == finding.location.file).count();
+                let _ = writeln!(out, "── {} ({n} finding{})\n", terminal_safe(&finding.location.file), if n == 1 { "" } else { "s" });
+            }
+            // A line's snippet is shown once: later findings on it refer to it by position.
+            let first_on_line = snippet_lines.insert((&*finding.location.file, finding.location.start.line));
+            render_finding(&handler, finding, sources, first_on_line, &mut out);
+        }
+        // Each rule's help once, in rule order.
+        let mut rules: Vec<&str> = shown.iter().map(|f| &*f.rule_id).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        let helps: Vec<&RuleMeta> = rules.iter().filter_map(|id| report.rules.iter().find(|r| *r.id == **id).map(AsRef::as_ref)).collect();
+        if !helps.is_empty() {
+            let _ = writeln!(out, "how to fix:");
+            for m in helps {
+                let _ = writeln!(out, "  {} {}: {}", terminal_safe(&m.id), terminal_safe(&m.name), terminal_safe(&m.title));
+                for line in wrap(&terminal_safe_text(m.fix.trim()), options.width.saturating_sub(4).max(40)) {
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
+            out.push('\n');
+        }
     }
     out.push_str(&errors(report));
     if options.verbose {
+        out.push_str(&crate::suppress::suppressed_list(&report.suppressed));
         let skipped: Vec<_> = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Skipped { .. })).collect();
         if !skipped.is_empty() {
             let _ = writeln!(out, "skipped files:");
@@ -66,10 +132,33 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
     out
 }
 
-fn render_finding(handler: &GraphicalReportHandler, f: &Finding, meta: Option<&RuleMeta>, sources: &mut Sources, out: &mut String) {
+/// Words of `text` in lines of at most `width` characters (longer words stand alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+fn render_finding(handler: &GraphicalReportHandler, f: &Finding, sources: &mut Sources, with_snippet: bool, out: &mut String) {
     let file = terminal_safe(&f.location.file).into_owned();
     let stride = f.stride.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-    let snippet = sources.get_indexed(&f.location.file).and_then(|(text, lines)| Snippet::new(&file, text, lines, &f.location));
+    let snippet = if with_snippet {
+        sources.get_indexed(&f.location.file).and_then(|(text, lines)| Snippet::new(&file, text, lines, &f.location))
+    } else {
+        None
+    };
     let message = if snippet.is_some() {
         format!("{} [{}]", terminal_safe(&f.message), terminal_safe(&f.resource))
     } else {
@@ -82,12 +171,9 @@ fn render_finding(handler: &GraphicalReportHandler, f: &Finding, meta: Option<&R
             terminal_safe(&f.resource)
         )
     };
-    let mut diag = MietteDiagnostic::new(message)
+    let diag = MietteDiagnostic::new(message)
         .with_code(terminal_safe(&format!("{} {} · {} · {}", f.rule_id, f.rule_name, f.severity, stride)).into_owned())
         .with_severity(miette_severity(f.severity));
-    if let Some(m) = meta {
-        diag = diag.with_help(terminal_safe_text(m.fix.trim()).into_owned());
-    }
     let rendered = match snippet {
         Some(snippet) => {
             let label = if f.attribute_present { "here".to_string() } else { format!("missing `{}`", terminal_safe(&last_segment(f))) };
@@ -264,18 +350,51 @@ pub fn errors(report: &ScanReport) -> String {
     out
 }
 
+/// Why the scan is incomplete, as counts ("1 file could not be analyzed").
+pub fn incomplete_reasons(report: &ScanReport) -> Vec<String> {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let failed = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Failed { .. })).count();
+    let limits = report.not_analyzed.iter().filter(|n| n.limit.is_some()).count();
+    let mut reasons = Vec::new();
+    if failed > 0 {
+        reasons.push(plural(failed, "file could not be analyzed", "files could not be analyzed"));
+    }
+    if !report.rule_failures.is_empty() {
+        reasons.push(plural(report.rule_failures.len(), "rule failed", "rules failed"));
+    }
+    if limits > 0 {
+        reasons.push(plural(limits, "analysis limit was reached", "analysis limits were reached"));
+    }
+    reasons
+}
+
 /// The one-paragraph summary printed after every scan.
 pub fn summary(report: &ScanReport) -> String {
     let c = report.coverage();
     let mut out = String::new();
-    let counts: Vec<String> = severity_counts(report).into_iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{n} {s}")).collect();
-    let n = report.findings.len();
-    let _ = write!(out, "{n} finding{}", if n == 1 { "" } else { "s" });
+    let new: Vec<&Finding> = super::new_findings(report).collect();
+    let baseline_given = report.findings.iter().any(|f| f.baseline.is_some());
+    let counts: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low]
+        .into_iter()
+        .map(|s| (s, new.iter().filter(|f| f.severity == s).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    let n = new.len();
+    let _ = write!(out, "{n}{} finding{}", if baseline_given { " new" } else { "" }, if n == 1 { "" } else { "s" });
     if !counts.is_empty() {
         let _ = write!(out, " ({})", counts.join(", "));
     }
+    if baseline_given {
+        let _ = write!(out, "; {} in the baseline (not shown)", report.findings.len() - n);
+    }
     let _ = writeln!(out);
-    let stride: Vec<String> = super::stride_counts(report).into_iter().map(|(s, n)| format!("{s} {n}")).collect();
+    let stride: Vec<String> = crate::rules::meta::Stride::ALL
+        .into_iter()
+        .map(|s| (s.as_str(), new.iter().filter(|f| f.stride.contains(&s)).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
     if !stride.is_empty() {
         let _ = writeln!(out, "by STRIDE-LM category: {}", stride.join(", "));
     }
@@ -299,6 +418,7 @@ pub fn summary(report: &ScanReport) -> String {
             let _ = writeln!(out, "  {}:{}: {}: {}", terminal_safe(&n.file), n.line, terminal_safe(&n.unit), terminal_safe(&n.reason));
         }
     }
+    out.push_str(&crate::suppress::summary_lines(report.suppressed.len(), &report.suppressions));
     if !report.unverifiable.is_empty() {
         let _ = writeln!(out, "unverifiable: {} (a control depends on a value that cannot be known here)", report.unverifiable.len());
         const SHOWN: usize = 20;
@@ -317,7 +437,7 @@ pub fn summary(report: &ScanReport) -> String {
         }
     }
     if report.is_incomplete() {
-        let _ = writeln!(out, "scan incomplete: some input could not be analyzed (see the errors above)");
+        let _ = writeln!(out, "scan incomplete: {}", incomplete_reasons(report).join(", "));
     }
     out
 }

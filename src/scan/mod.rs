@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+pub mod git;
 pub mod report;
+pub mod units;
 
 pub use report::{Coverage, ExitStatus, FileRecord, Outcome, RuleFailure, ScanReport, SkipReason};
 
@@ -52,6 +54,12 @@ pub struct ScanOptions {
     pub inventory: bool,
     /// How Helm charts are rendered (`--helm-values`, `--helm-set`...).
     pub helm: crate::helm::HelmOptions,
+    /// How suppressions apply (`--no-suppressions`, reasons required, today's date).
+    pub suppress: crate::suppress::SuppressOptions,
+    /// Suppressions from the configuration (`[[suppress]]`).
+    pub external_suppressions: Vec<crate::suppress::External>,
+    /// Which units are reported on (changed files, a shard); see [`units`].
+    pub selection: units::Selection,
     /// The incremental cache (`None`: off). Not used for inventory scans.
     pub cache: Option<crate::cache::CacheSettings>,
 }
@@ -72,6 +80,9 @@ impl Default for ScanOptions {
             timeout: None,
             inventory: false,
             helm: crate::helm::HelmOptions::default(),
+            suppress: crate::suppress::SuppressOptions::default(),
+            external_suppressions: Vec::new(),
+            selection: units::Selection::All,
             cache: None,
         }
     }
@@ -104,6 +115,76 @@ pub fn scan_paths(
     Ok((base, report))
 }
 
+/// Scans the units that `changed` files (pre-commit's staged files) belong to, within their
+/// repository ([`units::repository_root`]), and reports only the findings that mention a
+/// changed file (see [`units`]). Returns the repository root (display paths are relative to
+/// it) with the report. Changed paths that no longer exist (deleted files) or lie outside the
+/// repository are ignored.
+pub fn scan_changed(
+    changed: &[std::path::PathBuf],
+    engine: &Engine,
+    options: &ScanOptions,
+) -> Result<(std::path::PathBuf, ScanReport), DiscoverError> {
+    let existing: Vec<std::path::PathBuf> = changed.iter().filter(|p| p.exists()).cloned().collect();
+    let root =
+        if existing.is_empty() { units::repository_root(&[std::path::PathBuf::from(".")])? } else { units::repository_root(&existing)? };
+    let canonical_root = std::fs::canonicalize(&root).map_err(|_| DiscoverError::Missing(root.display().to_string()))?;
+    let files = existing.iter().filter_map(|p| units::display_under(&canonical_root, p)).collect();
+    scan_selected(&root, units::Selection::Changed(files), engine, options)
+}
+
+/// Scans the files changed between `rev` (a branch, tag or commit) and the working tree of
+/// the git repository holding `paths` (see [`git::changed_since`]) like [`scan_changed`];
+/// only changed files under `paths` are reported on.
+pub fn scan_changed_since(
+    rev: &str,
+    paths: &[std::path::PathBuf],
+    engine: &Engine,
+    options: &ScanOptions,
+) -> Result<(std::path::PathBuf, ScanReport), ChangedError> {
+    let started = Instant::now();
+    let repo = git::Repository::discover(paths)?;
+    let root = repo.workdir().to_path_buf();
+    let discovered = discover(&root, &options.discover)?;
+    let changed = repo.changed_since(rev, &discovered.candidates, options.max_file_size)?;
+    let canonical_root = std::fs::canonicalize(&root).map_err(|_| DiscoverError::Missing(root.display().to_string()))?;
+    let scopes: Vec<String> = paths.iter().filter_map(|p| units::display_under(&canonical_root, p)).collect();
+    let scope = units::Selection::Changed(scopes.into_iter().collect());
+    let files = changed.into_iter().filter(|f| scope.covers(f)).collect();
+    let mut options = options.clone();
+    options.selection = units::Selection::Changed(files);
+    let report = scan_discovered(discovered, &root, engine, &options, started)?;
+    Ok((root, report))
+}
+
+/// Why `--changed-since` could not scan.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ChangedError {
+    /// Discovery failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Discover(#[from] DiscoverError),
+    /// The repository or the revision could not be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] git::GitError),
+}
+
+/// Scans every unit of `root` with `selection` deciding which are reported on.
+fn scan_selected(
+    root: &Path,
+    selection: units::Selection,
+    engine: &Engine,
+    options: &ScanOptions,
+) -> Result<(std::path::PathBuf, ScanReport), DiscoverError> {
+    let started = Instant::now();
+    let discovered = discover(root, &options.discover)?;
+    let mut options = options.clone();
+    options.selection = selection;
+    let report = scan_discovered(discovered, root, engine, &options, started)?;
+    Ok((root.to_path_buf(), report))
+}
+
 fn scan_discovered(
     discovered: crate::discover::Discovered,
     base: &Path,
@@ -123,18 +204,25 @@ fn scan_discovered(
     let scan_deadline = options.timeout.map(|t| started + t);
     let (cache, cache_note) = open_cache(options, engine);
     let work = || -> Vec<UnitResult> {
+        // Plan every unit → build and analyze each (in parallel) → whole-scan finish below.
         let units = frontend::plan(discovered.candidates, options);
+        let roles = units::roles(&units, &options.selection, engine.has_scan_rules());
         units
             .into_par_iter()
+            .zip(roles)
+            .filter(|(_, role)| *role != units::Role::Skip)
             .map_init(
                 || engine.worker(),
-                |worker, unit| {
+                |worker, (unit, role)| {
+                    if role == units::Role::Context {
+                        return context_unit(unit, engine, worker, options, scan_deadline);
+                    }
                     let mut probe = cache.as_ref().map(|c| c.lookup(&unit, options.max_file_size));
                     if let Some(hit) = probe.as_mut().and_then(|p| p.hit.take()) {
                         if let Some(p) = &options.progress {
                             p.fetch_add(hit.records.len(), Ordering::Relaxed);
                         }
-                        return UnitResult::restored(hit);
+                        return UnitResult::restored(hit, options);
                     }
                     let files = unit.files();
                     let now = Instant::now();
@@ -178,8 +266,25 @@ fn scan_discovered(
     let mut bytes = 0;
     let mut not_analyzed = Vec::new();
     let mut inventory = Vec::new();
+    let mut suppressions = Vec::new();
+    // Whole-scan findings of a shard: those about resources its own units observed.
+    let mut observed_here: std::collections::HashSet<(String, std::sync::Arc<str>)> = std::collections::HashSet::new();
+    let sharded = matches!(options.selection, units::Selection::Shard(_));
     for r in results {
+        if r.context {
+            observations.extend(r.output.observations);
+            continue;
+        }
+        if sharded {
+            for (_, o) in &r.output.observations {
+                observed_here.insert((o.address.clone(), o.root.file.clone()));
+                for (_, l, _) in &o.anchors {
+                    observed_here.insert((o.address.clone(), l.file.clone()));
+                }
+            }
+        }
         inventory.extend(r.inventory);
+        suppressions.extend(r.suppressions);
         files.extend(r.records);
         findings.extend(r.output.findings);
         unverifiable.extend(r.output.unverifiable);
@@ -192,6 +297,14 @@ fn scan_discovered(
         .sort_by(|a: &NotAnalyzed, b: &NotAnalyzed| (&a.file, a.line, &a.unit, &a.reason).cmp(&(&b.file, b.line, &b.unit, &b.reason)));
     not_analyzed.dedup();
     for p in discovered.problems {
+        let reported = match &options.selection {
+            units::Selection::All => true,
+            units::Selection::Changed(_) => options.selection.covers(&p.display),
+            units::Selection::Shard(s) => s.owns(&format!("problem:{}", p.display)),
+        };
+        if !reported {
+            continue;
+        }
         let outcome = if p.incomplete {
             Outcome::Failed { message: p.message, location: None, resources: 0 }
         } else {
@@ -206,9 +319,17 @@ fn scan_discovered(
             stats
         })
         .or_else(|| cache_note.map(|note| crate::cache::CacheStats { notes: vec![note], ..Default::default() }));
-    let (scan_findings, scan_unverifiable) = engine.finish(observations);
+    let (mut scan_findings, mut scan_unverifiable) = engine.finish(observations);
+    if sharded {
+        scan_findings.retain(|f| observed_here.contains(&(f.resource.clone(), f.location.file.clone())));
+        scan_unverifiable.retain(|f| observed_here.contains(&(f.resource.clone(), f.location.file.clone())));
+    }
     findings.extend(scan_findings);
     unverifiable.extend(scan_unverifiable);
+    if let units::Selection::Changed(_) = &options.selection {
+        findings.retain(|f| units::mentions(f, &options.selection));
+        unverifiable.retain(|f| units::mentions(f, &options.selection));
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.identity() == b.identity() && a.location == b.location && a.message == b.message);
     unverifiable.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -216,9 +337,13 @@ fn scan_discovered(
     files.sort_by(|a, b| a.path.cmp(&b.path));
     rule_failures.sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
     inventory.sort_by(|a: &crate::model::ResourceSummary, b| (&a.location.file, &a.address).cmp(&(&b.location.file, &b.address)));
+    let ran = crate::suppress::rule_names(engine.rules().map(AsRef::as_ref));
+    let applied = crate::suppress::apply(findings, suppressions, &options.external_suppressions, &options.suppress, &ran);
     Ok(ScanReport {
         inventory,
-        findings,
+        findings: applied.findings,
+        suppressed: applied.suppressed,
+        suppressions: applied.records,
         unverifiable,
         files,
         rule_failures,
@@ -278,13 +403,58 @@ fn out_of_time(options: &ScanOptions, done: usize, total: usize) -> String {
     )
 }
 
+/// A unit that only gives context (see [`units`]): built, observed by the whole-scan rules,
+/// nothing else kept (its files' parse errors belong to their own scans). Past the scan's
+/// deadline, or on an internal error, the whole-scan rules would miss it: its files are failed
+/// records, and the scan is incomplete. In changed-files mode, a unit whose resources turn out to come from (or relate to) a
+/// changed file is checked and reported on like a selected one.
+fn context_unit(
+    unit: frontend::Unit,
+    engine: &Engine,
+    worker: &mut Worker,
+    options: &ScanOptions,
+    scan_deadline: Option<Instant>,
+) -> UnitResult {
+    let now = Instant::now();
+    if let (Some(deadline), Some(timeout)) = (scan_deadline, options.timeout)
+        && now >= deadline
+    {
+        let message = format!(
+            "not analyzed: the scan's --timeout ({}s) was reached before this file's turn (whole-scan rules need it)",
+            timeout.as_secs_f64()
+        );
+        return UnitResult::failed(&unit.files(), &message);
+    }
+    let files = unit.files();
+    let unit_deadline = now + options.analysis.unit_time;
+    let deadline = scan_deadline.map_or(unit_deadline, |d| d.min(unit_deadline));
+    if let Some(p) = &options.progress {
+        p.fetch_add(files.len(), Ordering::Relaxed);
+    }
+    let observed = catch_unwind(AssertUnwindSafe(|| {
+        let built = unit.build(&frontend::Context { options, deadline });
+        let changed = matches!(options.selection, units::Selection::Changed(_));
+        if changed && built.resources.iter().any(|r| units::touches(r, &options.selection)) {
+            return check_unit(built, engine, worker, options, deadline);
+        }
+        let mut output = Output::default();
+        engine.observe_all(&built.resources, &mut output);
+        UnitResult { context: true, output, ..UnitResult::failed(&[], "") }
+    }));
+    observed
+        .unwrap_or_else(|_| UnitResult::failed(&files, "internal error while analyzing this file (a bug in stridegate: please report it)"))
+}
+
 /// What one unit contributed to the report.
 struct UnitResult {
+    /// A context unit: only its observations count.
+    context: bool,
     records: Vec<FileRecord>,
     output: Output,
     bytes: u64,
     not_analyzed: Vec<NotAnalyzed>,
     inventory: Vec<crate::model::ResourceSummary>,
+    suppressions: Vec<crate::suppress::Found>,
     /// The result does not depend on time (no timeout, rule failure, limit or internal error):
     /// it may be cached.
     complete: bool,
@@ -300,13 +470,33 @@ impl UnitResult {
                 outcome: Outcome::Failed { message: message.to_string(), location: None, resources: 0 },
             })
             .collect();
-        UnitResult { records, output: Output::default(), bytes: 0, not_analyzed: Vec::new(), inventory: Vec::new(), complete: false }
+        UnitResult {
+            context: false,
+            records,
+            output: Output::default(),
+            bytes: 0,
+            not_analyzed: Vec::new(),
+            inventory: Vec::new(),
+            suppressions: Vec::new(),
+            complete: false,
+        }
     }
 
-    /// A unit restored from the cache.
-    fn restored(d: crate::cache::UnitData) -> Self {
+    /// A unit restored from the cache. Its suppressions were cached whether or not they apply
+    /// (`--no-suppressions` drops them, as [`check_unit`] does not collect them).
+    fn restored(d: crate::cache::UnitData, options: &ScanOptions) -> Self {
         let output = Output { findings: d.findings, observations: d.observations, errors: Vec::new(), unverifiable: d.unverifiable };
-        UnitResult { records: d.records, output, bytes: d.bytes, not_analyzed: d.not_analyzed, inventory: Vec::new(), complete: true }
+        let suppressions = if options.suppress.enabled { d.suppressions } else { Vec::new() };
+        UnitResult {
+            context: false,
+            records: d.records,
+            output,
+            bytes: d.bytes,
+            not_analyzed: d.not_analyzed,
+            inventory: Vec::new(),
+            suppressions,
+            complete: true,
+        }
     }
 
     /// What the unit produced, for the cache.
@@ -318,6 +508,7 @@ impl UnitResult {
             observations: &self.output.observations,
             bytes: self.bytes,
             not_analyzed: &self.not_analyzed,
+            suppressions: &self.suppressions,
         }
     }
 }
@@ -342,5 +533,9 @@ fn check_unit(built: frontend::Built, engine: &Engine, worker: &mut Worker, opti
         }
     }
     let complete = checked == built.resources.len() && output.errors.is_empty() && built.not_analyzed.iter().all(|n| n.limit.is_none());
-    UnitResult { records, output, bytes: built.bytes, not_analyzed: built.not_analyzed, inventory, complete }
+    // With the cache on, suppressions are collected even when they do not apply, so that the
+    // cached entry serves runs with and without `--no-suppressions`.
+    let suppressions =
+        if options.suppress.enabled || options.cache.is_some() { crate::suppress::collect(&built.resources) } else { Vec::new() };
+    UnitResult { context: false, records, output, bytes: built.bytes, not_analyzed: built.not_analyzed, inventory, suppressions, complete }
 }

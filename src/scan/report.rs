@@ -131,8 +131,14 @@ pub struct Coverage {
 /// Everything a scan produced.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
-    /// Findings, sorted by file, line, column, rule.
+    /// Findings, sorted by file, line, column, rule (suppressed ones are in `suppressed`).
     pub findings: Vec<Finding>,
+    /// Findings a suppression accepts, each with its [`Finding::suppression`], sorted like
+    /// findings. They never change the exit status.
+    pub suppressed: Vec<Finding>,
+    /// Every suppression written in the scanned files or given in the configuration, with its
+    /// status (used, unused, expired...), sorted by place.
+    pub suppressions: Vec<crate::suppress::SuppressionRecord>,
     /// Controls a rule could not decide because a value cannot be known (a variable without a
     /// value, a computed attribute), sorted like findings. Not violations: they never change
     /// the exit status, and they tell a reviewer what to verify another way.
@@ -211,10 +217,10 @@ impl ScanReport {
             || self.not_analyzed.iter().any(|n| n.limit.is_some())
     }
 
-    /// Exit status for `--fail-on threshold`: findings win over incompleteness, since both fail
+    /// Exit status for `--fail-on threshold` (findings a baseline holds never fail): findings win over incompleteness, since both fail
     /// a CI gate and findings are what the user must act on first.
     pub fn exit_status(&self, threshold: Severity) -> ExitStatus {
-        if self.findings.iter().any(|f| f.severity >= threshold) {
+        if self.findings.iter().any(|f| f.severity >= threshold && !f.in_baseline()) {
             ExitStatus::Findings
         } else if self.is_incomplete() {
             ExitStatus::Incomplete

@@ -51,6 +51,14 @@ const RENAMES: &[(&str, &str)] = &[
     ("subject", "subjects"),
     ("external_ips", "externalIPs"),
     ("non_resource_urls", "nonResourceURLs"),
+    // Initialisms the API spells in capitals (snake→camel would give `hostPid`).
+    ("host_pid", "hostPID"),
+    ("host_ipc", "hostIPC"),
+    ("cluster_ip", "clusterIP"),
+    ("cluster_ips", "clusterIPs"),
+    ("load_balancer_ip", "loadBalancerIP"),
+    ("host_ip", "hostIP"),
+    ("pod_ip", "podIP"),
 ];
 
 /// API fields that are lists (every other block becomes an object).
@@ -162,6 +170,16 @@ fn convert_object(v: &Value, s: &SpanNode) -> (Value, SpanNode) {
 
 fn convert_field(name: &str, v: &Value, s: &SpanNode) -> (Value, SpanNode) {
     match v {
+        // A nested object written as an attribute (`security_context = { ... }`) rather than a
+        // block: the same conversion as a single block, a one-element list where the API has one.
+        Value::Object(_) if !crate::model::is_unknown(v) => {
+            let (value, span) = convert_object(v, s);
+            if LISTS.contains(&name) {
+                (Value::Array(vec![value]), SpanNode { origin: None, span: s.span, key: s.key, children: SpanChildren::Seq(vec![span]) })
+            } else {
+                (value, span)
+            }
+        }
         // A block (list of objects): a list in the API, or a single object.
         Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
             let item_spans = match &s.children {

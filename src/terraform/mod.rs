@@ -901,6 +901,20 @@ fn resource_values(input: &ModuleInput, scope: &Scope) -> Vec<(String, Value)> {
                     }
                 }
             }
+            // Computed identifiers: an instance's `id` and `arn` are unknown until apply, with a
+            // reason naming the instance, so every way of reaching them (`for_each` over the
+            // resource and `each.value.id`, `for` expressions, splats) still says which
+            // resource they belong to.
+            let data_prefix = if b.ident == "data" { "data." } else { "" };
+            for r in &mut instances {
+                if let Value::Object(map) = &mut r.value {
+                    for attr in ["id", "arn"] {
+                        if !map.contains_key(attr) {
+                            map.insert(attr.to_string(), unknown(format!("{data_prefix}{}.{attr}", r.address)));
+                        }
+                    }
+                }
+            }
             let value = if b.attribute("count").is_some() {
                 if instances.iter().any(|r| r.address.ends_with("[*]")) {
                     unknown(format!("{rtype}.{name} (count cannot be known)"))

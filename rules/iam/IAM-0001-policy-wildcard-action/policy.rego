@@ -13,7 +13,9 @@
 #   finding per such action. Trust policies (and "sts:*" granted to a principal) are left to the
 #   trust-policy rules. In resource policies, statements whose only principals are AWS account
 #   roots ("arn:aws:iam::111122223333:root") are skipped: they delegate to that account's IAM
-#   policies, as the default KMS key policy does.
+#   policies, as the default KMS key policy does. A wildcard cancelled by an unconditional Deny
+#   of the same document (same or broader pattern, covering the Allow's resources) is skipped:
+#   "iam:*" allowed and denied is not administrator access.
 # why: >-
 #   A wildcard action grants everything the service can do, including actions added later,
 #   deletion, and the permission and policy changes that lead to full account takeover.
@@ -62,6 +64,7 @@ deny contains {"msg": msg, "path": path, "severity": "critical"} if {
 	not iam.is_unknown(s.Action)
 	some [path, a] in iam.values(s, "Action", base)
 	every_action(a)
+	not iam.denied(s, a)
 	msg := sprintf("statement allows every action of every service (%q)", [a])
 }
 
@@ -81,5 +84,6 @@ deny contains {"msg": msg, "path": path, "severity": "high"} if {
 	some [path, a] in iam.values(s, "Action", base)
 	service_wildcard(a)
 	not trust_statement(s, a)
+	not iam.denied(s, a)
 	msg := sprintf("statement allows every action of service %s (%q)", [split(a, ":")[0], a])
 }

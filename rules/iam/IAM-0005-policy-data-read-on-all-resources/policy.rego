@@ -14,7 +14,9 @@
 #   "*", NotResource, or an ARN covering every resource of its type
 #   ("arn:aws:s3:::*/*", "arn:aws:secretsmanager:*:*:secret:*"). One finding per action
 #   element; wildcards that include such an action (s3:Get*) count, "*" and "<service>:*" are
-#   left to IAM-0001. Statements scoped by a resource-tag condition are skipped.
+#   left to IAM-0001. An Allow with NotAction is reported at its NotAction with every sensitive
+#   action the list does not exclude. Statements scoped by a resource-tag condition, and actions
+#   removed by an unconditional Deny of the same document, are skipped.
 # why: >-
 #   These actions return the data itself: every object of every bucket (Terraform state files
 #   with database passwords included), every secret and SecureString parameter, every table.
@@ -131,7 +133,18 @@ deny contains {"msg": msg, "path": path} if {
 	not iam.is_unknown(s.Action)
 	some [path, a] in iam.values(s, "Action", base)
 	not reported_elsewhere(a)
-	matched := sort([x | some x in candidates(a); iam.action_matches(a, x); broad(s, x)])
+	matched := sort([x | some x in candidates(a); iam.action_matches(a, x); broad(s, x); not iam.denied(s, x)])
 	count(matched) > 0
 	msg := sprintf("%q reads stored data or secrets on all resources (%s)%s", [a, scope(s, matched), what(a, matched)])
+}
+
+# Allow NotAction: every sensitive action the list does not exclude is granted.
+deny contains {"msg": msg, "path": array.concat(base, ["NotAction"])} if {
+	iam.policy_type == "identity"
+	some [base, s] in iam.allow_statements
+	not tag_scoped(s)
+	iam.known_strings(s, "NotAction")
+	matched := sort([x | some x in sensitive_actions; iam.grants(s, x); broad(s, x); not iam.denied(s, x)])
+	count(matched) > 0
+	msg := sprintf("NotAction grants every action it does not list, and reads stored data or secrets on all resources (%s): %s", [scope(s, matched), concat(", ", matched)])
 }

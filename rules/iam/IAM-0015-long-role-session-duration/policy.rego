@@ -9,8 +9,8 @@
 #   kinds: ["aws_iam_role"]
 # what: >-
 #   Finds `aws_iam_role` resources whose `max_session_duration` exceeds 4 hours (14,400 seconds).
-#   AWS accepts 1 to 12 hours and defaults to 1 hour. The limit is a constant of the policy for
-#   now; a per-project override will come with stridegate's configuration file.
+#   AWS accepts 1 to 12 hours and defaults to 1 hour. The limit is `max-session-duration` in the
+#   `[settings]` of stridegate.toml.
 # why: >-
 #   Temporary credentials are only as temporary as their session. Credentials stolen from a
 #   workstation, a CI log or a compromised workload stay valid until the session ends, and
@@ -31,8 +31,11 @@ package stridegate.rules.iam_0015
 import data.stridegate.lib.terraform as tf
 import rego.v1
 
-# Longest session accepted, in seconds (4 hours).
-max_session_seconds := 14400
+# Longest session accepted, in seconds: `[settings] max-session-duration` (default 4 hours).
+max_session_seconds := data.stridegate.settings.max_session_duration
+
+limit_text := sprintf("%d-hour", [max_session_seconds / 3600]) if max_session_seconds % 3600 == 0
+else := sprintf("%d-second", [max_session_seconds])
 
 duration := to_number(input.max_session_duration) if {
 	tf.known(input.max_session_duration)
@@ -44,7 +47,7 @@ duration := to_number(input.max_session_duration) if {
 
 deny contains {"msg": msg, "path": ["max_session_duration"]} if {
 	duration > max_session_seconds
-	msg := sprintf("role sessions may last %s (max_session_duration = %d), more than the %d-hour limit", [hours(duration), duration, max_session_seconds / 3600])
+	msg := sprintf("role sessions may last %s (max_session_duration = %d), more than the %s limit", [hours(duration), duration, limit_text])
 }
 
 hours(s) := sprintf("%d hours", [s / 3600]) if s % 3600 == 0

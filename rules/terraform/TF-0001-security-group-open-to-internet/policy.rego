@@ -109,16 +109,16 @@ port_desc(o, ports) := sprintf("port %s", [ports[0]]) if o.from == o.to
 port_desc(o, ports) := sprintf("ports %d-%d, including %s", [o.from, o.to, concat(", ", ports)]) if o.from != o.to
 
 # The "anywhere" sources of a rule, as [attribute, cidr] pairs.
-anywhere_sources(rule) := {[attr, c] |
+anywhere_sources(rule) := {[attr, c, j] |
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	cidrs := rule[attr]
 	is_array(cidrs)
-	some c in cidrs
+	some j, c in cidrs
 	tf.anywhere[c]
 }
 
 # Inline ingress blocks of aws_security_group / aws_default_security_group.
-deny contains {"msg": msg, "path": ["ingress", i, src[0]], "severity": e[0]} if {
+deny contains {"msg": msg, "path": ["ingress", i, src[0], src[2]], "severity": e[0]} if {
 	some [i, rule] in tf.blocks(input, "ingress")
 	some src in anywhere_sources(rule)
 	o := opening(rule.protocol, rule.from_port, rule.to_port)
@@ -127,7 +127,7 @@ deny contains {"msg": msg, "path": ["ingress", i, src[0]], "severity": e[0]} if 
 }
 
 # aws_security_group_rule with type = "ingress".
-deny contains {"msg": msg, "path": [src[0]], "severity": e[0]} if {
+deny contains {"msg": msg, "path": [src[0], src[2]], "severity": e[0]} if {
 	input.type == "ingress"
 	some src in anywhere_sources(input)
 	o := opening(input.protocol, input.from_port, input.to_port)
@@ -147,21 +147,21 @@ deny contains {"msg": msg, "path": [attr], "severity": e[0]} if {
 }
 
 # Sources that cannot be known, as [attribute, reason]: the whole list or one of its elements.
-unknown_sources(rule) := {[attr, v["$unknown"]] |
+unknown_sources(rule) := {[attr, v["$unknown"], null] |
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	v := rule[attr]
 	tf.is_unknown(v)
-} | {[attr, c["$unknown"]] |
+} | {[attr, c["$unknown"], j] |
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	cidrs := rule[attr]
 	is_array(cidrs)
-	some c in cidrs
+	some j, c in cidrs
 	tf.is_unknown(c)
 }
 
 # Not violations: the control (no admin or data port open to the internet) cannot be proven
 # here. Reported apart from findings, for reviewers and threat-model checks.
-unverifiable contains {"msg": msg, "path": ["ingress", i, src[0]]} if {
+unverifiable contains {"msg": msg, "path": element_path(["ingress", i, src[0]], src[2])} if {
 	some [i, rule] in tf.blocks(input, "ingress")
 	some src in unknown_sources(rule)
 	o := opening(rule.protocol, rule.from_port, rule.to_port)
@@ -169,10 +169,15 @@ unverifiable contains {"msg": msg, "path": ["ingress", i, src[0]]} if {
 	msg := sprintf("cannot tell whether this ingress rule admits the internet to %s: its source is %s", [e[1], src[1]])
 }
 
-unverifiable contains {"msg": msg, "path": [src[0]]} if {
+unverifiable contains {"msg": msg, "path": element_path([src[0]], src[2])} if {
 	input.type == "ingress"
 	some src in unknown_sources(input)
 	o := opening(input.protocol, input.from_port, input.to_port)
 	e := exposure(o)
 	msg := sprintf("cannot tell whether this rule admits the internet to %s: its source is %s", [e[1], src[1]])
 }
+
+# The list, or its element `j` when the unknown value is one element.
+element_path(list, j) := list if j == null
+
+element_path(list, j) := array.concat(list, [j]) if j != null

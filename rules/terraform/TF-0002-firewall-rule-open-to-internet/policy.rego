@@ -152,8 +152,8 @@ gcp_openings(i, allow) := {[["allow", i, "protocol"], {"all": true}]} if {
 	not gcp_has_ports(allow)
 }
 
-gcp_openings(i, allow) := {[["allow", i, "ports"], o] |
-	some p in allow.ports
+gcp_openings(i, allow) := {[["allow", i, "ports", j], o] |
+	some j, p in allow.ports
 	o := port_spec(p)
 } if {
 	lc(allow.protocol) != "all"

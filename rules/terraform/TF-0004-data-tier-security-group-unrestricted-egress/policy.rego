@@ -12,7 +12,8 @@
 #   ::/0. A security group is taken as data tier when a word of its `name`, `name_prefix`,
 #   `description`, or `Name`, `Tier` or `Role` tag is one of db, database, rds, aurora, postgres,
 #   postgresql, pg, mysql, mariadb, redis, valkey, memcached, cache, elasticache, docdb, mongo,
-#   mongodb or data (whole words: "dashboard" or "metadata" do not match). Inline `egress`
+#   mongodb or data, or one of those followed by "s" (whole words: "dashboard" or "metadata" do
+#   not match; the list is `data-tier-words` in the `[settings]` of stridegate.toml). Inline `egress`
 #   blocks and `aws_vpc_security_group_egress_rule` resources tagged the same way are checked.
 #   Terraform removes the default allow-all egress rule of a security group it creates, so a
 #   group without `egress` blocks is not reported.
@@ -34,11 +35,15 @@ package stridegate.rules.tf_0004
 import data.stridegate.lib.terraform as tf
 import rego.v1
 
-# Words that mark a security group as protecting a data store.
-data_words := {
-	"db", "database", "databases", "rds", "aurora", "postgres", "postgresql", "pg", "mysql",
-	"mariadb", "redis", "valkey", "memcached", "cache", "elasticache", "docdb", "mongo",
-	"mongodb", "data",
+# Words that mark a security group as protecting a data store: `[settings] data-tier-words`
+# (a word also matches followed by `s`, as in src/config/settings.rs `is_data_tier`).
+data_words := {lower(w) | some w in data.stridegate.settings.data_tier_words; is_string(w)}
+
+data_word(w) if data_words[w]
+
+data_word(w) if {
+	endswith(w, "s")
+	data_words[trim_suffix(w, "s")]
 }
 
 words(s) := {w | some w in regex.split(`[^a-z0-9]+`, lower(s)); w != ""}
@@ -59,20 +64,20 @@ data_labels := [[label, v] |
 	some [label, ref] in label_sources
 	v := object.get(input, ref, null)
 	is_string(v)
-	count(words(v) & data_words) > 0
+	count({w | some w in words(v); data_word(w)}) > 0
 ]
 
 data_tier := data_labels[0] if count(data_labels) > 0
 
-anywhere_sources(rule) := {[attr, c] |
+anywhere_sources(rule) := {[attr, c, j] |
 	some attr in ["cidr_blocks", "ipv6_cidr_blocks"]
 	cidrs := rule[attr]
 	is_array(cidrs)
-	some c in cidrs
+	some j, c in cidrs
 	tf.anywhere[c]
 }
 
-deny contains {"msg": msg, "path": ["egress", i, src[0]]} if {
+deny contains {"msg": msg, "path": ["egress", i, src[0], src[2]]} if {
 	dt := data_tier
 	some [i, rule] in tf.blocks(input, "egress")
 	some src in anywhere_sources(rule)

@@ -10,7 +10,7 @@ resource "aws_cloudfront_distribution" "site" {
       http_port              = 80
       https_port             = 443
       origin_protocol_policy = "https-only"
-      origin_ssl_protocols   = ["TLSv1", "TLSv1.1", "TLSv1.2"] # expect: TF-0008=medium
+      origin_ssl_protocols   = ["TLSv1", "TLSv1.1", "TLSv1.2"] # expect: TF-0008=medium, TF-0008=medium
     }
   }
 

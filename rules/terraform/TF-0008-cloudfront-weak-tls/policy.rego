@@ -91,13 +91,13 @@ deny contains {"msg": msg, "path": ["viewer_certificate", i, "cloudfront_default
 	msg := "distribution uses the default CloudFront certificate, whose security policy is always TLSv1 (admits TLS 1.0)"
 }
 
-deny contains {"msg": msg, "path": ["origin", o, "custom_origin_config", c, "origin_ssl_protocols"], "severity": "medium"} if {
+deny contains {"msg": msg, "path": ["origin", o, "custom_origin_config", c, "origin_ssl_protocols", j], "severity": "medium"} if {
 	some [o, origin] in tf.blocks(input, "origin")
 	some [c, cfg] in tf.blocks(origin, "custom_origin_config")
 	not cfg.origin_protocol_policy == "http-only"
 	protocols := cfg.origin_ssl_protocols
 	is_array(protocols)
-	weak := sort([p | some p in protocols; legacy_origin_protocols[p]])
-	count(weak) > 0
-	msg := sprintf("origin %v allows %s towards the origin", [origin.origin_id, concat(", ", weak)])
+	some j, p in protocols
+	legacy_origin_protocols[p]
+	msg := sprintf("origin %v allows %s towards the origin", [origin.origin_id, p])
 }

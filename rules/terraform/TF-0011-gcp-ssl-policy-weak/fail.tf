@@ -13,9 +13,9 @@ resource "google_compute_region_ssl_policy" "custom" {
   region          = "europe-west1"
   min_tls_version = "TLS_1_2"
   profile         = "CUSTOM"
-  custom_features = [ # expect: TF-0011=medium
+  custom_features = [
     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-    "TLS_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", # expect: TF-0011=medium
+    "TLS_RSA_WITH_AES_256_GCM_SHA384", # expect: TF-0011=medium
   ]
 }

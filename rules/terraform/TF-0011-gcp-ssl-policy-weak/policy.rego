@@ -63,13 +63,14 @@ deny contains {"msg": msg, "path": ["profile"], "severity": "medium"} if {
 	msg := sprintf("SSL policy sets no profile, so it defaults to %q, which enables cipher suites without forward secrecy", [default_profile])
 }
 
-deny contains {"msg": msg, "path": ["custom_features"], "severity": "medium"} if {
+deny contains {"msg": msg, "path": ["custom_features", j], "severity": "medium"} if {
 	input.profile == "CUSTOM"
 	features := input.custom_features
 	is_array(features)
-	weak := sort([f | some f in features; is_string(f); not tls.allowed_cipher(f)])
-	count(weak) > 0
-	msg := sprintf("SSL policy enables cipher suites outside the ECDHE AES-GCM/CHACHA20 allow-list: %s", [concat(", ", weak)])
+	some j, f in features
+	is_string(f)
+	not tls.allowed_cipher(f)
+	msg := sprintf("SSL policy enables cipher suite %s, outside the ECDHE AES-GCM/CHACHA20 allow-list", [f])
 }
 
 has(attr) if input[attr] != null

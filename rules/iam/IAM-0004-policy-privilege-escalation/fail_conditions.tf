@@ -1,0 +1,56 @@
+# PassRole limited to EC2 still lets the holder pass any role to an instance.
+data "aws_iam_policy_document" "ec2_launcher" {
+  statement {
+    actions   = ["ec2:RunInstances"] # expect: IAM-0004=high
+    resources = ["*"]
+  }
+
+  statement {
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+# Only from the corporate network: still an escalation, but restricted.
+data "aws_iam_policy_document" "office_admin" {
+  statement {
+    actions   = ["iam:CreatePolicyVersion"] # expect: IAM-0004=medium
+    resources = ["*"]
+    condition {
+      test     = "IpAddress"
+      variable = "aws:SourceIp"
+      values   = ["203.0.113.0/24"]
+    }
+  }
+}
+
+# A condition that does not limit the holder is no restriction.
+data "aws_iam_policy_document" "tls_admin" {
+  statement {
+    actions   = ["iam:AttachUserPolicy"] # expect: IAM-0004=critical
+    resources = ["*"]
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["true"]
+    }
+  }
+}
+
+# Whether the tag condition holds cannot be known from the code.
+data "aws_iam_policy_document" "tagged_roles" {
+  statement {
+    actions   = ["iam:PutRolePolicy"] # unverifiable: IAM-0004
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/team"
+      values   = ["platform"]
+    }
+  }
+}

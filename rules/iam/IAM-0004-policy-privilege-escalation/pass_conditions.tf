@@ -1,0 +1,31 @@
+# PassRole only to Lambda: launching instances cannot use the passed role.
+data "aws_iam_policy_document" "ec2_launcher" {
+  statement {
+    actions   = ["ec2:RunInstances"]
+    resources = ["*"]
+  }
+
+  statement {
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+    condition {
+      test     = "StringLike"
+      variable = "iam:PassedToService"
+      values   = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+# An escalation denied on every resource, in the same document.
+data "aws_iam_policy_document" "denied" {
+  statement {
+    actions   = ["iam:CreateAccessKey", "iam:CreateLoginProfile"]
+    resources = ["arn:aws:iam::*:user/*"]
+  }
+
+  statement {
+    effect    = "Deny"
+    actions   = ["iam:Create*"]
+    resources = ["*"]
+  }
+}

@@ -1,0 +1,37 @@
+# Terraform's Kubernetes provider: `host_pid` maps to the pod spec's hostPID.
+resource "kubernetes_pod_v1" "debug" {
+  metadata {
+    name      = "debug"
+    namespace = "ops"
+  }
+  spec {
+    host_pid = true # expect: K8S-0005
+    container {
+      name  = "shell"
+      image = "registry.example.com/toolbox:2.1.0"
+    }
+  }
+}
+
+resource "kubernetes_deployment_v1" "agent" {
+  metadata {
+    name = "agent"
+  }
+  spec {
+    selector {
+      match_labels = { app = "agent" }
+    }
+    template {
+      metadata {
+        labels = { app = "agent" }
+      }
+      spec {
+        host_pid = true # expect: K8S-0005
+        container {
+          name  = "agent"
+          image = "registry.example.com/agent:1.0.3"
+        }
+      }
+    }
+  }
+}
