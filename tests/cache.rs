@@ -379,3 +379,193 @@ fn concurrent_runs_leave_a_valid_store() {
     let leftovers: Vec<_> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("units.bin")], "no temporary files left");
 }
+
+/// A repository (`.git` marks its root, where the configuration search stops) with `files`.
+fn repo_with(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    for (name, text) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    (dir, root)
+}
+
+/// A cached JSON scan with the default fail threshold: (exit code, report, (restored, analyzed)).
+fn gate(root: &Path, cache: &Path, extra: &[&str]) -> (Option<i32>, Value, Option<(usize, usize)>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_stridegate"))
+        .arg("scan")
+        .arg(root)
+        .args(["-f", "json", "--no-progress", "-v", "--cache-dir", cache.to_str().unwrap()])
+        .args(extra)
+        .env("STRIDEGATE_TODAY", "2026-06-01")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let counts = stderr.lines().find_map(|l| {
+        let rest = l.strip_prefix("cache: ")?;
+        let (hits, rest) = rest.split_once(" units restored, ")?;
+        let (misses, _) = rest.split_once(" analyzed")?;
+        Some((hits.parse().ok()?, misses.parse().ok()?))
+    });
+    (out.status.code(), json, counts)
+}
+
+/// (rule, file, line) of each finding in `list`.
+fn placed(list: &Value) -> Vec<(String, String, u64)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["location"]["file"].as_str().unwrap().to_string(),
+                f["location"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A pod with two privileged containers (K8S-0002 on lines 8 and 12): the first suppressed by
+/// a trailing comment; then a ConfigMap with a suppression that matches nothing.
+const SUPPRESSED_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: a
+      securityContext: {privileged: true} # stridegate:ignore K8S-0002 reason=\"init needs it\"
+      image: a
+    - name: b
+      securityContext:
+        privileged: true
+      image: b
+---
+# stridegate:ignore K8S-0002 reason=\"old\"
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+";
+
+/// A module whose resource TF-0001 reports, called from a root module whose call is
+/// suppressed by the comment above it (matched through the finding's call sites).
+const SG_MODULE: &str = "variable \"cidr\" {}
+resource \"aws_security_group\" \"ssh\" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = \"tcp\"
+    cidr_blocks = [var.cidr]
+  }
+}
+";
+const SG_ROOT: &str = "# stridegate:ignore TF-0001 reason=\"lab account\"
+module \"open\" {
+  source = \"./modules/sg\"
+  cidr   = \"0.0.0.0/0\"
+}
+";
+
+#[test]
+fn a_warm_run_reports_the_same_suppressions_and_exit_code() {
+    let files = [("pod.yaml", SUPPRESSED_POD), ("infra/main.tf", SG_ROOT), ("infra/modules/sg/main.tf", SG_MODULE)];
+    let (dir, root) = repo_with(&files);
+    let cache = dir.path().join("cache");
+    let select = ["--select", "K8S-0002,TF-0001"];
+    let (code, cold, counts) = gate(&root, &cache, &select);
+    let (hits, misses) = counts.unwrap();
+    assert_eq!((code, hits), (Some(1), 0), "{cold}");
+    assert!(misses >= 2);
+    assert_eq!(placed(&cold["findings"]), [("K8S-0002".to_string(), "pod.yaml".to_string(), 12)]);
+    let suppressed = placed(&cold["suppressed"]);
+    assert_eq!(
+        suppressed,
+        [("TF-0001".to_string(), "infra/modules/sg/main.tf".to_string(), 7), ("K8S-0002".to_string(), "pod.yaml".to_string(), 8)]
+    );
+    let statuses = |v: &Value| -> Vec<(String, u64, String)> {
+        v["suppressions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (s["file"].as_str().unwrap_or_default().to_string(), s["line"].as_u64().unwrap(), s["status"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    assert_eq!(statuses(&cold).iter().map(|s| s.2.as_str()).collect::<Vec<_>>(), ["used", "used", "unused"], "{}", cold["suppressions"]);
+
+    let (warm_code, warm, counts) = gate(&root, &cache, &select);
+    assert_eq!(counts, Some((misses, 0)), "every unit restored");
+    assert_eq!(warm_code, code);
+    assert_eq!(warm["findings"], cold["findings"]);
+    assert_eq!(warm["suppressed"], cold["suppressed"]);
+    assert_eq!(warm["suppressions"], cold["suppressions"]);
+    assert_eq!(statuses(&warm), statuses(&cold));
+
+    // Removing the suppression is an edit of the pod: it is analyzed again and reports both
+    // (and so is the root module, which calls a module and depends on the whole tree).
+    std::fs::write(root.join("pod.yaml"), SUPPRESSED_POD.replace(" # stridegate:ignore K8S-0002 reason=\"init needs it\"", "")).unwrap();
+    let (_, edited, counts) = gate(&root, &cache, &select);
+    assert_eq!(counts, Some((misses - 2, 2)));
+    assert_eq!(placed(&edited["findings"]).len(), 2, "{}", edited["findings"]);
+}
+
+#[test]
+fn no_suppressions_on_a_warm_run_shows_the_findings_from_the_cache() {
+    let (dir, root) = repo_with(&[("pod.yaml", SUPPRESSED_POD)]);
+    let cache = dir.path().join("cache");
+    let select = ["--select", "K8S-0002"];
+    let (_, cold, counts) = gate(&root, &cache, &select);
+    let units = counts.unwrap().1;
+    assert_eq!(placed(&cold["suppressed"]).len(), 1);
+
+    let mut audit = select.to_vec();
+    audit.push("--no-suppressions");
+    let (code, v, counts) = gate(&root, &cache, &audit);
+    assert_eq!(counts, Some((units, 0)), "suppression options do not invalidate the cache");
+    assert_eq!(code, Some(1));
+    assert_eq!(placed(&v["findings"]).len(), 2, "{}", v["findings"]);
+    assert_eq!(v["suppressed"], Value::Array(vec![]));
+    assert_eq!(v["suppressions"], Value::Array(vec![]));
+
+    // The entry written before still holds the suppressions, and one written by an audit run
+    // holds them too.
+    let (_, again, counts) = gate(&root, &cache, &select);
+    assert_eq!(counts, Some((units, 0)));
+    assert_eq!(again["suppressed"], cold["suppressed"]);
+    assert_eq!(again["suppressions"], cold["suppressions"]);
+    let other = dir.path().join("audit-cache");
+    let (_, v, _) = gate(&root, &other, &audit);
+    assert_eq!(placed(&v["findings"]).len(), 2);
+    let (_, restored, counts) = gate(&root, &other, &select);
+    assert_eq!(counts, Some((units, 0)));
+    assert_eq!(restored["suppressed"], cold["suppressed"]);
+    assert_eq!(restored["suppressions"], cold["suppressions"]);
+}
+
+#[test]
+fn a_rule_setting_change_in_the_configuration_invalidates_the_cache() {
+    let role = "resource \"aws_iam_role\" \"batch\" {\n  name                 = \"batch\"\n  assume_role_policy   = \"{}\"\n  max_session_duration = 18000\n}\n";
+    let (dir, root) = repo_with(&[("role.tf", role)]);
+    let cache = dir.path().join("cache");
+    let has_iam_0015 = |v: &Value| placed(&v["findings"]).iter().any(|(r, _, _)| r == "IAM-0015");
+    let (_, cold, counts) = gate(&root, &cache, &[]);
+    assert!(has_iam_0015(&cold), "{}", cold["findings"]);
+    let units = counts.unwrap().1;
+    let (_, _, counts) = gate(&root, &cache, &[]);
+    assert_eq!(counts, Some((units, 0)), "unchanged: every unit restored");
+
+    std::fs::write(root.join("stridegate.toml"), "[settings]\nmax-session-duration = 21600\n").unwrap();
+    let (_, changed, counts) = gate(&root, &cache, &[]);
+    assert_eq!(counts.map(|c| c.0), Some(0), "nothing restored after a settings change");
+    assert!(!has_iam_0015(&changed), "{}", changed["findings"]);
+    std::fs::write(root.join("stridegate.toml"), "[settings]\nmax-session-duration = 5400\n").unwrap();
+    let (_, stricter, counts) = gate(&root, &cache, &[]);
+    assert_eq!(counts.map(|c| c.0), Some(0));
+    assert!(has_iam_0015(&stricter), "{}", stricter["findings"]);
+}

@@ -1,5 +1,7 @@
 //! The incremental cache: what each analysis unit produced (its file records, findings before
-//! suppressions, undecidable controls, whole-scan observations, parts not analyzed), stored
+//! suppressions, the suppressions written in its files (matched after the scan, so suppression
+//! options and `[[suppress]]` entries do not invalidate), undecidable controls, whole-scan
+//! observations, parts not analyzed), stored
 //! under `.stridegate/cache` in the scan root (or `--cache-dir`), so a rerun on an unchanged
 //! repository skips parsing, evaluation and rules for every unit. Whole-scan rules still run,
 //! on the restored observations.
@@ -7,7 +9,8 @@
 //! **Validity.** The store carries one key for everything global: the cache format, the
 //! stridegate version and the running executable's size and modification time (so any rebuild
 //! invalidates), the rule set (ids of the rules that run, their metadata and policy sources, the
-//! shared Rego libraries) and every scan option that changes analysis (see
+//! shared Rego libraries), the configuration's rule settings ([`Engine::settings`]) and every
+//! scan option that changes analysis (see
 //! [`options_fingerprint`]). A different key discards the whole store. Each entry then names its
 //! inputs:
 //! - a YAML/JSON document unit depends on its one file: size, modification and change times and
