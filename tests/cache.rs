@@ -569,3 +569,20 @@ fn a_rule_setting_change_in_the_configuration_invalidates_the_cache() {
     assert_eq!(counts.map(|c| c.0), Some(0));
     assert!(has_iam_0015(&stricter), "{}", stricter["findings"]);
 }
+
+#[test]
+fn a_shard_restores_its_reported_units_with_the_same_findings() {
+    let (dir, root) = shop("");
+    let cache = dir.path().join("cache");
+    let full = cached(&root, &cache, &[]);
+    let units = full.counts.unwrap().1;
+    for shard in ["1/2", "2/2"] {
+        let fresh = scan(&root, &["--no-cache", "--shard", shard]);
+        let warm = cached(&root, &cache, &["--shard", shard]);
+        let (hits, misses) = warm.counts.unwrap();
+        // Reported units come from the cache; units only observed for whole-scan rules
+        // (context) are built again and not counted.
+        assert!(hits > 0 && hits < units && misses == 0, "{shard}: {}", warm.stderr);
+        assert_eq!(warm.outcome(), fresh.outcome(), "{shard}");
+    }
+}
