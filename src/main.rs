@@ -391,6 +391,17 @@ struct ScanArgs {
     /// combine the SARIF outputs with `stridegate merge`.
     #[arg(long, value_name = "K/N", value_parser = stridegate::scan::units::Shard::parse, conflicts_with_all = ["changed", "changed_since"])]
     shard: Option<stridegate::scan::units::Shard>,
+    /// Use the incremental cache even when stderr is not a terminal (it is on by default in a
+    /// terminal): units whose inputs, rules and options are unchanged are not analyzed again.
+    #[arg(long, conflicts_with = "no_cache")]
+    cache: bool,
+    /// Keep the cache in this directory instead of `.stridegate/cache` under the scanned
+    /// directory (implies --cache).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// `--fail-on`: a severity threshold, or none (report only).
@@ -780,6 +791,8 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
             kube_version: args.kube_version.clone(),
             ..stridegate::helm::HelmOptions::default()
         },
+        cache: (!args.no_cache && (args.cache || args.cache_dir.is_some() || std::io::stderr().is_terminal()))
+            .then(|| stridegate::cache::CacheSettings { dir: args.cache_dir.clone(), rules: stridegate::cache::rules_fingerprint(&set) }),
         suppress: stridegate::suppress::SuppressOptions {
             enabled: !args.no_suppressions,
             known_rules: Some(Arc::new(stridegate::suppress::rule_names(set.rules.iter().map(|r| r.meta.as_ref())))),
@@ -846,6 +859,14 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
             return ExitStatus::UsageError;
         }
     };
+    if let Some(stats) = &report.cache {
+        for note in &stats.notes {
+            eprintln!("note: {}", report::escape::terminal_safe(note));
+        }
+        if args.verbose {
+            eprintln!("{}", report::escape::terminal_safe(&stridegate::cache::describe(stats)));
+        }
+    }
     resolved.apply(&mut report, &target);
     if list_suppressions {
         return list_suppressions_of(&report, args);
