@@ -187,6 +187,54 @@ mod tests {
     use crate::source::{ByteSpan, Position};
     use std::sync::Arc;
 
+    /// The rule files of `src/checks/<family>/` (`<id>_<name>.rs`) as rule folder names
+    /// (`TF-0026-data-subnet-with-internet-route`), with the family.
+    fn rule_files() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
+        let mut out = Vec::new();
+        for family in ["iam", "kubernetes", "terraform"] {
+            let prefix = if family == "kubernetes" {
+                "k8s_"
+            } else if family == "iam" {
+                "iam_"
+            } else {
+                "tf_"
+            };
+            for entry in std::fs::read_dir(root.join(family)).into_iter().flatten().flatten() {
+                let file = entry.file_name().to_string_lossy().to_string();
+                if let Some(stem) = file.strip_suffix(".rs").filter(|s| s.starts_with(prefix)) {
+                    let (id, name) = stem.split_at(prefix.len() + 4);
+                    out.push((family.to_string(), format!("{}{}", id.to_ascii_uppercase().replace('_', "-"), name.replace('_', "-"))));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every id of the table is registered once, has its rule folder under `rules/<family>/`
+    /// with a `metadata.yaml`, and its file named after that folder; every rule file is in
+    /// the table.
+    #[test]
+    fn native_rule_table_matches_rule_files_and_folders() {
+        let ids: Vec<&str> = NATIVE_RULES.iter().map(|(id, _)| *id).collect();
+        let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len(), "an id is registered twice: {ids:?}");
+        let files = rule_files();
+        assert_eq!(files.len(), ids.len(), "rule files {files:?} against table {ids:?}");
+        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        for (family, folder) in &files {
+            assert!(rules.join(family).join(folder).join("metadata.yaml").is_file(), "no rules/{family}/{folder}/metadata.yaml");
+            assert!(
+                ids.iter().any(|id| folder.strip_prefix(id).is_some_and(|rest| rest.starts_with('-'))),
+                "{folder} is not in NATIVE_RULES"
+            );
+        }
+        for id in ids {
+            assert!(native(id).is_some());
+        }
+        assert!(native("TF-9999").is_none());
+    }
+
     /// Whole-scan findings carry the resource's related locations (a module call, the
     /// kustomization that built the object) like per-resource findings do.
     #[test]
