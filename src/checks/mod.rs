@@ -1,14 +1,13 @@
 //! Native (Rust) rules, for checks that Rego would make slow or awkward: whole-scan analyses
-//! such as NetworkPolicy coverage. Each rule is one file here plus its folder under `rules/`
-//! holding `metadata.yaml` and fixtures; [`native`] maps the rule id to its implementation.
+//! such as NetworkPolicy coverage. Each rule is one file, `<family>/<id>_<name>.rs` (the id
+//! lowercased, the rule's folder name in snake case), exposing `check(settings)`, plus its folder
+//! under `rules/` holding `metadata.yaml` and fixtures; what a family's rules share lives in
+//! `<family>/mod.rs` (or a named helper module there). [`NATIVE_RULES`] is the one table that
+//! maps rule ids to implementations.
 
 pub mod iam;
 pub mod kubernetes;
-pub mod kubernetes_mesh;
-pub mod kubernetes_rbac;
-pub mod kubernetes_schema;
 pub mod terraform;
-pub mod terraform_aws;
 
 use serde_json::Value;
 
@@ -137,6 +136,34 @@ pub enum NativeCheck {
     Scan(Box<dyn ScanCheck>),
 }
 
+/// Builds a native rule's implementation from the rule settings (`[settings]` and
+/// `[terraform.state]` of the configuration file).
+pub type Constructor = fn(&crate::config::RuleSettings) -> NativeCheck;
+
+/// Every native rule: its id and its constructor, the `check` function of its file. This is
+/// the only place a native rule's id appears in code; the registry test checks the ids against
+/// the metadata under `rules/`.
+pub static NATIVE_RULES: &[(&str, Constructor)] = &[
+    ("IAM-0020", iam::iam_0020_state_access_not_team_scoped::check),
+    ("IAM-0021", iam::iam_0021_privilege_escalation_across_policies::check),
+    ("K8S-0016", kubernetes::k8s_0016_service_account_token_automounted::check),
+    ("K8S-0019", kubernetes::k8s_0019_namespace_without_default_deny_ingress::check),
+    ("K8S-0020", kubernetes::k8s_0020_namespace_without_default_deny_egress::check),
+    ("K8S-0021", kubernetes::k8s_0021_workload_not_selected_by_network_policy::check),
+    ("K8S-0029", kubernetes::k8s_0029_cluster_admin_for_service_account_or_broad_group::check),
+    ("K8S-0030", kubernetes::k8s_0030_powerful_role_for_broad_group::check),
+    ("K8S-0046", kubernetes::k8s_0046_istio_namespace_without_strict_mtls::check),
+    ("K8S-0053", kubernetes::k8s_0053_unknown_or_mistyped_security_field::check),
+    ("TF-0026", terraform::tf_0026_data_subnet_with_internet_route::check),
+    ("TF-0028", terraform::tf_0028_database_cluster_without_firewall::check),
+    ("TF-0029", terraform::tf_0029_dns_zone_without_caa_record::check),
+    ("TF-0030", terraform::tf_0030_secret_without_rotation::check),
+    ("TF-0031", terraform::tf_0031_state_bucket_unprotected::check),
+    ("TF-0045", terraform::tf_0045_vpc_without_flow_logs::check),
+    ("TF-0046", terraform::tf_0046_s3_bucket_without_versioning::check),
+    ("TF-0047", terraform::tf_0047_s3_bucket_without_access_logging::check),
+];
+
 /// The implementation of the native rule `id`, if there is one, with the default settings.
 pub fn native(id: &str) -> Option<NativeCheck> {
     native_with(id, &crate::config::RuleSettings::default())
@@ -145,27 +172,12 @@ pub fn native(id: &str) -> Option<NativeCheck> {
 /// The implementation of the native rule `id` with `settings` (`[settings]` and
 /// `[terraform.state]` of the configuration file).
 pub fn native_with(id: &str, settings: &crate::config::RuleSettings) -> Option<NativeCheck> {
-    kubernetes::native(id)
-        .or_else(|| kubernetes_rbac::native(id))
-        .or_else(|| kubernetes_mesh::native(id))
-        .or_else(|| kubernetes_schema::native(id))
-        .or_else(|| terraform::native(id, settings))
-        .or_else(|| terraform_aws::native(id))
-        .or_else(|| iam::native(id, settings))
+    NATIVE_RULES.iter().find(|(rule, _)| *rule == id).map(|(_, constructor)| constructor(settings))
 }
 
 /// Ids of every native rule implementation (the registry test checks them against `rules/`).
 pub fn native_ids() -> Vec<&'static str> {
-    kubernetes::IDS
-        .iter()
-        .chain(kubernetes_rbac::IDS)
-        .chain(kubernetes_mesh::IDS)
-        .chain(kubernetes_schema::IDS)
-        .chain(terraform::IDS)
-        .chain(terraform_aws::IDS)
-        .chain(iam::IDS)
-        .copied()
-        .collect()
+    NATIVE_RULES.iter().map(|(id, _)| *id).collect()
 }
 
 #[cfg(test)]
@@ -174,6 +186,54 @@ mod tests {
     use crate::model::{Platform, SourceFile};
     use crate::source::{ByteSpan, Position};
     use std::sync::Arc;
+
+    /// The rule files of `src/checks/<family>/` (`<id>_<name>.rs`) as rule folder names
+    /// (`TF-0026-data-subnet-with-internet-route`), with the family.
+    fn rule_files() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
+        let mut out = Vec::new();
+        for family in ["iam", "kubernetes", "terraform"] {
+            let prefix = if family == "kubernetes" {
+                "k8s_"
+            } else if family == "iam" {
+                "iam_"
+            } else {
+                "tf_"
+            };
+            for entry in std::fs::read_dir(root.join(family)).into_iter().flatten().flatten() {
+                let file = entry.file_name().to_string_lossy().to_string();
+                if let Some(stem) = file.strip_suffix(".rs").filter(|s| s.starts_with(prefix)) {
+                    let (id, name) = stem.split_at(prefix.len() + 4);
+                    out.push((family.to_string(), format!("{}{}", id.to_ascii_uppercase().replace('_', "-"), name.replace('_', "-"))));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every id of the table is registered once, has its rule folder under `rules/<family>/`
+    /// with a `metadata.yaml`, and its file named after that folder; every rule file is in
+    /// the table.
+    #[test]
+    fn native_rule_table_matches_rule_files_and_folders() {
+        let ids: Vec<&str> = NATIVE_RULES.iter().map(|(id, _)| *id).collect();
+        let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len(), "an id is registered twice: {ids:?}");
+        let files = rule_files();
+        assert_eq!(files.len(), ids.len(), "rule files {files:?} against table {ids:?}");
+        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        for (family, folder) in &files {
+            assert!(rules.join(family).join(folder).join("metadata.yaml").is_file(), "no rules/{family}/{folder}/metadata.yaml");
+            assert!(
+                ids.iter().any(|id| folder.strip_prefix(id).is_some_and(|rest| rest.starts_with('-'))),
+                "{folder} is not in NATIVE_RULES"
+            );
+        }
+        for id in ids {
+            assert!(native(id).is_some());
+        }
+        assert!(native("TF-9999").is_none());
+    }
 
     /// Whole-scan findings carry the resource's related locations (a module call, the
     /// kustomization that built the object) like per-resource findings do.

@@ -12,23 +12,17 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use super::{Hit, NativeCheck, ResourceCheck};
+use crate::checks::{Hit, NativeCheck, ResourceCheck};
 use crate::model::{AttributePath, Resource, is_unknown};
 use crate::rules::meta::Severity;
 
-/// Ids of the rules implemented here.
-pub const IDS: &[&str] = &["K8S-0053"];
-
-/// The implementation of `id`, if it is one of ours.
-pub fn native(id: &str) -> Option<NativeCheck> {
-    match id {
-        "K8S-0053" => Some(NativeCheck::Resource(Box::new(SchemaCheck))),
-        _ => None,
-    }
+/// The rule's implementation.
+pub(crate) fn check(_: &crate::config::RuleSettings) -> NativeCheck {
+    NativeCheck::Resource(Box::new(SchemaCheck))
 }
 
 /// The generated schema (see the module documentation).
-const SCHEMA_JSON: &str = include_str!("../../data/k8s-security-schema.json");
+const SCHEMA_JSON: &str = include_str!("../../../data/k8s-security-schema.json");
 
 /// Findings per resource (a document of garbage must not produce thousands).
 const MAX_HITS: usize = 100;

@@ -1,4 +1,4 @@
-//! Native Kubernetes RBAC rules that judge a binding with the role it references: a role is
+//! What K8S-0029 and K8S-0030 share ([`BoundRoleCheck`]): rules that judge a binding with the role it references: a role is
 //! known by name when it is one of the built-in user-facing ClusterRoles (`cluster-admin`,
 //! `admin`, `edit`, `view`), and otherwise by its definition when the scan holds it (an
 //! aggregated ClusterRole with the rules of the ClusterRoles its selectors pick in the scan).
@@ -8,25 +8,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::kubernetes::selector_matches;
-use super::{NativeCheck, Observation, ScanCheck, ScanHit};
+use super::selector_matches;
+use crate::checks::{Observation, ScanCheck, ScanHit};
 use crate::finding::RelatedLocation;
 use crate::kubernetes::UNKNOWN_NAMESPACE;
 use crate::model::{AttributePath, Resource, is_unknown};
 use crate::rules::meta::Severity;
-
-/// Ids of the rules implemented here.
-pub const IDS: &[&str] = &["K8S-0029", "K8S-0030"];
-
-/// The implementation of `id`, if it is one of ours.
-pub fn native(id: &str) -> Option<NativeCheck> {
-    let check: Box<dyn ScanCheck> = match id {
-        "K8S-0029" => Box::new(BoundRoleCheck { rule: Rule::ClusterAdminBound }),
-        "K8S-0030" => Box::new(BoundRoleCheck { rule: Rule::PowerfulRoleForBroadGroup }),
-        _ => return None,
-    };
-    Some(NativeCheck::Scan(check))
-}
 
 /// Subjects kept (and located) per binding; bindings list a handful.
 const MAX_SUBJECTS: usize = 1_000;
@@ -133,15 +120,16 @@ fn builtin_power(name: &str) -> Option<Power> {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Rule {
+pub(super) enum Rule {
     /// K8S-0029.
     ClusterAdminBound,
     /// K8S-0030.
     PowerfulRoleForBroadGroup,
 }
 
-struct BoundRoleCheck {
-    rule: Rule,
+pub(super) struct BoundRoleCheck {
+    /// Which of the two rules this is.
+    pub(super) rule: Rule,
 }
 
 fn role(o: &Observation) -> &str {

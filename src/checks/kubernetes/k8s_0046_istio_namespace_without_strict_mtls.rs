@@ -12,21 +12,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::{NativeCheck, Observation, ScanCheck, ScanHit};
+use crate::checks::{NativeCheck, Observation, ScanCheck, ScanHit};
 use crate::finding::RelatedLocation;
 use crate::kubernetes::{MappingAt, UNKNOWN_NAMESPACE, mapping_at, pod_metadata_path, pod_spec_path};
 use crate::model::{AttributePath, Resource, is_unknown};
 use crate::rules::meta::WORKLOAD_KINDS;
 
-/// Ids of the rules implemented here.
-pub const IDS: &[&str] = &["K8S-0046"];
-
-/// The implementation of `id`, if it is one of ours.
-pub fn native(id: &str) -> Option<NativeCheck> {
-    match id {
-        "K8S-0046" => Some(NativeCheck::Scan(Box::new(NamespaceWithoutStrictMtls))),
-        _ => None,
-    }
+/// The rule's implementation.
+pub(crate) fn check(_: &crate::config::RuleSettings) -> NativeCheck {
+    NativeCheck::Scan(Box::new(NamespaceWithoutStrictMtls))
 }
 
 /// Istio's default root namespace, where a selector-less PeerAuthentication applies mesh-wide.

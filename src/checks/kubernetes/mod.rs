@@ -1,30 +1,26 @@
-//! Native Kubernetes rules: the ones that need to see the whole scan (NetworkPolicy coverage,
-//! service-account token mounting, which depends on the ServiceAccount object).
+//! Native Kubernetes rules (one file per rule, `k8s_<id>_<name>.rs`) and what they share:
+//! workload observations, label selectors, NetworkPolicy reading and
+//! [`NamespaceWithoutDefaultDeny`] (K8S-0019 and K8S-0020). The rules are registered in
+//! `checks::NATIVE_RULES`.
+
+pub mod k8s_0016_service_account_token_automounted;
+pub mod k8s_0019_namespace_without_default_deny_ingress;
+pub mod k8s_0020_namespace_without_default_deny_egress;
+pub mod k8s_0021_workload_not_selected_by_network_policy;
+pub mod k8s_0029_cluster_admin_for_service_account_or_broad_group;
+pub mod k8s_0030_powerful_role_for_broad_group;
+pub mod k8s_0046_istio_namespace_without_strict_mtls;
+pub mod k8s_0053_unknown_or_mistyped_security_field;
+pub mod rbac;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::{NativeCheck, Observation, ScanCheck, ScanHit};
-use crate::finding::RelatedLocation;
+use super::{Observation, ScanCheck, ScanHit};
 use crate::kubernetes::{MappingAt, UNKNOWN_NAMESPACE, mapping_at, pod_metadata_path_of, pod_spec_path_of};
 use crate::model::{AttributePath, Resource, is_unknown};
 use crate::rules::meta::WORKLOAD_KINDS;
-
-/// Ids of the rules implemented here.
-pub const IDS: &[&str] = &["K8S-0016", "K8S-0019", "K8S-0020", "K8S-0021"];
-
-/// The implementation of `id`, if it is one of ours.
-pub fn native(id: &str) -> Option<NativeCheck> {
-    let check: Box<dyn ScanCheck> = match id {
-        "K8S-0016" => Box::new(ServiceAccountTokenAutomounted),
-        "K8S-0019" => Box::new(NamespaceWithoutDefaultDeny { direction: Direction::Ingress }),
-        "K8S-0020" => Box::new(NamespaceWithoutDefaultDeny { direction: Direction::Egress }),
-        "K8S-0021" => Box::new(WorkloadNotSelectedByNetworkPolicy),
-        _ => return None,
-    };
-    Some(NativeCheck::Scan(check))
-}
 
 /// Whether `resource` carries pods (a built-in pod-bearing kind, or one found by shape).
 fn is_workload(resource: &Resource) -> bool {
@@ -145,7 +141,7 @@ fn is_empty_selector(selector: &Value) -> bool {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Direction {
+pub(super) enum Direction {
     Ingress,
     Egress,
 }
@@ -202,8 +198,9 @@ fn observe_network_policy(resource: &Resource) -> Observation {
 }
 
 /// K8S-0019 / K8S-0020: a namespace without a default-deny NetworkPolicy.
-struct NamespaceWithoutDefaultDeny {
-    direction: Direction,
+pub(super) struct NamespaceWithoutDefaultDeny {
+    /// Which direction the default deny must cover.
+    pub(super) direction: Direction,
 }
 
 impl ScanCheck for NamespaceWithoutDefaultDeny {
@@ -253,144 +250,6 @@ impl ScanCheck for NamespaceWithoutDefaultDeny {
         }
     }
 }
-
-/// K8S-0021: a workload whose pods no NetworkPolicy selects.
-struct WorkloadNotSelectedByNetworkPolicy;
-
-impl ScanCheck for WorkloadNotSelectedByNetworkPolicy {
-    fn observe(&self, resource: &Resource) -> Option<Observation> {
-        match resource.kind.as_str() {
-            "NetworkPolicy" => Some(observe_network_policy(resource)),
-            _ if is_workload(resource) => observe_workload(resource, Value::Null, &[]),
-            _ => None,
-        }
-    }
-
-    fn finish(&self, observations: &[Observation], hits: &mut Vec<ScanHit>) {
-        let policies: Vec<&Observation> = observations.iter().filter(|o| role(o) == "network-policy").collect();
-        for (i, o) in observations.iter().enumerate() {
-            if role(o) != "workload" {
-                continue;
-            }
-            let labels = &o.facts["labels"];
-            if namespace(o) == UNKNOWN_NAMESPACE {
-                continue;
-            }
-            let mut decided_unselected = true;
-            for p in policies.iter().filter(|p| namespace(p) == namespace(o) || namespace(p) == UNKNOWN_NAMESPACE) {
-                match selector_matches(p.facts["spec"].get("podSelector").unwrap_or(&Value::Null), labels) {
-                    Some(false) => {}
-                    Some(true) | None => {
-                        decided_unselected = false;
-                        break;
-                    }
-                }
-            }
-            if decided_unselected {
-                let path = observed_spec_path(o)
-                    .map(|mut p| {
-                        p.0.pop();
-                        p.key("metadata").key("labels")
-                    })
-                    .unwrap_or_default();
-                let related = policies
-                    .iter()
-                    .filter(|p| namespace(p) == namespace(o))
-                    .take(3)
-                    .map(|p| RelatedLocation {
-                        location: p.root.clone(),
-                        message: format!("NetworkPolicy {} does not select these pods", p.name.as_deref().unwrap_or("?")),
-                    })
-                    .collect();
-                hits.push(ScanHit {
-                    observation: i,
-                    path,
-                    message: format!(
-                        "no NetworkPolicy in namespace \"{}\" selects the pods of {} {}",
-                        namespace(o),
-                        o.kind,
-                        o.name.as_deref().unwrap_or("(unnamed)")
-                    ),
-                    severity: None,
-                    related,
-                });
-            }
-        }
-    }
-}
-
-/// K8S-0016: pods that mount the service-account token.
-struct ServiceAccountTokenAutomounted;
-
-impl ScanCheck for ServiceAccountTokenAutomounted {
-    fn observe(&self, resource: &Resource) -> Option<Observation> {
-        match resource.kind.as_str() {
-            "ServiceAccount" => {
-                let automount = resource.value.get("automountServiceAccountToken").cloned().unwrap_or(Value::Null);
-                Some(Observation::new(resource, json!({"role": "service-account", "automount": automount}), &[]))
-            }
-            _ if is_workload(resource) => {
-                let spec_path = pod_spec_path_of(&resource.kind, &resource.value)?;
-                // Only a pod spec that can be read tells whether a token is mounted (an absent,
-                // unknown or wrongly typed one defines no pod that could be judged).
-                let MappingAt::Mapping(spec) = mapping_at(&resource.value, &spec_path) else { return None };
-                let automount = spec.get("automountServiceAccountToken").cloned().unwrap_or(Value::Null);
-                let account = spec
-                    .get("serviceAccountName")
-                    .or_else(|| spec.get("serviceAccount"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("default")
-                    .to_string();
-                let field = spec_path.key("automountServiceAccountToken");
-                Some(Observation::new(
-                    resource,
-                    json!({"role": "workload", "automount": automount, "account": account, "spec_path": spec_path.to_json()}),
-                    &[field],
-                ))
-            }
-            _ => None,
-        }
-    }
-
-    fn finish(&self, observations: &[Observation], hits: &mut Vec<ScanHit>) {
-        let accounts: BTreeMap<(String, String), &Value> = observations
-            .iter()
-            .filter(|o| role(o) == "service-account")
-            .map(|o| ((namespace(o).to_string(), o.name.clone().unwrap_or_default()), &o.facts["automount"]))
-            .collect();
-        for (i, o) in observations.iter().enumerate() {
-            if role(o) != "workload" {
-                continue;
-            }
-            let automount = &o.facts["automount"];
-            let account = o.facts["account"].as_str().unwrap_or("default").to_string();
-            let Some(path) = observed_spec_path(o).map(|p| p.key("automountServiceAccountToken")) else { continue };
-            let message = match automount {
-                Value::Bool(false) => continue,
-                v if is_unknown(v) => continue,
-                Value::Bool(true) => format!(
-                    "pods of {} {} mount the token of service account \"{account}\" (automountServiceAccountToken: true)",
-                    o.kind,
-                    o.name.as_deref().unwrap_or("(unnamed)")
-                ),
-                _ => {
-                    match accounts.get(&(namespace(o).to_string(), account.clone())) {
-                        Some(Value::Bool(false)) => continue,
-                        Some(v) if is_unknown(v) => continue,
-                        _ => {}
-                    }
-                    format!(
-                        "pods of {} {} mount the token of service account \"{account}\": set automountServiceAccountToken: false on the pod or the service account",
-                        o.kind,
-                        o.name.as_deref().unwrap_or("(unnamed)")
-                    )
-                }
-            };
-            hits.push(ScanHit { observation: i, path, message, severity: None, related: Vec::new() });
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

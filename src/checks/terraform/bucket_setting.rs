@@ -1,32 +1,14 @@
-//! Native AWS data-protection rules that join resources across the scan: VPC flow logs, and
-//! the S3 bucket settings that live in companion resources (`aws_s3_bucket_versioning`,
-//! `aws_s3_bucket_logging`) or inline blocks of older provider versions.
+//! [`BucketSetting`]: an S3 bucket setting configured inline or by a companion resource
+//! (`aws_s3_bucket_versioning`, `aws_s3_bucket_logging`); shared by TF-0046 and TF-0047.
 
 use std::collections::BTreeSet;
 
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::terraform::{RequiresCompanion, bucket_target, root_unit, split_module_prefix};
-use super::{NativeCheck, Observation, ScanCheck, ScanHit};
+use super::{bucket_target, root_unit, split_module_prefix};
+use crate::checks::{Observation, ScanCheck, ScanHit};
 use crate::model::{AttributePath, Resource, is_unknown};
-
-/// Ids of the rules implemented here.
-pub const IDS: &[&str] = &["TF-0045", "TF-0046", "TF-0047"];
-
-/// The implementation of `id`, if it is one of ours.
-pub fn native(id: &str) -> Option<NativeCheck> {
-    match id {
-        "TF-0045" => Some(NativeCheck::Scan(Box::new(RequiresCompanion {
-            subjects: &["aws_vpc"],
-            companions: &[("aws_flow_log", "vpc_id", None)],
-            message: "VPC {subject} has no aws_flow_log: its network traffic is not recorded",
-        }))),
-        "TF-0046" => Some(NativeCheck::Scan(Box::new(BucketSetting::versioning()))),
-        "TF-0047" => Some(NativeCheck::Scan(Box::new(BucketSetting::logging()))),
-        _ => None,
-    }
-}
 
 /// Which bucket setting a [`BucketSetting`] rule requires.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,18 +23,18 @@ enum Setting {
 /// An S3 bucket setting that may be configured inline or by a companion resource naming the
 /// bucket. A companion whose bucket cannot be known may be any bucket's of its root module: the
 /// buckets of that root module are then not reported.
-struct BucketSetting {
+pub(super) struct BucketSetting {
     setting: Setting,
     /// Log buckets (by name) are not required to log their own access.
     log_bucket_name: Option<Regex>,
 }
 
 impl BucketSetting {
-    fn versioning() -> Self {
+    pub(super) fn versioning() -> Self {
         Self { setting: Setting::Versioning, log_bucket_name: None }
     }
 
-    fn logging() -> Self {
+    pub(super) fn logging() -> Self {
         Self { setting: Setting::Logging, log_bucket_name: Regex::new(r"(?i)(^|[-_.]|flow|access|trail|audit)logs?([-_.]|$)|logging").ok() }
     }
 

@@ -1,0 +1,10 @@
+//! K8S-0019 `namespace-without-default-deny-ingress`: what it does, why and how to fix it are in
+//! `rules/kubernetes/K8S-0019-namespace-without-default-deny-ingress/metadata.yaml` (`stridegate explain K8S-0019`).
+
+use super::{Direction, NamespaceWithoutDefaultDeny};
+use crate::checks::NativeCheck;
+
+/// The rule's implementation.
+pub(crate) fn check(_: &crate::config::RuleSettings) -> NativeCheck {
+    NativeCheck::Scan(Box::new(NamespaceWithoutDefaultDeny { direction: Direction::Ingress }))
+}
