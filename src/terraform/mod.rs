@@ -388,6 +388,11 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
                         ));
                     }
                 }
+                "provider" | "variable" => {
+                    if let Some(r) = configuration_resource(b, &scope) {
+                        result.resources.push(r);
+                    }
+                }
                 "module" => {
                     let name = b.labels.first().cloned().unwrap_or_default();
                     // The call itself is a resource of kind `module` (its arguments and source),
@@ -965,6 +970,48 @@ fn make_resource(b: &RawBlock, kind: String, address: String, value: Value, span
         spans,
         file: b.file.clone(),
         call_chain: Vec::new(),
+    }
+}
+
+/// Attributes of a `variable` block that rules see (`type` and `validation` are not values).
+const VARIABLE_ATTRIBUTES: &[&str] = &["default", "sensitive", "description", "nullable"];
+
+/// A `provider` block (kind `provider.<name>`, address `provider.<name>[.<alias>]`) or a
+/// `variable` block with a `default` (kind `variable`, address `var.<name>`, value holding only
+/// [`VARIABLE_ATTRIBUTES`]), so rules can judge what is written there (hard-coded credentials).
+fn configuration_resource(b: &RawBlock, scope: &Scope) -> Option<Resource> {
+    let label = b.labels.first()?;
+    let (kind, address, value, spans) = if b.ident == "provider" {
+        let (value, spans) = block_value(b, scope);
+        let alias = value.get("alias").and_then(Value::as_str).map(|a| format!(".{a}")).unwrap_or_default();
+        (format!("provider.{label}"), format!("provider.{label}{alias}"), value, spans)
+    } else {
+        b.attribute("default")?;
+        let written = RawBlock {
+            attributes: b.attributes.iter().filter(|a| VARIABLE_ATTRIBUTES.contains(&a.name.as_str())).cloned().collect(),
+            blocks: Vec::new(),
+            ..b.clone_header()
+        };
+        let (value, spans) = block_value(&written, scope);
+        ("variable".to_string(), format!("var.{label}"), value, spans)
+    };
+    let mut r = make_resource(b, kind, address, value, spans);
+    r.name = Some(label.clone());
+    Some(r)
+}
+
+impl RawBlock {
+    /// The block without its body (attributes and nested blocks empty).
+    fn clone_header(&self) -> RawBlock {
+        RawBlock {
+            ident: self.ident.clone(),
+            labels: self.labels.clone(),
+            attributes: Vec::new(),
+            blocks: Vec::new(),
+            span: self.span,
+            ident_span: self.ident_span,
+            file: self.file.clone(),
+        }
     }
 }
 
