@@ -978,7 +978,7 @@ const VARIABLE_ATTRIBUTES: &[&str] = &["default", "sensitive", "description", "n
 
 /// A `provider` block (kind `provider.<name>`, address `provider.<name>[.<alias>]`) or a
 /// `variable` block with a `default` (kind `variable`, address `var.<name>`, value holding only
-/// [`VARIABLE_ATTRIBUTES`]), so rules can judge what is written there (hard-coded credentials).
+/// [`VARIABLE_ATTRIBUTES`] and the name as `$name`), so rules can judge what is written there (hard-coded credentials).
 fn configuration_resource(b: &RawBlock, scope: &Scope) -> Option<Resource> {
     let label = b.labels.first()?;
     let (kind, address, value, spans) = if b.ident == "provider" {
@@ -992,7 +992,10 @@ fn configuration_resource(b: &RawBlock, scope: &Scope) -> Option<Resource> {
             blocks: Vec::new(),
             ..b.clone_header()
         };
-        let (value, spans) = block_value(&written, scope);
+        let (mut value, spans) = block_value(&written, scope);
+        if let Value::Object(map) = &mut value {
+            map.insert("$name".to_string(), Value::String(label.clone()));
+        }
         ("variable".to_string(), format!("var.{label}"), value, spans)
     };
     let mut r = make_resource(b, kind, address, value, spans);
