@@ -1307,20 +1307,26 @@ resource "aws_instance" "n" {
             ),
             ("terraform.tfvars", "env = \"prod\"\n"),
         ]);
-        let addrs: Vec<_> = r.resources.iter().map(|x| x.address.as_str()).collect();
+        // Variables with a default are resources too (their default as written, not the tfvars value).
+        let vars: Vec<_> = r.resources.iter().filter(|x| x.kind == "variable").collect();
+        assert_eq!(vars.iter().map(|x| x.address.as_str()).collect::<Vec<_>>(), ["var.env", "var.ports"]);
+        assert_eq!(vars[0].value["default"], json!("dev"));
+        assert_eq!(vars[0].value["$name"], json!("env"));
+        let resources: Vec<_> = r.resources.iter().filter(|x| x.kind != "variable").collect();
+        let addrs: Vec<_> = resources.iter().map(|x| x.address.as_str()).collect();
         assert_eq!(
             addrs,
             ["aws_security_group.web", "aws_subnet.data[\"a\"]", "aws_subnet.data[\"b\"]", "aws_instance.n[0]", "aws_instance.n[1]"]
         );
-        let sg = &r.resources[0];
+        let sg = resources[0];
         assert_eq!(sg.value["name"], json!("shop-prod-web"));
         assert!(is_unknown(&sg.value["vpc_id"]));
         assert_eq!(sg.value["ingress"][1]["from_port"], json!(443));
         let (loc, found) = sg.locate(&crate::model::AttributePath::from_json(&json!(["ingress", 1, "cidr_blocks", 0])).unwrap());
         assert!(found);
         assert_eq!(loc.start.line, 16);
-        assert_eq!(r.resources[2].value["cidr_block"], json!("10.0.2.0/24"));
-        assert_eq!(r.resources[4].value["tags"]["idx"], json!(1));
+        assert_eq!(resources[2].value["cidr_block"], json!("10.0.2.0/24"));
+        assert_eq!(resources[4].value["tags"]["idx"], json!(1));
     }
 
     #[test]

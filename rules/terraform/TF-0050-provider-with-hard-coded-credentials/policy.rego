@@ -9,7 +9,7 @@
 #   kinds: ["provider.aws", "provider.google", "provider.google-beta", "provider.azurerm", "provider.azuread", "provider.github", "provider.gitlab", "provider.cloudflare", "provider.digitalocean", "provider.datadog", "provider.vault", "provider.kubernetes", "provider.helm", "provider.alicloud", "provider.oci", "provider.linode", "provider.hcloud", "provider.heroku", "provider.newrelic", "provider.pagerduty", "provider.mongodbatlas", "provider.snowflake", "provider.tfe", "provider.vsphere", "provider.openstack", "provider.ibm"]
 # what: >-
 #   Finds provider blocks whose arguments hold a credential written as a literal: recognised by
-#   content (an AWS access key id, an AWS secret access key next to an access key argument, a
+#   content (an AWS access key id, an AWS secret access key shape in `secret_key`, a
 #   PEM private key or Google service account key in `credentials`, GitHub, GitLab and Slack
 #   tokens, Google API keys...) or by name (`secret_key`, `token`, `client_secret`, `password`,
 #   `api_key`...) when the value looks generated (at least 8 characters mixing letters and

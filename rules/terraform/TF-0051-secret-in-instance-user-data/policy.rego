@@ -13,8 +13,8 @@
 #   from the configuration, and decoded when the literal is base64): PEM private keys, AWS
 #   access key ids, GitHub, GitLab and Slack tokens, Google API keys, passwords in URLs, and
 #   `PASSWORD=...`/`token: ...` assignments whose value is a long mix of letters and digits.
-#   Values references to variables or secret managers make unknown are never reported; the
-#   message shows the first 4 characters only.
+#   Values that references make unknown (variables without a value, secret managers) are never
+#   reported. Unlike the other secret rules, the message does not quote the value at all.
 # why: >-
 #   User data is not secret: anyone allowed `ec2:DescribeInstanceAttribute` (or the launch
 #   template) reads it, every process on the instance can fetch it from the instance metadata
