@@ -35,8 +35,32 @@ fn main() {
         }
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("embedded_rules.rs");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    let out = out_dir.join("embedded_rules.rs");
     if let Err(e) = fs::write(&out, code) {
         println!("cargo:warning=cannot write {}: {e}", out.display());
     }
+    let tests = out_dir.join("fixture_tests.rs");
+    if let Err(e) = fs::write(&tests, fixture_tests(&files)) {
+        println!("cargo:warning=cannot write {}: {e}", tests.display());
+    }
+}
+
+/// One `fixture_test!(name, "rule dir", "fixture")` per fixture file, for tests/rules.rs: a
+/// failing fixture names itself (`k8s_0002_fail_yaml`) and `cargo test --test rules k8s_0002`
+/// runs one rule's fixtures.
+fn fixture_tests(files: &[(String, PathBuf)]) -> String {
+    let mut code = String::new();
+    for (rel, _) in files {
+        let parts: Vec<&str> = rel.split('/').collect();
+        let [family, folder, file] = parts.as_slice() else { continue };
+        if *family == "lib" || !(file.starts_with("fail") || file.starts_with("pass")) {
+            continue;
+        }
+        let id: String = folder.splitn(3, '-').take(2).collect::<Vec<_>>().join("_");
+        let ident: String =
+            format!("{id}_{file}").chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+        code.push_str(&format!("fixture_test!({ident}, {:?}, {:?});\n", format!("{family}/{folder}"), file));
+    }
+    code
 }

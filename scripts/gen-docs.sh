@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates docs/rules/<ID>.md (one page per rule), docs/rules/README.md (the index) and
+# Regenerates docs/rules/<ID>.md (one page per rule), docs/rules/README.md (the index), the
+# README's rule summary and
 # docs/configuration.md (the configuration reference) from rule metadata, fixtures and
 # src/config/options.rs. tests/registry.rs and tests/config.rs fail when these are stale.
 set -euo pipefail
@@ -19,3 +20,13 @@ done
 } > docs/rules/README.md
 # The configuration reference (tests/config.rs fails when it is stale).
 $bin init --reference > docs/configuration.md
+# The README's rule summary, between its `<!-- rules:start -->`/`<!-- rules:end -->` markers
+# (tests/registry.rs fails when it is stale).
+$bin rules --format readme | python3 -c '
+import re, sys
+summary = sys.stdin.read()
+text = open("README.md").read()
+start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
+a, b = text.index(start) + len(start), text.index(end)
+open("README.md", "w").write(text[:a] + summary + text[b:])
+'

@@ -105,6 +105,7 @@ pub struct Engine {
     scan_rules: Vec<usize>,
     rego: regorus::Engine,
     rule_time: Option<std::time::Duration>,
+    settings: crate::config::RuleSettings,
 }
 
 /// The rules that apply to one (platform, kind), and the generated Rego rule that evaluates
@@ -255,7 +256,7 @@ impl Engine {
                 }
             }
         }
-        let mut engine = Self { rules: compiled, by_kind, scan_rules, rego, rule_time: None };
+        let mut engine = Self { rules: compiled, by_kind, scan_rules, rego, rule_time: None, settings: settings.clone() };
         engine.set_rule_time(crate::limits::AnalysisLimits::default().rule_time);
         Ok(engine)
     }
@@ -282,6 +283,11 @@ impl Engine {
     /// A fresh worker for one thread.
     pub fn worker(&self) -> Worker {
         Worker { rego: self.rego.clone() }
+    }
+
+    /// The rule settings the rules were compiled with (from the configuration).
+    pub fn settings(&self) -> &crate::config::RuleSettings {
+        &self.settings
     }
 
     /// Number of rules that will run.

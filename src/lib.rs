@@ -13,6 +13,7 @@
 //! thin command-line shell over this library.
 
 pub mod baseline;
+pub mod cache;
 pub mod checks;
 pub mod config;
 pub mod discover;

@@ -71,7 +71,8 @@ enum Command {
     },
     /// Show a rule's documentation with failing and passing examples.
     Explain {
-        /// Rule id (K8S-0002) or name (privileged-container).
+        /// Rule id (K8S-0002), name (privileged-container) or the id of a peer check it mirrors
+        /// (CKV_K8S_16, trivy:KSV-0017; case-insensitive).
         rule: String,
         /// Also load rules from this directory.
         #[arg(long = "rules", value_name = "DIR")]
@@ -203,6 +204,9 @@ enum RulesFormat {
     Table,
     Json,
     Markdown,
+    /// The README's per-family summary (scripts/gen-docs.sh).
+    #[value(hide = true)]
+    Readme,
 }
 
 /// `scan --format`: the report formats (kept out of the `report` module, which knows nothing
@@ -320,6 +324,9 @@ struct ScanArgs {
     /// extends `[rules] ignore`).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     skip: Vec<String>,
+    /// Also run rules whose status is `preview` (new rules whose behaviour may still change).
+    #[arg(long)]
+    preview: bool,
     /// Worker threads (default: all cores; at most 4 per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     threads: usize,
@@ -384,6 +391,17 @@ struct ScanArgs {
     /// combine the SARIF outputs with `stridegate merge`.
     #[arg(long, value_name = "K/N", value_parser = stridegate::scan::units::Shard::parse, conflicts_with_all = ["changed", "changed_since"])]
     shard: Option<stridegate::scan::units::Shard>,
+    /// Use the incremental cache even when stderr is not a terminal (it is on by default in a
+    /// terminal): units whose inputs, rules and options are unchanged are not analyzed again.
+    #[arg(long, conflicts_with = "no_cache")]
+    cache: bool,
+    /// Keep the cache in this directory instead of `.stridegate/cache` under the scanned
+    /// directory (implies --cache).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// `--fail-on`: a severity threshold, or none (report only).
@@ -438,15 +456,17 @@ fn main() -> ExitCode {
                 RulesFormat::Table => stridegate::rules::docs::table(&set),
                 RulesFormat::Json => stridegate::rules::docs::json(&set),
                 RulesFormat::Markdown => stridegate::rules::docs::markdown_index(&set),
+                RulesFormat::Readme => stridegate::rules::docs::readme_summary(&set),
             };
             write_stdout(&text)
         }),
-        Command::Explain { rule, rules } => load_rules(&rules).map_or(ExitStatus::UsageError, |set| match set.find(&rule) {
-            Some(r) => write_stdout(&stridegate::rules::docs::explain(r)),
-            None => {
-                eprintln!("error: no rule `{rule}`; `stridegate rules` lists them");
+        Command::Explain { rule, rules } => load_rules(&rules).map_or(ExitStatus::UsageError, |set| match set.lookup(&rule).as_slice() {
+            [r] => write_stdout(&stridegate::rules::docs::explain(r)),
+            [] => {
+                eprintln!("error: no rule `{}`; `stridegate rules` lists them", report::escape::terminal_safe_text(&rule));
                 ExitStatus::UsageError
             }
+            several => write_stdout(&stridegate::rules::docs::alias_matches(&rule, several)),
         }),
     };
     ExitCode::from(code as u8)
@@ -699,7 +719,13 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     if args.threads > threads {
         eprintln!("note: --threads {} is more than 4 per core; using {threads}", args.threads);
     }
-    let mut engine = match Engine::with_settings(&set, |m| resolved.runs(m), &config.settings) {
+    let status_allows = |m: &stridegate::rules::meta::RuleMeta| args.preview || m.status != stridegate::rules::meta::Status::Preview;
+    for m in set.rules.iter().map(|r| &r.meta).filter(|m| m.status == stridegate::rules::meta::Status::Deprecated) {
+        if resolved.runs(m) {
+            eprintln!("note: rule {} is deprecated and will be removed", m.id);
+        }
+    }
+    let mut engine = match Engine::with_settings(&set, |m| resolved.runs(m) && status_allows(m), &config.settings) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("{:?}", miette::Report::new(e));
@@ -765,6 +791,8 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
             kube_version: args.kube_version.clone(),
             ..stridegate::helm::HelmOptions::default()
         },
+        cache: (!args.no_cache && (args.cache || args.cache_dir.is_some() || std::io::stderr().is_terminal()))
+            .then(|| stridegate::cache::CacheSettings { dir: args.cache_dir.clone(), rules: stridegate::cache::rules_fingerprint(&set) }),
         suppress: stridegate::suppress::SuppressOptions {
             enabled: !args.no_suppressions,
             known_rules: Some(Arc::new(stridegate::suppress::rule_names(set.rules.iter().map(|r| r.meta.as_ref())))),
@@ -831,6 +859,14 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
             return ExitStatus::UsageError;
         }
     };
+    if let Some(stats) = &report.cache {
+        for note in &stats.notes {
+            eprintln!("note: {}", report::escape::terminal_safe(note));
+        }
+        if args.verbose {
+            eprintln!("{}", report::escape::terminal_safe(&stridegate::cache::describe(stats)));
+        }
+    }
     resolved.apply(&mut report, &target);
     if list_suppressions {
         return list_suppressions_of(&report, args);

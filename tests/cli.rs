@@ -181,6 +181,10 @@ fn rules_and_explain() {
     assert!(text.contains("## Example (fails)") && text.contains("## Use instead (passes)"), "{text}");
     assert!(!text.contains("expect:"), "fixture markers must be stripped");
     assert_eq!(stridegate(&["explain", "K8S-9999"]).status.code(), Some(2));
+    // A peer check id (from `mirrors`) finds the rule, case-insensitively.
+    let out = stridegate(&["explain", "ckv_k8s_16"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("# K8S-0002 privileged-container"), "{}", stdout(&out));
 }
 
 #[test]

@@ -150,6 +150,41 @@ pub struct AppliesTo {
     pub kinds: Vec<String>,
 }
 
+/// A rule's life-cycle stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Runs by default.
+    #[default]
+    Stable,
+    /// New: its behaviour may still change; shown in the docs as such.
+    Preview,
+    /// Kept so configurations that name it still load; `explain` says so.
+    Deprecated,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Stable => "stable",
+            Status::Preview => "preview",
+            Status::Deprecated => "deprecated",
+        })
+    }
+}
+
+/// The tools whose check ids `mirrors` may name (`<tool>:<id>`).
+pub const PEER_TOOLS: &[&str] = &["checkov", "kics", "trivy", "tfsec", "kube-linter", "kubescape", "parliament", "cloudsplaining"];
+
+/// One peer check a rule mirrors, parsed from a `mirrors` entry (`checkov:CKV_AWS_19`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alias<'a> {
+    /// The tool (`checkov`, `trivy`, `kube-linter`...).
+    pub tool: &'a str,
+    /// The tool's check id (`CKV_AWS_19`, `AVD-AWS-0088`, `privileged-container`).
+    pub id: &'a str,
+}
+
 /// The metadata of one rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -162,6 +197,12 @@ pub struct RuleMeta {
     pub title: String,
     /// Default severity of its findings.
     pub severity: Severity,
+    /// Life-cycle stage (`stable` when omitted).
+    #[serde(default)]
+    pub status: Status,
+    /// The stridegate version that introduced the rule (`0.1.0`; the crate version when omitted).
+    #[serde(default = "current_version")]
+    pub since: String,
     /// STRIDE categories the weakness enables.
     pub stride: Vec<Stride>,
     /// Resources the rule is evaluated on.
@@ -180,7 +221,8 @@ pub struct RuleMeta {
     /// The documented control from the seed documents it enforces, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control: Option<String>,
-    /// Equivalent checks in other tools (`checkov:CKV_K8S_16`, `trivy:KSV-0017`...).
+    /// Equivalent checks in other tools (`checkov:CKV_K8S_16`, `trivy:KSV-0017`...). The id after
+    /// the tool is also an alias of the rule: `explain CKV_K8S_16` finds it (see [`RuleMeta::aliases`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mirrors: Vec<String>,
     /// The control vocabulary: lowercase phrases a threat model's mitigation uses for what this
@@ -188,6 +230,10 @@ pub struct RuleMeta {
     /// binds a mitigation to the rules whose phrases its text contains, as whole words.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub controls: Vec<String>,
+}
+
+fn current_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
 }
 
 /// Kubernetes kinds whose objects carry a pod template.
@@ -235,7 +281,36 @@ impl RuleMeta {
         if self.applies_to.kinds.is_empty() {
             problems.push("applies_to.kinds must not be empty".to_string());
         }
+        let version_ok = {
+            let parts: Vec<&str> = self.since.split('.').collect();
+            parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        };
+        if !version_ok {
+            problems.push(format!("since `{}` is not a version of the form X.Y.Z", self.since));
+        }
+        for m in &self.mirrors {
+            match m.split_once(':') {
+                Some((tool, id)) if PEER_TOOLS.contains(&tool) && !id.trim().is_empty() && id.trim() == id => {}
+                _ => problems.push(format!("mirrors entry `{m}` is not `<tool>:<id>` with a tool among {}", PEER_TOOLS.join(", "))),
+            }
+        }
         problems
+    }
+
+    /// The peer check ids this rule answers to, parsed from `mirrors` (malformed entries, which
+    /// [`RuleMeta::validate`] refuses, are left out).
+    pub fn aliases(&self) -> Vec<Alias<'_>> {
+        self.mirrors.iter().filter_map(|m| m.split_once(':')).map(|(tool, id)| Alias { tool, id }).collect()
+    }
+
+    /// True when `key` (case-insensitive) is one of the rule's aliases, with or without its tool
+    /// prefix (`CKV_AWS_19`, `checkov:ckv_aws_19`).
+    pub fn has_alias(&self, key: &str) -> bool {
+        let key = key.trim();
+        self.aliases().iter().any(|a| {
+            a.id.eq_ignore_ascii_case(key)
+                || key.split_once(':').is_some_and(|(t, i)| t.eq_ignore_ascii_case(a.tool) && i.eq_ignore_ascii_case(a.id))
+        })
     }
 
     /// The kinds this rule applies to, with `@workloads` expanded.

@@ -232,9 +232,22 @@ impl RuleSet {
         }
         rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
         let mut seen = HashSet::new();
+        let mut aliases: BTreeMap<String, String> = BTreeMap::new();
         for r in &rules {
             if !seen.insert(r.meta.id.clone()) {
                 errors.push(RuleError { path: r.dir.clone(), message: format!("rule id {} is used twice", r.meta.id) });
+            }
+            for a in r.meta.aliases() {
+                let key = format!("{}:{}", a.tool, a.id.to_ascii_lowercase());
+                match aliases.get(&key) {
+                    Some(other) if *other != r.meta.id => errors.push(RuleError {
+                        path: r.dir.clone(),
+                        message: format!("alias {}:{} is already used by {other}: an alias names one rule", a.tool, a.id),
+                    }),
+                    _ => {
+                        aliases.insert(key, r.meta.id.clone());
+                    }
+                }
             }
         }
         if errors.is_empty() { Ok(Self { rules, libraries }) } else { Err(errors) }
@@ -261,6 +274,16 @@ impl RuleSet {
     /// Looks a rule up by id or name (case-insensitive id).
     pub fn find(&self, key: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.meta.id.eq_ignore_ascii_case(key) || r.meta.name == key)
+    }
+
+    /// The rules `key` names: the rule with that id or name, else every rule with that peer
+    /// alias (`CKV_AWS_19`, `checkov:CKV_AWS_19`, case-insensitive). Within one rules directory
+    /// an alias names one rule; a `--rules` directory may mirror a built-in rule's peer check.
+    pub fn lookup(&self, key: &str) -> Vec<&Rule> {
+        match self.find(key) {
+            Some(r) => vec![r],
+            None => self.rules.iter().filter(|r| r.meta.has_alias(key)).collect(),
+        }
     }
 }
 
@@ -290,7 +313,21 @@ fn load_rule(dir: &str, files: Vec<(String, String)>, origin: &Origin) -> Result
         (Some(_), Some(_)) => return Err(err("a rule has either policy.rego or metadata.yaml, not both".into())),
         (None, None) => return Err(err("no policy.rego or metadata.yaml".into())),
     };
-    let meta = parse_metadata(&meta_text).map_err(err)?;
+    let (meta_file, first_line) = match &implementation {
+        Implementation::Rego { source, .. } => {
+            // The YAML starts on the line after `# METADATA`.
+            let header = source.lines().position(|l| l.trim() == "# METADATA").unwrap_or(0);
+            ("policy.rego", header + 2)
+        }
+        Implementation::Native => ("metadata.yaml", 1),
+    };
+    let meta = parse_metadata_located(&meta_text).map_err(|(line, message)| {
+        let path = match line {
+            Some(l) => format!("{dir}/{meta_file}:{}", first_line + l - 1),
+            None => format!("{dir}/{meta_file}"),
+        };
+        vec![RuleError { path, message }]
+    })?;
     let mut problems = meta.validate();
     if folder != format!("{}-{}", meta.id, meta.name) {
         problems.push(format!("folder must be named `{}-{}`", meta.id, meta.name));
@@ -328,12 +365,30 @@ pub fn extract_rego_metadata(source: &str) -> Option<String> {
 
 /// Parses and type-checks rule metadata (unknown fields are errors).
 pub fn parse_metadata(text: &str) -> Result<RuleMeta, String> {
+    parse_metadata_located(text).map_err(|(line, message)| match line {
+        Some(l) => format!("line {l}: {message}"),
+        None => message,
+    })
+}
+
+/// [`parse_metadata`], with the 1-based line of the metadata text an error is about, when the
+/// error names a top-level field (`status: beta` → the `status:` line).
+fn parse_metadata_located(text: &str) -> Result<RuleMeta, (Option<usize>, String)> {
     let parsed = yaml::parse(text, &LineIndex::new(text), &Limits::default());
     if let Some(e) = parsed.error {
-        return Err(format!("metadata is not valid YAML: {e}"));
+        return Err((None, format!("metadata is not valid YAML: {e}")));
     }
-    let doc = parsed.documents.into_iter().next().ok_or("metadata is empty")?;
-    serde_json::from_value(doc.value).map_err(|e| format!("invalid metadata: {e}"))
+    let doc = parsed.documents.into_iter().next().ok_or((None, "metadata is empty".to_string()))?;
+    serde_path_to_error::deserialize(doc.value).map_err(|e| {
+        let field = e.path().iter().next().and_then(|seg| match seg {
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            _ => None,
+        });
+        let line = field.and_then(|key| {
+            text.lines().position(|l| l.strip_prefix(key.as_str()).is_some_and(|rest| rest.starts_with(':'))).map(|i| i + 1)
+        });
+        (line, format!("invalid metadata: {}", e.inner()))
+    })
 }
 
 #[cfg(test)]

@@ -60,6 +60,8 @@ pub struct ScanOptions {
     pub external_suppressions: Vec<crate::suppress::External>,
     /// Which units are reported on (changed files, a shard); see [`units`].
     pub selection: units::Selection,
+    /// The incremental cache (`None`: off). Not used for inventory scans.
+    pub cache: Option<crate::cache::CacheSettings>,
 }
 
 impl Default for ScanOptions {
@@ -81,6 +83,7 @@ impl Default for ScanOptions {
             suppress: crate::suppress::SuppressOptions::default(),
             external_suppressions: Vec::new(),
             selection: units::Selection::All,
+            cache: None,
         }
     }
 }
@@ -199,6 +202,7 @@ fn scan_discovered(
     // margin for the deepest legitimate inputs, not a substitute for those bounds.
     let pool = rayon::ThreadPoolBuilder::new().num_threads(effective_threads(options.threads)).stack_size(WORKER_STACK).build();
     let scan_deadline = options.timeout.map(|t| started + t);
+    let (cache, cache_note) = open_cache(options, engine);
     let work = || -> Vec<UnitResult> {
         // Plan every unit → build and analyze each (in parallel) → whole-scan finish below.
         let units = frontend::plan(discovered.candidates, options);
@@ -212,6 +216,13 @@ fn scan_discovered(
                 |worker, (unit, role)| {
                     if role == units::Role::Context {
                         return context_unit(unit, engine, worker, options, scan_deadline);
+                    }
+                    let mut probe = cache.as_ref().map(|c| c.lookup(&unit, options.max_file_size));
+                    if let Some(hit) = probe.as_mut().and_then(|p| p.hit.take()) {
+                        if let Some(p) = &options.progress {
+                            p.fetch_add(hit.records.len(), Ordering::Relaxed);
+                        }
+                        return UnitResult::restored(hit, options);
                     }
                     let files = unit.files();
                     let now = Instant::now();
@@ -231,9 +242,13 @@ fn scan_discovered(
                     if let Some(p) = &options.progress {
                         p.fetch_add(files.len(), Ordering::Relaxed);
                     }
-                    result.unwrap_or_else(|_| {
+                    let result = result.unwrap_or_else(|_| {
                         UnitResult::failed(&files, "internal error while analyzing this file (a bug in stridegate: please report it)")
-                    })
+                    });
+                    if let (Some(c), Some(p)) = (&cache, probe) {
+                        c.store(p, result.view(), result.complete);
+                    }
+                    result
                 },
             )
             .collect()
@@ -297,6 +312,13 @@ fn scan_discovered(
         };
         files.push(FileRecord { path: p.display, outcome });
     }
+    let cache = cache
+        .map(|c| {
+            let mut stats = c.finish();
+            stats.notes.extend(cache_note.clone());
+            stats
+        })
+        .or_else(|| cache_note.map(|note| crate::cache::CacheStats { notes: vec![note], ..Default::default() }));
     let (mut scan_findings, mut scan_unverifiable) = engine.finish(observations);
     if sharded {
         scan_findings.retain(|f| observed_here.contains(&(f.resource.clone(), f.location.file.clone())));
@@ -329,7 +351,18 @@ fn scan_discovered(
         rules: engine.rules().cloned().collect(),
         elapsed: started.elapsed(),
         bytes,
+        cache,
     })
+}
+
+/// The scan's cache, when enabled (never for inventory scans, which need every resource), or
+/// why it cannot be used.
+fn open_cache(options: &ScanOptions, engine: &Engine) -> (Option<crate::cache::Cache>, Option<String>) {
+    let (Some(settings), Some(root), false) = (&options.cache, &options.root, options.inventory) else { return (None, None) };
+    match crate::cache::Cache::open(settings, root, options, engine) {
+        Ok(c) => (Some(c), None),
+        Err(note) => (None, Some(note)),
+    }
 }
 
 /// Most threads per core a scan uses: more only adds memory and contention, and thousands
@@ -422,6 +455,9 @@ struct UnitResult {
     not_analyzed: Vec<NotAnalyzed>,
     inventory: Vec<crate::model::ResourceSummary>,
     suppressions: Vec<crate::suppress::Found>,
+    /// The result does not depend on time (no timeout, rule failure, limit or internal error):
+    /// it may be cached.
+    complete: bool,
 }
 
 impl UnitResult {
@@ -442,6 +478,37 @@ impl UnitResult {
             not_analyzed: Vec::new(),
             inventory: Vec::new(),
             suppressions: Vec::new(),
+            complete: false,
+        }
+    }
+
+    /// A unit restored from the cache. Its suppressions were cached whether or not they apply
+    /// (`--no-suppressions` drops them, as [`check_unit`] does not collect them).
+    fn restored(d: crate::cache::UnitData, options: &ScanOptions) -> Self {
+        let output = Output { findings: d.findings, observations: d.observations, errors: Vec::new(), unverifiable: d.unverifiable };
+        let suppressions = if options.suppress.enabled { d.suppressions } else { Vec::new() };
+        UnitResult {
+            context: false,
+            records: d.records,
+            output,
+            bytes: d.bytes,
+            not_analyzed: d.not_analyzed,
+            inventory: Vec::new(),
+            suppressions,
+            complete: true,
+        }
+    }
+
+    /// What the unit produced, for the cache.
+    fn view(&self) -> crate::cache::UnitView<'_> {
+        crate::cache::UnitView {
+            records: &self.records,
+            findings: &self.output.findings,
+            unverifiable: &self.output.unverifiable,
+            observations: &self.output.observations,
+            bytes: self.bytes,
+            not_analyzed: &self.not_analyzed,
+            suppressions: &self.suppressions,
         }
     }
 }
@@ -465,6 +532,10 @@ fn check_unit(built: frontend::Built, engine: &Engine, worker: &mut Worker, opti
             }
         }
     }
-    let suppressions = if options.suppress.enabled { crate::suppress::collect(&built.resources) } else { Vec::new() };
-    UnitResult { context: false, records, output, bytes: built.bytes, not_analyzed: built.not_analyzed, inventory, suppressions }
+    let complete = checked == built.resources.len() && output.errors.is_empty() && built.not_analyzed.iter().all(|n| n.limit.is_none());
+    // With the cache on, suppressions are collected even when they do not apply, so that the
+    // cached entry serves runs with and without `--no-suppressions`.
+    let suppressions =
+        if options.suppress.enabled || options.cache.is_some() { crate::suppress::collect(&built.resources) } else { Vec::new() };
+    UnitResult { context: false, records, output, bytes: built.bytes, not_analyzed: built.not_analyzed, inventory, suppressions, complete }
 }

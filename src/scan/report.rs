@@ -161,6 +161,9 @@ pub struct ScanReport {
     /// and address.
     #[serde(skip)]
     pub inventory: Vec<crate::model::ResourceSummary>,
+    /// What the incremental cache did, when it was on.
+    #[serde(skip)]
+    pub cache: Option<crate::cache::CacheStats>,
 }
 
 /// How a scan should end.

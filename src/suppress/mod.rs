@@ -200,7 +200,7 @@ pub struct SuppressionRecord {
 
 /// What a suppression applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Target {
+pub(crate) enum Target {
     /// Findings on this line of this file, or in a resource starting there.
     Line { file: Arc<str>, line: usize },
     /// Findings on this resource (its file, its address).
@@ -215,12 +215,13 @@ enum Target {
 /// in memory and matched once the scan's findings are known.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Found {
-    kind: SuppressionKind,
-    file: Arc<str>,
-    line: usize,
-    column: usize,
-    target: Target,
-    parsed: Result<parse::Parsed, String>,
+    // Crate-visible for the incremental cache (src/cache/codec.rs), which stores and restores them.
+    pub(crate) kind: SuppressionKind,
+    pub(crate) file: Arc<str>,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) target: Target,
+    pub(crate) parsed: Result<parse::Parsed, String>,
 }
 
 /// The suppressions written in `resources`: comments in the files their spans point into

@@ -3,6 +3,7 @@
 # name: policy-wildcard-action
 # title: Policy allows every action, or every action of a service
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege]
 # applies_to:
 #   platform: iam

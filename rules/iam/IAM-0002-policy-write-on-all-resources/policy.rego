@@ -3,6 +3,7 @@
 # name: policy-write-on-all-resources
 # title: Identity policy allows write or permissions-management actions on all resources
 # severity: medium
+# since: "0.1.0"
 # stride: [tampering, elevation-of-privilege]
 # applies_to:
 #   platform: iam

@@ -3,6 +3,7 @@
 # name: policy-allow-not-action-or-not-resource
 # title: Allow statement uses NotAction or NotResource
 # severity: medium
+# since: "0.1.0"
 # stride: [elevation-of-privilege]
 # applies_to:
 #   platform: iam

@@ -3,6 +3,7 @@
 # name: policy-privilege-escalation
 # title: Identity policy grants a known privilege-escalation combination
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege]
 # applies_to:
 #   platform: iam

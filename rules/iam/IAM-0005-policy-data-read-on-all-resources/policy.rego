@@ -3,6 +3,7 @@
 # name: policy-data-read-on-all-resources
 # title: Identity policy allows reading data or secrets on all resources
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: iam

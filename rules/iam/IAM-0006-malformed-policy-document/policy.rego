@@ -3,6 +3,7 @@
 # name: malformed-policy-document
 # title: Policy document breaks the IAM policy grammar
 # severity: medium
+# since: "0.1.0"
 # stride: [elevation-of-privilege, denial-of-service]
 # applies_to:
 #   platform: iam

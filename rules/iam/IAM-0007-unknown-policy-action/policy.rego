@@ -3,6 +3,7 @@
 # name: unknown-policy-action
 # title: Policy names an action or service that does not exist
 # severity: low
+# since: "0.1.0"
 # stride: [elevation-of-privilege]
 # applies_to:
 #   platform: iam

@@ -3,6 +3,7 @@
 # name: outdated-policy-version
 # title: Policy document uses the 2008-10-17 language version or none
 # severity: low
+# since: "0.1.0"
 # stride: [elevation-of-privilege, denial-of-service]
 # applies_to:
 #   platform: iam

@@ -3,6 +3,7 @@
 # name: public-principal-without-condition
 # title: Policy lets any AWS principal in with no condition
 # severity: high
+# since: "0.1.0"
 # stride: [spoofing, information-disclosure, elevation-of-privilege]
 # applies_to:
 #   platform: iam

@@ -3,6 +3,7 @@
 # name: cross-account-trust-without-mfa-or-external-id
 # title: Role trusts an AWS account, user or role without MFA or an external id
 # severity: medium
+# since: "0.1.0"
 # stride: [spoofing, elevation-of-privilege, lateral-movement]
 # applies_to:
 #   platform: iam

@@ -3,6 +3,7 @@
 # name: web-identity-trust-without-subject-pinning
 # title: Role trusts an OIDC provider without pinning which workload may assume it
 # severity: high
+# since: "0.1.0"
 # stride: [spoofing, elevation-of-privilege]
 # applies_to:
 #   platform: iam

@@ -3,6 +3,7 @@
 # name: saml-trust-without-audience-condition
 # title: Role trusts a SAML provider without a SAML:aud condition
 # severity: medium
+# since: "0.1.0"
 # stride: [spoofing]
 # applies_to:
 #   platform: iam

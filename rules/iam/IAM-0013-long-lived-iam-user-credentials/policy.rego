@@ -3,6 +3,7 @@
 # name: long-lived-iam-user-credentials
 # title: IAM user gets a long-lived access key or console password
 # severity: high
+# since: "0.1.0"
 # stride: [spoofing, information-disclosure]
 # applies_to:
 #   platform: terraform

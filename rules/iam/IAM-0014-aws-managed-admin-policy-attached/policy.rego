@@ -3,6 +3,7 @@
 # name: aws-managed-admin-policy-attached
 # title: AWS managed administrator-level policy attached
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: long-role-session-duration
 # title: Role sessions may last longer than 4 hours
 # severity: low
+# since: "0.1.0"
 # stride: [spoofing, elevation-of-privilege]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: policy-attached-to-iam-user
 # title: Permissions granted directly to an IAM user
 # severity: low
+# since: "0.1.0"
 # stride: [elevation-of-privilege, repudiation]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: action-resource-mismatch
 # title: Statement names an action that none of its resources can match
 # severity: low
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering]
 # applies_to:
 #   platform: iam

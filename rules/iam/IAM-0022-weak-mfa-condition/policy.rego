@@ -3,6 +3,7 @@
 # name: weak-mfa-condition
 # title: MFA condition that does not require MFA
 # severity: medium
+# since: "0.1.0"
 # stride: [spoofing, elevation-of-privilege]
 # applies_to:
 #   platform: iam

@@ -3,6 +3,7 @@
 # name: over-broad-set-condition
 # title: ForAllValues or ForAnyValue condition that lets every request in
 # severity: medium
+# since: "0.1.0"
 # stride: [elevation-of-privilege, spoofing]
 # applies_to:
 #   platform: iam

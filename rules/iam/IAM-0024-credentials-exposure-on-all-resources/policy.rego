@@ -3,6 +3,7 @@
 # name: credentials-exposure-on-all-resources
 # title: Identity policy allows actions that return credentials on all resources
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, spoofing, elevation-of-privilege]
 # applies_to:
 #   platform: iam

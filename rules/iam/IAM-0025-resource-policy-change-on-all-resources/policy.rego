@@ -3,6 +3,7 @@
 # name: resource-policy-change-on-all-resources
 # title: Identity policy allows rewriting resource policies on all resources
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, information-disclosure, tampering]
 # applies_to:
 #   platform: iam

@@ -3,6 +3,7 @@
 # name: container-runs-as-root
 # title: Container runs or may run as the root user
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering, lateral-movement]
 # applies_to:
 #   platform: kubernetes

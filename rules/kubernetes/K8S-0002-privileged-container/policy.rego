@@ -3,6 +3,7 @@
 # name: privileged-container
 # title: Container runs in privileged mode
 # severity: critical
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering, lateral-movement]
 # applies_to:
 #   platform: kubernetes

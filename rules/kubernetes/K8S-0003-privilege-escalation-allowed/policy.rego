@@ -3,6 +3,7 @@
 # name: privilege-escalation-allowed
 # title: Container allows privilege escalation
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering]
 # applies_to:
 #   platform: kubernetes

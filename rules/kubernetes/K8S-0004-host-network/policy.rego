@@ -3,6 +3,7 @@
 # name: host-network
 # title: Pod uses the node's network namespace
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, spoofing, lateral-movement]
 # applies_to:
 #   platform: kubernetes

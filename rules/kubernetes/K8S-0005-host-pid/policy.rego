@@ -3,6 +3,7 @@
 # name: host-pid
 # title: Pod shares the node's process ID namespace
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, elevation-of-privilege, denial-of-service]
 # applies_to:
 #   platform: kubernetes

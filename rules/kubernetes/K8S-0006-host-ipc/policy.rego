@@ -3,6 +3,7 @@
 # name: host-ipc
 # title: Pod shares the node's IPC namespace
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: host-path-volume
 # title: Pod mounts a directory or file of the node with hostPath
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering, information-disclosure, lateral-movement]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: host-port
 # title: Container binds a port on the node with hostPort
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, spoofing, lateral-movement]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: capabilities-not-dropping-all
 # title: Container does not drop all Linux capabilities
 # severity: medium
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering]
 # applies_to:
 #   platform: kubernetes

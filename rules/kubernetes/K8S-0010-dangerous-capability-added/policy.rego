@@ -3,6 +3,7 @@
 # name: dangerous-capability-added
 # title: Container adds Linux capabilities beyond NET_BIND_SERVICE
 # severity: medium
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering, lateral-movement]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: seccomp-profile-not-restricted
 # title: Container runs without a restricting seccomp profile
 # severity: medium
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: apparmor-unconfined
 # title: Container explicitly disables AppArmor confinement
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: unsafe-sysctls
 # title: Pod sets sysctls outside the safe set
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, denial-of-service, tampering]
 # applies_to:
 #   platform: kubernetes

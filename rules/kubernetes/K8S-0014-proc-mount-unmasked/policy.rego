@@ -3,6 +3,7 @@
 # name: proc-mount-unmasked
 # title: Container mounts /proc unmasked
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, information-disclosure]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: writable-root-filesystem
 # title: Container root filesystem is writable
 # severity: medium
+# since: "0.1.0"
 # stride: [tampering, elevation-of-privilege]
 # applies_to:
 #   platform: kubernetes

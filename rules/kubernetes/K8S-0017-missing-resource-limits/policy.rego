@@ -3,6 +3,7 @@
 # name: missing-resource-limits
 # title: Container has no CPU or memory limit
 # severity: medium
+# since: "0.1.0"
 # stride: [denial-of-service]
 # applies_to:
 #   platform: kubernetes

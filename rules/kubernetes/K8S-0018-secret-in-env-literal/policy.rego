@@ -3,6 +3,7 @@
 # name: secret-in-env-literal
 # title: Secret written as a literal environment variable value
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, spoofing]
 # applies_to:
 #   platform: kubernetes

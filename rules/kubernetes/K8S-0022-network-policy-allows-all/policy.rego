@@ -3,6 +3,7 @@
 # name: network-policy-allows-all
 # title: NetworkPolicy rule allows traffic from or to any peer
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering, lateral-movement]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: rbac-wildcard-in-rules
 # title: Role grants wildcard verbs, resources or API groups
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering, information-disclosure]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: rbac-read-secrets
 # title: Role can read Secrets
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, elevation-of-privilege, lateral-movement]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: rbac-create-pods
 # title: Role can create pods or workloads that run pods
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, information-disclosure, tampering]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: rbac-pod-exec-or-node-proxy
 # title: Role can exec into, attach to or port-forward pods, or proxy to nodes
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, information-disclosure, tampering, lateral-movement]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: rbac-escalate-bind-impersonate
 # title: Role can escalate or bind roles, or impersonate users, groups or service accounts
 # severity: critical
+# since: "0.1.0"
 # stride: [elevation-of-privilege, spoofing, repudiation]
 # applies_to:
 #   platform: kubernetes

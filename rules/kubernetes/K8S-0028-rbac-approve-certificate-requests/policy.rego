@@ -3,6 +3,7 @@
 # name: rbac-approve-certificate-requests
 # title: Role can approve certificate signing requests
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, spoofing]
 # applies_to:
 #   platform: kubernetes

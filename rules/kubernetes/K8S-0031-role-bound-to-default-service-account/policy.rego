@@ -3,6 +3,7 @@
 # name: role-bound-to-default-service-account
 # title: RoleBinding or ClusterRoleBinding grants a role to a default service account
 # severity: medium
+# since: "0.1.0"
 # stride: [elevation-of-privilege, lateral-movement]
 # applies_to:
 #   platform: kubernetes

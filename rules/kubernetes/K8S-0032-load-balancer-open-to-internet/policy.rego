@@ -3,6 +3,7 @@
 # name: load-balancer-open-to-internet
 # title: Service of type LoadBalancer accepts traffic from any address
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, elevation-of-privilege, denial-of-service]
 # applies_to:
 #   platform: kubernetes

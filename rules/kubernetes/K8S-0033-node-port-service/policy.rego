@@ -3,6 +3,7 @@
 # name: node-port-service
 # title: Service of type NodePort opens a port on every node
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, elevation-of-privilege]
 # applies_to:
 #   platform: kubernetes

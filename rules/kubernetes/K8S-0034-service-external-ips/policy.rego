@@ -3,6 +3,7 @@
 # name: service-external-ips
 # title: Service receives traffic for external IP addresses
 # severity: medium
+# since: "0.1.0"
 # stride: [spoofing, information-disclosure, tampering]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: ingress-without-tls
 # title: Ingress serves a host without TLS
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, tampering, spoofing]
 # applies_to:
 #   platform: kubernetes

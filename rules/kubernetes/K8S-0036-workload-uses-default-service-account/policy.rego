@@ -3,6 +3,7 @@
 # name: workload-uses-default-service-account
 # title: Pods run as the namespace's default service account
 # severity: low
+# since: "0.1.0"
 # stride: [elevation-of-privilege, lateral-movement]
 # applies_to:
 #   platform: kubernetes

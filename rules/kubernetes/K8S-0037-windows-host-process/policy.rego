@@ -3,6 +3,7 @@
 # name: windows-host-process
 # title: Windows container runs as a HostProcess container
 # severity: critical
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering, lateral-movement]
 # applies_to:
 #   platform: kubernetes

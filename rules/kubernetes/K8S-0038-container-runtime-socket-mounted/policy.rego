@@ -3,6 +3,7 @@
 # name: container-runtime-socket-mounted
 # title: Pod mounts the container runtime's socket from the node
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, tampering, information-disclosure, lateral-movement]
 # applies_to:
 #   platform: kubernetes

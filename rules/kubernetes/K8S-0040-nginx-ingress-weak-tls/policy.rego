@@ -3,6 +3,7 @@
 # name: nginx-ingress-weak-tls
 # title: NGINX ingress admits TLS below 1.2 or a cipher suite outside the allow-list
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: nginx-ingress-hsts-disabled
 # title: NGINX ingress controller turns HSTS off or gives it a short max-age
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, spoofing]
 # applies_to:
 #   platform: kubernetes

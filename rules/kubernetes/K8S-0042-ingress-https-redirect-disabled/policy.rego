@@ -3,6 +3,7 @@
 # name: ingress-https-redirect-disabled
 # title: Ingress serving TLS also answers plain HTTP without redirecting
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: ambassador-weak-tls
 # title: Ambassador/Emissary TLS admits TLS below 1.2 or cipher suites outside the allow-list
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: kubernetes

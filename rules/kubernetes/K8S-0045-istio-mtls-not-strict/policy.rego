@@ -3,6 +3,7 @@
 # name: istio-mtls-not-strict
 # title: Istio PeerAuthentication accepts plain-text traffic
 # severity: medium
+# since: "0.1.0"
 # stride: [spoofing, information-disclosure, tampering]
 # applies_to:
 #   platform: kubernetes

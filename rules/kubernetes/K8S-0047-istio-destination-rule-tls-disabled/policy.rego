@@ -3,6 +3,7 @@
 # name: istio-destination-rule-tls-disabled
 # title: Istio DestinationRule sends traffic without TLS
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, tampering, spoofing]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: secret-data-in-manifest
 # title: Secret values committed in a Secret manifest
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, spoofing]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: secret-in-configmap
 # title: ConfigMap holds a secret-looking value
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, spoofing]
 # applies_to:
 #   platform: kubernetes

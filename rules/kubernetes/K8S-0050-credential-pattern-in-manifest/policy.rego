@@ -3,6 +3,7 @@
 # name: credential-pattern-in-manifest
 # title: Credential recognised by its content in a workload or ConfigMap
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, spoofing]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: namespace-without-pod-security-enforcement
 # title: Namespace does not enforce a Pod Security Standard
 # severity: medium
+# since: "0.1.0"
 # stride: [elevation-of-privilege]
 # applies_to:
 #   platform: kubernetes

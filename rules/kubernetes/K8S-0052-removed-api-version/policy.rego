@@ -3,6 +3,7 @@
 # name: removed-api-version
 # title: Manifest uses an API version Kubernetes no longer serves
 # severity: medium
+# since: "0.1.0"
 # stride: [denial-of-service, elevation-of-privilege]
 # applies_to:
 #   platform: kubernetes

@@ -3,6 +3,7 @@
 # name: image-not-pinned-to-digest
 # title: Container image is not pinned to a digest
 # severity: low
+# since: "0.1.0"
 # stride: [tampering]
 # applies_to:
 #   platform: kubernetes

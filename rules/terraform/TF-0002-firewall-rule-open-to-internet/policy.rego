@@ -3,6 +3,7 @@
 # name: firewall-rule-open-to-internet
 # title: GCP firewall or Azure network security rule admits the internet to an administration or data port
 # severity: critical
+# since: "0.1.0"
 # stride: [elevation-of-privilege, information-disclosure, spoofing, lateral-movement]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: network-acl-open-to-internet
 # title: Network ACL admits the internet to an administration port or to every port
 # severity: medium
+# since: "0.1.0"
 # stride: [elevation-of-privilege, information-disclosure, lateral-movement]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: data-tier-security-group-unrestricted-egress
 # title: Data-tier security group allows egress to the internet
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, lateral-movement]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: database-publicly-accessible
 # title: Managed database is reachable from the internet
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering, spoofing]
 # applies_to:
 #   platform: terraform

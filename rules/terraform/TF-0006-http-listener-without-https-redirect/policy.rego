@@ -3,6 +3,7 @@
 # name: http-listener-without-https-redirect
 # title: Load balancer serves plain HTTP instead of redirecting to HTTPS
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, tampering, spoofing]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: load-balancer-weak-tls-policy
 # title: Load balancer TLS listener accepts TLS 1.0 or 1.1
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: cloudfront-weak-tls
 # title: CloudFront distribution accepts TLS older than 1.2 or weak TLS 1.2 ciphers
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

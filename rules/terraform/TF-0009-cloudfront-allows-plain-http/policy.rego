@@ -3,6 +3,7 @@
 # name: cloudfront-allows-plain-http
 # title: CloudFront distribution serves or fetches content over plain HTTP
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: api-endpoint-weak-tls
 # title: API Gateway domain or OpenSearch endpoint accepts TLS 1.0 or plain HTTP
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: gcp-ssl-policy-weak
 # title: Google Cloud SSL policy admits TLS older than 1.2 or weak cipher suites
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

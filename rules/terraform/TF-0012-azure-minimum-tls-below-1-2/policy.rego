@@ -3,6 +3,7 @@
 # name: azure-minimum-tls-below-1-2
 # title: Azure service accepts TLS older than 1.2 or unencrypted connections
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

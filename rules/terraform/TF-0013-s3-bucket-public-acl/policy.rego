@@ -3,6 +3,7 @@
 # name: s3-bucket-public-acl
 # title: S3 bucket or object ACL grants access to everyone
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: s3-public-access-block-incomplete
 # title: S3 Block Public Access leaves a setting off
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: terraform

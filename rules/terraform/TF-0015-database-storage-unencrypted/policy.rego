@@ -3,6 +3,7 @@
 # name: database-storage-unencrypted
 # title: Database storage is not encrypted at rest
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: database-backups-disabled
 # title: Database automated backups are turned off
 # severity: medium
+# since: "0.1.0"
 # stride: [tampering, denial-of-service]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: database-deletion-protection-off
 # title: Database can be deleted without turning off deletion protection first
 # severity: low
+# since: "0.1.0"
 # stride: [denial-of-service, tampering]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: dynamodb-table-without-point-in-time-recovery
 # title: DynamoDB table has no point-in-time recovery
 # severity: medium
+# since: "0.1.0"
 # stride: [tampering, denial-of-service]
 # applies_to:
 #   platform: terraform

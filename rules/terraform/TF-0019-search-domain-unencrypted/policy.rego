@@ -3,6 +3,7 @@
 # name: search-domain-unencrypted
 # title: OpenSearch domain does not encrypt data at rest or between nodes
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: terraform

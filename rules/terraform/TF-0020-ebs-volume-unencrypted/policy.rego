@@ -3,6 +3,7 @@
 # name: ebs-volume-unencrypted
 # title: EBS volume is not encrypted
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: log-group-short-retention
 # title: CloudWatch log group deletes its logs in less than a year
 # severity: low
+# since: "0.1.0"
 # stride: [repudiation]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: access-logging-disabled
 # title: Load balancer, API stage or CloudTrail trail does not keep a trustworthy log
 # severity: medium
+# since: "0.1.0"
 # stride: [repudiation]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: state-backend-cleartext-transport
 # title: Terraform state is sent to its backend without verified TLS
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

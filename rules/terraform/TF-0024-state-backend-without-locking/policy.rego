@@ -3,6 +3,7 @@
 # name: state-backend-without-locking
 # title: Terraform state backend does not lock the state
 # severity: medium
+# since: "0.1.0"
 # stride: [tampering, denial-of-service]
 # applies_to:
 #   platform: terraform

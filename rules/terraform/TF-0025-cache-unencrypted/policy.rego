@@ -3,6 +3,7 @@
 # name: cache-unencrypted
 # title: ElastiCache replication group does not encrypt data at rest or in transit
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: vpc-module-database-subnets-routed-to-internet
 # title: VPC module routes its database subnets to the internet
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, lateral-movement]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: state-backend-without-customer-managed-key
 # title: S3 state backend does not encrypt the state with a customer-managed KMS key
 # severity: low
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: terraform

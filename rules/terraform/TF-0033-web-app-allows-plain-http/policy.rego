@@ -3,6 +3,7 @@
 # name: web-app-allows-plain-http
 # title: Azure web app or storage account accepts plain HTTP
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

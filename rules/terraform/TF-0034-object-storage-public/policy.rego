@@ -3,6 +3,7 @@
 # name: object-storage-public
 # title: Cloud Storage bucket or Azure blob container is open to the public
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

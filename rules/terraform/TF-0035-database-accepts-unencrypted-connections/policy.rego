@@ -3,6 +3,7 @@
 # name: database-accepts-unencrypted-connections
 # title: Cloud SQL or Azure flexible server accepts unencrypted connections
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: gke-legacy-authorization
 # title: GKE cluster enables legacy ABAC or client certificate authentication
 # severity: high
+# since: "0.1.0"
 # stride: [elevation-of-privilege, spoofing]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: kubernetes-api-open-to-internet
 # title: Managed Kubernetes API server is reachable from the whole internet
 # severity: medium
+# since: "0.1.0"
 # stride: [spoofing, elevation-of-privilege, information-disclosure]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: kubernetes-cluster-without-network-policy
 # title: GKE or AKS cluster cannot enforce Kubernetes network policies
 # severity: medium
+# since: "0.1.0"
 # stride: [lateral-movement, information-disclosure]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: kms-key-rotation-disabled
 # title: KMS key is not rotated automatically
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: cloudtrail-without-customer-managed-key
 # title: CloudTrail trail is not encrypted with a customer-managed KMS key
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, repudiation]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: log-group-without-customer-managed-key
 # title: CloudWatch log group is not encrypted with a customer-managed KMS key
 # severity: low
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: terraform

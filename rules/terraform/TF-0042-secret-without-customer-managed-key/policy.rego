@@ -3,6 +3,7 @@
 # name: secret-without-customer-managed-key
 # title: Secrets Manager secret is not encrypted with a customer-managed KMS key
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: terraform

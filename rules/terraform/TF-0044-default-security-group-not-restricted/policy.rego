@@ -3,6 +3,7 @@
 # name: default-security-group-not-restricted
 # title: Default security group allows traffic
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, lateral-movement]
 # applies_to:
 #   platform: terraform

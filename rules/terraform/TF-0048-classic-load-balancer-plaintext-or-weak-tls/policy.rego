@@ -3,6 +3,7 @@
 # name: classic-load-balancer-plaintext-or-weak-tls
 # title: Classic load balancer listens over plain HTTP or negotiates TLS older than 1.2
 # severity: medium
+# since: "0.1.0"
 # stride: [information-disclosure, tampering]
 # applies_to:
 #   platform: terraform

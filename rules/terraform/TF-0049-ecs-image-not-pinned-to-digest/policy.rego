@@ -3,6 +3,7 @@
 # name: ecs-image-not-pinned-to-digest
 # title: ECS task definition runs a container image not pinned to a digest
 # severity: low
+# since: "0.1.0"
 # stride: [tampering]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: provider-with-hard-coded-credentials
 # title: Provider block holds a hard-coded credential
 # severity: critical
+# since: "0.1.0"
 # stride: [information-disclosure, spoofing]
 # applies_to:
 #   platform: terraform

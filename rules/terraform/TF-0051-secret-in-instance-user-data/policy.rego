@@ -3,6 +3,7 @@
 # name: secret-in-instance-user-data
 # title: Instance user data holds a credential
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: terraform

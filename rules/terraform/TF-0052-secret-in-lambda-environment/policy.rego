@@ -3,6 +3,7 @@
 # name: secret-in-lambda-environment
 # title: Lambda environment variable holds a literal credential
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: terraform

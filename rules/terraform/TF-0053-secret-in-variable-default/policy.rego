@@ -3,6 +3,7 @@
 # name: secret-in-variable-default
 # title: Variable default holds a credential
 # severity: high
+# since: "0.1.0"
 # stride: [information-disclosure]
 # applies_to:
 #   platform: terraform

@@ -3,6 +3,7 @@
 # name: vpc-peering-route-to-wide-range
 # title: Route sends a whole address range to a VPC peering connection
 # severity: medium
+# since: "0.1.0"
 # stride: [elevation-of-privilege, lateral-movement]
 # applies_to:
 #   platform: terraform
