@@ -93,7 +93,7 @@ placeholder(v) if {
 # a hundred times it exceeds the regex engine's size limit.
 credential_patterns := {
 	"a PEM private key": `-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----`,
-	"an AWS access key id": `(^|[^A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}([^A-Z0-9]|$)`,
+	"an AWS access key id": `(^|[^A-Z0-9])(A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}([^A-Z0-9]|$)`,
 	"a GitHub token": `(^|[^A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})([^A-Za-z0-9_]|$)`,
 	"a GitLab token": `(^|[^A-Za-z0-9_-])gl(pat|dt|rt|ptt|cbt|oas)-[A-Za-z0-9_-]{20,64}([^A-Za-z0-9_-]|$)`,
 	"a Slack token": `(^|[^A-Za-z0-9])xox[abposr]-[0-9]{6,}-[A-Za-z0-9-]{8,}`,
@@ -116,7 +116,7 @@ documentation_examples := `(?i)(EXAMPLE|AKIAIOSFODNN7|wJalrXUtnFEMI|0123456789ab
 # One pass that every credential above must pass (a marker each pattern requires, matched on the
 # lower-cased value), so that the common value, which holds none, costs one small regex instead
 # of a dozen. (Case-insensitive and Unicode-class patterns cost several times more per call.)
-screen := `private key|akia|asia|gh[pousr]_|github_pat_|gl(pat|dt|rt|ptt|cbt|oas)-|xox[abposr]-|eyj|aiza|_live_|://|passw|secret|token|api[_.-]?key|access[_.-]?key`
+screen := `private key|akia|asia|a3t|abia|acca|gh[pousr]_|github_pat_|gl(pat|dt|rt|ptt|cbt|oas)-|xox[abposr]-|eyj|aiza|_live_|://|passw|secret|token|api[_.-]?key|access[_.-]?key`
 
 # The value the patterns see: at most 64 KiB, so their cost is bounded per value.
 bounded(v) := v if count(v) <= 65536
@@ -171,4 +171,35 @@ high_entropy_like(v) if {
 	not regex.match(`[/\\]`, v)
 	not regex.match(`\.(json|ya?ml|pem|crt|key|txt|conf|properties|xml|env)$`, v)
 	count(regex.find_n(`[0-9]`, v, -1)) >= 2
+}
+
+# The value as a message may show it: its first 4 characters and `***`, never the secret.
+mask(v) := sprintf("%s***", [substring(v, 0, 4)]) if is_string(v)
+
+# A literal string that looks like a real credential rather than a word, a placeholder or a
+# reference: 8 to 4096 characters without spaces, letters mixed with digits (or upper and lower
+# case with symbols), not a placeholder, documentation example, URL, ARN, path or file name.
+credential_like_literal(v) if {
+	is_string(v)
+	s := trim_space(v)
+	count(s) >= 8
+	count(s) <= 4096
+	not regex.match(`\s`, s)
+	literal(s)
+	not placeholder(s)
+	not regex.match(documentation_examples, s)
+	not regex.match(`(?i)(^arn:|://|^[a-z0-9.-]+\.(com|net|org|io|local|internal)$|\.(json|ya?ml|pem|crt|key|txt|conf|p12|pfx)$|^(projects|organizations)/)`, s)
+	not regex.match(`(?i)(placeholder|changeme|change_me|replace|example|dummy|fake|mock|sample|test|default)`, s)
+	mixed_characters(s)
+}
+
+mixed_characters(s) if {
+	regex.match(`[0-9]`, s)
+	regex.match(`[A-Za-z]`, s)
+}
+
+mixed_characters(s) if {
+	regex.match(`[a-z]`, s)
+	regex.match(`[A-Z]`, s)
+	regex.match(`[^A-Za-z0-9]`, s)
 }

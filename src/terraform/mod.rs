@@ -388,6 +388,11 @@ pub fn evaluate_module(input: &ModuleInput) -> ModuleResult {
                         ));
                     }
                 }
+                "provider" | "variable" => {
+                    if let Some(r) = configuration_resource(b, &scope) {
+                        result.resources.push(r);
+                    }
+                }
                 "module" => {
                     let name = b.labels.first().cloned().unwrap_or_default();
                     // The call itself is a resource of kind `module` (its arguments and source),
@@ -968,6 +973,51 @@ fn make_resource(b: &RawBlock, kind: String, address: String, value: Value, span
     }
 }
 
+/// Attributes of a `variable` block that rules see (`type` and `validation` are not values).
+const VARIABLE_ATTRIBUTES: &[&str] = &["default", "sensitive", "description", "nullable"];
+
+/// A `provider` block (kind `provider.<name>`, address `provider.<name>[.<alias>]`) or a
+/// `variable` block with a `default` (kind `variable`, address `var.<name>`, value holding only
+/// [`VARIABLE_ATTRIBUTES`] and the name as `$name`), so rules can judge what is written there (hard-coded credentials).
+fn configuration_resource(b: &RawBlock, scope: &Scope) -> Option<Resource> {
+    let label = b.labels.first()?;
+    let (kind, address, value, spans) = if b.ident == "provider" {
+        let (value, spans) = block_value(b, scope);
+        let alias = value.get("alias").and_then(Value::as_str).map(|a| format!(".{a}")).unwrap_or_default();
+        (format!("provider.{label}"), format!("provider.{label}{alias}"), value, spans)
+    } else {
+        b.attribute("default")?;
+        let written = RawBlock {
+            attributes: b.attributes.iter().filter(|a| VARIABLE_ATTRIBUTES.contains(&a.name.as_str())).cloned().collect(),
+            blocks: Vec::new(),
+            ..b.clone_header()
+        };
+        let (mut value, spans) = block_value(&written, scope);
+        if let Value::Object(map) = &mut value {
+            map.insert("$name".to_string(), Value::String(label.clone()));
+        }
+        ("variable".to_string(), format!("var.{label}"), value, spans)
+    };
+    let mut r = make_resource(b, kind, address, value, spans);
+    r.name = Some(label.clone());
+    Some(r)
+}
+
+impl RawBlock {
+    /// The block without its body (attributes and nested blocks empty).
+    fn clone_header(&self) -> RawBlock {
+        RawBlock {
+            ident: self.ident.clone(),
+            labels: self.labels.clone(),
+            attributes: Vec::new(),
+            blocks: Vec::new(),
+            span: self.span,
+            ident_span: self.ident_span,
+            file: self.file.clone(),
+        }
+    }
+}
+
 /// How a block is repeated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Repetition {
@@ -1257,20 +1307,26 @@ resource "aws_instance" "n" {
             ),
             ("terraform.tfvars", "env = \"prod\"\n"),
         ]);
-        let addrs: Vec<_> = r.resources.iter().map(|x| x.address.as_str()).collect();
+        // Variables with a default are resources too (their default as written, not the tfvars value).
+        let vars: Vec<_> = r.resources.iter().filter(|x| x.kind == "variable").collect();
+        assert_eq!(vars.iter().map(|x| x.address.as_str()).collect::<Vec<_>>(), ["var.env", "var.ports"]);
+        assert_eq!(vars[0].value["default"], json!("dev"));
+        assert_eq!(vars[0].value["$name"], json!("env"));
+        let resources: Vec<_> = r.resources.iter().filter(|x| x.kind != "variable").collect();
+        let addrs: Vec<_> = resources.iter().map(|x| x.address.as_str()).collect();
         assert_eq!(
             addrs,
             ["aws_security_group.web", "aws_subnet.data[\"a\"]", "aws_subnet.data[\"b\"]", "aws_instance.n[0]", "aws_instance.n[1]"]
         );
-        let sg = &r.resources[0];
+        let sg = resources[0];
         assert_eq!(sg.value["name"], json!("shop-prod-web"));
         assert!(is_unknown(&sg.value["vpc_id"]));
         assert_eq!(sg.value["ingress"][1]["from_port"], json!(443));
         let (loc, found) = sg.locate(&crate::model::AttributePath::from_json(&json!(["ingress", 1, "cidr_blocks", 0])).unwrap());
         assert!(found);
         assert_eq!(loc.start.line, 16);
-        assert_eq!(r.resources[2].value["cidr_block"], json!("10.0.2.0/24"));
-        assert_eq!(r.resources[4].value["tags"]["idx"], json!(1));
+        assert_eq!(resources[2].value["cidr_block"], json!("10.0.2.0/24"));
+        assert_eq!(resources[4].value["tags"]["idx"], json!(1));
     }
 
     #[test]

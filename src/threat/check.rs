@@ -465,9 +465,11 @@ pub fn check_as_of(model: &LoadedModel, scan: &ScanReport, engine: &Engine, scan
         }
     }
 
-    // Drift: unbound resources (policy documents live inside other resources: not listed).
+    // Drift: unbound resources (policy documents live inside other resources, and Terraform
+    // `variable` and `provider` blocks configure the module: not listed).
     for (i, r) in inventory.iter().enumerate() {
-        if !any_bound.contains(&i) && r.platform != Platform::Iam {
+        let configuration = r.platform == Platform::Terraform && (r.kind == "variable" || r.kind.starts_with("provider."));
+        if !any_bound.contains(&i) && r.platform != Platform::Iam && !configuration {
             drift.push(Drift {
                 kind: DriftKind::UnboundResource,
                 resource: r.address.clone(),

@@ -35,6 +35,9 @@ fn role(r: &ResourceSummary) -> Option<(ComponentKind, &'static str)> {
     if r.platform == Platform::Iam {
         return None; // policy documents live inside the resources that carry them
     }
+    if k == "variable" || k.starts_with("provider.") {
+        return None; // configuration of the module, not a component
+    }
     let any = |parts: &[&str]| parts.iter().any(|p| k.contains(p));
     Some(if k.starts_with("backend.") {
         (ComponentKind::DataStore, "state")
