@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Measure stridegate on the performance corpora and print the figures side by side.
+
+Usage:
+  perf.py --bin PATH [--bin-b PATH2] [--corpus OUT] [--runs 3] [--json results.json]
+          [--compare previous.json] [--only mixed,iam,manifests20k,fixed] [--threads 1,2]
+          [--fixed-runs 20] [--check-budget [--budget benches/rule-budget.toml]]
+
+OUT is what scripts/perf-corpus.py built (default /tmp/perf-corpus). For each corpus and thread
+count: the median of --runs scans of wall time, CPU time (user + system) and peak RSS of the
+scanner process (from wait4's rusage, so nothing else on the machine is counted), the findings
+(count and a digest of the sorted findings, so two binaries can be checked to agree) and the
+scaling (wall at -j1 / wall at -j2). The fixed cost of one call is the median of --fixed-runs
+scans of each tiny file with all rules (and of tiny.yaml with one rule).
+
+When the binary has `scan --timings`, one more scan per corpus at -j1 writes the cost of every
+rule and stage: the top rules by CPU are printed, and --check-budget compares each rule's µs per
+call with benches/rule-budget.toml and exits 1 naming the rules over budget (2 when the binary
+cannot report rule costs).
+
+--bin-b measures a second binary in the same runs (alternating, so load changes hit both);
+--compare prints earlier results (a --json file) next to these. Standard library only.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_BUDGET = os.path.join(ROOT, "benches", "rule-budget.toml")
+CORPORA = ["mixed", "iam", "manifests20k"]
+# (name, file, extra scan arguments)
+FIXED = [
+    ("tiny.yaml", "tiny.yaml", []),
+    ("tiny.yaml, one rule", "tiny.yaml", ["--select", "K8S-0002"]),
+    ("tiny.tf", "tiny.tf", []),
+    ("policy-2k.json", "policy-2k.json", []),
+]
+
+
+class Binary:
+    """A stridegate executable and what it supports."""
+
+    def __init__(self, path, label):
+        self.path = os.path.abspath(path)
+        self.label = label
+        if not os.access(self.path, os.X_OK):
+            sys.exit(f"{path}: not an executable")
+        self.version = capture([self.path, "--version"]).strip()
+        self.timings = "--timings" in capture([self.path, "scan", "--help"])
+
+    def scan(self, target, threads, report, extra=(), timings=None):
+        cmd = [self.path, "scan", target, "--no-cache", "--no-config", "--no-progress", "--fail-on", "none",
+               "-f", "json", "-o", report]
+        if threads:
+            cmd += ["-j", str(threads)]
+        if timings:
+            cmd.append(f"--timings={timings}")
+        return cmd + list(extra)
+
+
+def capture(cmd):
+    try:
+        return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False).stdout
+    except OSError as e:
+        sys.exit(f"cannot run {cmd[0]}: {e}")
+
+
+def measure(cmd):
+    """Wall seconds, CPU seconds (user + system), peak RSS in KB of one run of cmd."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.stderr:
+        proc.stderr.close()
+    # 0 clean, 1 findings, 3 incomplete: all are measurements; anything else is a failure.
+    if proc.returncode not in (0, 1, 3):
+        sys.exit(f"{' '.join(cmd)} exited with {proc.returncode}:\n{stderr.decode(errors='replace')[-2000:]}")
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "user_s": usage.ru_utime,
+            "sys_s": usage.ru_stime, "rss_kb": usage.ru_maxrss, "exit": proc.returncode}
+
+
+def median_of(samples):
+    return {k: statistics.median(s[k] for s in samples) for k in ("wall_s", "cpu_s", "user_s", "sys_s", "rss_kb")}
+
+
+def findings_of(report):
+    """(count, digest) of a JSON report's findings: rule, file, line, resource, attribute, message."""
+    try:
+        with open(report, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        return None, f"unreadable report: {e}"
+    keys = sorted(
+        json.dumps([f.get("rule_id"), (f.get("location") or {}).get("file"),
+                    ((f.get("location") or {}).get("start") or {}).get("line"),
+                    f.get("resource"), f.get("attribute"), f.get("message")])
+        for f in doc.get("findings", []))
+    return len(keys), hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
+
+
+def read_timings(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        return {"stages": doc.get("stages", []), "rules": doc.get("rules", [])}
+    except (OSError, ValueError) as e:
+        print(f"warning: no timings in {path}: {e}", file=sys.stderr)
+        return None
+
+
+def corpus_info(corpus):
+    try:
+        with open(os.path.join(corpus, "MANIFEST.json"), encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        sys.exit(f"{corpus}/MANIFEST.json missing: build the corpus with scripts/perf-corpus.py {corpus}")
+
+
+def run_all(bins, args, info):
+    """Measure every binary; returns one result document per binary."""
+    tmp = tempfile.mkdtemp(prefix="stridegate-perf-")
+    results = [{"meta": {"binary": b.path, "label": b.label, "version": b.version, "timings": b.timings,
+                         "runs": args.runs, "fixed_runs": args.fixed_runs, "threads": args.threads,
+                         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                         "host": platform.node(), "cpus": os.cpu_count(), "load_start": os.getloadavg(),
+                         "corpus": info.get("corpus", {}), "corpus_seed": info.get("seed"),
+                         "corpus_scale": info.get("scale")},
+                "corpora": {}, "fixed": {}, "rules": {}, "stages": {}} for b in bins]
+    report = os.path.join(tmp, "report.json")
+    for name in [c for c in CORPORA if c in args.only]:
+        target = os.path.join(args.corpus, name)
+        for j in args.threads:
+            samples = [[] for _ in bins]
+            for run in range(args.runs):
+                for i, b in enumerate(bins):
+                    samples[i].append(measure(b.scan(target, j, report)))
+                    if run == 0:
+                        count, digest = findings_of(report)
+                        results[i]["corpora"].setdefault(name, {})["findings"] = count
+                        results[i]["corpora"][name]["findings_digest"] = digest
+                    progress(f"{name} -j{j} run {run + 1}/{args.runs} {b.label}: {samples[i][-1]['wall_s']:.2f} s wall, "
+                             f"{samples[i][-1]['cpu_s']:.2f} s CPU")
+            for i in range(len(bins)):
+                results[i]["corpora"][name][f"j{j}"] = median_of(samples[i])
+        for i, b in enumerate(bins):
+            entry = results[i]["corpora"][name]
+            if "j1" in entry and "j2" in entry and entry["j2"]["wall_s"] > 0:
+                entry["scaling"] = entry["j1"]["wall_s"] / entry["j2"]["wall_s"]
+            entry.update(files=info["corpus"][name]["files"], bytes=info["corpus"][name]["bytes"])
+            if b.timings:
+                tfile = os.path.join(tmp, f"timings-{i}-{name}.json")
+                measure(b.scan(target, 1, report, timings=tfile))
+                t = read_timings(tfile)
+                if t:
+                    results[i]["rules"][name] = t["rules"]
+                    results[i]["stages"][name] = t["stages"]
+                progress(f"{name} timings {b.label}: {'done' if t else 'none'}")
+    if "fixed" in args.only:
+        for label, file, extra in FIXED:
+            samples = [[] for _ in bins]
+            for _ in range(args.fixed_runs):
+                for i, b in enumerate(bins):
+                    samples[i].append(measure(b.scan(os.path.join(args.corpus, "tiny", file), 0, report, extra)))
+            for i in range(len(bins)):
+                results[i]["fixed"][label] = median_of(samples[i])
+            progress(f"fixed cost {label}: done")
+    for r in results:
+        r["meta"]["load_end"] = os.getloadavg()
+    return results
+
+
+def progress(text):
+    print(f"  {time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
+
+
+# ---- printing ----
+
+def fmt_s(v):
+    return "-" if v is None else f"{v:.2f} s"
+
+
+def fmt_ms(v):
+    return "-" if v is None else f"{v * 1000:.0f} ms"
+
+
+def fmt_mb(kb):
+    return "-" if kb is None else f"{kb / 1024:.0f} MB"
+
+
+def fmt_x(v):
+    return "-" if v is None else f"{v:.2f}x"
+
+
+def get(doc, *path):
+    for p in path:
+        if not isinstance(doc, dict) or p not in doc:
+            return None
+        doc = doc[p]
+    return doc
+
+
+def ratio(a, b):
+    return f"{b / a:.2f}" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a else "-"
+
+
+def table(headers, rows):
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    line = lambda r: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r))
+    print()
+
+
+def print_results(results):
+    """One column per result; with two or more, a last column is last/first."""
+    labels = [r["meta"]["label"] for r in results]
+    headers = ["", *labels] + (["ratio"] if len(results) > 1 else [])
+    for r in results:
+        m = r["meta"]
+        print(f"{m['label']}: {m['binary']} ({m['version']}), {m['started']}, {m['cpus']} CPUs, "
+              f"load {m['load_start'][0]:.1f} -> {m['load_end'][0]:.1f}, median of {m['runs']} "
+              f"(fixed cost: of {m['fixed_runs']})")
+    print()
+    names = [n for n in CORPORA if any(n in r["corpora"] for r in results)]
+    for name in names:
+        first = next(r["corpora"][name] for r in results if name in r["corpora"])
+        print(f"== {name}: {first.get('files')} files, {first.get('bytes', 0) / 1e6:.1f} MB")
+        rows = []
+        threads = sorted({k for r in results for k in r["corpora"].get(name, {}) if k.startswith("j")}, key=lambda k: int(k[1:]))
+        for j in threads:
+            for metric, fmt, key in [("wall", fmt_s, "wall_s"), ("CPU", fmt_s, "cpu_s"), ("peak RSS", fmt_mb, "rss_kb")]:
+                vals = [get(r, "corpora", name, j, key) for r in results]
+                rows.append([f"-{j} {metric}", *map(fmt, vals)] + ([ratio(vals[0], vals[-1])] if len(results) > 1 else []))
+        vals = [get(r, "corpora", name, "scaling") for r in results]
+        rows.append(["scaling -j1/-j2 (wall)", *map(fmt_x, vals)] + ([ratio(vals[0], vals[-1])] if len(results) > 1 else []))
+        per = []
+        for r in results:
+            e = r["corpora"].get(name, {})
+            cpu = get(e, "j1", "cpu_s")
+            per.append((cpu * 1000 / e["files"] if cpu and e.get("files") else None,
+                        cpu * 1000 / (e["bytes"] / 1024) if cpu and e.get("bytes") else None))
+        rows.append(["CPU per file (-j1)", *[f"{p[0]:.2f} ms" if p[0] else "-" for p in per]]
+                    + ([ratio(per[0][0], per[-1][0])] if len(results) > 1 else []))
+        rows.append(["CPU per KB (-j1)", *[f"{p[1]:.3f} ms" if p[1] else "-" for p in per]]
+                    + ([ratio(per[0][1], per[-1][1])] if len(results) > 1 else []))
+        counts = [get(r, "corpora", name, "findings") for r in results]
+        digests = [get(r, "corpora", name, "findings_digest") for r in results]
+        known = {d for d in digests if d is not None}
+        same = "-" if len(known) < 2 and None in digests else ("same" if len(known) == 1 else "DIFFER")
+        rows.append(["findings", *["-" if c is None else str(c) for c in counts]] + ([same] if len(results) > 1 else []))
+        table(headers, rows)
+    fixed = [n for n, _, _ in FIXED if any(n in r["fixed"] for r in results)]
+    if fixed:
+        print("== fixed cost of one call (default threads)")
+        rows = []
+        for n in fixed:
+            for metric, fmt, key in [("wall", fmt_ms, "wall_s"), ("CPU", fmt_ms, "cpu_s"), ("peak RSS", fmt_mb, "rss_kb")]:
+                vals = [get(r, "fixed", n, key) for r in results]
+                rows.append([f"{n} {metric}", *map(fmt, vals)] + ([ratio(vals[0], vals[-1])] if len(results) > 1 else []))
+        table(headers, rows)
+    for name in names:
+        if not any(r["rules"].get(name) for r in results):
+            continue
+        print(f"== top rules by CPU on {name} (-j1, --timings: rules evaluated one by one)")
+        rows = []
+        ranked = next(r["rules"][name] for r in reversed(results) if r["rules"].get(name))
+        for rule in sorted(ranked, key=lambda x: -x.get("cpu_ms", 0))[:10]:
+            cells = []
+            for r in results:
+                mine = {x.get("id"): x for x in r["rules"].get(name, [])}.get(rule.get("id"))
+                cells.append(f"{mine['cpu_ms']:.0f} ms, {per_call(mine):.0f} µs/call" if mine else "-")
+            rows.append([rule.get("id"), *cells])
+        table(headers[: len(results) + 1], rows)
+        stage_rows = []
+        stage_names = []
+        for r in results:
+            for s in r["stages"].get(name, []):
+                if s.get("name") not in stage_names:
+                    stage_names.append(s.get("name"))
+        for s in stage_names:
+            cells = []
+            for r in results:
+                mine = {x.get("name"): x for x in r["stages"].get(name, [])}.get(s)
+                cells.append(f"{mine['wall_ms']:.0f} ms" if mine else "-")
+            stage_rows.append([f"stage {s}", *cells])
+        if stage_rows:
+            table(headers[: len(results) + 1], stage_rows)
+    if len(results) > 1 and not all(r["rules"] for r in results):
+        missing = [r["meta"]["label"] for r in results if not r["meta"].get("timings")]
+        if missing:
+            print(f"(no rule costs for {', '.join(missing)}: that binary has no `scan --timings`)\n")
+
+
+def per_call(rule):
+    calls = rule.get("calls") or 0
+    return rule.get("cpu_ms", 0) * 1000 / calls if calls else 0.0
+
+
+# ---- budget ----
+
+def load_budget(path):
+    try:
+        import tomllib
+    except ImportError:
+        sys.exit("--check-budget needs Python 3.11 or later (tomllib)")
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"{path}: {e}")
+    return doc
+
+
+def over_budget(results, budget):
+    """[(rule, corpus, µs per call, limit)] of the rules whose cost per call passes their limit."""
+    default = float(get(budget, "default", "us_per_call") or 0)
+    min_calls = int(get(budget, "default", "min_calls") or 1)
+    families = budget.get("family", {})
+    rules = budget.get("rule", {})
+    over = []
+    for corpus, costs in results["rules"].items():
+        for rule in costs:
+            rid = rule.get("id", "")
+            if (rule.get("calls") or 0) < min_calls:
+                continue
+            limit = rules.get(rid, families.get(rid.split("-")[0], default))
+            cost = per_call(rule)
+            if limit and cost > float(limit):
+                over.append((rid, corpus, cost, float(limit)))
+    return sorted(over, key=lambda o: (o[0], o[1]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", required=True, help="stridegate binary to measure")
+    ap.add_argument("--bin-b", help="a second binary, measured in the same runs")
+    ap.add_argument("--label", default=None, help="label of --bin (default: its path)")
+    ap.add_argument("--label-b", default=None, help="label of --bin-b")
+    ap.add_argument("--corpus", default="/tmp/perf-corpus", help="output of scripts/perf-corpus.py")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--fixed-runs", type=int, default=20)
+    ap.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
+    ap.add_argument("--only", default="mixed,iam,manifests20k,fixed", help="what to measure (comma-separated)")
+    ap.add_argument("--json", help="write the results (of --bin, and --bin-b) to this file")
+    ap.add_argument("--compare", help="earlier results (--json) to print side by side")
+    ap.add_argument("--check-budget", action="store_true", help="exit 1 when a rule costs more than its budget")
+    ap.add_argument("--budget", default=DEFAULT_BUDGET, help="per-rule budget (default benches/rule-budget.toml)")
+    args = ap.parse_args()
+    if args.runs < 1 or args.fixed_runs < 1:
+        ap.error("--runs and --fixed-runs must be at least 1")
+    try:
+        args.threads = [int(t) for t in args.threads.split(",") if t]
+    except ValueError:
+        ap.error("--threads: comma-separated numbers")
+    args.only = {o.strip() for o in args.only.split(",") if o.strip()}
+    unknown = args.only - set(CORPORA) - {"fixed"}
+    if unknown:
+        ap.error(f"--only: unknown {', '.join(sorted(unknown))} (mixed, iam, manifests20k, fixed)")
+    budget = load_budget(args.budget) if args.check_budget else None
+    info = corpus_info(args.corpus)
+    bins = [Binary(args.bin, args.label or ("A" if args.bin_b else "current"))]
+    if args.bin_b:
+        bins.append(Binary(args.bin_b, args.label_b or "B"))
+    results = run_all(bins, args, info)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(results if len(results) > 1 else results[0], f, indent=2)
+            f.write("\n")
+    shown = list(results)
+    if args.compare:
+        try:
+            with open(args.compare, encoding="utf-8") as f:
+                previous = json.load(f)
+        except (OSError, ValueError) as e:
+            sys.exit(f"{args.compare}: {e}")
+        previous = previous if isinstance(previous, list) else [previous]
+        for p in previous:
+            p["meta"]["label"] = f"{p['meta'].get('label', 'previous')} ({os.path.basename(args.compare)})"
+        shown = previous + shown
+    print_results(shown)
+    if budget is not None:
+        status = 0
+        for b, r in zip(bins, results):
+            if not b.timings:
+                print(f"budget: {b.label} has no `scan --timings`: rule costs cannot be checked", file=sys.stderr)
+                status = max(status, 2)
+                continue
+            over = over_budget(r, budget)
+            for rid, corpus, cost, limit in over:
+                print(f"over budget: {rid} on {corpus}: {cost:.0f} µs per call (budget {limit:.0f}) [{b.label}]")
+            if over:
+                status = 1 if status == 0 else status
+            else:
+                print(f"budget: every rule within budget [{b.label}]")
+        sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
