@@ -136,7 +136,7 @@ def run_all(bins, args, info):
                          "host": platform.node(), "cpus": os.cpu_count(), "load_start": os.getloadavg(),
                          "corpus": info.get("corpus", {}), "corpus_seed": info.get("seed"),
                          "corpus_scale": info.get("scale")},
-                "corpora": {}, "fixed": {}, "rules": {}, "stages": {}} for b in bins]
+                "corpora": {}, "fixed": {}, "rules": {}, "stages": {}, "select_costs": None} for b in bins]
     report = os.path.join(tmp, "report.json")
     for name in [c for c in CORPORA if c in args.only]:
         target = os.path.join(args.corpus, name)
@@ -166,6 +166,8 @@ def run_all(bins, args, info):
                     results[i]["rules"][name] = t["rules"]
                     results[i]["stages"][name] = t["stages"]
                 progress(f"{name} timings {b.label}: {'done' if t else 'none'}")
+    if args.select_costs:
+        select_costs(bins, results, args, report)
     if "fixed" in args.only:
         for label, file, extra in FIXED:
             samples = [[] for _ in bins]
@@ -178,6 +180,34 @@ def run_all(bins, args, info):
     for r in results:
         r["meta"]["load_end"] = os.getloadavg()
     return results
+
+
+def rule_ids(b, spec):
+    """The rule ids of spec: ids as given, or every rule whose id starts with a family prefix."""
+    wanted = [w.strip() for w in spec.split(",") if w.strip()]
+    listing = capture([b.path, "rules"])
+    known = [line.split()[0] for line in listing.splitlines()[1:] if line.strip()]
+    out = []
+    for w in wanted:
+        out += [k for k in known if k == w or k.startswith(w + "-")] or [w]
+    return list(dict.fromkeys(out))
+
+
+def select_costs(bins, results, args, report):
+    """Approximate CPU per rule for binaries without --timings: scans with --select RULE at -j1,
+    minus a scan with only --floor-rule (start-up, discovery, parsing and output)."""
+    target = os.path.join(args.corpus, args.select_corpus)
+    for i, b in enumerate(bins):
+        def cpu(rule):
+            return statistics.median(measure(b.scan(target, 1, report, ["--select", rule]))["cpu_s"] for _ in range(args.runs))
+        floor = cpu(args.floor_rule)
+        costs = []
+        for rule in rule_ids(b, args.select_costs):
+            costs.append({"id": rule, "cpu_ms": max(0.0, cpu(rule) - floor) * 1000, "calls": None, "by": "select"})
+            progress(f"--select {rule} {b.label}: {costs[-1]['cpu_ms']:.0f} ms above the floor")
+        costs.sort(key=lambda c: -c["cpu_ms"])
+        results[i]["select_costs"] = {"corpus": args.select_corpus, "floor_rule": args.floor_rule,
+                                      "floor_cpu_ms": floor * 1000, "rules": costs}
 
 
 def progress(text):
@@ -298,6 +328,23 @@ def print_results(results):
             stage_rows.append([f"stage {s}", *cells])
         if stage_rows:
             table(headers[: len(results) + 1], stage_rows)
+    with_select = [r for r in results if r.get("select_costs")]
+    if with_select:
+        sc = with_select[-1]["select_costs"]
+        files = next((get(r, "corpora", sc["corpus"], "files") for r in results if get(r, "corpora", sc["corpus"], "files")), None)
+        print(f"== rule costs on {sc['corpus']} by --select (CPU of a -j1 scan with only that rule, minus one with only "
+              f"{sc['floor_rule']}; approximate)")
+        rows = []
+        for rule in sc["rules"][:15]:
+            cells = []
+            for r in results:
+                mine = {x["id"]: x for x in get(r, "select_costs", "rules") or []}.get(rule["id"])
+                per = f", {mine['cpu_ms'] * 1000 / files:.0f} µs/file" if mine and files else ""
+                cells.append(f"{mine['cpu_ms']:.0f} ms{per}" if mine else "-")
+            rows.append([rule["id"], *cells])
+        floors = [get(r, "select_costs", "floor_cpu_ms") for r in results]
+        rows.append(["(floor)", *["-" if f is None else f"{f:.0f} ms" for f in floors]])
+        table(headers[: len(results) + 1], rows)
     if len(results) > 1 and not all(r["rules"] for r in results):
         missing = [r["meta"]["label"] for r in results if not r["meta"].get("timings")]
         if missing:
@@ -356,6 +403,11 @@ def main():
     ap.add_argument("--only", default="mixed,iam,manifests20k,fixed", help="what to measure (comma-separated)")
     ap.add_argument("--json", help="write the results (of --bin, and --bin-b) to this file")
     ap.add_argument("--compare", help="earlier results (--json) to print side by side")
+    ap.add_argument("--select-costs", metavar="RULES",
+                    help="rule cost without --timings: one -j1 scan per rule with --select RULE, minus a scan "
+                         "with only FLOOR_RULE (comma-separated ids, or a family prefix such as IAM)")
+    ap.add_argument("--select-corpus", default="iam", help="corpus of --select-costs (default iam)")
+    ap.add_argument("--floor-rule", default="TF-0001", help="a rule that never applies to --select-corpus")
     ap.add_argument("--check-budget", action="store_true", help="exit 1 when a rule costs more than its budget")
     ap.add_argument("--budget", default=DEFAULT_BUDGET, help="per-rule budget (default benches/rule-budget.toml)")
     args = ap.parse_args()

@@ -1,0 +1,145 @@
+//! The performance scripts of issue 12 (docs/performance.md), at a scale cheap enough for CI:
+//! `scripts/perf-corpus.py` builds the same corpus twice, with the counts asked for, and
+//! `scripts/perf.py --check-budget` names the rules over `benches/rule-budget.toml` (against a
+//! stand-in binary, so no scan is timed here). The scripts need python3, as scripts/gen-docs.sh
+//! does.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts").join(name)
+}
+
+fn python(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new("python3").args(args).output().expect("python3 runs")
+}
+
+fn perf_corpus(out: &Path) -> serde_json::Value {
+    let result =
+        python(&[script("perf-corpus.py").as_os_str(), out.as_os_str(), "--scale".as_ref(), "0.01".as_ref(), "--no-corpora".as_ref()]);
+    assert!(result.status.success(), "perf-corpus.py: {}", String::from_utf8_lossy(&result.stderr));
+    let manifest = std::fs::read_to_string(out.join("MANIFEST.json")).unwrap();
+    serde_json::from_str(&manifest).unwrap()
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn perf_corpus_is_deterministic_and_has_the_asked_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let first = perf_corpus(&a);
+    let second = perf_corpus(&b);
+    assert_eq!(first["corpus"], second["corpus"], "two builds with the same seed differ");
+    let count = |name: &str| first["corpus"][name]["files"].as_u64().unwrap();
+    // Scale 0.01 of 1,500 policies, 20,000 manifests and the three tiny files.
+    assert_eq!(count("iam"), 15);
+    assert_eq!(count("manifests20k"), 200);
+    assert_eq!(count("tiny"), 3);
+    // The manifest counts what is on disk.
+    for name in ["mixed", "iam", "manifests20k", "tiny"] {
+        assert_eq!(files_under(&a.join(name)).len() as u64, count(name), "{name}");
+    }
+    // mixed: the same policies, 15 manifests and one Terraform stack (no corpora copies here).
+    let mixed = files_under(&a.join("mixed"));
+    assert_eq!(files_under(&a.join("mixed/iam-policies")).len(), 15);
+    assert_eq!(files_under(&a.join("mixed/manifests")).len(), 15);
+    assert!(mixed.iter().any(|p| p.extension().is_some_and(|e| e == "tf")));
+    // Every generated policy is a policy document stridegate claims (valid JSON with Statement).
+    for policy in files_under(&a.join("iam")) {
+        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&policy).unwrap()).unwrap();
+        assert!(doc.get("Statement").is_some(), "{}", policy.display());
+    }
+    // Another seed gives other policies.
+    let other = python(&[
+        script("gen-iam-policies.py").as_os_str(),
+        tmp.path().join("c").as_os_str(),
+        "15".as_ref(),
+        "--seed".as_ref(),
+        "2".as_ref(),
+    ]);
+    assert!(other.status.success());
+    let mut names_a: Vec<_> = std::fs::read_dir(a.join("iam")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut names_c: Vec<_> = std::fs::read_dir(tmp.path().join("c")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names_a.sort();
+    names_c.sort();
+    assert_ne!(names_a, names_c);
+}
+
+/// A stand-in for stridegate: `--version`, `scan --help` naming `--timings`, and a scan that
+/// writes an empty JSON report and fixed rule costs.
+#[cfg(unix)]
+const FAKE_BINARY: &str = r#"#!/usr/bin/env python3
+import json, sys
+args = sys.argv[1:]
+if args == ["--version"]:
+    print("stridegate 0.0.0-fake")
+elif args[:2] == ["scan", "--help"]:
+    print("      --timings[=FILE]  time per rule and stage")
+else:
+    json.dump({"findings": []}, open(args[args.index("-o") + 1], "w"))
+    for a in args:
+        if a.startswith("--timings="):
+            json.dump({"stages": [{"name": "evaluate", "wall_ms": 110.0}],
+                       "rules": [{"id": "IAM-0004", "cpu_ms": 100.0, "calls": 100},
+                                 {"id": "K8S-0002", "cpu_ms": 0.1, "calls": 100},
+                                 {"id": "TF-0001", "cpu_ms": 50.0, "calls": 2}]},
+                      open(a.split("=", 1)[1], "w"))
+"#;
+
+#[cfg(unix)]
+#[test]
+fn check_budget_names_the_rules_over_budget() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    perf_corpus(&corpus);
+    let bin = tmp.path().join("stridegate");
+    std::fs::write(&bin, FAKE_BINARY).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = |budget: &Path| {
+        python(&[
+            script("perf.py").as_os_str(),
+            "--bin".as_ref(),
+            bin.as_os_str(),
+            "--corpus".as_ref(),
+            corpus.as_os_str(),
+            "--only".as_ref(),
+            "iam".as_ref(),
+            "--threads".as_ref(),
+            "1".as_ref(),
+            "--runs".as_ref(),
+            "1".as_ref(),
+            "--check-budget".as_ref(),
+            "--budget".as_ref(),
+            budget.as_os_str(),
+        ])
+    };
+    // The checked-in budget: IAM-0004 at 1,000 µs per call is over the IAM limit; K8S-0002 at
+    // 1 µs is within it; TF-0001 has too few calls to be judged.
+    let out = run(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/rule-budget.toml"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("over budget: IAM-0004 on iam: 1000 µs per call"), "{stdout}");
+    assert!(!stdout.contains("over budget: K8S-0002") && !stdout.contains("over budget: TF-0001"), "{stdout}");
+    // The top rules are printed from the timings.
+    assert!(stdout.contains("top rules by CPU on iam"), "{stdout}");
+    // A per-rule exception lifts the limit: every rule within budget.
+    let lenient = tmp.path().join("budget.toml");
+    std::fs::write(&lenient, "[default]\nus_per_call = 50\nmin_calls = 50\n[family]\nIAM = 250\n[rule]\n\"IAM-0004\" = 2000\n").unwrap();
+    let out = run(&lenient);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
