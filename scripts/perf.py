@@ -109,6 +109,19 @@ def findings_of(report):
     return len(keys), hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
 
 
+def findings_in_child(report):
+    """findings_of in another process. The peak RSS a child reports includes this process' RSS
+    when it forked (Linux carries it over exec), so this process must stay small: a report of
+    50,000 findings would take it over 150 MB and inflate the peak RSS of every later scan."""
+    proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--findings-digest", report],
+                          stdout=subprocess.PIPE, text=True, check=False)
+    try:
+        count, digest = json.loads(proc.stdout)
+        return count, digest
+    except (ValueError, TypeError):
+        return None, None
+
+
 def read_timings(path):
     try:
         with open(path, encoding="utf-8") as f:
@@ -146,7 +159,7 @@ def run_all(bins, args, info):
                 for i, b in enumerate(bins):
                     samples[i].append(measure(b.scan(target, j, report)))
                     if run == 0:
-                        count, digest = findings_of(report)
+                        count, digest = findings_in_child(report)
                         results[i]["corpora"].setdefault(name, {})["findings"] = count
                         results[i]["corpora"][name]["findings_digest"] = digest
                     progress(f"{name} -j{j} run {run + 1}/{args.runs} {b.label}: {samples[i][-1]['wall_s']:.2f} s wall, "
@@ -391,6 +404,9 @@ def over_budget(results, budget):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--findings-digest":
+        print(json.dumps(findings_of(sys.argv[2])))
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", required=True, help="stridegate binary to measure")
     ap.add_argument("--bin-b", help="a second binary, measured in the same runs")
