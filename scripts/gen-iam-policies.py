@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Generate a deterministic corpus of AWS IAM policy documents (JSON) for benchmarks.
 
-Usage: gen-iam-policies.py OUTDIR [COUNT] [--seed SEED] [--catalogue PATH] [--force]
+Usage: gen-iam-policies.py OUTDIR [COUNT] [--seed SEED] [--catalogue PATH] [--by-shape] [--force]
 
-Writes COUNT (default 1500) policy documents as OUTDIR/<NNNNN>-<name>.json, shaped like the
+Writes COUNT (default 1500) policy documents as OUTDIR/<NNNNN>-<name>.json (with --by-shape,
+OUTDIR/<shape>/<NNNNN>-<name>.json), shaped like the
 AWS managed policies a real account holds (real action names, from data/iam/catalogue.tsv):
 
   full-access    `svc:*` plus supporting reads of other services, iam:PassRole with
@@ -414,6 +415,7 @@ def main():
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--catalogue", default=DEFAULT_CATALOGUE, help="action catalogue (default data/iam/catalogue.tsv)")
     ap.add_argument("--force", action="store_true", help="replace OUTDIR if it exists")
+    ap.add_argument("--by-shape", action="store_true", help="write OUTDIR/<shape>/<file> (one folder per shape)")
     args = ap.parse_args()
     if args.count < 0:
         ap.error("count must be >= 0")
@@ -433,7 +435,9 @@ def main():
     for i in range(args.count):
         name, shape, text = generate(catalogue, i, args.seed)
         data = text.encode()
-        with open(os.path.join(args.outdir, name), "wb") as f:
+        folder = os.path.join(args.outdir, shape) if args.by_shape else args.outdir
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, name), "wb") as f:
             f.write(data)
         shapes[shape] += 1
         total += len(data)

@@ -11,8 +11,10 @@ Writes, deterministically (same seed, scale, corpora and catalogue: same bytes):
                      (scripts/gen-corpus.py) and 100 Terraform root modules
                      (scripts/gen-tf-corpus.py)
   OUT/iam            the 1,500 IAM policies alone
+  OUT/iam-shapes     the same policies, one folder per shape (OUT/iam-shapes/<shape>/)
   OUT/manifests20k   20,000 generated Kubernetes manifests
   OUT/tiny           tiny.yaml, tiny.tf and policy-2k.json: the fixed cost of one call
+  OUT/empty          an empty directory: the cost of a scan of nothing (start-up)
   OUT/MANIFEST.json  what was made: files, bytes and a content digest per corpus, and the inputs
 
 `--scale F` multiplies every count (0.01 builds in about a second, for tests); the corpora
@@ -228,6 +230,11 @@ def main():
     iam = os.path.join(out, "iam")
     run([os.path.join(SCRIPTS, "gen-iam-policies.py"), iam, str(scaled(IAM_POLICIES, s)), "--seed", str(seed)])
 
+    # The same policies, one folder per shape: the "1 ms per KB for every shape" aim.
+    run([os.path.join(SCRIPTS, "gen-iam-policies.py"), os.path.join(out, "iam-shapes"),
+         str(scaled(IAM_POLICIES, s)), "--seed", str(seed), "--by-shape"])
+    os.makedirs(os.path.join(out, "empty"))
+
     mixed = os.path.join(out, "mixed")
     os.makedirs(mixed)
     plan = corpora_plan(corpora, s) if corpora else []
@@ -255,7 +262,7 @@ def main():
                 "corpora_copies": sorted({c for c, _ in plan}), "corpora_entries": sorted({e for _, e in plan}),
                 "corpus": {}}
     print(f"{'corpus':<14} {'files':>7} {'bytes':>12}  sha256")
-    for name in ["mixed", "iam", "manifests20k", "tiny"]:
+    for name in ["mixed", "iam", "iam-shapes", "manifests20k", "tiny"]:
         files, size, digest = describe(os.path.join(out, name))
         manifest["corpus"][name] = {"files": files, "bytes": size, "sha256": digest}
         print(f"{name:<14} {files:>7} {size:>12}  {digest[:16]}")

@@ -3,7 +3,7 @@
 
 Usage:
   perf.py --bin PATH [--bin-b PATH2] [--corpus OUT] [--runs 3] [--json results.json]
-          [--compare previous.json] [--only mixed,iam,manifests20k,fixed] [--threads 1,2]
+          [--compare previous.json] [--only mixed,iam,manifests20k,fixed,shapes] [--threads 1,2]
           [--fixed-runs 20] [--check-budget [--budget benches/rule-budget.toml]]
 
 OUT is what scripts/perf-corpus.py built (default /tmp/perf-corpus). For each corpus and thread
@@ -11,7 +11,8 @@ count: the median of --runs scans of wall time, CPU time (user + system) and pea
 scanner process (from wait4's rusage, so nothing else on the machine is counted), the findings
 (count and a digest of the sorted findings, so two binaries can be checked to agree) and the
 scaling (wall at -j1 / wall at -j2). The fixed cost of one call is the median of --fixed-runs
-scans of each tiny file with all rules (and of tiny.yaml with one rule).
+scans of each tiny file with all rules (and of tiny.yaml with one rule). `shapes`: CPU per KB of
+each IAM policy shape (OUT/iam-shapes/<shape>) above the CPU of scanning an empty directory.
 
 When the binary has `scan --timings`, one more scan per corpus at -j1 writes the cost of every
 rule and stage: the top rules by CPU are printed, and --check-budget compares each rule's µs per
@@ -149,7 +150,8 @@ def run_all(bins, args, info):
                          "host": platform.node(), "cpus": os.cpu_count(), "load_start": os.getloadavg(),
                          "corpus": info.get("corpus", {}), "corpus_seed": info.get("seed"),
                          "corpus_scale": info.get("scale")},
-                "corpora": {}, "fixed": {}, "rules": {}, "stages": {}, "select_costs": None} for b in bins]
+                "corpora": {}, "fixed": {}, "rules": {}, "stages": {}, "select_costs": None, "iam_shapes": None}
+               for b in bins]
     report = os.path.join(tmp, "report.json")
     for name in [c for c in CORPORA if c in args.only]:
         target = os.path.join(args.corpus, name)
@@ -179,6 +181,8 @@ def run_all(bins, args, info):
                     results[i]["rules"][name] = t["rules"]
                     results[i]["stages"][name] = t["stages"]
                 progress(f"{name} timings {b.label}: {'done' if t else 'none'}")
+    if "shapes" in args.only:
+        shape_costs(bins, results, args, report)
     if args.select_costs:
         select_costs(bins, results, args, report)
     if "fixed" in args.only:
@@ -193,6 +197,41 @@ def run_all(bins, args, info):
     for r in results:
         r["meta"]["load_end"] = os.getloadavg()
     return results
+
+
+def tree_size(root):
+    files = size = 0
+    for d, _, names in os.walk(root):
+        for n in names:
+            files += 1
+            size += os.path.getsize(os.path.join(d, n))
+    return files, size
+
+
+def shape_costs(bins, results, args, report):
+    """CPU per KB of each IAM policy shape (OUT/iam-shapes/<shape>) at -j1, above the CPU of a
+    scan of an empty directory (start-up): the "no shape over 1 ms per KB" aim."""
+    root = os.path.join(args.corpus, "iam-shapes")
+    empty = os.path.join(args.corpus, "empty")
+    if not os.path.isdir(root):
+        progress(f"{root} missing (built by a newer perf-corpus.py): no cost per shape")
+        return
+    os.makedirs(empty, exist_ok=True)
+    shapes = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    for i, b in enumerate(bins):
+        def cpu(target):
+            return statistics.median(measure(b.scan(target, 1, report))["cpu_s"] for _ in range(args.runs))
+        floor = cpu(empty)
+        out = {"floor_cpu_ms": floor * 1000, "shapes": {}}
+        for shape in shapes:
+            files, size = tree_size(os.path.join(root, shape))
+            total = cpu(os.path.join(root, shape))
+            above = max(0.0, total - floor) * 1000
+            out["shapes"][shape] = {"files": files, "bytes": size, "cpu_ms": total * 1000,
+                                    "ms_per_kb": above / (size / 1024) if size else None,
+                                    "ms_per_file": above / files if files else None}
+        progress(f"IAM shapes {b.label}: done")
+        results[i]["iam_shapes"] = out
 
 
 def rule_ids(b, spec):
@@ -341,6 +380,20 @@ def print_results(results):
             stage_rows.append([f"stage {s}", *cells])
         if stage_rows:
             table(headers[: len(results) + 1], stage_rows)
+    with_shapes = [r for r in results if r.get("iam_shapes")]
+    if with_shapes:
+        print("== IAM policy shapes (-j1; CPU above a scan of an empty directory; aim: 1 ms per KB)")
+        rows = []
+        for shape, e in sorted(with_shapes[-1]["iam_shapes"]["shapes"].items(), key=lambda kv: -(kv[1]["ms_per_kb"] or 0)):
+            cells = []
+            for r in results:
+                mine = get(r, "iam_shapes", "shapes", shape)
+                cells.append(f"{mine['ms_per_kb']:.2f} ms/KB, {mine['ms_per_file']:.1f} ms/file"
+                             if mine and mine.get("ms_per_kb") is not None else "-")
+            rows.append([f"{shape} ({e['files']} files, {e['bytes'] / e['files'] / 1024:.1f} KB avg)", *cells])
+        rows.append(["(empty scan)", *["-" if get(r, "iam_shapes", "floor_cpu_ms") is None
+                                       else f"{get(r, 'iam_shapes', 'floor_cpu_ms'):.0f} ms" for r in results]])
+        table(headers[: len(results) + 1], rows)
     with_select = [r for r in results if r.get("select_costs")]
     if with_select:
         sc = with_select[-1]["select_costs"]
@@ -416,7 +469,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--fixed-runs", type=int, default=20)
     ap.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
-    ap.add_argument("--only", default="mixed,iam,manifests20k,fixed", help="what to measure (comma-separated)")
+    ap.add_argument("--only", default="mixed,iam,manifests20k,fixed,shapes", help="what to measure (comma-separated)")
     ap.add_argument("--json", help="write the results (of --bin, and --bin-b) to this file")
     ap.add_argument("--compare", help="earlier results (--json) to print side by side")
     ap.add_argument("--select-costs", metavar="RULES",
@@ -434,9 +487,9 @@ def main():
     except ValueError:
         ap.error("--threads: comma-separated numbers")
     args.only = {o.strip() for o in args.only.split(",") if o.strip()}
-    unknown = args.only - set(CORPORA) - {"fixed"}
+    unknown = args.only - set(CORPORA) - {"fixed", "shapes"}
     if unknown:
-        ap.error(f"--only: unknown {', '.join(sorted(unknown))} (mixed, iam, manifests20k, fixed)")
+        ap.error(f"--only: unknown {', '.join(sorted(unknown))} (mixed, iam, manifests20k, fixed, shapes)")
     budget = load_budget(args.budget) if args.check_budget else None
     info = corpus_info(args.corpus)
     bins = [Binary(args.bin, args.label or ("A" if args.bin_b else "current"))]

@@ -47,10 +47,11 @@ fn perf_corpus_is_deterministic_and_has_the_asked_counts() {
     let count = |name: &str| first["corpus"][name]["files"].as_u64().unwrap();
     // Scale 0.01 of 1,500 policies, 20,000 manifests and the three tiny files.
     assert_eq!(count("iam"), 15);
+    assert_eq!(count("iam-shapes"), 15);
     assert_eq!(count("manifests20k"), 200);
     assert_eq!(count("tiny"), 3);
     // The manifest counts what is on disk.
-    for name in ["mixed", "iam", "manifests20k", "tiny"] {
+    for name in ["mixed", "iam", "iam-shapes", "manifests20k", "tiny"] {
         assert_eq!(files_under(&a.join(name)).len() as u64, count(name), "{name}");
     }
     // mixed: the same policies, 15 manifests and one Terraform stack (no corpora copies here).
@@ -58,6 +59,14 @@ fn perf_corpus_is_deterministic_and_has_the_asked_counts() {
     assert_eq!(files_under(&a.join("mixed/iam-policies")).len(), 15);
     assert_eq!(files_under(&a.join("mixed/manifests")).len(), 15);
     assert!(mixed.iter().any(|p| p.extension().is_some_and(|e| e == "tf")));
+    // iam-shapes holds the same policies, one folder per shape.
+    let mut shaped: Vec<_> = files_under(&a.join("iam-shapes")).iter().map(|p| p.file_name().unwrap().to_owned()).collect();
+    let mut flat: Vec<_> = files_under(&a.join("iam")).iter().map(|p| p.file_name().unwrap().to_owned()).collect();
+    shaped.sort();
+    flat.sort();
+    assert_eq!(shaped, flat);
+    assert!(std::fs::read_dir(a.join("iam-shapes")).unwrap().count() > 1, "one folder per shape");
+    assert!(a.join("empty").is_dir());
     // Every generated policy is a policy document stridegate claims (valid JSON with Statement).
     for policy in files_under(&a.join("iam")) {
         let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&policy).unwrap()).unwrap();
