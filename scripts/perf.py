@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -101,7 +102,8 @@ def findings_of(report):
         with open(report, encoding="utf-8") as f:
             doc = json.load(f)
     except (OSError, ValueError) as e:
-        return None, f"unreadable report: {e}"
+        print(f"warning: no findings read from {report}: {e}", file=sys.stderr)
+        return None, None
     keys = sorted(
         json.dumps([f.get("rule_id"), (f.get("location") or {}).get("file"),
                     ((f.get("location") or {}).get("start") or {}).get("line"),
@@ -141,9 +143,8 @@ def corpus_info(corpus):
         sys.exit(f"{corpus}/MANIFEST.json missing: build the corpus with scripts/perf-corpus.py {corpus}")
 
 
-def run_all(bins, args, info):
-    """Measure every binary; returns one result document per binary."""
-    tmp = tempfile.mkdtemp(prefix="stridegate-perf-")
+def run_all(bins, args, info, tmp):
+    """Measure every binary (scratch files in tmp); returns one result document per binary."""
     results = [{"meta": {"binary": b.path, "label": b.label, "version": b.version, "timings": b.timings,
                          "runs": args.runs, "fixed_runs": args.fixed_runs, "threads": args.threads,
                          "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -159,6 +160,8 @@ def run_all(bins, args, info):
             samples = [[] for _ in bins]
             for run in range(args.runs):
                 for i, b in enumerate(bins):
+                    if os.path.exists(report):
+                        os.remove(report)  # never digest a previous scan's report
                     samples[i].append(measure(b.scan(target, j, report)))
                     if run == 0:
                         count, digest = findings_in_child(report)
@@ -495,7 +498,11 @@ def main():
     bins = [Binary(args.bin, args.label or ("A" if args.bin_b else "current"))]
     if args.bin_b:
         bins.append(Binary(args.bin_b, args.label_b or "B"))
-    results = run_all(bins, args, info)
+    tmp = tempfile.mkdtemp(prefix="stridegate-perf-")
+    try:
+        results = run_all(bins, args, info, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(results if len(results) > 1 else results[0], f, indent=2)
