@@ -11,7 +11,7 @@
 //!   follow): it may name any VPC of its root module, so the root module's VPCs without a
 //!   resolved flow log are *unverifiable*, neither passed nor reported.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
@@ -46,7 +46,7 @@ impl ScanCheck for FlowLogs {
                 };
                 let facts = match (target, referenced_resource(target)) {
                     (_, Some(resource)) if resource.starts_with("aws_vpc.") => {
-                        json!({"role": "log", "unit": unit, "covers": format!("{prefix}{resource}")})
+                        json!({"role": "log", "unit": unit, "prefix": prefix, "target": resource})
                     }
                     // Another resource (`aws_default_vpc.x.id`): not a VPC of the rule.
                     (_, Some(_)) => return None,
@@ -63,8 +63,8 @@ impl ScanCheck for FlowLogs {
     }
 
     fn finish(&self, obs: &[Observation], hits: &mut Vec<ScanHit>) {
-        for (i, vpc) in uncovered(obs) {
-            if opaque_log(obs, vpc).is_none() {
+        for (i, vpc, opaque) in uncovered(obs) {
+            if opaque.is_none() {
                 hits.push(ScanHit {
                     observation: i,
                     path: AttributePath::root(),
@@ -77,17 +77,12 @@ impl ScanCheck for FlowLogs {
     }
 
     fn unverifiable(&self, obs: &[Observation], out: &mut Vec<ScanHit>) {
-        for (i, vpc) in uncovered(obs) {
-            if let Some(log) = opaque_log(obs, vpc) {
+        for (i, vpc, opaque) in uncovered(obs) {
+            if let Some((log, why)) = opaque {
                 out.push(ScanHit {
                     observation: i,
                     path: AttributePath::root(),
-                    message: format!(
-                        "VPC {} may be logged by {}, whose vpc_id ({}) cannot be matched to a VPC",
-                        vpc.address,
-                        log.address,
-                        log.facts["opaque"].as_str().unwrap_or_default()
-                    ),
+                    message: format!("VPC {} may be logged by {}, {why}", vpc.address, log.address),
                     severity: None,
                     related: Vec::new(),
                 });
@@ -96,24 +91,82 @@ impl ScanCheck for FlowLogs {
     }
 }
 
-/// The VPC instances no flow log references, once each.
-fn uncovered(obs: &[Observation]) -> Vec<(usize, &Observation)> {
-    let covered: BTreeSet<(&str, &str)> =
-        obs.iter().filter_map(|o| Some((o.facts.get("unit")?.as_str()?, o.facts.get("covers")?.as_str()?))).collect();
+/// (root module, address) pairs.
+type Keys = BTreeSet<(String, String)>;
+
+/// A flow log that may cover a VPC, and why it cannot be told.
+type Undecided<'a> = (&'a Observation, String);
+
+/// The VPCs (`module prefix` + `aws_vpc.name`) each root module's resolved flow logs cover,
+/// and the flow logs whose reference matches several VPCs (reported like unresolvable ones).
+///
+/// An unknown value's reason names a resource in the scope where it was created, which is not
+/// always the flow log's module: `vpc_id = var.vpc_id` in a module receives the caller's
+/// `aws_vpc.main.id`, and `module.net.vpc_id` gives the module's `aws_vpc.this.id`. A
+/// reference is therefore matched in the flow log's own module first, then, when no VPC has
+/// that name there, to the one VPC of that name elsewhere in the root module; several
+/// candidates make it ambiguous.
+fn coverage(obs: &[Observation]) -> (Keys, Keys) {
+    let vpcs: BTreeSet<(&str, String)> = obs
+        .iter()
+        .filter(|o| o.facts["role"] == "vpc")
+        .map(|o| {
+            let key = format!("{}{}", o.facts["prefix"].as_str().unwrap_or_default(), o.facts["base"].as_str().unwrap_or_default());
+            (o.facts["unit"].as_str().unwrap_or_default(), key)
+        })
+        .collect();
+    let mut covered = BTreeSet::new();
+    let mut ambiguous = BTreeSet::new();
+    for log in obs.iter().filter(|o| o.facts["role"] == "log") {
+        let (Some(unit), Some(target)) = (log.facts["unit"].as_str(), log.facts["target"].as_str()) else { continue };
+        let own = format!("{}{target}", log.facts["prefix"].as_str().unwrap_or_default());
+        if vpcs.contains(&(unit, own.clone())) {
+            covered.insert((unit.to_string(), own));
+            continue;
+        }
+        let suffix = format!(".{target}");
+        let elsewhere: Vec<&String> =
+            vpcs.iter().filter(|(u, key)| *u == unit && (key == target || key.ends_with(&suffix))).map(|(_, key)| key).collect();
+        match elsewhere.as_slice() {
+            [one] => {
+                covered.insert((unit.to_string(), (*one).clone()));
+            }
+            [] => {}
+            _ => {
+                ambiguous.insert((unit.to_string(), log.address.clone()));
+            }
+        }
+    }
+    (covered, ambiguous)
+}
+
+/// The VPC instances no flow log references, once each, with the flow log of their root
+/// module that may cover them (one whose `vpc_id` cannot be followed or matches several VPCs)
+/// and why.
+fn uncovered(obs: &[Observation]) -> Vec<(usize, &Observation, Option<Undecided<'_>>)> {
+    let (covered, ambiguous) = coverage(obs);
+    // The first such flow log of each root module.
+    let mut opaque: BTreeMap<&str, Undecided<'_>> = BTreeMap::new();
+    for o in obs.iter().filter(|o| o.facts["role"] == "log") {
+        let unit = o.facts["unit"].as_str().unwrap_or_default();
+        let why = if let Some(reason) = o.facts.get("opaque").and_then(Value::as_str) {
+            format!("whose vpc_id ({reason}) cannot be matched to a VPC")
+        } else if ambiguous.contains(&(unit.to_string(), o.address.clone())) {
+            format!("whose vpc_id ({}) names a VPC of several modules", o.facts["target"].as_str().unwrap_or_default())
+        } else {
+            continue;
+        };
+        opaque.entry(unit).or_insert((o, why));
+    }
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for (i, o) in obs.iter().enumerate().filter(|(_, o)| o.facts["role"] == "vpc") {
         let unit = o.facts["unit"].as_str().unwrap_or_default();
         let key = format!("{}{}", o.facts["prefix"].as_str().unwrap_or_default(), o.facts["base"].as_str().unwrap_or_default());
-        if covered.contains(&(unit, key.as_str())) || !seen.insert((unit.to_string(), o.address.clone())) {
+        if covered.contains(&(unit.to_string(), key)) || !seen.insert((unit, o.address.as_str())) {
             continue;
         }
-        out.push((i, o));
+        out.push((i, o, opaque.get(unit).cloned()));
     }
     out
-}
-
-/// The first flow log of the VPC's root module whose `vpc_id` cannot be followed.
-fn opaque_log<'a>(obs: &'a [Observation], vpc: &Observation) -> Option<&'a Observation> {
-    obs.iter().find(|o| o.facts.get("opaque").is_some() && o.facts["unit"] == vpc.facts["unit"])
 }
