@@ -1,6 +1,8 @@
-//! Cross-resource Terraform rules across module boundaries: TF-0045 matches a flow log's
-//! `vpc_id` that reached it through a module variable or a module output (whose unknown value
-//! names the VPC in the scope that created it), and never guesses between several candidates.
+//! Native Terraform rules that join resources or read how a value was written: TF-0045 matches
+//! a flow log's `vpc_id` that reached it through a module variable or a module output (whose
+//! unknown value names the VPC in the scope that created it) and never guesses between several
+//! candidates; TF-0048 follows listener policies and survives values of the wrong type;
+//! TF-0055 tells literals from interpolations in JSON syntax too.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 use stridegate::engine::Engine;
@@ -156,4 +158,107 @@ resource "aws_vpc" "two" {
         ],
     );
     assert_eq!(outcome(&report), (vec!["aws_vpc.two".to_string()], vec!["aws_vpc.one".to_string()]));
+}
+
+#[test]
+fn classic_listener_policies_of_the_wrong_type_are_neither_failures_nor_findings() {
+    let report = scan_files(
+        "TF-0048",
+        &[(
+            "main.tf",
+            r#"
+resource "aws_elb" "strings" {
+  name     = "strings"
+  listener = "https"
+}
+resource "aws_elb" "numbers" {
+  listener {
+    lb_port     = "not a port"
+    lb_protocol = 443
+  }
+}
+resource "aws_load_balancer_policy" "odd" {
+  load_balancer_name = ["strings"]
+  policy_name        = 7
+  policy_type_name   = "SSLNegotiationPolicyType"
+  policy_attribute   = "Protocol-TLSv1"
+}
+resource "aws_load_balancer_listener_policy" "odd" {
+  load_balancer_name = "strings"
+  load_balancer_port = "https"
+  policy_names       = "odd"
+}
+"#,
+        )],
+    );
+    assert_eq!(outcome(&report), (vec![], vec![]));
+}
+
+#[test]
+fn a_port_written_as_a_string_still_joins() {
+    let report = scan_files(
+        "TF-0048",
+        &[(
+            "main.tf",
+            r#"
+resource "aws_elb" "web" {
+  name = "web"
+  listener {
+    lb_port            = "443"
+    lb_protocol        = "HTTPS"
+    instance_port      = 8443
+    instance_protocol  = "https"
+    ssl_certificate_id = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
+  }
+}
+resource "aws_load_balancer_policy" "old" {
+  load_balancer_name = "web"
+  policy_name        = "old"
+  policy_type_name   = "SSLNegotiationPolicyType"
+  policy_attribute {
+    name  = "Protocol-SSLv3"
+    value = true
+  }
+}
+resource "aws_load_balancer_listener_policy" "web" {
+  load_balancer_name = aws_elb.web.name
+  load_balancer_port = 443
+  policy_names       = [aws_load_balancer_policy.old.policy_name]
+}
+"#,
+        )],
+    );
+    let messages: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "classic load balancer listener on port 443 uses SSL negotiation policy old: it enables SSLv3",
+            "SSL negotiation policy enables SSLv3 (Protocol-SSLv3 = true)"
+        ],
+        "{:#?}",
+        report.findings
+    );
+    // The listener's finding names the policy and the attachment.
+    let related: Vec<&str> = report.findings[0].related.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(related, ["policy aws_load_balancer_policy.old", "attached by aws_load_balancer_listener_policy.web"]);
+}
+
+#[test]
+fn literal_passwords_in_json_syntax() {
+    let report = scan_files(
+        "TF-0055",
+        &[(
+            "main.tf.json",
+            r#"{
+  "resource": {
+    "aws_db_instance": {
+      "literal": {"password": "Zq81vLm3Rt7Kp2Xw"},
+      "templated": {"password": "${var.db_password}"}
+    }
+  }
+}
+"#,
+        )],
+    );
+    assert_eq!(outcome(&report), (vec!["aws_db_instance.literal".to_string()], vec![]));
 }

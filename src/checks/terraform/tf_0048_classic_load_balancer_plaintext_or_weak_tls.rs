@@ -50,6 +50,15 @@ fn shown(v: Option<&Value>) -> String {
     }
 }
 
+/// A port number, written as a number or a numeric string (Terraform converts it).
+fn port(v: Option<&Value>) -> Option<u64> {
+    match v? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 /// The oldest protocol a predefined classic policy admits, by name.
 fn legacy_reference(name: &str) -> Option<&'static str> {
     if name.starts_with("ELBSecurityPolicy-TLS-1-1-") {
@@ -160,7 +169,7 @@ impl ScanCheck for ClassicTls {
                 let mut paths = Vec::new();
                 for (i, l) in blocks(&r.value, "listener") {
                     let protocol = lower(l.get("lb_protocol")).unwrap_or_default();
-                    let port = l.get("lb_port").cloned().unwrap_or(Value::Null);
+                    let port = port(l.get("lb_port"));
                     let path = match protocol.as_str() {
                         "http" => AttributePath::root().key("listener").index(i).key("lb_protocol"),
                         "https" | "ssl" => AttributePath::root().key("listener").index(i),
@@ -190,7 +199,7 @@ impl ScanCheck for ClassicTls {
             }
             "aws_load_balancer_listener_policy" => {
                 let balancer = balancer_key(r, r.value.get("load_balancer_name"))?;
-                let port = r.value.get("load_balancer_port").filter(|p| p.is_number())?.clone();
+                let port = port(r.value.get("load_balancer_port"))?;
                 let names: Vec<&str> = r.value.get("policy_names").and_then(Value::as_array)?.iter().filter_map(Value::as_str).collect();
                 Some(Observation::new(r, json!({"role": "attachment", "balancer": balancer, "port": port, "policies": names}), &[]))
             }
