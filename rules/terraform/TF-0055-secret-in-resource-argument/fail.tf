@@ -73,3 +73,9 @@ resource "kubernetes_secret_v1" "db" {
     password = "Rk8sT2uV4wX6yZ8a" # expect: TF-0055
   }
 }
+
+module "database" {
+  source          = "./modules/database"
+  name            = "orders"
+  master_password = "Wp5Ls9Kd2Hx7Qm4Vb8" # expect: TF-0055
+}

@@ -74,3 +74,12 @@ resource "kubernetes_secret_v1" "db" {
     password_file = "/run/secrets/db"
   }
 }
+
+module "database" {
+  source                      = "./modules/database"
+  name                        = "orders"
+  master_password             = random_password.db.result
+  password_length             = "32"
+  secret_name                 = "prod/orders/db"
+  manage_master_user_password = "true"
+}

@@ -82,6 +82,14 @@ impl ResourceCheck for SecretArguments {
         let mut found = Vec::new();
         if let Some((_, steps)) = ARGUMENTS.iter().find(|(kind, _)| *kind == r.kind) {
             collect(&r.value, AttributePath::root(), steps, &mut found);
+        } else if r.kind == "module"
+            && let Value::Object(arguments) = &r.value
+        {
+            for (key, value) in arguments.iter().take(MAX_ITEMS) {
+                if module_secret_argument(key) && !value.as_str().is_some_and(boolean_word) {
+                    found.push((AttributePath::root().key(key.as_str()), value));
+                }
+            }
         } else if SECRET_KINDS.contains(&r.kind.as_str())
             && let Some(Value::Object(data)) = r.value.get("data")
         {
@@ -100,7 +108,12 @@ impl ResourceCheck for SecretArguments {
                 continue;
             }
             hits.push(Hit {
-                message: format!("{} {} is written in clear in the configuration ({})", r.kind, shown(&path), mask(text)),
+                message: format!(
+                    "{} {} is written in clear in the configuration ({})",
+                    if r.kind == "module" { "module argument" } else { r.kind.as_str() },
+                    shown(&path),
+                    mask(text)
+                ),
                 path,
                 severity: None,
             });
@@ -212,6 +225,25 @@ fn secret_key(key: &str) -> bool {
     WORDS.iter().any(|w| n.contains(w)) || n == "PASS" || n == "PWD" || n.ends_with("_PASS") || n.ends_with("_PWD")
 }
 
+/// True when a module call's argument is named for a password or token (`db_password`,
+/// `master_password`, `auth_token`, `client_secret`, `api_key`): the last word of the name is a
+/// secret word. Module variables are free-form, so the name must end with it
+/// (`password_length`, `secret_name`, `create_random_password` do not count).
+fn module_secret_argument(key: &str) -> bool {
+    let n: String = key.chars().map(|c| if c == '-' || c == '.' { '_' } else { c.to_ascii_uppercase() }).collect();
+    const ENDINGS: &[&str] =
+        &["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY", "SECRET_KEY", "PRIVATE_KEY"];
+    ENDINGS.iter().any(|e| n == *e || n.ends_with(&format!("_{e}")))
+        && !n.starts_with("CREATE_")
+        && !n.starts_with("MANAGE_")
+        && !n.starts_with("ENABLE_")
+}
+
+/// `true`, `false` and the like: switches, not secrets.
+fn boolean_word(v: &str) -> bool {
+    matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off")
+}
+
 /// The value as a message may show it: the first 4 characters of a value of 12 or more
 /// characters, then `***`; nothing of a shorter one.
 fn mask(v: &str) -> String {
@@ -244,6 +276,18 @@ mod tests {
         for key in ["username", "host", "password_file", "token_ttl", "secret_name", "port", "pass_through"] {
             assert!(!secret_key(key), "{key}");
         }
+    }
+
+    #[test]
+    fn module_arguments_named_for_secrets() {
+        for key in ["password", "db_password", "master-password", "auth_token", "client_secret", "datadog_api_key", "aws_secret_key"] {
+            assert!(module_secret_argument(key), "{key}");
+        }
+        for key in ["password_length", "secret_name", "create_random_password", "manage_master_user_password", "token_ttl", "kms_key_id"] {
+            assert!(!module_secret_argument(key), "{key}");
+        }
+        assert!(boolean_word(" True"));
+        assert!(!boolean_word("Zq81vLm3"));
     }
 
     #[test]
