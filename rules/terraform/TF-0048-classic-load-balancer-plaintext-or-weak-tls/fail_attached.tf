@@ -88,3 +88,33 @@ resource "aws_load_balancer_listener_policy" "modern" {
   load_balancer_port = 9443
   policy_names       = [aws_load_balancer_policy.modern.policy_name]
 }
+
+# A load balancer without a name (generated at apply) is joined by reference.
+resource "aws_elb" "unnamed" {
+  availability_zones = ["eu-west-1a"]
+
+  listener { # expect: TF-0048=high
+    lb_port            = 443
+    lb_protocol        = "https"
+    instance_port      = 8443
+    instance_protocol  = "https"
+    ssl_certificate_id = aws_acm_certificate.api.arn
+  }
+}
+
+resource "aws_load_balancer_policy" "unnamed" {
+  load_balancer_name = aws_elb.unnamed.name
+  policy_name        = "unnamed-legacy"
+  policy_type_name   = "SSLNegotiationPolicyType"
+
+  policy_attribute {
+    name  = "Protocol-TLSv1.1"
+    value = "true" # expect: TF-0048=high
+  }
+}
+
+resource "aws_load_balancer_listener_policy" "unnamed" {
+  load_balancer_name = aws_elb.unnamed.name
+  load_balancer_port = 443
+  policy_names       = [aws_load_balancer_policy.unnamed.policy_name]
+}
