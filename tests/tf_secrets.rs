@@ -1,4 +1,4 @@
-//! Terraform secrets rules (TF-0050..0053) and the VPC peering rule (TF-0054): values of the
+//! Terraform secrets rules (TF-0050..0053, TF-0055) and the VPC peering rule (TF-0054): values of the
 //! wrong type or undecodable base64 never make a rule fail or report, and no message quotes a
 //! secret of the rules' own fail fixtures.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -9,7 +9,7 @@ use stridegate::engine::Engine;
 use stridegate::rules::RuleSet;
 use stridegate::scan::{ScanOptions, ScanReport, scan};
 
-const RULES: [&str; 5] = ["TF-0050", "TF-0051", "TF-0052", "TF-0053", "TF-0054"];
+const RULES: [&str; 6] = ["TF-0050", "TF-0051", "TF-0052", "TF-0053", "TF-0054", "TF-0055"];
 
 fn scan_text(files: &[(&str, &str)]) -> ScanReport {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -53,6 +53,21 @@ resource "aws_route" "bad_cidr" {
 resource "aws_route_table" "string_route" {
   route = "nope"
 }
+resource "aws_db_instance" "number_password" {
+  password = 42
+}
+resource "aws_mq_broker" "string_user" {
+  user = "admin"
+}
+resource "aws_opensearch_domain" "list_options" {
+  advanced_security_options = ["x"]
+}
+resource "kubernetes_secret" "list_data" {
+  data = ["password", "Zq81vLm3Rt7Kp2Xw"]
+}
+resource "kubernetes_secret_v1" "empty" {
+  data = { password = "  " }
+}
 "#,
     )]);
     assert!(report.rule_failures.is_empty(), "{:#?}", report.rule_failures);
@@ -66,25 +81,42 @@ fn messages_mask_the_secrets_of_the_fail_fixtures() {
     for entry in std::fs::read_dir(&root).expect("rules dir") {
         let dir = entry.expect("entry").path();
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
-        if ["TF-0050", "TF-0051", "TF-0052", "TF-0053"].iter().any(|id| name.starts_with(id)) {
+        if ["TF-0050", "TF-0051", "TF-0052", "TF-0053", "TF-0055"].iter().any(|id| name.starts_with(id)) {
             files.push((format!("{name}.tf"), std::fs::read_to_string(dir.join("fail.tf")).expect("fail fixture")));
         }
     }
-    assert_eq!(files.len(), 4);
+    assert_eq!(files.len(), 5);
     let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     let report = scan_text(&refs);
-    assert_eq!(report.findings.len(), 14, "{:#?}", report.findings);
+    assert_eq!(report.findings.len(), 26, "{:#?}", report.findings);
     for f in &report.findings {
         // Every word of 12 characters or more with a digit in the fixtures' quoted literals is
         // a secret (or an id that is never quoted either): beyond its first 4 characters, no
         // message may show it.
         for (_, text) in &files {
             for literal in text.split('"').skip(1).step_by(2) {
-                for word in literal.split([' ', '=', ',', '\\']).filter(|w| w.len() >= 12 && w.chars().any(|c| c.is_ascii_digit())) {
+                // Resource type labels (`kubernetes_secret_v1`) are quoted too: not secrets.
+                let type_label = |w: &str| w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                for word in literal
+                    .split([' ', '=', ',', '\\'])
+                    .filter(|w| w.len() >= 12 && w.chars().any(|c| c.is_ascii_digit()) && !type_label(w))
+                {
                     let Some(secret_part) = word.get(4..) else { continue };
                     assert!(!f.message.contains(secret_part), "{} quotes {word:?}: {}", f.rule_id, f.message);
                 }
             }
         }
     }
+}
+
+/// Defaults nested deeper than TF-0053 looks (32 levels) are not judged, and deep nesting
+/// neither fails the rule nor hangs it; a secret at the deepest judged level is reported.
+#[test]
+fn deeply_nested_defaults_are_bounded() {
+    let nest = |depth: usize| format!("{}\"Zq81vLm3Rt7Kp2Xw\"{}", "{ password = ".repeat(depth), " }".repeat(depth));
+    let text = format!("variable \"at_limit\" {{\n  default = {}\n}}\nvariable \"too_deep\" {{\n  default = {}\n}}\n", nest(32), nest(33));
+    let report = scan_text(&[("main.tf", &text)]);
+    assert!(report.rule_failures.is_empty(), "{:#?}", report.rule_failures);
+    let found: Vec<&str> = report.findings.iter().map(|f| f.resource.as_str()).collect();
+    assert_eq!(found, ["var.at_limit"], "{:#?}", report.findings);
 }

@@ -162,6 +162,8 @@ pub static NATIVE_RULES: &[(&str, Constructor)] = &[
     ("TF-0045", terraform::tf_0045_vpc_without_flow_logs::check),
     ("TF-0046", terraform::tf_0046_s3_bucket_without_versioning::check),
     ("TF-0047", terraform::tf_0047_s3_bucket_without_access_logging::check),
+    ("TF-0048", terraform::tf_0048_classic_load_balancer_plaintext_or_weak_tls::check),
+    ("TF-0055", terraform::tf_0055_secret_in_resource_argument::check),
 ];
 
 /// The implementation of the native rule `id`, if there is one, with the default settings.

@@ -18,3 +18,10 @@ resource "aws_flow_log" "subnet" {
   traffic_type    = "ALL"
   log_destination = aws_s3_bucket.flow_logs.arn
 }
+
+# A literal id names a VPC managed elsewhere: it does not cover the VPC created here.
+resource "aws_flow_log" "literal" {
+  vpc_id          = "vpc-0123456789abcdef0"
+  traffic_type    = "ALL"
+  log_destination = aws_s3_bucket.flow_logs.arn
+}

@@ -34,3 +34,21 @@ resource "aws_load_balancer_policy" "tls" {
     value = "false"
   }
 }
+
+resource "aws_load_balancer_listener_policy" "tls" {
+  load_balancer_name = aws_elb.web.name
+  load_balancer_port = 443
+  policy_names       = [aws_load_balancer_policy.tls.policy_name]
+}
+
+# A policy of the same name on another load balancer is not this listener's.
+resource "aws_load_balancer_policy" "other" {
+  load_balancer_name = "other"
+  policy_name        = "web-tls"
+  policy_type_name   = "PublicKeyPolicyType"
+
+  policy_attribute {
+    name  = "PublicKey"
+    value = "MIIB"
+  }
+}

@@ -12,8 +12,10 @@
 #   Finds `aws_ecs_task_definition` resources whose `container_definitions` (a JSON string,
 #   `jsonencode(...)` or a heredoc) name an `image` without an `@sha256:` digest. An image with
 #   the `latest` tag or no tag at all is reported with severity medium. Container definitions
-#   that cannot be known in full, or are not valid JSON, are not judged. The finding points at
-#   `container_definitions`.
+#   that cannot be known in full, or are not valid JSON, are not judged. The finding points at the
+#   `image` of the container when the definitions are written as `jsonencode([...])` with
+#   object literals, and at `container_definitions` otherwise (a JSON string or heredoc, a
+#   `for` expression, a local).
 # why: >-
 #   A tag is a mutable pointer: whoever can push to the repository can change what it names, and
 #   every new task pulls the new content without any change to the task definition. `latest`
@@ -43,9 +45,9 @@ tag(image) := t if {
 	t := regex.replace(name, `^[^:]*:`, "")
 } else := ""
 
-deny contains {"msg": msg, "path": ["container_definitions"], "severity": severity} if {
+deny contains {"msg": msg, "path": ["container_definitions", i, "image"], "severity": severity} if {
 	is_array(definitions)
-	some c in definitions
+	some i, c in definitions
 	is_object(c)
 	image := c.image
 	is_string(image)

@@ -17,3 +17,19 @@ variable "integrations" {
     api_key       = "k9Fq2LmZ7xR4tW8vN3pB" # expect: TF-0053
   }
 }
+
+variable "services" {
+  type = any
+  default = {
+    billing = {
+      endpoint = "https://billing.internal"
+      auth = {
+        client_secret = "Vb7Qe2Lr9Ts4Wn6Yk3" # expect: TF-0053
+      }
+    }
+    hooks = [
+      { url = "https://example.org/hook", token = "Hx4Jt8Mq2Ws6Zp9Rb1" }, # expect: TF-0053
+      ["-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n"], # expect: TF-0053
+    ]
+  }
+}

@@ -32,3 +32,19 @@ variable "secret_rotation_days" {
   type    = number
   default = 30
 }
+
+# Nested names and references that describe secrets rather than hold them.
+variable "services" {
+  type = any
+  default = {
+    billing = {
+      endpoint = "https://billing.internal"
+      auth = {
+        client_secret_name = "billing/client-secret"
+        token_ttl          = "3600s"
+        password           = "changeme"
+      }
+    }
+    hooks = [{ url = "https://example.org/hook", token = "" }]
+  }
+}

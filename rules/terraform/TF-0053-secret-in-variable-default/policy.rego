@@ -13,8 +13,9 @@
 #   private keys, AWS access key ids, GitHub, GitLab and Slack tokens, Google API keys,
 #   passwords in URLs...) whatever the variable is called, or by name (`db_password`,
 #   `api_token`, `client_secret`, `private_key`...) when the default is a literal that looks
-#   generated (at least 8 characters mixing letters and digits). Strings inside a list or map
-#   default are judged by content and by their key. Placeholders (`changeme`, `<password>`,
+#   generated (at least 8 characters mixing letters and digits). Strings nested in list, map and
+#   object defaults (up to 32 levels deep) are judged by content and by the nearest key above
+#   them, and the finding points at the nested element. Placeholders (`changeme`, `<password>`,
 #   `REPLACE_ME`, empty strings) and documentation examples are not reported; the message shows
 #   the first 4 characters only. `sensitive = true` does not help: it hides the value from the
 #   plan output, not from the code.
@@ -37,25 +38,32 @@ import rego.v1
 
 name := input["$name"]
 
-# [path below `default`, key naming the value (or ""), value] for every string of the default.
+# Deepest nesting below `default` that is judged: deeper strings are not looked at.
+max_depth := 32
+
+# [path below `default`, key naming the value (or ""), value] for every string of the default,
+# at any depth up to max_depth: the key naming a nested string is the nearest map key above it
+# (the variable's name for a string, or a list of strings, at the top).
 strings contains [[], name, v] if {
 	v := input["default"]
 	is_string(v)
 }
 
-strings contains [[k], k, v] if {
+strings contains [sub, key_of(sub), v] if {
 	d := input["default"]
-	is_object(d)
-	some k, v in d
+	not is_string(d)
+	walk(d, [sub, v])
+	count(sub) > 0
+	count(sub) <= max_depth
 	is_string(v)
 }
 
-strings contains [[i], name, v] if {
-	d := input["default"]
-	is_array(d)
-	some i, v in d
-	is_string(v)
-}
+# The nearest map key in the path (the last string element), or the variable's name.
+key_of(sub) := k if {
+	keys := [x | some x in sub; is_string(x)]
+	count(keys) > 0
+	k := keys[count(keys) - 1]
+} else := name
 
 verdict(key, v) := kind if {
 	secrets.may_hold_credential(v)
@@ -74,6 +82,18 @@ deny contains {"msg": msg, "path": array.concat(["default"], sub)} if {
 
 entry([]) := ""
 
-entry([k]) := sprintf(" key %q", [k]) if is_string(k)
+entry(sub) := sprintf(" key %q", [sub[0]]) if {
+	count(sub) == 1
+	is_string(sub[0])
+}
 
-entry([i]) := sprintf(" element %d", [i]) if is_number(i)
+entry(sub) := sprintf(" element %d", [sub[0]]) if {
+	count(sub) == 1
+	is_number(sub[0])
+}
+
+entry(sub) := sprintf(" at %s", [concat("", [segment(x) | some x in sub])]) if count(sub) > 1
+
+segment(x) := sprintf("[%d]", [x]) if is_number(x)
+
+segment(x) := sprintf("[%q]", [x]) if is_string(x)

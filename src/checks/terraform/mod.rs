@@ -11,6 +11,8 @@ pub mod tf_0031_state_bucket_unprotected;
 pub mod tf_0045_vpc_without_flow_logs;
 pub mod tf_0046_s3_bucket_without_versioning;
 pub mod tf_0047_s3_bucket_without_access_logging;
+pub mod tf_0048_classic_load_balancer_plaintext_or_weak_tls;
+pub mod tf_0055_secret_in_resource_argument;
 
 use std::collections::BTreeSet;
 
