@@ -185,3 +185,21 @@ fn suppressions_command_lists_peer_comments_with_their_notes() {
     assert!(text.contains("main.tf:8: comment checkov:CKV_AWS_7 — missing reason"), "{text}");
     assert_eq!(out.status.code(), Some(1), "a missing reason needs attention: {text}");
 }
+
+#[test]
+fn peer_suppressions_survive_the_incremental_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &[("main.tf", KEYS), ("stridegate.toml", OPT_IN)]);
+    let cache = dir.path().join(".cache");
+    let args = ["scan", ".", "--format", "json", "--select", "TF-0039", "--fail-on", "none", "--cache-dir", cache.to_str().unwrap(), "-v"];
+    let mut results = Vec::new();
+    for _ in 0..2 {
+        let out = run(dir.path(), &args);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        results.push((lines(&v["findings"]), lines(&v["suppressed"]), records(&v), String::from_utf8_lossy(&out.stderr).to_string()));
+    }
+    assert!(results[0].3.contains("cache: 0 units restored"), "first run analyzes: {}", results[0].3);
+    assert!(results[1].3.contains("cache: 1 units restored, 0 analyzed"), "second run restores from the cache: {}", results[1].3);
+    assert_eq!((&results[0].0, &results[0].1), (&vec![6, 16], &vec![1, 12]));
+    assert_eq!((&results[1].0, &results[1].1, &results[1].2), (&results[0].0, &results[0].1, &results[0].2));
+}
