@@ -203,3 +203,53 @@ fn peer_suppressions_survive_the_incremental_cache() {
     assert_eq!((&results[0].0, &results[0].1), (&vec![6, 16], &vec![1, 12]));
     assert_eq!((&results[1].0, &results[1].1, &results[1].2), (&results[0].0, &results[0].1, &results[0].2));
 }
+
+#[test]
+fn checkov_kubernetes_annotations_suppress_the_object_with_the_opt_in() {
+    let pods = "apiVersion: v1
+kind: Pod
+metadata:
+  name: a
+  annotations:
+    checkov.io/skip1: CKV_K8S_16=the CNI agent needs it
+    checkov.io/skip2: CKV_K8S_20
+spec:
+  containers:
+    - {name: a, image: a, securityContext: {privileged: true}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: b
+spec:
+  template:
+    metadata:
+      annotations:
+        checkov.io/skip1: CKV_K8S_16
+        checkov.io/skip2: not an id=x
+    spec:
+      containers:
+        - {name: b, image: b, securityContext: {privileged: true}}
+";
+    let v = scan(&[("pods.yaml", pods)], Some(OPT_IN), "K8S-0002");
+    assert_eq!(lines(&v["suppressed"]), [10]);
+    assert_eq!(v["suppressed"][0]["suppression"]["justification"], "the CNI agent needs it");
+    assert_eq!(v["suppressed"][0]["suppression"]["kind"], "annotation");
+    assert_eq!(lines(&v["findings"]), [24]);
+    let r = records(&v);
+    let shown: Vec<(u64, &str, &str)> = r.iter().map(|r| (r.0, r.1.as_str(), r.2.as_str())).collect();
+    assert_eq!(
+        shown,
+        [
+            (6, "used", "checkov:CKV_K8S_16"),
+            (7, "missing-reason", "checkov:CKV_K8S_20"),
+            (20, "missing-reason", "checkov:CKV_K8S_16"),
+            (21, "invalid", ""),
+        ],
+        "{r:?}"
+    );
+    assert!(r[2].3.contains("checkov.io/skip1: ID=reason"), "{r:?}");
+    let v = scan(&[("pods.yaml", pods)], None, "K8S-0002");
+    assert_eq!(lines(&v["findings"]), [10, 24]);
+    assert!(v["suppressions"].as_array().is_none_or(Vec::is_empty), "{}", v["suppressions"]);
+}

@@ -29,7 +29,8 @@
 //!   maps onto the rules that list it in `mirrors`. A Checkov comment applies to the resource
 //!   block or document it is written in (as in Checkov), or else like a stridegate comment; its
 //!   reason is the text after the id's `:`. A Trivy comment applies like a stridegate comment
-//!   and carries no reason: it is accepted without one, and its record says so. Without the
+//!   and carries no reason: it is accepted without one, and its record says so. Checkov's
+//!   Kubernetes annotations (`checkov.io/skip1: CKV_K8S_16=reason`) apply like ours. Without the
 //!   opt-in, peer comments are not listed at all (they are the peer tool's business).
 
 pub mod parse;
@@ -367,6 +368,7 @@ fn annotations(r: &Resource, out: &mut Vec<Found>) {
     }
     let (root, _) = r.locate(&AttributePath::root());
     for meta in metas {
+        checkov_annotations(r, &meta, &root, out);
         let path = meta.key("annotations").key(ANNOTATION);
         let Some(serde_json::Value::String(text)) = r.get(&path) else { continue };
         let (at, _) = r.locate(&path);
@@ -380,6 +382,35 @@ fn annotations(r: &Resource, out: &mut Vec<Found>) {
                 parsed,
             });
         }
+    }
+}
+
+/// Checkov's Kubernetes annotations (`checkov.io/skip1: CKV_K8S_20=reason`), as peer
+/// directives on the object (see [`parse::peer_comments`] for comments).
+fn checkov_annotations(r: &Resource, meta: &AttributePath, root: &crate::model::Location, out: &mut Vec<Found>) {
+    let annotations = meta.key("annotations");
+    let Some(serde_json::Value::Object(map)) = r.get(&annotations) else { return };
+    for (key, value) in map.iter().filter(|(k, _)| k.starts_with("checkov.io/skip")) {
+        let (at, _) = r.locate(&annotations.key(key));
+        let parsed = match value.as_str().map(|v| v.split_once('=').unwrap_or((v, ""))) {
+            Some((id, reason)) if !id.trim().is_empty() && id.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                let reason = reason.trim();
+                Ok(parse::Parsed {
+                    rules: vec![format!("checkov:{}", id.trim())],
+                    reason: (!reason.is_empty()).then(|| reason.to_string()),
+                    until: None,
+                })
+            }
+            _ => Err(format!("`checkov:skip=` annotation `{key}` is not `CHECK_ID=reason`")),
+        };
+        out.push(Found {
+            kind: SuppressionKind::Annotation,
+            file: at.file.clone(),
+            line: at.start.line,
+            column: at.start.column,
+            target: Target::Resource { file: root.file.clone(), address: r.address.clone() },
+            parsed,
+        });
     }
 }
 
@@ -622,7 +653,11 @@ pub fn apply(
             let (status, detail) = if let Some(e) = &c.error {
                 (Status::Invalid, Some(e.clone()))
             } else if c.reason.is_none() && options.require_reason && !c.reason_exempt {
-                let how = if c.written.is_some() { "write it after the check id: `checkov:skip=ID: reason`" } else { "add reason=\"...\"" };
+                let how = match (&c.written, c.kind) {
+                    (Some(_), SuppressionKind::Annotation) => "write it after the check id: `checkov.io/skip1: ID=reason`",
+                    (Some(_), _) => "write it after the check id: `checkov:skip=ID: reason`",
+                    (None, _) => "add reason=\"...\"",
+                };
                 (Status::MissingReason, Some(format!("a reason is required: {how}")))
             } else if let Some(written) = c.written.as_ref().filter(|_| c.rules.is_empty()) {
                 // A check no stridegate rule mirrors: the comment is the peer tool's business.
