@@ -44,6 +44,30 @@ fn main() {
     if let Err(e) = fs::write(&tests, fixture_tests(&files)) {
         println!("cargo:warning=cannot write {}: {e}", tests.display());
     }
+    let snapshots = out_dir.join("rule_snapshots.rs");
+    if let Err(e) = fs::write(&snapshots, snapshot_tests(&files)) {
+        println!("cargo:warning=cannot write {}: {e}", snapshots.display());
+    }
+}
+
+/// One `snapshot_test!(name, "rule dir", "ID")` per rule folder holding a `fail*` fixture, for
+/// tests/rules.rs: the rule's findings on its fail fixtures (spans, severities, messages) are
+/// compared with `tests/snapshots/rules__<ID>.snap`.
+fn snapshot_tests(files: &[(String, PathBuf)]) -> String {
+    let mut code = String::new();
+    let mut last = String::new();
+    for (rel, _) in files {
+        let parts: Vec<&str> = rel.split('/').collect();
+        let [family, folder, file] = parts.as_slice() else { continue };
+        if *family == "lib" || !file.starts_with("fail") || last == *folder {
+            continue;
+        }
+        last = folder.to_string();
+        let id: String = folder.splitn(3, '-').take(2).collect::<Vec<_>>().join("-");
+        let ident = format!("snapshot_{}", id.to_ascii_lowercase().replace('-', "_"));
+        code.push_str(&format!("snapshot_test!({ident}, {:?}, {id:?});\n", format!("{family}/{folder}")));
+    }
+    code
 }
 
 /// One `fixture_test!(name, "rule dir", "fixture")` per fixture file, for tests/rules.rs: a

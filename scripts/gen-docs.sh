@@ -2,7 +2,8 @@
 # Regenerates docs/rules/<ID>.md (one page per rule), docs/rules/README.md (the index), the
 # README's rule summary and
 # docs/configuration.md (the configuration reference) from rule metadata, fixtures and
-# src/config/options.rs. tests/registry.rs and tests/config.rs fail when these are stale.
+# src/config/options.rs, and docs/quality.md (figures measured on the fixtures, written by
+# tests/rules.rs). tests/registry.rs, tests/config.rs and tests/rules.rs fail when these are stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q
@@ -30,3 +31,5 @@ start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
 a, b = text.index(start) + len(start), text.index(end)
 open("README.md", "w").write(text[:a] + summary + text[b:])
 '
+# KICS-style figures on the fixtures (tests/rules.rs measures them and fails when stale).
+STRIDEGATE_WRITE_DOCS=1 cargo test -q --test rules quality_figures_are_current >/dev/null

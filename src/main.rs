@@ -796,6 +796,9 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
         suppress: stridegate::suppress::SuppressOptions {
             enabled: !args.no_suppressions,
             known_rules: Some(Arc::new(stridegate::suppress::rule_names(set.rules.iter().map(|r| r.meta.as_ref())))),
+            peer: config
+                .honour_peer_comments
+                .then(|| Arc::new(stridegate::suppress::PeerAliases::new(set.rules.iter().map(|r| r.meta.as_ref())))),
             ..Default::default()
         },
         external_suppressions: config.suppressions_relative_to(&scan_base(args)),

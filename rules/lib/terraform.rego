@@ -30,8 +30,10 @@ attr(obj, name, fallback) := v if {
 	v != null
 } else := fallback
 
-# The nested blocks `name` of obj, as a list of [index, block] pairs ([] when absent or unknown).
+# The nested blocks `name` of obj, as a list of [index, block] pairs ([] when absent or unknown,
+# or when obj is not an object).
 blocks(obj, name) := [[i, b] |
+	is_object(obj)
 	list := object.get(obj, name, [])
 	is_array(list)
 	some i, b in list

@@ -99,6 +99,7 @@ enum CTarget {
     Line(usize, usize),
     Resource(usize, String),
     Nothing,
+    Lines(usize, usize, usize),
 }
 
 /// A directive as written: (rules, reason, until as written and in days), or why it is
@@ -205,6 +206,7 @@ impl Files {
             Target::Line { file, line } => CTarget::Line(self.file(file), *line),
             Target::Resource { file, address } => CTarget::Resource(self.file(file), address.clone()),
             Target::Nothing => CTarget::Nothing,
+            Target::Lines { file, first, last } => CTarget::Lines(self.file(file), *first, *last),
             Target::External(_) => return None,
         };
         let parsed = match parsed {
@@ -280,6 +282,7 @@ fn unfound(f: CFound, files: &[Arc<str>]) -> Option<Found> {
         CTarget::Line(file, line) => Target::Line { file: files.get(file)?.clone(), line },
         CTarget::Resource(file, address) => Target::Resource { file: files.get(file)?.clone(), address },
         CTarget::Nothing => Target::Nothing,
+        CTarget::Lines(file, first, last) => Target::Lines { file: files.get(file)?.clone(), first, last },
     };
     Some(Found {
         kind: if annotation { SuppressionKind::Annotation } else { SuppressionKind::Comment },

@@ -149,6 +149,9 @@ pub struct Config {
     pub fail_on: Option<Option<Severity>>,
     /// `exclude`: globs, gitignore syntax, like `--exclude`.
     pub exclude: Vec<String>,
+    /// `honour-peer-comments`: Checkov's and Trivy's suppression comments suppress the rules
+    /// that mirror their checks.
+    pub honour_peer_comments: bool,
     /// `[rules] select`.
     pub select: Vec<Entry>,
     /// `[rules] ignore`.
@@ -177,6 +180,8 @@ struct RawConfig {
     fail_on: Option<Spanned<FailOnValue>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    honour_peer_comments: bool,
     #[serde(default)]
     rules: RawRules,
     #[serde(default)]
@@ -364,6 +369,7 @@ pub fn parse(display: &str, text: &str) -> Result<Config, ConfigError> {
             .map_err(|e| err(s.span(), format!("`{}` is not a valid glob: {}", s.get_ref(), e.kind())))
     };
     let mut config = Config { path: Some(PathBuf::from(display)), dir: PathBuf::from("."), text: text.to_string(), ..Config::default() };
+    config.honour_peer_comments = raw.honour_peer_comments;
     config.fail_on = raw.fail_on.map(|f| match f.into_inner() {
         FailOnValue::None => None,
         FailOnValue::Low => Some(Severity::Low),

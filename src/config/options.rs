@@ -66,6 +66,13 @@ pub const SECTIONS: &[Section] = &[
                 default: empty_list,
                 example: "[\"vendor/\", \"*.generated.yaml\"]",
             },
+            Opt {
+                key: "honour-peer-comments",
+                kind: "boolean",
+                doc: "Honour Checkov's and Trivy's suppression comments (`checkov:skip=CKV_AWS_19: reason`, `trivy:ignore:AVD-AWS-0088`) and Checkov's Kubernetes annotations (`checkov.io/skip1: CKV_K8S_16=reason`) for the rules that mirror those checks (`mirrors` in their metadata), for a team migrating from those tools. Checkov's reason (after the `:`) is required like `reason=`; Trivy comments have none and are accepted without one, which `stridegate suppressions` notes. Off: such comments are ignored. See docs/suppressions.md.",
+                default: || Some("false".into()),
+                example: "true",
+            },
         ],
     },
     Section {

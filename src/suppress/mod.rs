@@ -24,12 +24,18 @@
 //! [`Suppression`]; every suppression's status is in
 //! [`ScanReport::suppressions`](crate::scan::ScanReport::suppressions).
 //!
-//! Peer syntaxes (`checkov:skip=`, `trivy:ignore:`) are not honoured: rules have no peer
-//! aliases. If they get some, those comments could map onto the same directives.
+//! - **Peer comments** (opt-in, [`SuppressOptions::peer`]): Checkov's `checkov:skip=ID:reason`
+//!   and Trivy's (tfsec's) `trivy:ignore:ID`, for a team migrating from those tools. The peer id
+//!   maps onto the rules that list it in `mirrors`. A Checkov comment applies to the resource
+//!   block or document it is written in (as in Checkov), or else like a stridegate comment; its
+//!   reason is the text after the id's `:`. A Trivy comment applies like a stridegate comment
+//!   and carries no reason: it is accepted without one, and its record says so. Checkov's
+//!   Kubernetes annotations (`checkov.io/skip1: CKV_K8S_16=reason`) apply like ours. Without the
+//!   opt-in, peer comments are not listed at all (they are the peer tool's business).
 
 pub mod parse;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -57,11 +63,56 @@ pub struct SuppressOptions {
     /// Every rule id and name that exists (selected or not), lowercase ([`rule_names`]), to
     /// tell an unknown rule from one that did not run; `None`: the rules that ran.
     pub known_rules: Option<Arc<HashSet<String>>>,
+    /// Honour peer tools' comments (`checkov:skip=`, `trivy:ignore:`) through these aliases
+    /// (configuration `honour-peer-comments`); `None`: peer comments are ignored.
+    pub peer: Option<Arc<PeerAliases>>,
+}
+
+/// Peer check ids (from rules' `mirrors`) to the rules that mirror them, for peer comments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeerAliases(BTreeMap<String, Vec<String>>);
+
+impl PeerAliases {
+    /// The aliases of `rules`.
+    pub fn new<'a>(rules: impl IntoIterator<Item = &'a crate::rules::meta::RuleMeta>) -> Self {
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for m in rules {
+            for a in m.aliases() {
+                let ids = map.entry(Self::key(a.tool, a.id)).or_default();
+                if !ids.contains(&m.id) {
+                    ids.push(m.id.clone());
+                }
+            }
+        }
+        Self(map)
+    }
+
+    /// The ids of the rules mirroring `tool`'s check `id` (empty when none does). Checkov ids
+    /// compare in any case; Trivy and tfsec share one namespace where `AVD-KSV-0017`,
+    /// `KSV-0017`, `ksv017` and `KSV17` are the same check.
+    pub fn rules_for(&self, tool: &str, id: &str) -> &[String] {
+        self.0.get(&Self::key(tool, id)).map_or(&[], Vec::as_slice)
+    }
+
+    fn key(tool: &str, id: &str) -> String {
+        let id = id.trim().to_ascii_uppercase();
+        match tool {
+            "trivy" | "tfsec" => {
+                let id = id.strip_prefix("AVD-").unwrap_or(&id).replace('-', "");
+                // Drop the zeros that pad the trailing number (`KSV0017` → `KSV17`).
+                let digits = id.len() - id.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+                let (name, number) = id.split_at(id.len() - digits);
+                let number = number.trim_start_matches('0');
+                format!("trivy:{name}{}", if number.is_empty() && digits > 0 { "0" } else { number })
+            }
+            other => format!("{other}:{id}"),
+        }
+    }
 }
 
 impl Default for SuppressOptions {
     fn default() -> Self {
-        Self { enabled: true, require_reason: true, today: today(), known_rules: None }
+        Self { enabled: true, require_reason: true, today: today(), known_rules: None, peer: None }
     }
 }
 
@@ -203,6 +254,9 @@ pub struct SuppressionRecord {
 pub(crate) enum Target {
     /// Findings on this line of this file, or in a resource starting there.
     Line { file: Arc<str>, line: usize },
+    /// Findings on these lines of this file (`first..=last`), or in a resource starting there:
+    /// a Checkov comment's enclosing block or document.
+    Lines { file: Arc<str>, first: usize, last: usize },
     /// Findings on this resource (its file, its address).
     Resource { file: Arc<str>, address: String },
     /// Matches nothing (a comment with no line after it).
@@ -237,6 +291,10 @@ pub fn collect(resources: &[Resource]) -> Vec<Found> {
         origin_files(&r.spans, &mut files);
         for file in files {
             if seen.insert(Arc::as_ptr(&file)) {
+                let peer = parse::peer_comments(&file.text);
+                if !peer.is_empty() {
+                    peer_found(&file.path, peer, resources, &mut out);
+                }
                 for d in parse::comments(&file.text) {
                     let target = d.target.map_or(Target::Nothing, |line| Target::Line { file: file.path.clone(), line });
                     out.push(Found {
@@ -255,6 +313,39 @@ pub fn collect(resources: &[Resource]) -> Vec<Found> {
         }
     }
     out
+}
+
+/// Peer comments as suppressions: a Checkov comment inside a resource's block or document
+/// applies to all of it (the innermost such resource of the unit); otherwise, and for Trivy,
+/// like a stridegate comment.
+fn peer_found(file: &Arc<str>, directives: Vec<parse::CommentDirective>, resources: &[Resource], out: &mut Vec<Found>) {
+    // The first and last lines of every resource written in this file (its whole block or
+    // document, where `Resource::locate` gives the first line only).
+    let roots: Vec<(usize, usize)> = resources
+        .iter()
+        .filter_map(|r| {
+            let source = r.spans.origin.as_ref().map_or(&r.file, |o| &o.file);
+            let span = r.spans.span;
+            (source.path == *file).then(|| {
+                let first = source.lines.position(&source.text, span.start).line;
+                let last = source.lines.position(&source.text, span.end.saturating_sub(1).max(span.start)).line;
+                (first, last.max(first))
+            })
+        })
+        .collect();
+    for d in directives {
+        let checkov = d.parsed.as_ref().is_ok_and(|p| p.rules.iter().any(|r| parse::peer_tool(r) == Some("checkov")));
+        let enclosing = roots
+            .iter()
+            .filter(|(first, last)| checkov && *first <= d.line && d.line <= *last)
+            .min_by_key(|(first, last)| (last - first, std::cmp::Reverse(*first)));
+        let target = match (enclosing, d.target) {
+            (Some(&(first, last)), _) => Target::Lines { file: file.clone(), first, last },
+            (None, Some(line)) => Target::Line { file: file.clone(), line },
+            (None, None) => Target::Nothing,
+        };
+        out.push(Found { kind: SuppressionKind::Comment, file: file.clone(), line: d.line, column: d.column, target, parsed: d.parsed });
+    }
 }
 
 fn origin_files(node: &SpanNode, out: &mut Vec<Arc<SourceFile>>) {
@@ -277,6 +368,7 @@ fn annotations(r: &Resource, out: &mut Vec<Found>) {
     }
     let (root, _) = r.locate(&AttributePath::root());
     for meta in metas {
+        checkov_annotations(r, &meta, &root, out);
         let path = meta.key("annotations").key(ANNOTATION);
         let Some(serde_json::Value::String(text)) = r.get(&path) else { continue };
         let (at, _) = r.locate(&path);
@@ -293,13 +385,49 @@ fn annotations(r: &Resource, out: &mut Vec<Found>) {
     }
 }
 
+/// Checkov's Kubernetes annotations (`checkov.io/skip1: CKV_K8S_20=reason`), as peer
+/// directives on the object (see [`parse::peer_comments`] for comments).
+fn checkov_annotations(r: &Resource, meta: &AttributePath, root: &crate::model::Location, out: &mut Vec<Found>) {
+    let annotations = meta.key("annotations");
+    let Some(serde_json::Value::Object(map)) = r.get(&annotations) else { return };
+    for (key, value) in map.iter().filter(|(k, _)| k.starts_with("checkov.io/skip")) {
+        let (at, _) = r.locate(&annotations.key(key));
+        let parsed = match value.as_str().map(|v| v.split_once('=').unwrap_or((v, ""))) {
+            Some((id, reason)) if !id.trim().is_empty() && id.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                let reason = reason.trim();
+                Ok(parse::Parsed {
+                    rules: vec![format!("checkov:{}", id.trim())],
+                    reason: (!reason.is_empty()).then(|| reason.to_string()),
+                    until: None,
+                })
+            }
+            _ => Err(format!("`checkov:skip=` annotation `{key}` is not `CHECK_ID=reason`")),
+        };
+        out.push(Found {
+            kind: SuppressionKind::Annotation,
+            file: at.file.clone(),
+            line: at.start.line,
+            column: at.start.column,
+            target: Target::Resource { file: root.file.clone(), address: r.address.clone() },
+            parsed,
+        });
+    }
+}
+
 /// One suppression ready to match.
 struct Candidate {
     kind: SuppressionKind,
     origin: String,
     file: Option<Arc<str>>,
     line: Option<usize>,
+    /// Rule ids or names to match (for a peer comment, the rules mirroring its check).
     rules: Vec<String>,
+    /// A peer comment's checks as written (`checkov:CKV_AWS_19`), shown instead of `rules`.
+    written: Option<Vec<String>>,
+    /// Suppresses without a reason (a Trivy comment, when peer comments are honoured).
+    reason_exempt: bool,
+    /// Shown in the record whatever the status (why it needs no reason).
+    note: Option<String>,
     reason: Option<String>,
     until: Option<(String, i64)>,
     target: Target,
@@ -319,6 +447,10 @@ impl Candidate {
             Target::Line { file, line } => {
                 let at = |l: &crate::model::Location| l.file == *file && l.start.line == *line;
                 at(&f.location) || f.resource_location.as_ref().is_some_and(at) || f.call_sites.iter().any(at)
+            }
+            Target::Lines { file, first, last } => {
+                let within = |l: &crate::model::Location| l.file == *file && (*first..=*last).contains(&l.start.line);
+                within(&f.location) || f.resource_location.as_ref().is_some_and(within) || f.call_sites.iter().any(within)
             }
             Target::Resource { file, address } => {
                 f.resource == *address && f.resource_location.as_ref().map_or(f.location.file == *file, |r| r.file == *file)
@@ -374,24 +506,43 @@ pub fn apply(
     let found: BTreeSet<Found> = found.into_iter().collect();
     let mut candidates: Vec<Candidate> = found
         .into_iter()
-        .map(|f| {
-            let (rules, reason, until, error) = match f.parsed {
+        .filter_map(|f| {
+            // Peer comments only count when honoured; then their ids become the mirroring rules.
+            let peer = parse::is_peer(&f.parsed);
+            let aliases = if peer { Some(options.peer.as_ref()?) } else { None };
+            let (mut rules, reason, until, error) = match f.parsed {
                 Ok(p) => (p.rules, p.reason, p.until, None),
                 Err(e) => (Vec::new(), None, None, Some(e)),
             };
-            Candidate {
+            let mut written = None;
+            let mut note = None;
+            if let Some(aliases) = aliases {
+                let mapped: Vec<String> = rules
+                    .iter()
+                    .filter_map(|r| r.split_once(':'))
+                    .flat_map(|(tool, id)| aliases.rules_for(tool, id).iter().cloned())
+                    .collect();
+                if rules.iter().any(|r| parse::peer_tool(r) != Some("checkov")) && error.is_none() {
+                    note = Some("no reason: Trivy comments carry none (accepted by `honour-peer-comments`)".to_string());
+                }
+                written = Some(std::mem::replace(&mut rules, mapped));
+            }
+            Some(Candidate {
                 kind: f.kind,
                 origin: format!("{}:{}", f.file, f.line),
                 file: Some(f.file),
                 line: Some(f.line),
                 rules,
+                written,
+                reason_exempt: note.is_some(),
+                note,
                 reason,
                 until,
                 target: f.target,
                 external: None,
                 error,
                 matched: 0,
-            }
+            })
         })
         .collect();
     for (i, e) in externals.iter().enumerate() {
@@ -419,6 +570,9 @@ pub fn apply(
             file: None,
             line: None,
             rules: vec![e.rule.clone()],
+            written: None,
+            reason_exempt: false,
+            note: None,
             reason: e.reason.as_ref().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
             until,
             target: Target::External(i),
@@ -427,7 +581,7 @@ pub fn apply(
             matched: 0,
         });
     }
-    let usable = |c: &Candidate| c.error.is_none() && (c.reason.is_some() || !options.require_reason);
+    let usable = |c: &Candidate| c.error.is_none() && (c.reason.is_some() || c.reason_exempt || !options.require_reason);
     let expired = |c: &Candidate| c.until.as_ref().is_some_and(|(_, d)| *d < options.today);
     // Index by file (comments) and address (annotations) so each finding is tried only
     // against the suppressions that can match it.
@@ -436,7 +590,7 @@ pub fn apply(
     let mut everywhere = Vec::new();
     for (i, c) in candidates.iter().enumerate().filter(|(_, c)| usable(c)) {
         match &c.target {
-            Target::Line { file, .. } => by_file.entry(file.clone()).or_default().push(i),
+            Target::Line { file, .. } | Target::Lines { file, .. } => by_file.entry(file.clone()).or_default().push(i),
             Target::Resource { address, .. } => by_address.entry(address.clone()).or_default().push(i),
             Target::External(_) => everywhere.push(i),
             Target::Nothing => {}
@@ -470,7 +624,9 @@ pub fn apply(
             }
             suppression = Some(Suppression {
                 kind: c.kind,
-                justification: c.reason.clone().unwrap_or_default(),
+                justification: c.reason.clone().unwrap_or_else(|| {
+                    c.written.as_ref().map(|w| format!("{} comment (no reason given)", w.join(","))).unwrap_or_default()
+                }),
                 until: c.until.as_ref().map(|(u, _)| u.clone()),
                 origin: c.origin.clone(),
             });
@@ -496,25 +652,34 @@ pub fn apply(
             let unknown: Vec<&str> = c.rules.iter().filter(|r| !known.contains(&r.to_ascii_lowercase())).map(String::as_str).collect();
             let (status, detail) = if let Some(e) = &c.error {
                 (Status::Invalid, Some(e.clone()))
-            } else if c.reason.is_none() && options.require_reason {
-                (Status::MissingReason, Some("a reason is required: add reason=\"...\"".to_string()))
+            } else if c.reason.is_none() && options.require_reason && !c.reason_exempt {
+                let how = match (&c.written, c.kind) {
+                    (Some(_), SuppressionKind::Annotation) => "write it after the check id: `checkov.io/skip1: ID=reason`",
+                    (Some(_), _) => "write it after the check id: `checkov:skip=ID: reason`",
+                    (None, _) => "add reason=\"...\"",
+                };
+                (Status::MissingReason, Some(format!("a reason is required: {how}")))
+            } else if let Some(written) = c.written.as_ref().filter(|_| c.rules.is_empty()) {
+                // A check no stridegate rule mirrors: the comment is the peer tool's business.
+                (Status::NotRun, Some(format!("no stridegate rule mirrors {}", written.join(", "))))
             } else if !unknown.is_empty() {
                 (Status::UnknownRule, Some(format!("no rule named {}", unknown.join(", "))))
             } else if expired(&c) {
                 (Status::Expired, None)
             } else if c.matched > 0 {
-                (Status::Used, None)
+                (Status::Used, c.note.clone())
             } else if !c.rules.iter().any(|r| ran.contains(&r.to_ascii_lowercase())) {
-                (Status::NotRun, None)
+                (Status::NotRun, c.note.clone())
             } else {
                 (Status::Unused, Some("matches no finding".to_string()))
             };
+            let rules = c.written.unwrap_or(c.rules);
             SuppressionRecord {
                 kind: c.kind,
                 origin: c.origin,
                 file: c.file,
                 line: c.line,
-                rules: c.rules,
+                rules,
                 reason: c.reason,
                 until: c.until.map(|(u, _)| u),
                 status,
@@ -678,7 +843,13 @@ mod tests {
     }
 
     fn options(today: &str) -> SuppressOptions {
-        SuppressOptions { enabled: true, require_reason: true, today: crate::threat::model::parse_date(today).unwrap(), known_rules: None }
+        SuppressOptions {
+            enabled: true,
+            require_reason: true,
+            today: crate::threat::model::parse_date(today).unwrap(),
+            known_rules: None,
+            peer: None,
+        }
     }
 
     fn ran() -> HashSet<String> {
@@ -787,6 +958,89 @@ mod tests {
         let a = apply(fs, Vec::new(), &[ext("[", None, Some("Statement"))], &options("2026-01-01"), &ran());
         assert_eq!((a.suppressed.len(), a.records[0].status), (0, Status::Invalid));
         assert_eq!(a.records[0].origin, "stridegate.toml:3");
+    }
+
+    fn meta(id: &str, mirrors: &[&str]) -> crate::rules::meta::RuleMeta {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": "n", "title": "t", "severity": "high", "stride": ["tampering"],
+            "applies_to": {"platform": "kubernetes", "kinds": ["Pod"]},
+            "what": "w", "why": "w", "fix": "f", "references": [], "mirrors": mirrors,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn peer_aliases_match_checkov_in_any_case_and_trivy_ids_in_every_spelling() {
+        let aliases = PeerAliases::new(&[
+            meta("A-0001", &["checkov:CKV_K8S_16", "trivy:KSV-0017"]),
+            meta("A-0002", &["trivy:AVD-AWS-0088", "checkov:CKV_K8S_16"]),
+        ]);
+        assert_eq!(aliases.rules_for("checkov", "ckv_k8s_16"), ["A-0001", "A-0002"]);
+        assert!(aliases.rules_for("checkov", "CKV_K8S_1").is_empty());
+        for id in ["KSV-0017", "AVD-KSV-0017", "ksv017", "KSV17", "avd-ksv-17"] {
+            assert_eq!(aliases.rules_for("trivy", id), ["A-0001"], "{id}");
+            assert_eq!(aliases.rules_for("tfsec", id), ["A-0001"], "{id}");
+        }
+        assert_eq!(aliases.rules_for("trivy", "AWS-088"), ["A-0002"]);
+        assert!(aliases.rules_for("trivy", "KSV-0170").is_empty());
+        assert!(aliases.rules_for("checkov", "KSV-0017").is_empty());
+        assert!(aliases.rules_for("trivy", "").is_empty());
+    }
+
+    #[test]
+    fn peer_comments_map_onto_mirroring_rules_only_when_honoured() {
+        let text = "# checkov:skip=CKV_1: accepted\nx\n#trivy:ignore:KSV-0001\ny\n# checkov:skip=CKV_9: nobody mirrors it\nz\n";
+        let found = || {
+            parse::peer_comments(text)
+                .into_iter()
+                .map(|d| Found {
+                    kind: SuppressionKind::Comment,
+                    file: "f".into(),
+                    line: d.line,
+                    column: d.column,
+                    target: d.target.map_or(Target::Nothing, |line| Target::Line { file: "f".into(), line }),
+                    parsed: d.parsed,
+                })
+                .collect::<Vec<_>>()
+        };
+        let fs = || vec![finding("A", "f", 2, 2, AttributePath::root()), finding("A", "f", 4, 4, AttributePath::root())];
+        let off = apply(fs(), found(), &[], &options("2026-01-01"), &ran());
+        assert_eq!((off.findings.len(), off.records.len()), (2, 0));
+        let on = SuppressOptions {
+            peer: Some(Arc::new(PeerAliases::new(&[meta("A", &["checkov:CKV_1", "trivy:KSV-0001"])]))),
+            ..options("2026-01-01")
+        };
+        let a = apply(fs(), found(), &[], &on, &ran());
+        assert_eq!((a.findings.len(), a.suppressed.len()), (0, 2));
+        let shown: Vec<(String, Status)> = a.records.iter().map(|r| (r.rules.join(","), r.status)).collect();
+        assert_eq!(
+            shown,
+            [("checkov:CKV_1".into(), Status::Used), ("trivy:KSV-0001".into(), Status::Used), ("checkov:CKV_9".into(), Status::NotRun)]
+        );
+        assert_eq!(a.suppressed[0].suppression.as_ref().unwrap().justification, "accepted");
+        assert!(a.records[1].detail.as_deref().unwrap().contains("no reason"));
+        assert_eq!(a.records[2].detail.as_deref(), Some("no stridegate rule mirrors checkov:CKV_9"));
+    }
+
+    #[test]
+    fn a_lines_target_covers_findings_and_resources_within_its_range() {
+        let found = vec![Found {
+            kind: SuppressionKind::Comment,
+            file: "f.tf".into(),
+            line: 3,
+            column: 3,
+            target: Target::Lines { file: "f.tf".into(), first: 2, last: 6 },
+            parsed: Ok(parse::Parsed { rules: vec!["A".into()], reason: Some("r".into()), until: None }),
+        }];
+        let fs = vec![
+            finding("A", "f.tf", 5, 2, AttributePath::root()),
+            finding("A", "f.tf", 9, 4, AttributePath::root()),
+            finding("A", "f.tf", 7, 7, AttributePath::root()),
+            finding("A", "g.tf", 3, 3, AttributePath::root()),
+        ];
+        let a = apply(fs, found, &[], &options("2026-01-01"), &ran());
+        let suppressed: Vec<usize> = a.suppressed.iter().map(|f| f.location.start.line).collect();
+        assert_eq!(suppressed, [5, 9]);
     }
 
     #[test]

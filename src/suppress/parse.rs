@@ -2,6 +2,11 @@
 //! comments (HCL `#`, `//`, one-line `/* */`; YAML `#`; Helm `{{/* */}}`), and the entries of
 //! the `stridegate.dev/ignore` annotation.
 //!
+//! Peer tools' comments ([`peer_comments`]: Checkov's `checkov:skip=ID:reason`, Trivy's and
+//! tfsec's `trivy:ignore:ID[:exp:YYYY-MM-DD]`) parse into the same directives, their rule being
+//! the peer id with its tool (`checkov:CKV_AWS_19`), which no stridegate directive can be (a
+//! rule word has no `:`); `suppress::apply` maps them onto the rules that mirror them.
+//!
 //! Parsing never fails as a whole: a malformed directive is returned as an error string so it
 //! can be reported with its position, and nothing here can panic or loop on any input.
 
@@ -72,6 +77,136 @@ pub fn comments(text: &str) -> Vec<CommentDirective> {
     out
 }
 
+/// The markers of the peer tools' suppression comments, with the tool named in `mirrors`.
+pub const PEER_MARKERS: &[(&str, &str)] =
+    &[("checkov:skip=", "checkov"), ("bridgecrew:skip=", "checkov"), ("trivy:ignore:", "trivy"), ("tfsec:ignore:", "tfsec")];
+
+/// The peer tool of a rule as written in a directive (`checkov` for `checkov:CKV_AWS_19`), or
+/// `None` for a stridegate rule id or name.
+pub fn peer_tool(rule: &str) -> Option<&str> {
+    rule.split_once(':').map(|(tool, _)| tool)
+}
+
+/// True when `parsed` came from a peer comment ([`peer_comments`]): its rules carry their tool,
+/// and its errors start with the quoted marker.
+pub fn is_peer(parsed: &Result<Parsed, String>) -> bool {
+    match parsed {
+        Ok(p) => p.rules.iter().any(|r| peer_tool(r).is_some()),
+        Err(e) => PEER_MARKERS.iter().any(|(m, _)| e.strip_prefix('`').is_some_and(|e| e.starts_with(m))),
+    }
+}
+
+/// Every peer suppression comment in `text`: `# checkov:skip=CKV_AWS_19:reason` (one check, the
+/// reason after the `:`), `#trivy:ignore:AVD-AWS-0088` and `#tfsec:ignore:ID` (no reason; an
+/// optional `:exp:YYYY-MM-DD` becomes the expiry; several may share a comment). Targets are
+/// computed as for [`comments`]. Cheap on files without a marker (two substring searches).
+pub fn peer_comments(text: &str) -> Vec<CommentDirective> {
+    // Two searches cover the four markers.
+    if !(text.contains(":skip=") || text.contains(":ignore:")) {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut next_code: Vec<Option<usize>> = vec![None; lines.len() + 1];
+    let mut next = None;
+    for (i, line) in lines.iter().enumerate().rev() {
+        if !is_skippable(line) {
+            next = Some(i + 1);
+        }
+        if let Some(slot) = next_code.get_mut(i) {
+            *slot = next;
+        }
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        // The first marker that starts a comment; later ones on the line belong to it.
+        let mut first: Option<(usize, &str, &str)> = None;
+        for (marker, tool) in PEER_MARKERS {
+            let mut from = 0;
+            while let Some(found) = line.get(from..).and_then(|rest| rest.find(marker)) {
+                let at = from + found;
+                if opener(&line[..at]).is_some() {
+                    if first.is_none_or(|(f, _, _)| at < f) {
+                        first = Some((at, marker, tool));
+                    }
+                    break;
+                }
+                from = at + marker.len();
+            }
+        }
+        let Some((pos, marker, tool)) = first else { continue };
+        let Some((end, standalone)) = opener(&line[..pos]) else { continue };
+        let mut body = &line[pos..];
+        if end == End::Block
+            && let Some(close) = body.find("*/")
+        {
+            body = &body[..close];
+        }
+        let target = if standalone { next_code.get(i + 1).copied().flatten() } else { Some(i + 1) };
+        let column = line[..pos].chars().count() + 1;
+        let parsed: Vec<Result<Parsed, String>> = if tool == "checkov" {
+            vec![checkov(&body[marker.len()..])]
+        } else {
+            // Several `trivy:ignore:` rules may share a comment, separated by spaces (and `#`).
+            body.split(|c: char| c.is_whitespace() || c == '#')
+                .filter_map(|word| word.strip_prefix(marker))
+                .map(|rest| trivy(tool, rest))
+                .collect()
+        };
+        for parsed in parsed {
+            out.push(CommentDirective { line: i + 1, column, target, parsed });
+        }
+    }
+    out
+}
+
+/// `CKV_AWS_19: reason` (after `checkov:skip=`): Checkov reads one check id of letters, digits
+/// and `_`, then an optional `:` and the reason to the end of the comment.
+fn checkov(rest: &str) -> Result<Parsed, String> {
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let n = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    let id = &rest[..n];
+    if id.is_empty() {
+        return Err("`checkov:skip=` needs the check id it skips (`checkov:skip=CKV_AWS_19: reason`)".to_string());
+    }
+    let reason = rest[n..].trim_start().strip_prefix(':').map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+    Ok(Parsed { rules: vec![format!("checkov:{id}")], reason, until: None })
+}
+
+/// `AVD-AWS-0088[:exp:2025-01-31]` (after `trivy:ignore:` or `tfsec:ignore:`). Trivy's
+/// wildcard (`*`), rule parameters (`[bucket=x]`) and workspaces (`:ws:`) are refused: a
+/// stridegate suppression names its rules and applies everywhere they fire.
+fn trivy(tool: &str, rest: &str) -> Result<Parsed, String> {
+    let mut sections = rest.split(':');
+    let id = sections.next().unwrap_or_default();
+    if id.is_empty() {
+        return Err(format!("`{tool}:ignore:` needs the check id it ignores (`{tool}:ignore:AVD-AWS-0088`)"));
+    }
+    if id == "*" {
+        return Err(format!("`{tool}:ignore:*` ignores every check; stridegate suppressions name their rules"));
+    }
+    if id.contains('[') {
+        return Err(format!("`{tool}:ignore:{id}`: rule parameters (`[...]`) are not supported"));
+    }
+    if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.') {
+        return Err(format!("`{tool}:ignore:{id}` is not a check id"));
+    }
+    let mut until = None;
+    while let Some(key) = sections.next() {
+        let value = sections.next().unwrap_or_default();
+        match key {
+            "exp" if until.is_none() => {
+                let days = crate::threat::model::parse_date(value)
+                    .filter(|_| is_iso_date(value))
+                    .ok_or_else(|| format!("`{tool}:ignore:{id}:exp:{value}`: not a date (YYYY-MM-DD)"))?;
+                until = Some((value.to_string(), days));
+            }
+            "ws" => return Err(format!("`{tool}:ignore:{id}:ws:{value}`: workspace-scoped ignores are not supported")),
+            other => return Err(format!("`{tool}:ignore:{id}`: unknown section `{other}` (exp)")),
+        }
+    }
+    Ok(Parsed { rules: vec![format!("{tool}:{id}")], reason: None, until })
+}
+
 /// The byte offset of the marker on `line` when it is followed by whitespace or the end.
 fn directive_start(line: &str) -> Option<usize> {
     let mut from = 0;
@@ -96,6 +231,10 @@ fn opener(prefix: &str) -> Option<(End, bool)> {
         let before = before.strip_suffix("{{-").or_else(|| before.strip_suffix("{{")).unwrap_or(before);
         (End::Block, before)
     } else if let Some(before) = t.strip_suffix("//") {
+        // `http://`: a URL, not a comment.
+        if before.ends_with(':') {
+            return None;
+        }
         (End::Line, before)
     } else if t.ends_with('#') {
         let before = t.trim_end_matches('#');
@@ -396,8 +535,91 @@ mod tests {
         assert!(comments("# stridegate:ignored A reason=x\n").is_empty());
         assert!(comments("# todo stridegate:ignore A reason=x\n").is_empty());
         assert!(comments("url: http://x\n").is_empty());
-        // Peer syntaxes are not honoured.
+        assert!(comments("url: http://stridegate:ignore A reason=x\n").is_empty());
+        // Peer syntaxes are separate (`peer_comments`).
         assert!(comments("# checkov:skip=CKV_K8S_1:reason\n# trivy:ignore:AVD-KSV-0001\n").is_empty());
+    }
+
+    fn peer(text: &str) -> Vec<CommentDirective> {
+        peer_comments(text)
+    }
+
+    #[test]
+    fn checkov_comments_name_one_check_and_take_the_reason_after_the_colon() {
+        for (text, rule, reason, target) in [
+            ("# checkov:skip=CKV_AWS_19: encrypted by the provider\nx = 1\n", "checkov:CKV_AWS_19", Some("encrypted by the provider"), 2),
+            ("#checkov:skip=CKV_AWS_19:r\n", "checkov:CKV_AWS_19", Some("r"), 0),
+            ("  bucket = \"b\" # checkov:skip=CKV2_AWS_6\n", "checkov:CKV2_AWS_6", None, 1),
+            ("// bridgecrew:skip=CKV_AWS_19 :  spaced  \nx\n", "checkov:CKV_AWS_19", Some("spaced"), 2),
+            ("x /* checkov:skip=CKV_AWS_19: in a block */\n", "checkov:CKV_AWS_19", Some("in a block"), 1),
+            ("# checkov:skip=CKV_AWS_19:\nx\n", "checkov:CKV_AWS_19", None, 2),
+        ] {
+            let all = peer(text);
+            assert_eq!(all.len(), 1, "{text:?} -> {all:?}");
+            let p = ok(&all[0]);
+            assert_eq!((p.rules.as_slice(), p.reason.as_deref(), p.until.as_ref()), (&[rule.to_string()][..], reason, None), "{text:?}");
+            assert_eq!(all[0].target.unwrap_or(0), target, "{text:?}");
+            assert!(is_peer(&all[0].parsed), "{text:?}");
+        }
+        let e = peer("# checkov:skip=\n").remove(0).parsed.unwrap_err();
+        assert!(e.starts_with("`checkov:skip=`") && is_peer(&Err(e.clone())), "{e}");
+    }
+
+    #[test]
+    fn trivy_comments_have_no_reason_take_an_expiry_and_may_share_a_comment() {
+        let all = peer("#trivy:ignore:AVD-AWS-0088 trivy:ignore:aws-s3-enable-logging:exp:2027-01-31\nresource \"a\" \"b\" {}\n");
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(ok(&all[0]).rules, ["trivy:AVD-AWS-0088"]);
+        assert_eq!((ok(&all[0]).reason.as_ref(), ok(&all[0]).until.as_ref()), (None, None));
+        assert_eq!(ok(&all[1]).rules, ["trivy:aws-s3-enable-logging"]);
+        assert_eq!(ok(&all[1]).until.as_ref().map(|u| u.0.as_str()), Some("2027-01-31"));
+        assert!(all.iter().all(|d| d.target == Some(2) && d.line == 1 && d.column == 2), "{all:?}");
+        let all = peer("x = 1 #tfsec:ignore:aws-s3-enable-bucket-encryption\n");
+        assert_eq!((ok(&all[0]).rules.as_slice(), all[0].target), (&["tfsec:aws-s3-enable-bucket-encryption".to_string()][..], Some(1)));
+        for (text, want) in [
+            ("#trivy:ignore:*\n", "ignores every check"),
+            ("#trivy:ignore:\n", "needs the check id"),
+            ("#trivy:ignore:AVD-AWS-0088[bucket=x]\n", "parameters"),
+            ("#trivy:ignore:AVD-AWS-0088:ws:dev\n", "workspace"),
+            ("#trivy:ignore:AVD-AWS-0088:exp:2027-13-01\n", "not a date"),
+            ("#trivy:ignore:AVD-AWS-0088:foo:bar\n", "unknown section"),
+            ("#trivy:ignore:a/b\n", "not a check id"),
+        ] {
+            let d = peer(text).remove(0);
+            let e = d.parsed.clone().expect_err(text);
+            assert!(e.contains(want), "{text:?}: {e}");
+            assert!(is_peer(&d.parsed), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn peer_markers_outside_comments_or_in_stridegate_directives_are_not_peer_comments() {
+        assert!(peer("name: \"x#checkov:skip=CKV_AWS_1:r\"\n").is_empty());
+        assert!(peer("# see trivy:ignore:AVD-AWS-0088 docs\n").is_empty());
+        assert!(peer("url: http://checkov:skip=x\n").is_empty());
+        assert!(peer("plain text\n").is_empty());
+        assert!(!is_peer(&Ok(Parsed { rules: vec!["K8S-0001".into()], reason: None, until: None })));
+        assert!(!is_peer(&Err("`stridegate:ignore` needs the rule ids".into())));
+        // A stridegate directive never yields a rule with a tool.
+        let d = one("# stridegate:ignore checkov:CKV_AWS_1 reason=x\n");
+        assert!(!is_peer(&d.parsed), "{d:?}");
+    }
+
+    #[test]
+    fn arbitrary_peer_input_never_panics() {
+        let alphabet: Vec<char> =
+            "checkov:skip=trivy:ignore:tfsec CKV_AWS_1-0,*[]=\"'\\;\n*/{}#- :exp:ws:2027-01-01 é\u{202e}\r".chars().collect();
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            let mut s = String::from(if state.is_multiple_of(2) { "# checkov:skip=" } else { "#trivy:ignore:" });
+            for _ in 0..(state % 40) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                s.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            let _ = peer_comments(&s);
+        }
     }
 
     #[test]
@@ -479,5 +701,34 @@ mod doc_tests {
             checked += 1;
         }
         assert!(checked >= 5, "examples checked: {checked}");
+    }
+}
+
+#[cfg(test)]
+mod peer_doc_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    /// Every peer comment in docs/suppressions.md's code blocks parses as a peer directive.
+    #[test]
+    fn documented_peer_examples_parse() {
+        let doc = include_str!("../../docs/suppressions.md");
+        let mut in_code = false;
+        let mut checked = 0;
+        for line in doc.lines() {
+            if line.starts_with("```") {
+                in_code = !in_code;
+                continue;
+            }
+            if !in_code || !super::PEER_MARKERS.iter().any(|(m, _)| line.contains(m)) {
+                continue;
+            }
+            let all = super::peer_comments(line);
+            assert_eq!(all.len(), 1, "{line}");
+            let p = all[0].parsed.as_ref().unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert!(super::is_peer(&all[0].parsed), "{line}");
+            assert!(p.reason.is_some() || p.until.is_some(), "{line}");
+            checked += 1;
+        }
+        assert!(checked >= 2, "examples checked: {checked}");
     }
 }
