@@ -592,6 +592,7 @@ impl ScanCheck for EscalationAcrossPolicies {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -599,5 +600,47 @@ mod tests {
         let methods = escalation_methods();
         assert!(methods.len() >= 20, "{methods:?}");
         assert!(methods.iter().any(|m| m.actions == ["iam:passrole", "ec2:runinstances"]), "{methods:?}");
+        // PassRole methods know the service the role goes to, others none.
+        let ec2 = methods.iter().find(|m| m.actions == ["iam:passrole", "ec2:runinstances"]);
+        assert_eq!(ec2.map(|m| m.pass_to.clone()), Some(vec!["ec2.amazonaws.com".to_string()]));
+        assert!(methods.iter().filter(|m| m.actions.iter().any(|a| a == PASS_ROLE)).all(|m| !m.pass_to.is_empty()));
+        assert!(methods.iter().filter(|m| m.actions.iter().all(|a| a != PASS_ROLE)).all(|m| m.pass_to.is_empty()));
+    }
+
+    fn facts(doc: Value) -> Value {
+        escalation_grants(&doc)
+    }
+
+    #[test]
+    fn policy_facts_record_reach_pass_services_and_denies() {
+        let f = facts(json!({"Statement": [
+            {"Effect": "Allow", "Action": ["iam:PassRole"], "Resource": "*",
+             "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
+            {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+            {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/x": "y"}}},
+            {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*"},
+            {"Effect": "Deny", "NotAction": ["lambda:*", "iam:*", "ec2:*"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:*", "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+            {"Effect": "Deny", "Action": "lambda:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        ]}));
+        let grants = f["grants"].as_object().unwrap();
+        assert_eq!(grants.get("iam:passrole>lambda.amazonaws.com"), Some(&json!("full")));
+        assert!(grants.get("iam:passrole>ec2.amazonaws.com").is_none());
+        // The better of two grants counts.
+        assert_eq!(grants.get("ec2:runinstances"), Some(&json!("restricted")));
+        assert_eq!(grants.get("lambda:createfunction"), Some(&json!("full")));
+        // The NotAction Deny removes what its patterns do not match (sts:AssumeRole, ssm...).
+        assert!(f["denies"].as_array().unwrap().contains(&json!("sts:assumerole")));
+        assert!(!f["denies"].as_array().unwrap().contains(&json!("iam:passrole")));
+        // The guard Deny restricts IAM actions; the TLS Deny does nothing.
+        assert!(f["restricts"].as_array().unwrap().contains(&json!("iam:passrole")));
+        assert!(!f["restricts"].as_array().unwrap().contains(&json!("lambda:createfunction")));
+        // A NotAction list holding a value that cannot be known denies nothing.
+        let f = facts(json!({"Statement": [
+            {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"},
+            {"Effect": "Deny", "NotAction": ["s3:*", {"$unknown": "var.x"}], "Resource": "*"},
+        ]}));
+        assert_eq!(f["denies"], json!([]));
+        assert_eq!(f["grants"]["ec2:runinstances"], json!("full"));
     }
 }
