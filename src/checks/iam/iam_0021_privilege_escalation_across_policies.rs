@@ -524,6 +524,7 @@ fn escalations(obs: &[Observation]) -> Vec<(ScanHit, bool)> {
             ),
             (_, false) => (format!("{} can escalate privileges by combining its policies: {}", p.address, reported.join("; ")), false),
         };
+        let severity = if unverifiable { None } else { severity };
         out.push((ScanHit { observation: pi, path: AttributePath::root(), message, severity, related }, unverifiable));
     }
     out
