@@ -21,8 +21,8 @@
 #   the document are skipped. Ownership: an action IAM-0004 reports as part of a
 #   privilege-escalation method through the same element (iam:CreateAccessKey,
 #   iam:CreateLoginProfile, iam:UpdateLoginProfile) is left to IAM-0004; an exact action name
-#   of this list is reported here, not by IAM-0002. The action list follows Parliament's credentials-exposure auditor
-#   and Cloudsplaining's credentials-exposure category.
+#   of this list is reported here, not by IAM-0002. The action list follows Parliament's
+#   credentials-exposure auditor and Cloudsplaining's credentials-exposure category.
 # why: >-
 #   These actions hand out secrets that work outside the policy that allowed them: a database
 #   user's password, another IAM user's access key, an SSH key to an instance. Granted on every
