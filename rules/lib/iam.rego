@@ -189,16 +189,50 @@ deny_covers_action(d, action) if {
 	covers(p, action, true)
 }
 
-# NotAction in a Deny removes every action it does not list (for action names only: a pattern
-# may overlap the list).
+# NotAction in a Deny removes every action it does not match, with AWS wildcards (`iam:Get*` in
+# NotAction keeps every Get action): an action name it does not match, or a pattern none of whose
+# actions it can match.
 deny_covers_action(d, action) if {
-	not contains(action, "*")
-	not contains(action, "?")
 	known_strings(d, "NotAction")
 	every p in strings(d, "NotAction") {
-		not action_matches(p, action)
+		disjoint(p, action)
 	}
 }
+
+# True when no action name matches both patterns. Two patterns with wildcards are disjoint when
+# their texts before the first wildcard, or after the last, differ (every name both match starts
+# with both prefixes and ends with both suffixes); otherwise they are taken to overlap.
+disjoint(p, a) if {
+	not regex.match(`[*?]`, a)
+	not action_matches(p, a)
+}
+
+disjoint(p, a) if {
+	regex.match(`[*?]`, a)
+	not regex.match(`[*?]`, p)
+	not action_matches(a, p)
+}
+
+disjoint(p, a) if {
+	regex.match(`[*?]`, a)
+	regex.match(`[*?]`, p)
+	not affixes_agree(lower(p), lower(a))
+}
+
+affixes_agree(p, a) if {
+	pp := regex.split(`[*?]`, p)
+	ap := regex.split(`[*?]`, a)
+	one_starts_the_other(pp[0], ap[0])
+	one_ends_the_other(pp[count(pp) - 1], ap[count(ap) - 1])
+}
+
+one_starts_the_other(x, y) if startswith(x, y)
+
+one_starts_the_other(x, y) if startswith(y, x)
+
+one_ends_the_other(x, y) if endswith(x, y)
+
+one_ends_the_other(x, y) if endswith(y, x)
 
 deny_covers_resources(d, _) if "*" in strings(d, "Resource")
 
@@ -210,6 +244,68 @@ deny_covers_resources(d, s) if {
 		some p in strings(d, "Resource")
 		covers(p, r, false)
 	}
+}
+
+# A Deny with a Condition is not relied on to cancel, but one whose every condition entry only
+# applies to requests from outside pinned places restricts the Allows it covers to requests from
+# those places, like a pinning Allow condition: a negated operator on a pinning key with values
+# (`StringNotEquals aws:PrincipalOrgID`, `NotIpAddress aws:SourceIp`, `StringNotEqualsIfExists
+# aws:SourceVpce`), or `BoolIfExists aws:MultiFactorAuthPresent false`. `Bool
+# aws:MultiFactorAuthPresent false` lets long-term keys through and `aws:SecureTransport` is the
+# caller's choice: neither is a guard. Same categories as src/iam/conditions.rs (tested).
+guard_denies contains d if {
+	some [_, d] in statements
+	d.Effect == "Deny"
+	not _ = d.NotPrincipal
+	for_everyone(d)
+	guard_deny(d)
+}
+
+guard_deny(d) if {
+	is_object(d.Condition)
+	not unknown_condition(d)
+	entries := condition_entries(d)
+	count(entries) > 0
+	count(entries) == condition_key_count(d)
+	every e in entries {
+		guard_entry(e)
+	}
+}
+
+guard_entry(e) if {
+	e.key in pinning_keys
+	e.op in negated_operators
+	e.set == ""
+	e.known
+	count(e.values) > 0
+	not never_applies(e)
+}
+
+guard_entry(e) if {
+	e.key == "aws:multifactorauthpresent"
+	e.op == "bool"
+	e.if_exists
+	e.set == ""
+	e.values == ["false"]
+}
+
+never_applies(e) if {
+	e.op in {"stringnotlike", "arnnotlike"}
+	some v in e.values
+	regex.match(`^\*+$`, v)
+}
+
+never_applies(e) if {
+	e.op == "notipaddress"
+	some v in e.values
+	v in {"0.0.0.0/0", "::/0"}
+}
+
+# True when a guard Deny of the document covers `action` on every resource of the Allow `s`.
+guard_denied(s, action) if {
+	some d in guard_denies
+	deny_covers_action(d, action)
+	deny_covers_resources(d, s)
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 //! their extraction from Terraform.
 
 pub mod catalogue;
+pub mod conditions;
 pub mod extract;
 pub mod policy;
 pub mod wildcard;

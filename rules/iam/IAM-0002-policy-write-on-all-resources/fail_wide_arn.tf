@@ -9,7 +9,7 @@ data "aws_iam_policy_document" "trails" {
   }
 
   statement {
-    actions   = ["s3:PutBucketPolicy"] # expect: IAM-0002=high
+    actions   = ["s3:DeleteBucketPolicy"] # expect: IAM-0002=high
     resources = ["arn:aws:s3:::*"]
   }
 

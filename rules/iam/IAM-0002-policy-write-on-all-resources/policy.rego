@@ -17,7 +17,10 @@
 #   that accept no resource ARN (ec2:Describe*, cloudwatch:PutMetricData) are not reported:
 #   for them "*" is required. "*" and "<service>:*" are left to IAM-0001. Statements scoped by
 #   a resource-tag condition (aws:ResourceTag/..., attribute-based access control) are skipped,
-#   and so are actions removed by an unconditional Deny of the same document.
+#   and so are actions removed by an unconditional Deny of the same document. An action named
+#   exactly that returns credentials or rewrites a resource policy belongs to IAM-0024 or
+#   IAM-0025 (or IAM-0004 when it completes an escalation): one finding per element, from the
+#   most specific rule; wildcards that may grant other writes stay here.
 # why: >-
 #   Where an action can be limited to named resources, "*" extends it to every present and
 #   future resource of the account: a role meant to write one bucket can overwrite every bucket,
@@ -51,6 +54,21 @@ tag_scoped(s) if {
 	contains(k, ":resourcetag/")
 }
 
+# An exact action name that returns credentials or rewrites a resource policy is reported by
+# IAM-0024 or IAM-0025 (or, when it completes an escalation method, IAM-0004), not here. When
+# those rules are not enabled, their tables are undefined and this rule reports it.
+owned_elsewhere(a) if {
+	not regex.match(`[*?]`, a)
+	svc := lower(split(a, ":")[0])
+	lower(a) in data.stridegate.rules.iam_0024.credential_actions[svc]
+}
+
+owned_elsewhere(a) if {
+	not regex.match(`[*?]`, a)
+	svc := lower(split(a, ":")[0])
+	lower(a) in data.stridegate.rules.iam_0025.policy_actions[svc]
+}
+
 level_severity := [["Permissions management", "high"], ["Write", "medium"]]
 
 # The most powerful scoped level an action pattern reaches, and its severity.
@@ -71,5 +89,6 @@ deny contains {"msg": msg, "path": path, "severity": severity} if {
 	not reported_elsewhere(a)
 	scope := iam.resource_scope(s, a)
 	not iam.denied(s, a)
+	not owned_elsewhere(a)
 	msg := sprintf("%q (%s) is allowed on all resources (%s)", [a, lower(level), scope])
 }

@@ -54,3 +54,86 @@ data "aws_iam_policy_document" "tagged_roles" {
     }
   }
 }
+
+# A Deny of every request from outside the organization restricts the grant: medium.
+data "aws_iam_policy_document" "org_guarded" {
+  statement {
+    actions   = ["iam:AttachRolePolicy"] # expect: IAM-0004=medium
+    resources = ["*"]
+  }
+
+  statement {
+    effect    = "Deny"
+    actions   = ["*"]
+    resources = ["*"]
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:PrincipalOrgID"
+      values   = ["o-a1b2c3d4e5"]
+    }
+  }
+}
+
+# Requests without MFA are denied, long-term keys included: medium.
+data "aws_iam_policy_document" "mfa_guarded" {
+  statement {
+    actions   = ["iam:CreateAccessKey"] # expect: IAM-0004=medium
+    resources = ["*"]
+  }
+
+  statement {
+    effect    = "Deny"
+    actions   = ["iam:*"]
+    resources = ["*"]
+    condition {
+      test     = "BoolIfExists"
+      variable = "aws:MultiFactorAuthPresent"
+      values   = ["false"]
+    }
+  }
+}
+
+# Denying plain HTTP, or requests whose MFA key says false (long-term keys carry none), does not
+# limit the holder: the grant stays critical.
+data "aws_iam_policy_document" "weak_guards" {
+  statement {
+    actions   = ["iam:PutUserPolicy"] # expect: IAM-0004=critical
+    resources = ["*"]
+  }
+
+  statement {
+    effect    = "Deny"
+    actions   = ["*"]
+    resources = ["*"]
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+
+  statement {
+    effect    = "Deny"
+    actions   = ["*"]
+    resources = ["*"]
+    condition {
+      test     = "Bool"
+      variable = "aws:MultiFactorAuthPresent"
+      values   = ["false"]
+    }
+  }
+}
+
+# A NotAction Deny keeping every IAM action (iam:*) removes nothing here.
+data "aws_iam_policy_document" "not_action_keeps" {
+  statement {
+    actions   = ["iam:CreatePolicyVersion"] # expect: IAM-0004=critical
+    resources = ["*"]
+  }
+
+  statement {
+    effect      = "Deny"
+    not_actions = ["iam:*", "s3:*"]
+    resources   = ["*"]
+  }
+}

@@ -29,3 +29,17 @@ data "aws_iam_policy_document" "denied" {
     resources = ["*"]
   }
 }
+
+# A NotAction Deny removes every action its patterns do not match: only reads are left.
+data "aws_iam_policy_document" "read_only_guard" {
+  statement {
+    actions   = ["iam:Attach*", "lambda:UpdateFunctionCode"]
+    resources = ["*"]
+  }
+
+  statement {
+    effect      = "Deny"
+    not_actions = ["iam:Get*", "iam:List*", "lambda:Get*"]
+    resources   = ["*"]
+  }
+}

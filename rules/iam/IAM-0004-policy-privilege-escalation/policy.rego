@@ -18,7 +18,8 @@
 #   Resource "*", NotResource, or an ARN covering every resource of its type
 #   ("arn:aws:iam::*:role/*"); iam:PassRole counts only on "*" or every role. An unconditional
 #   Deny of the same document covering the action and the Allow's resources removes it. Grants
-#   through Action "*" are left to IAM-0001. Methods that land on the same action are reported
+#   through Action "*" are left to IAM-0001; the actions of a reported method are this rule's,
+#   not IAM-0024's or IAM-0025's. Methods that land on the same action are reported
 #   together, at the first action element granting one of their actions; critical when a single
 #   action yields administrator access (iam:CreatePolicyVersion, iam:Attach*Policy,
 #   iam:Put*Policy), high otherwise. Conditions are evaluated: iam:PassedToService keeps only
@@ -26,8 +27,13 @@
 #   endpoints, an organization, accounts or MFA (aws:SourceIp, aws:SourceVpc(e),
 #   aws:PrincipalOrgID, aws:SourceAccount/Arn, aws:MultiFactorAuthPresent) makes the finding
 #   medium; conditions that cannot be judged (tags, service keys, unknown values) are listed as
-#   unverifiable instead. Each document is checked on its own; IAM-0021 joins the policies a
-#   Terraform principal holds.
+#   unverifiable instead. A Deny with a Condition never cancels; one whose every condition only
+#   denies requests from outside pinned places (StringNotEquals aws:PrincipalOrgID, NotIpAddress
+#   aws:SourceIp, StringNotEquals aws:SourceVpce, BoolIfExists aws:MultiFactorAuthPresent false)
+#   restricts what it covers like a pinning Allow condition (medium); other Deny conditions
+#   (aws:SecureTransport, Bool aws:MultiFactorAuthPresent false, tags) leave the Allow as it
+#   is. A Deny with NotAction removes every action its patterns do not match. Each document is
+#   checked on its own; IAM-0021 joins the policies a Terraform principal holds.
 # why: >-
 #   Each method turns the permissions it needs into more permissions: writing a policy version or
 #   an inline policy grants "*" on "*", creating an access key or login profile for another user
@@ -355,9 +361,25 @@ statement_at := {json.marshal(base): s | some [base, s] in iam.statements}
 # Reachability of each statement granting a method action, computed once per statement.
 reach_at := {k: holder_reach(s) | some [_, _, base] in granted; k := json.marshal(base); s := statement_at[k]}
 
+# [action, statement key] pairs whose grant a guard Deny of the document restricts (a Deny
+# applying only to requests from outside pinned networks, organizations or without MFA).
+guarded contains [x, k] if {
+	count(iam.guard_denies) > 0
+	some [x, _, base] in granted
+	k := json.marshal(base)
+	iam.guard_denied(statement_at[k], x)
+}
+
+# How the holder reaches the grant of `x` by the statement at `k`: the statement's reach, made
+# "restricted" by a guard Deny.
+grant_reach(x, k) := "restricted" if {
+	reach_at[k] == "full"
+	[x, k] in guarded
+} else := reach_at[k]
+
 # [action, path, reach] for method `m`: grants of its actions usable by it (PassRole only when
 # iam:PassedToService lets it reach one of the method's services).
-usable(m) := {[lower(a), p, reach_at[k]] |
+usable(m) := {[lower(a), p, grant_reach(x, k)] |
 	some a in m.actions
 	some [x, p, base] in granted
 	x == lower(a)
@@ -402,6 +424,15 @@ found contains [location, m, reach] if {
 	reach := method_reach(m, grants)
 	paths := {p | some [_, p, r] in grants; reach_rank[r] <= reach_rank[reach]}
 	location := sort(paths)[0]
+}
+
+# [path, action] for every grant counted in a reported escalation: IAM-0024 and IAM-0025 leave
+# these actions to this rule at that element.
+reported_grants contains [p, x] if {
+	some [_, m, r] in found
+	r != "undecided"
+	some [x, p, gr] in usable(m)
+	reach_rank[gr] <= reach_rank[r]
 }
 
 describe(m, "full") := sprintf("%s (%s)", [concat(" + ", m.actions), m.how])

@@ -18,8 +18,11 @@
 #   (ecr:GetAuthorizationToken: low, as the token only carries the holder's own ECR rights).
 #   One finding per Action element (wildcards such as redshift:Get* included) and per NotAction;
 #   "*" and "<service>:*" are left to IAM-0001, and actions removed by an unconditional Deny of
-#   the document are skipped. The action list follows Parliament's credentials-exposure auditor
-#   and Cloudsplaining's credentials-exposure category.
+#   the document are skipped. Ownership: an action IAM-0004 reports as part of a
+#   privilege-escalation method through the same element (iam:CreateAccessKey,
+#   iam:CreateLoginProfile, iam:UpdateLoginProfile) is left to IAM-0004; an exact action name
+#   of this list is reported here, not by IAM-0002. The action list follows Parliament's
+#   credentials-exposure auditor and Cloudsplaining's credentials-exposure category.
 # why: >-
 #   These actions hand out secrets that work outside the policy that allowed them: a database
 #   user's password, another IAM user's access key, an SSH key to an instance. Granted on every
@@ -72,7 +75,8 @@ severity(matched) := "low" if {
 } else := "high"
 
 deny contains {"msg": msg, "path": path, "severity": severity(matched)} if {
-	some [path, a, matched, scope] in iam.unscoped_grants(credential_actions)
+	some [path, a, granted, scope] in iam.unscoped_grants(credential_actions)
+	matched := not_escalations(path, granted)
 	subject := {true: "NotAction (every action it does not list)", false: sprintf("%q", [a])}[a == "NotAction"]
 	msg := sprintf("%s returns credentials on all resources (%s)%s", [subject, scope, which(a, matched)])
 }
@@ -81,3 +85,10 @@ deny contains {"msg": msg, "path": path, "severity": severity(matched)} if {
 which(a, matched) := "" if {
 	matched == [lower(a)]
 } else := sprintf(", which includes %s", [concat(", ", matched)])
+
+# The granted actions IAM-0004 does not report as part of an escalation through this element
+# (undefined when none is left). When IAM-0004 is not enabled, nothing is left to it.
+not_escalations(path, granted) := left if {
+	left := [x | some x in granted; not [path, x] in data.stridegate.rules.iam_0004.reported_grants]
+	count(left) > 0
+}

@@ -10,8 +10,10 @@ use super::granted;
 use crate::checks::terraform::{module_and_base, root_unit};
 use crate::checks::{NativeCheck, Observation, ScanCheck, ScanHit};
 use crate::finding::RelatedLocation;
+use crate::iam::conditions::{self, DenyEffect, Reach};
 use crate::iam::policy::{statements, strings};
 use crate::model::{AttributePath, Resource};
+use crate::rules::meta::Severity;
 
 /// The rule's implementation.
 pub(crate) fn check(_: &crate::config::RuleSettings) -> NativeCheck {
@@ -31,6 +33,9 @@ pub struct EscalationMethod {
     pub names: Vec<String>,
     /// What the holder can do with it.
     pub how: String,
+    /// The services a role passed with `iam:PassRole` goes to in this method
+    /// (`ec2.amazonaws.com`), from IAM-0004's `passed_to_by_action`; empty when none.
+    pub pass_to: Vec<String>,
 }
 
 /// IAM-0004's escalation methods, read once from its policy (so the two rules share one list).
@@ -50,19 +55,31 @@ pub fn escalation_methods() -> &'static [EscalationMethod] {
         {
             return Vec::new();
         }
-        let Ok(results) = engine.eval_query("data.stridegate.rules.iam_0004.methods".into(), false) else { return Vec::new() };
-        let Some(value) = results.result.first().and_then(|r| r.expressions.first()).map(|e| e.value.clone()) else {
-            return Vec::new();
+        let mut query = |q: &str| -> Value {
+            let Ok(results) = engine.eval_query(q.into(), false) else { return Value::Null };
+            let Some(value) = results.result.first().and_then(|r| r.expressions.first()).map(|e| e.value.clone()) else {
+                return Value::Null;
+            };
+            serde_json::from_str(&value.to_json_str().unwrap_or_default()).unwrap_or_default()
         };
-        let json: Value = serde_json::from_str(&value.to_json_str().unwrap_or_default()).unwrap_or_default();
+        let passed_to = query("data.stridegate.rules.iam_0004.passed_to_by_action");
+        let json = query("data.stridegate.rules.iam_0004.methods");
         json.as_array()
             .map(|items| {
                 items
                     .iter()
-                    .map(|m| EscalationMethod {
-                        actions: strings(m.get("actions")).into_iter().map(str::to_ascii_lowercase).collect(),
-                        names: strings(m.get("actions")).into_iter().map(str::to_string).collect(),
-                        how: m.get("how").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    .map(|m| {
+                        let actions: Vec<String> = strings(m.get("actions")).into_iter().map(str::to_ascii_lowercase).collect();
+                        let mut pass_to: Vec<String> =
+                            actions.iter().filter_map(|a| passed_to.get(a).and_then(Value::as_str)).map(str::to_string).collect();
+                        pass_to.sort();
+                        pass_to.dedup();
+                        EscalationMethod {
+                            actions,
+                            names: strings(m.get("actions")).into_iter().map(str::to_string).collect(),
+                            how: m.get("how").and_then(Value::as_str).unwrap_or_default().to_string(),
+                            pass_to,
+                        }
                     })
                     .filter(|m| !m.actions.is_empty())
                     .collect()
@@ -80,47 +97,92 @@ fn wanted_actions() -> &'static [(&'static str, &'static str)] {
     })
 }
 
-/// A Deny statement that always applies to everyone on every resource: no Condition, no
-/// principal other than `*`, `Resource: "*"`.
-fn unconditional_deny_everywhere(st: &serde_json::Map<String, Value>) -> bool {
+/// Every service a method passes a role to, and `""` (a method passing to no listed service).
+fn pass_services() -> &'static [String] {
+    static SERVICES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    SERVICES.get_or_init(|| {
+        let all: BTreeSet<String> = escalation_methods().iter().flat_map(|m| m.pass_to.iter().cloned()).chain([String::new()]).collect();
+        all.into_iter().collect()
+    })
+}
+
+/// The key under which a policy's facts record a grant of `action`: the action, or for
+/// `iam:passrole` one key per service the role may be passed to (`iam:passrole>ec2.amazonaws.com`).
+fn grant_key(action: &str, service: &str) -> String {
+    if action == PASS_ROLE { format!("{PASS_ROLE}>{service}") } else { action.to_string() }
+}
+
+/// The action a grant key is about.
+fn key_action(key: &str) -> &str {
+    key.split_once('>').map_or(key, |(a, _)| a)
+}
+
+const PASS_ROLE: &str = "iam:passrole";
+
+/// What a Deny statement that applies to everyone on every resource (no principal other than
+/// `*`, `Resource: "*"`) does; `None` for other Deny statements.
+fn deny_everywhere(st: &serde_json::Map<String, Value>) -> Option<DenyEffect> {
     let everyone = match st.get("Principal") {
         None => true,
         Some(Value::String(s)) => s == "*",
         Some(p) => strings(p.get("AWS")).contains(&"*"),
     };
-    st.get("Effect").and_then(Value::as_str) == Some("Deny")
-        && st.get("Condition").is_none_or(Value::is_null)
+    // A NotAction list holding values that cannot be known could exclude anything.
+    let readable_not_action = match st.get("NotAction") {
+        None | Some(Value::String(_)) => true,
+        Some(Value::Array(items)) => items.iter().all(Value::is_string),
+        Some(_) => false,
+    };
+    (st.get("Effect").and_then(Value::as_str) == Some("Deny")
         && !st.contains_key("NotPrincipal")
         && everyone
-        && strings(st.get("Resource")).contains(&"*")
+        && readable_not_action
+        && strings(st.get("Resource")).contains(&"*"))
+    .then(|| conditions::deny_effect(st))
 }
 
 /// What a policy document (text) does to the escalation methods' actions, lowercased:
-/// `grants`, the actions its Allow statements grant on all resources and its own Deny
-/// statements leave; `denies`, the actions an unconditional Deny on every resource removes
-/// (for the principal's other policies too).
+/// `grants`, the grant keys ([`grant_key`]) its Allow statements grant on all resources and its
+/// own unconditional Deny statements leave, each with how the holder reaches it ([`Reach`]);
+/// `denies`, the actions an unconditional Deny on every resource removes, and `restricts`, those
+/// a guard Deny restricts (for the principal's other policies too).
 fn escalation_grants(policy: &Value) -> Value {
     let wanted = wanted_actions();
-    let mut grants = BTreeSet::new();
+    let mut grants: BTreeMap<String, Reach> = BTreeMap::new();
     let mut denies = BTreeSet::new();
+    let mut restricts = BTreeSet::new();
     for st in statements(policy) {
         match st.get("Effect").and_then(Value::as_str) {
             Some("Allow") => {
+                let reach = conditions::holder_reach(st);
                 for action in granted(st, wanted) {
                     let action = action.to_ascii_lowercase();
-                    if broad_for(st, &action) {
-                        grants.insert(action);
+                    if !broad_for(st, &action) {
+                        continue;
+                    }
+                    // iam:PassedToService keeps the services a role may be passed to.
+                    let keys: Vec<String> = if action == PASS_ROLE {
+                        pass_services().iter().filter(|svc| conditions::may_pass_to(st, svc)).map(|svc| grant_key(&action, svc)).collect()
+                    } else {
+                        vec![action.clone()]
+                    };
+                    for key in keys {
+                        let best = grants.entry(key).or_insert(reach);
+                        *best = (*best).min(reach);
                     }
                 }
             }
-            Some("Deny") if unconditional_deny_everywhere(st) => {
-                denies.extend(granted(st, wanted).into_iter().map(|a| a.to_ascii_lowercase()));
-            }
+            Some("Deny") => match deny_everywhere(st) {
+                Some(DenyEffect::Cancels) => denies.extend(granted(st, wanted).into_iter().map(|a| a.to_ascii_lowercase())),
+                Some(DenyEffect::Restricts) => restricts.extend(granted(st, wanted).into_iter().map(|a| a.to_ascii_lowercase())),
+                _ => {}
+            },
             _ => {}
         }
     }
-    let grants: Vec<&String> = grants.difference(&denies).collect();
-    json!({"grants": grants, "denies": denies})
+    let grants: BTreeMap<String, &str> =
+        grants.into_iter().filter(|(k, _)| !denies.contains(key_action(k))).map(|(k, r)| (k, r.as_str())).collect();
+    json!({"grants": grants, "denies": denies, "restricts": restricts})
 }
 
 /// Whether the statement's resources cover every resource `action` may act on.
@@ -155,7 +217,7 @@ fn parsed_policy(v: Option<&Value>) -> Option<Value> {
 
 /// The escalation facts of a policy attribute (none granted when it cannot be read).
 fn policy_facts(v: Option<&Value>) -> Value {
-    parsed_policy(v).map_or_else(|| json!({"grants": [], "denies": []}), |p| escalation_grants(&p))
+    parsed_policy(v).map_or_else(|| json!({"grants": {}, "denies": [], "restricts": []}), |p| escalation_grants(&p))
 }
 
 /// What a principal attribute (`role`, `user`, `group`) points at: a literal name or a
@@ -334,14 +396,14 @@ impl<'a> PrincipalIndex<'a> {
 
     /// The grants of the boundary a principal declares: `None` when it has none (or one that
     /// bounds nothing), `Some(Err(why))` when it cannot be known.
-    fn boundary(&self, p: &Observation) -> Option<Result<BTreeSet<String>, String>> {
+    fn boundary(&self, p: &Observation) -> Option<Result<BTreeMap<String, Reach>, String>> {
         let b = p.facts.get("boundary")?;
         if let Some(r) = b.get("resource").and_then(Value::as_str) {
             return Some(
                 self.policies
                     .get(&(fact_str(p, "prefix").to_string(), r.to_string()))
                     .and_then(|i| self.obs.get(*i))
-                    .map(|o| facts_set(&o.facts["facts"], "grants"))
+                    .map(|o| grant_map(&o.facts["facts"]))
                     .ok_or_else(|| format!("{r} is not in the scan")),
             );
         }
@@ -352,7 +414,29 @@ impl<'a> PrincipalIndex<'a> {
     }
 }
 
-/// IAM-0021's verdicts: findings, and principals whose boundary cannot be known
+/// The grant keys of a policy's facts and how the holder reaches each.
+fn grant_map(facts: &Value) -> BTreeMap<String, Reach> {
+    facts
+        .get("grants")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().filter_map(|(k, r)| Some((k.clone(), Reach::from_name(r.as_str()?)?))).collect())
+        .unwrap_or_default()
+}
+
+/// The keys that grant `action` for method `m` ([`grant_key`]).
+fn method_keys(m: &EscalationMethod, action: &str) -> Vec<String> {
+    if action != PASS_ROLE {
+        return vec![action.to_string()];
+    }
+    if m.pass_to.is_empty() { vec![grant_key(action, "")] } else { m.pass_to.iter().map(|svc| grant_key(action, svc)).collect() }
+}
+
+/// How the holder reaches `action` of method `m` through one policy's grants, if at all.
+fn reach_in(grants: &BTreeMap<String, Reach>, m: &EscalationMethod, action: &str) -> Option<Reach> {
+    method_keys(m, action).iter().filter_map(|k| grants.get(k)).min().copied()
+}
+
+/// IAM-0021's verdicts: findings, and principals whose boundary or conditions cannot be judged
 /// (`unverifiable == true`).
 fn escalations(obs: &[Observation]) -> Vec<(ScanHit, bool)> {
     let index = PrincipalIndex::new(obs);
@@ -363,50 +447,85 @@ fn escalations(obs: &[Observation]) -> Vec<(ScanHit, bool)> {
             continue;
         }
         let denied: BTreeSet<String> = held.iter().flat_map(|h| facts_set(&h.2, "denies")).collect();
-        let grants: Vec<BTreeSet<String>> = held.iter().map(|h| facts_set(&h.2, "grants").difference(&denied).cloned().collect()).collect();
-        let union: BTreeSet<&String> = grants.iter().flatten().collect();
+        let restricted: BTreeSet<String> = held.iter().flat_map(|h| facts_set(&h.2, "restricts")).collect();
+        let grants: Vec<BTreeMap<String, Reach>> =
+            held.iter().map(|h| grant_map(&h.2).into_iter().filter(|(k, _)| !denied.contains(key_action(k))).collect()).collect();
         let boundary = index.boundary(p);
-        let mut related: Vec<RelatedLocation> = Vec::new();
-        let mut found = Vec::new();
+        // (description, reach, where its actions are granted) of each method the policies grant
+        // only together.
+        let mut found: Vec<(String, Reach, Vec<RelatedLocation>)> = Vec::new();
         for m in escalation_methods() {
-            let together = m.actions.iter().all(|a| union.contains(a));
-            let alone = grants.iter().any(|g| m.actions.iter().all(|a| g.contains(a)));
-            if !together || alone {
+            let alone = grants.iter().any(|g| m.actions.iter().all(|a| reach_in(g, m, a).is_some()));
+            if alone {
+                continue;
+            }
+            // For each action, the policy granting it with the best reach.
+            let best: Vec<Option<(usize, Reach)>> = m
+                .actions
+                .iter()
+                .map(|a| grants.iter().enumerate().filter_map(|(i, g)| reach_in(g, m, a).map(|r| (i, r))).min_by_key(|(_, r)| *r))
+                .collect();
+            if best.iter().any(Option::is_none) {
                 continue;
             }
             // An escalation outside the principal's permissions boundary is no escalation.
             if let Some(Ok(allowed)) = &boundary
-                && !m.actions.iter().all(|a| allowed.contains(a))
+                && !m.actions.iter().all(|a| method_keys(m, a).iter().any(|k| allowed.contains_key(k)))
             {
                 continue;
             }
             let mut parts = Vec::new();
-            for (a, name) in m.actions.iter().zip(&m.names) {
-                if let Some((h, _)) = held.iter().zip(&grants).find(|(_, g)| g.contains(a)) {
-                    parts.push(format!("{name} from {}", h.0));
-                    let message = format!("{} grants {name}", h.0);
-                    if !related.iter().any(|r| r.message == message) {
-                        related.push(RelatedLocation { location: h.1.clone(), message });
-                    }
-                }
+            let mut related = Vec::new();
+            let mut reach = Reach::Full;
+            for ((a, name), b) in m.actions.iter().zip(&m.names).zip(&best) {
+                let Some((i, r)) = b else { continue };
+                // A guard Deny in any of the principal's policies restricts the grant.
+                let r = if restricted.contains(a) { (*r).max(Reach::Restricted) } else { *r };
+                reach = reach.max(r);
+                let Some(h) = held.get(*i) else { continue };
+                parts.push(format!("{name} from {}", h.0));
+                related.push(RelatedLocation { location: h.1.clone(), message: format!("{} grants {name}", h.0) });
             }
-            found.push(format!("{} ({})", parts.join(" + "), m.how));
+            let description = match reach {
+                Reach::Restricted => format!("{} ({}; only where its conditions let the holder in)", parts.join(" + "), m.how),
+                _ => format!("{} ({})", parts.join(" + "), m.how),
+            };
+            found.push((description, reach, related));
         }
-        if found.is_empty() {
-            continue;
+        let reported: Vec<&str> = found.iter().filter(|f| f.1 != Reach::Undecided).map(|f| f.0.as_str()).collect();
+        let severity = if found.iter().any(|f| f.1 == Reach::Full) { None } else { Some(Severity::Medium) };
+        // The grants of the methods the message names, each once.
+        let mut related: Vec<RelatedLocation> = Vec::new();
+        for r in found.iter().filter(|f| reported.is_empty() || f.1 != Reach::Undecided).flat_map(|f| &f.2) {
+            if !related.iter().any(|x| x.message == r.message) {
+                related.push(r.clone());
+            }
         }
-        let (message, unverifiable) = match &boundary {
-            Some(Err(why)) => (
+        let (message, unverifiable) = match (&boundary, reported.is_empty()) {
+            (_, true) if found.is_empty() => continue,
+            (_, true) => {
+                let undecided: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+                (
+                    format!(
+                        "{} may escalate privileges by combining its policies, depending on conditions that cannot be judged: {}",
+                        p.address,
+                        undecided.join("; ")
+                    ),
+                    true,
+                )
+            }
+            (Some(Err(why)), false) => (
                 format!(
                     "{} may escalate privileges by combining its policies, unless its permissions boundary ({why}) forbids it: {}",
                     p.address,
-                    found.join("; ")
+                    reported.join("; ")
                 ),
                 true,
             ),
-            _ => (format!("{} can escalate privileges by combining its policies: {}", p.address, found.join("; ")), false),
+            (_, false) => (format!("{} can escalate privileges by combining its policies: {}", p.address, reported.join("; ")), false),
         };
-        out.push((ScanHit { observation: pi, path: AttributePath::root(), message, severity: None, related }, unverifiable));
+        let severity = if unverifiable { None } else { severity };
+        out.push((ScanHit { observation: pi, path: AttributePath::root(), message, severity, related }, unverifiable));
     }
     out
 }
@@ -474,6 +593,7 @@ impl ScanCheck for EscalationAcrossPolicies {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -481,5 +601,47 @@ mod tests {
         let methods = escalation_methods();
         assert!(methods.len() >= 20, "{methods:?}");
         assert!(methods.iter().any(|m| m.actions == ["iam:passrole", "ec2:runinstances"]), "{methods:?}");
+        // PassRole methods know the service the role goes to, others none.
+        let ec2 = methods.iter().find(|m| m.actions == ["iam:passrole", "ec2:runinstances"]);
+        assert_eq!(ec2.map(|m| m.pass_to.clone()), Some(vec!["ec2.amazonaws.com".to_string()]));
+        assert!(methods.iter().filter(|m| m.actions.iter().any(|a| a == PASS_ROLE)).all(|m| !m.pass_to.is_empty()));
+        assert!(methods.iter().filter(|m| m.actions.iter().all(|a| a != PASS_ROLE)).all(|m| m.pass_to.is_empty()));
+    }
+
+    fn facts(doc: Value) -> Value {
+        escalation_grants(&doc)
+    }
+
+    #[test]
+    fn policy_facts_record_reach_pass_services_and_denies() {
+        let f = facts(json!({"Statement": [
+            {"Effect": "Allow", "Action": ["iam:PassRole"], "Resource": "*",
+             "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
+            {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+            {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/x": "y"}}},
+            {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*"},
+            {"Effect": "Deny", "NotAction": ["lambda:*", "iam:*", "ec2:*"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:*", "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+            {"Effect": "Deny", "Action": "lambda:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        ]}));
+        let grants = f["grants"].as_object().unwrap();
+        assert_eq!(grants.get("iam:passrole>lambda.amazonaws.com"), Some(&json!("full")));
+        assert!(grants.get("iam:passrole>ec2.amazonaws.com").is_none());
+        // The better of two grants counts.
+        assert_eq!(grants.get("ec2:runinstances"), Some(&json!("restricted")));
+        assert_eq!(grants.get("lambda:createfunction"), Some(&json!("full")));
+        // The NotAction Deny removes what its patterns do not match (sts:AssumeRole, ssm...).
+        assert!(f["denies"].as_array().unwrap().contains(&json!("sts:assumerole")));
+        assert!(!f["denies"].as_array().unwrap().contains(&json!("iam:passrole")));
+        // The guard Deny restricts IAM actions; the TLS Deny does nothing.
+        assert!(f["restricts"].as_array().unwrap().contains(&json!("iam:passrole")));
+        assert!(!f["restricts"].as_array().unwrap().contains(&json!("lambda:createfunction")));
+        // A NotAction list holding a value that cannot be known denies nothing.
+        let f = facts(json!({"Statement": [
+            {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"},
+            {"Effect": "Deny", "NotAction": ["s3:*", {"$unknown": "var.x"}], "Resource": "*"},
+        ]}));
+        assert_eq!(f["denies"], json!([]));
+        assert_eq!(f["grants"]["ec2:runinstances"], json!("full"));
     }
 }
