@@ -215,8 +215,17 @@ fn parsed_policy(v: Option<&Value>) -> Option<Value> {
     parsed.documents.into_iter().next().map(|d| d.value)
 }
 
-/// The escalation facts of a policy attribute (none granted when it cannot be read).
+/// The escalation facts of a policy attribute (none granted when it cannot be read). A document
+/// whose value cannot be known (`jsonencode` of a variable, a data source) grants nothing known
+/// and is marked `"unknown"` with the reason, so that a principal holding it is not passed.
 fn policy_facts(v: Option<&Value>) -> Value {
+    if let Some(value) = v
+        && !value.is_string()
+        && !value.is_null()
+    {
+        let why = value.get(crate::model::UNKNOWN_KEY).and_then(Value::as_str).unwrap_or("a value that cannot be known");
+        return json!({"grants": {}, "denies": [], "restricts": [], "unknown": why});
+    }
     parsed_policy(v).map_or_else(|| json!({"grants": {}, "denies": [], "restricts": []}), |p| escalation_grants(&p))
 }
 
@@ -501,7 +510,18 @@ fn escalations(obs: &[Observation]) -> Vec<(ScanHit, bool)> {
                 related.push(r.clone());
             }
         }
+        // Policies whose documents cannot be known may complete a method with the others.
+        let unknown: Vec<String> =
+            held.iter().filter_map(|h| h.2.get("unknown").and_then(Value::as_str).map(|why| format!("{} ({why})", h.0))).collect();
         let (message, unverifiable) = match (&boundary, reported.is_empty()) {
+            (_, true) if found.is_empty() && !unknown.is_empty() => (
+                format!(
+                    "{} holds policies whose documents cannot be known: {}; whether its policies together allow privilege escalation cannot be judged",
+                    p.address,
+                    unknown.join(", ")
+                ),
+                true,
+            ),
             (_, true) if found.is_empty() => continue,
             (_, true) => {
                 let undecided: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
