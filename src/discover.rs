@@ -177,7 +177,9 @@ fn discover_in(root: &Path, base: &Path, options: &DiscoverOptions) -> Result<Di
             !(e.file_type().is_some_and(|t| t.is_dir()) && (name == ".git" || name == ".terraform" || name == "node_modules"))
         });
 
-    let found: Mutex<Vec<(PathBuf, bool)>> = Mutex::new(Vec::new());
+    // (path, is a symlink, is a regular file), candidate names only. The file type comes
+    // with the directory entry: no second `stat` per file after the walk.
+    let found: Mutex<Vec<(PathBuf, bool, bool)>> = Mutex::new(Vec::new());
     let problems: Mutex<Vec<WalkProblem>> = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
         Box::new(|entry| {
@@ -186,9 +188,14 @@ fn discover_in(root: &Path, base: &Path, options: &DiscoverOptions) -> Result<Di
                     // Everything but directories: regular files, symlinks, and special files
                     // (FIFOs, sockets, devices), which are reported rather than read.
                     let is_symlink = e.path_is_symlink();
-                    let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                    if !is_dir && let Ok(mut f) = found.lock() {
-                        f.push((e.into_path(), is_symlink));
+                    let file_type = e.file_type();
+                    let is_dir = file_type.is_some_and(|t| t.is_dir());
+                    let is_file = file_type.is_some_and(|t| t.is_file());
+                    if !is_dir
+                        && is_candidate_name(&e.file_name().to_string_lossy()).is_some()
+                        && let Ok(mut f) = found.lock()
+                    {
+                        f.push((e.into_path(), is_symlink, is_file));
                     }
                 }
                 Err(err) => {
@@ -206,17 +213,17 @@ fn discover_in(root: &Path, base: &Path, options: &DiscoverOptions) -> Result<Di
     // Helm charts: any directory holding a Chart.yaml.
     let charts: BTreeSet<PathBuf> = found
         .iter()
-        .filter(|(p, _)| p.file_name().is_some_and(|n| n == "Chart.yaml"))
-        .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
+        .filter(|(p, _, _)| p.file_name().is_some_and(|n| n == "Chart.yaml"))
+        .filter_map(|(p, _, _)| p.parent().map(Path::to_path_buf))
         .collect();
 
     let canonical_root = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
     let mut candidates = Vec::new();
-    for (path, is_symlink) in found {
+    for (path, is_symlink, is_file) in found {
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let Some(mut class) = is_candidate_name(&name) else { continue };
         let display = display_path(&path, &base);
-        if !is_symlink && !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        if !is_symlink && !is_file {
             problems.push(WalkProblem {
                 display,
                 message: "not a regular file (FIFO, socket or device); not read".to_string(),
@@ -259,7 +266,8 @@ fn discover_in(root: &Path, base: &Path, options: &DiscoverOptions) -> Result<Di
                 Ok(_) => {}
             }
         }
-        if let Some(chart) = charts.iter().find(|c| path.starts_with(c)) {
+        // The outermost chart holding the file (its ancestors, looked up: not every chart per file).
+        if let Some(chart) = path.ancestors().skip(1).filter(|a| charts.contains(*a)).last() {
             class = FileClass::HelmChart { chart: display_path(chart, &base) };
         } else if name.ends_with(".tpl") {
             continue;
