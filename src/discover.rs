@@ -317,3 +317,41 @@ pub fn through_symlink(path: &Path, root: &Path) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn special_files_are_reported_and_charts_are_outermost() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.yaml"), "kind: Pod\n").unwrap();
+        std::fs::write(root.join("notes.txt"), "not a candidate\n").unwrap();
+        for chart in ["c", "c/charts/sub"] {
+            std::fs::create_dir_all(root.join(chart).join("templates")).unwrap();
+            std::fs::write(root.join(chart).join("Chart.yaml"), "name: x\n").unwrap();
+            std::fs::write(root.join(chart).join("templates/t.yaml"), "kind: Pod\n").unwrap();
+        }
+        let fifo = std::process::Command::new("mkfifo").arg(root.join("pipe.yaml")).status().is_ok_and(|s| s.success());
+        let found = discover(root, &DiscoverOptions::default()).unwrap();
+        let shown: Vec<(&str, &FileClass)> = found.candidates.iter().map(|c| (c.display.as_str(), &c.class)).collect();
+        let chart = FileClass::HelmChart { chart: "c".to_string() };
+        assert_eq!(
+            shown,
+            vec![
+                ("a.yaml", &FileClass::Yaml),
+                ("c/Chart.yaml", &chart),
+                ("c/charts/sub/Chart.yaml", &chart),
+                ("c/charts/sub/templates/t.yaml", &chart),
+                ("c/templates/t.yaml", &chart),
+            ]
+        );
+        if fifo {
+            assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
+            assert_eq!(found.problems[0].display, "pipe.yaml");
+            assert!(found.problems[0].message.contains("not a regular file"));
+        }
+    }
+}
