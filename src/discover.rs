@@ -177,7 +177,9 @@ fn discover_in(root: &Path, base: &Path, options: &DiscoverOptions) -> Result<Di
             !(e.file_type().is_some_and(|t| t.is_dir()) && (name == ".git" || name == ".terraform" || name == "node_modules"))
         });
 
-    let found: Mutex<Vec<(PathBuf, bool)>> = Mutex::new(Vec::new());
+    // (path, is a symlink, is a regular file), candidate names only. The file type comes
+    // with the directory entry: no second `stat` per file after the walk.
+    let found: Mutex<Vec<(PathBuf, bool, bool)>> = Mutex::new(Vec::new());
     let problems: Mutex<Vec<WalkProblem>> = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
         Box::new(|entry| {
@@ -186,9 +188,14 @@ fn discover_in(root: &Path, base: &Path, options: &DiscoverOptions) -> Result<Di
                     // Everything but directories: regular files, symlinks, and special files
                     // (FIFOs, sockets, devices), which are reported rather than read.
                     let is_symlink = e.path_is_symlink();
-                    let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                    if !is_dir && let Ok(mut f) = found.lock() {
-                        f.push((e.into_path(), is_symlink));
+                    let file_type = e.file_type();
+                    let is_dir = file_type.is_some_and(|t| t.is_dir());
+                    let is_file = file_type.is_some_and(|t| t.is_file());
+                    if !is_dir
+                        && is_candidate_name(&e.file_name().to_string_lossy()).is_some()
+                        && let Ok(mut f) = found.lock()
+                    {
+                        f.push((e.into_path(), is_symlink, is_file));
                     }
                 }
                 Err(err) => {
@@ -206,17 +213,17 @@ fn discover_in(root: &Path, base: &Path, options: &DiscoverOptions) -> Result<Di
     // Helm charts: any directory holding a Chart.yaml.
     let charts: BTreeSet<PathBuf> = found
         .iter()
-        .filter(|(p, _)| p.file_name().is_some_and(|n| n == "Chart.yaml"))
-        .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
+        .filter(|(p, _, _)| p.file_name().is_some_and(|n| n == "Chart.yaml"))
+        .filter_map(|(p, _, _)| p.parent().map(Path::to_path_buf))
         .collect();
 
     let canonical_root = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
     let mut candidates = Vec::new();
-    for (path, is_symlink) in found {
+    for (path, is_symlink, is_file) in found {
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let Some(mut class) = is_candidate_name(&name) else { continue };
         let display = display_path(&path, &base);
-        if !is_symlink && !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        if !is_symlink && !is_file {
             problems.push(WalkProblem {
                 display,
                 message: "not a regular file (FIFO, socket or device); not read".to_string(),
@@ -259,7 +266,8 @@ fn discover_in(root: &Path, base: &Path, options: &DiscoverOptions) -> Result<Di
                 Ok(_) => {}
             }
         }
-        if let Some(chart) = charts.iter().find(|c| path.starts_with(c)) {
+        // The outermost chart holding the file (its ancestors, looked up: not every chart per file).
+        if let Some(chart) = path.ancestors().skip(1).filter(|a| charts.contains(*a)).last() {
             class = FileClass::HelmChart { chart: display_path(chart, &base) };
         } else if name.ends_with(".tpl") {
             continue;
@@ -308,4 +316,42 @@ pub fn through_symlink(path: &Path, root: &Path) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn special_files_are_reported_and_charts_are_outermost() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.yaml"), "kind: Pod\n").unwrap();
+        std::fs::write(root.join("notes.txt"), "not a candidate\n").unwrap();
+        for chart in ["c", "c/charts/sub"] {
+            std::fs::create_dir_all(root.join(chart).join("templates")).unwrap();
+            std::fs::write(root.join(chart).join("Chart.yaml"), "name: x\n").unwrap();
+            std::fs::write(root.join(chart).join("templates/t.yaml"), "kind: Pod\n").unwrap();
+        }
+        let fifo = std::process::Command::new("mkfifo").arg(root.join("pipe.yaml")).status().is_ok_and(|s| s.success());
+        let found = discover(root, &DiscoverOptions::default()).unwrap();
+        let shown: Vec<(&str, &FileClass)> = found.candidates.iter().map(|c| (c.display.as_str(), &c.class)).collect();
+        let chart = FileClass::HelmChart { chart: "c".to_string() };
+        assert_eq!(
+            shown,
+            vec![
+                ("a.yaml", &FileClass::Yaml),
+                ("c/Chart.yaml", &chart),
+                ("c/charts/sub/Chart.yaml", &chart),
+                ("c/charts/sub/templates/t.yaml", &chart),
+                ("c/templates/t.yaml", &chart),
+            ]
+        );
+        if fifo {
+            assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
+            assert_eq!(found.problems[0].display, "pipe.yaml");
+            assert!(found.problems[0].message.contains("not a regular file"));
+        }
+    }
 }

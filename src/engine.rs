@@ -256,7 +256,12 @@ impl Engine {
                 }
             }
         }
-        let mut engine = Self { rules: compiled, by_kind, scan_rules, rego, rule_time: None, settings: settings.clone() };
+        // Keep the probed engine: it is prepared (modules analyzed, loops hoisted), so every
+        // worker cloned from it starts evaluating at once instead of preparing its own copy
+        // (that preparation, once per worker, cost more than the rules on small scans and
+        // grew with the number of threads).
+        drop(rego);
+        let mut engine = Self { rules: compiled, by_kind, scan_rules, rego: probe, rule_time: None, settings: settings.clone() };
         engine.set_rule_time(crate::limits::AnalysisLimits::default().rule_time);
         Ok(engine)
     }

@@ -40,9 +40,10 @@ pub struct Finding {
     /// `helm_release`, a Kustomize build): a suppression above one of them applies too.
     #[serde(skip)]
     pub call_sites: Vec<Location>,
-    /// Set on a suppressed finding ([`crate::scan::ScanReport::suppressed`]).
+    /// Set on a suppressed finding ([`crate::scan::ScanReport::suppressed`]). Boxed: few
+    /// findings are suppressed, and every finding would otherwise carry its size.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub suppression: Option<crate::suppress::Suppression>,
+    pub suppression: Option<Box<crate::suppress::Suppression>>,
     /// Whether a `--baseline` holds this finding (`None`: no baseline was given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
@@ -104,6 +105,14 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Findings are most of a large scan's memory: keep the struct compact (a suppression,
+    /// rare, is boxed). Raise the bound only for a field every finding needs.
+    #[test]
+    fn finding_is_compact() {
+        assert!(std::mem::size_of::<Finding>() <= 320, "Finding is {} bytes", std::mem::size_of::<Finding>());
+        assert_eq!(std::mem::size_of::<Option<Box<crate::suppress::Suppression>>>(), std::mem::size_of::<usize>());
+    }
 
     #[test]
     fn fnv_known_values() {

@@ -915,12 +915,22 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
                 };
                 report::terminal::render(&report, &mut sources, options)
             }
-            Format::Json => report::json::render(&report),
+            // Streamed to the output: never the whole document in memory.
+            Format::Json => {
+                if emit_with(&output.file, |w| report::json::write(&report, w)) == ExitStatus::UsageError {
+                    return ExitStatus::UsageError;
+                }
+                continue;
+            }
             Format::Sarif => {
                 let category = args.sarif_category.clone().unwrap_or_else(|| {
                     if paths.prefix.is_empty() { "stridegate/".to_string() } else { format!("stridegate/{}/", paths.prefix) }
                 });
-                report::sarif::render_with(&report, &report::sarif::SarifOptions { paths: paths.clone(), category: Some(category) })
+                let options = report::sarif::SarifOptions { paths: paths.clone(), category: Some(category) };
+                if emit_with(&output.file, |w| report::sarif::write_with(&report, &options, w)) == ExitStatus::UsageError {
+                    return ExitStatus::UsageError;
+                }
+                continue;
             }
             Format::Junit => {
                 // Every rule × resource the engine evaluated: passing test cases.
@@ -1230,6 +1240,39 @@ fn emit(output: &Option<PathBuf>, text: &str) -> ExitStatus {
             }
         },
         None => write_stdout(text),
+    }
+}
+
+/// Writes to `output` or stdout through a buffer, with `write` producing the bytes as it goes.
+fn emit_with(output: &Option<PathBuf>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> ExitStatus {
+    const BUFFER: usize = 256 * 1024;
+    match output {
+        Some(path) => {
+            let written = std::fs::File::create(path).and_then(|file| {
+                let mut out = std::io::BufWriter::with_capacity(BUFFER, file);
+                write(&mut out)?;
+                out.flush()
+            });
+            match written {
+                Ok(()) => ExitStatus::Clean,
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    ExitStatus::UsageError
+                }
+            }
+        }
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(BUFFER, std::io::stdout().lock());
+            match write(&mut out).and_then(|()| out.flush()) {
+                // A closed pipe (`stridegate scan -f json | head`) is not an error.
+                Ok(()) => ExitStatus::Clean,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Clean,
+                Err(e) => {
+                    eprintln!("error: cannot write output: {e}");
+                    ExitStatus::UsageError
+                }
+            }
+        }
     }
 }
 

@@ -12,14 +12,14 @@ use crate::scan::{Coverage, FileRecord, Outcome, RuleFailure, ScanReport};
 struct JsonReport<'a> {
     tool: Tool,
     summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     /// Findings a suppression accepts, each with its `suppression`.
-    suppressed: Vec<JsonFinding<'a>>,
+    suppressed: Findings<'a>,
     /// Every suppression and its status (used, unused, expired, missing-reason...).
     suppressions: &'a [crate::suppress::SuppressionRecord],
     /// Controls that could not be decided because a value is unknown (not violations).
-    unverifiable: Vec<JsonFinding<'a>>,
-    errors: Vec<JsonError<'a>>,
+    unverifiable: Findings<'a>,
+    errors: Errors<'a>,
     rule_failures: &'a [RuleFailure],
     not_analyzed: &'a [crate::terraform::NotAnalyzed],
     files: &'a [FileRecord],
@@ -65,6 +65,27 @@ struct JsonFinding<'a> {
     baseline: Option<crate::finding::BaselineState>,
 }
 
+/// Findings serialized one at a time as they are written (never all converted at once).
+struct Findings<'a>(&'a [Finding]);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(finding))
+    }
+}
+
+/// The failed files, as errors, serialized as they are written.
+struct Errors<'a>(&'a [FileRecord]);
+
+impl Serialize for Errors<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().filter_map(|f| match &f.outcome {
+            Outcome::Failed { message, location, .. } => Some(JsonError { file: &f.path, message, location: location.as_ref() }),
+            _ => None,
+        }))
+    }
+}
+
 #[derive(Serialize)]
 struct JsonError<'a> {
     file: &'a str,
@@ -86,21 +107,23 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         attribute_present: f.attribute_present,
         fingerprint: f.fingerprint(),
         related: &f.related,
-        suppression: f.suppression.as_ref(),
+        suppression: f.suppression.as_deref(),
         baseline: f.baseline,
     }
 }
 
-/// Renders the report as pretty-printed JSON.
+/// Renders the report as pretty-printed JSON (what [`write`] writes, as a string).
 pub fn render(report: &ScanReport) -> String {
-    let errors = report
-        .files
-        .iter()
-        .filter_map(|f| match &f.outcome {
-            Outcome::Failed { message, location, .. } => Some(JsonError { file: &f.path, message, location: location.as_ref() }),
-            _ => None,
-        })
-        .collect();
+    let mut out = Vec::new();
+    match write(report, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"cannot serialize the report: {e}\"}}\n"),
+    }
+}
+
+/// Writes the report as pretty-printed JSON to `out`, finding by finding: memory does not
+/// grow with the size of the output (give a buffered writer).
+pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = JsonReport {
         tool: Tool { name: "stridegate", version: crate::VERSION },
         summary: Summary {
@@ -113,16 +136,15 @@ pub fn render(report: &ScanReport) -> String {
             incomplete: report.is_incomplete(),
             rules: report.rules.len(),
         },
-        findings: report.findings.iter().map(finding).collect(),
-        suppressed: report.suppressed.iter().map(finding).collect(),
+        findings: Findings(&report.findings),
+        suppressed: Findings(&report.suppressed),
         suppressions: &report.suppressions,
-        unverifiable: report.unverifiable.iter().map(finding).collect(),
-        errors,
+        unverifiable: Findings(&report.unverifiable),
+        errors: Errors(&report.files),
         rule_failures: &report.rule_failures,
         not_analyzed: &report.not_analyzed,
         files: &report.files,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"cannot serialize the report: {e}\"}}"));
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }

@@ -208,16 +208,36 @@ pub fn render(report: &ScanReport) -> String {
     render_with(report, &SarifOptions::default())
 }
 
-/// Renders the report as a SARIF 2.1.0 log.
+/// Renders the report as a SARIF 2.1.0 log (what [`write_with`] writes, as a string).
 pub fn render_with(report: &ScanReport, options: &SarifOptions) -> String {
+    let mut out = Vec::new();
+    match write_with(report, options, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => {
+            let mut s = serde_json::to_string(&Value::String(format!("cannot serialize SARIF: {e}"))).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    }
+}
+
+/// Writes the report as a SARIF 2.1.0 log to `out`. Results are built and written one at a
+/// time, so memory does not grow with the number of findings (give a buffered writer).
+pub fn write_with(report: &ScanReport, options: &SarifOptions, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let paths = &options.paths;
     let mut rules: Vec<ReportingDescriptor> = report.rules.iter().map(|m| rule_descriptor(m)).collect();
+    // The first rule of each id (as a linear search finds it), looked up once per finding.
+    let mut by_id: std::collections::HashMap<&str, usize> = std::collections::HashMap::with_capacity(report.rules.len());
+    for (i, m) in report.rules.iter().enumerate() {
+        by_id.entry(&m.id).or_insert(i);
+    }
     // Variant descriptors for findings whose severity is not their rule's default, in the
-    // findings' order (deterministic), each once.
+    // findings' order (deterministic), each once. Each finding's descriptor is decided here,
+    // before any result is written (the rules come first in the log).
     let mut variants: BTreeMap<String, usize> = BTreeMap::new();
-    let mut results: Vec<SarifResult> = Vec::with_capacity(report.findings.len() + report.suppressed.len());
+    let mut assigned: Vec<Option<(usize, &RuleMeta)>> = Vec::with_capacity(report.findings.len() + report.suppressed.len());
     for f in report.findings.iter().chain(&report.suppressed) {
-        let base = report.rules.iter().position(|m| *m.id == *f.rule_id);
+        let base = by_id.get(&*f.rule_id).copied();
         let rule = base.and_then(|i| report.rules.get(i).map(|m| (i, m.as_ref())));
         let rule = match rule {
             Some((i, meta)) if meta.severity != f.severity => {
@@ -239,7 +259,7 @@ pub fn render_with(report: &ScanReport, options: &SarifOptions) -> String {
             }
             other => other,
         };
-        results.push(result(f, rule, paths));
+        assigned.push(rule);
     }
     let mut notifications: Vec<Notification> = report
         .files
@@ -328,7 +348,7 @@ pub fn render_with(report: &ScanReport, options: &SarifOptions) -> String {
         invocation.tool_execution_notifications = Some(notifications);
     }
     let driver = driver(rules);
-    let mut run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).invocations(vec![invocation]).build();
+    let mut run = Run::builder().tool(Tool::builder().driver(driver).build()).results(Vec::new()).invocations(vec![invocation]).build();
     // Reviewers read findings by category: counts per STRIDE-LM category as run properties.
     let stride: serde_json::Map<String, Value> = super::stride_counts(report).into_iter().map(|(s, n)| (s.to_string(), json!(n))).collect();
     let mut props = BTreeMap::new();
@@ -350,8 +370,80 @@ pub fn render_with(report: &ScanReport, options: &SarifOptions) -> String {
         run.original_uri_base_ids = Some(bases);
     }
     let sarif = Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build();
-    let mut s = serde_json::to_string_pretty(&sarif)
-        .unwrap_or_else(|e| serde_json::to_string(&Value::String(format!("cannot serialize SARIF: {e}"))).unwrap_or_default());
-    s.push('\n');
-    s
+    // The log without its results (`"results": []` marks their place), then the results
+    // streamed into that place.
+    let skeleton = serde_json::to_value(&sarif)?;
+    let results = Results { report, assigned: &assigned, paths };
+    serde_json::to_writer_pretty(&mut *out, &Spliced { skeleton: &skeleton, results: &results })?;
+    out.write_all(b"\n")
+}
+
+/// The findings' SARIF results, each built when it is written.
+struct Results<'a> {
+    report: &'a ScanReport,
+    /// Each finding's descriptor (index and rule), findings then suppressed findings.
+    assigned: &'a [Option<(usize, &'a RuleMeta)>],
+    paths: &'a RepoPaths,
+}
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let findings = self.report.findings.iter().chain(&self.report.suppressed);
+        serializer.collect_seq(findings.zip(self.assigned).map(|(f, rule)| result(f, *rule, self.paths)))
+    }
+}
+
+/// The log skeleton with `runs[*].results` replaced by the streamed results (one run).
+struct Spliced<'a> {
+    skeleton: &'a Value,
+    results: &'a Results<'a>,
+}
+
+impl serde::Serialize for Spliced<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Value::Object(log) = self.skeleton else { return serde::Serialize::serialize(self.skeleton, serializer) };
+        let mut map = serializer.serialize_map(Some(log.len()))?;
+        for (key, value) in log {
+            match (key.as_str(), value) {
+                ("runs", Value::Array(runs)) => map.serialize_entry(key, &Runs { runs, results: self.results })?,
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// `runs`, each with its `results` streamed.
+struct Runs<'a> {
+    runs: &'a [Value],
+    results: &'a Results<'a>,
+}
+
+impl serde::Serialize for Runs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Run<'a>(&'a serde_json::Map<String, Value>, &'a Results<'a>);
+        impl serde::Serialize for Run<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (key, value) in self.0 {
+                    if key == "results" {
+                        map.serialize_entry(key, self.1)?;
+                    } else {
+                        map.serialize_entry(key, value)?;
+                    }
+                }
+                map.end()
+            }
+        }
+        let mut seq = serializer.serialize_seq(Some(self.runs.len()))?;
+        for run in self.runs {
+            match run {
+                Value::Object(run) => seq.serialize_element(&Run(run, self.results))?,
+                other => seq.serialize_element(other)?,
+            }
+        }
+        seq.end()
+    }
 }

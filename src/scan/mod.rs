@@ -203,6 +203,7 @@ fn scan_discovered(
     let pool = rayon::ThreadPoolBuilder::new().num_threads(effective_threads(options.threads)).stack_size(WORKER_STACK).build();
     let scan_deadline = options.timeout.map(|t| started + t);
     let (cache, cache_note) = open_cache(options, engine);
+    let workers = Workers { engine, idle: std::sync::Mutex::new(Vec::new()) };
     let work = || -> Vec<UnitResult> {
         // Plan every unit → build and analyze each (in parallel) → whole-scan finish below.
         let units = frontend::plan(discovered.candidates, options);
@@ -212,8 +213,9 @@ fn scan_discovered(
             .zip(roles)
             .filter(|(_, role)| *role != units::Role::Skip)
             .map_init(
-                || engine.worker(),
+                || workers.take(),
                 |worker, (unit, role)| {
+                    let worker = worker.get();
                     if role == units::Role::Context {
                         return context_unit(unit, engine, worker, options, scan_deadline);
                     }
@@ -248,7 +250,7 @@ fn scan_discovered(
                     if let (Some(c), Some(p)) = (&cache, probe) {
                         c.store(p, result.view(), result.complete);
                     }
-                    result
+                    result.compact()
                 },
             )
             .collect()
@@ -258,10 +260,11 @@ fn scan_discovered(
         Err(_) => work(),
     };
 
-    let mut files = Vec::with_capacity(results.len() + discovered.problems.len());
-    let mut findings = Vec::new();
+    // Sized once: growing by doubling would hold up to twice the findings while copying.
+    let mut files = Vec::with_capacity(results.iter().map(|r| r.records.len()).sum::<usize>() + discovered.problems.len());
+    let mut findings = Vec::with_capacity(results.iter().map(|r| r.output.findings.len()).sum());
     let mut unverifiable = Vec::new();
-    let mut observations = Vec::new();
+    let mut observations = Vec::with_capacity(results.iter().map(|r| r.output.observations.len()).sum());
     let mut rule_failures = Vec::new();
     let mut bytes = 0;
     let mut not_analyzed = Vec::new();
@@ -362,6 +365,43 @@ fn open_cache(options: &ScanOptions, engine: &Engine) -> (Option<crate::cache::C
     match crate::cache::Cache::open(settings, root, options, engine) {
         Ok(c) => (Some(c), None),
         Err(note) => (None, Some(note)),
+    }
+}
+
+/// The scan's evaluation workers, reused: rayon calls a `map_init` initializer for every
+/// piece of work it splits off (many more than there are threads), and a worker is a clone of
+/// the prepared Rego engine.
+struct Workers<'e> {
+    engine: &'e Engine,
+    idle: std::sync::Mutex<Vec<Worker>>,
+}
+
+impl Workers<'_> {
+    /// An idle worker, or a new one when every worker is busy.
+    fn take(&self) -> Pooled<'_> {
+        let worker = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        Pooled { worker, pool: self }
+    }
+}
+
+/// A worker taken from [`Workers`], given back when dropped.
+struct Pooled<'a> {
+    worker: Option<Worker>,
+    pool: &'a Workers<'a>,
+}
+
+impl Pooled<'_> {
+    /// The worker (created on first use when none was idle).
+    fn get(&mut self) -> &mut Worker {
+        self.worker.get_or_insert_with(|| self.pool.engine.worker())
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let (Some(worker), Ok(mut idle)) = (self.worker.take(), self.pool.idle.lock()) {
+            idle.push(worker);
+        }
     }
 }
 
@@ -480,6 +520,19 @@ impl UnitResult {
             suppressions: Vec::new(),
             complete: false,
         }
+    }
+
+    /// The result without spare capacity: every unit's result is held until the scan ends,
+    /// and a vector's slack (up to half its size after growing) would be most of a small
+    /// file's share of memory.
+    fn compact(mut self) -> Self {
+        self.records.shrink_to_fit();
+        self.output.findings.shrink_to_fit();
+        self.output.observations.shrink_to_fit();
+        self.output.unverifiable.shrink_to_fit();
+        self.not_analyzed.shrink_to_fit();
+        self.suppressions.shrink_to_fit();
+        self
     }
 
     /// A unit restored from the cache. Its suppressions were cached whether or not they apply

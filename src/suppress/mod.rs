@@ -634,7 +634,7 @@ pub fn apply(
         }
         match suppression {
             Some(s) => {
-                f.suppression = Some(s);
+                f.suppression = Some(Box::new(s));
                 out.suppressed.push(f);
             }
             None => {
