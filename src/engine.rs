@@ -124,6 +124,9 @@ struct Program {
     rules: Vec<usize>,
     /// The generated batch rules (`package stridegate.engine.batch`), if any.
     batch_module: Option<String>,
+    /// Indexes (into `Engine::libraries`) of the libraries its rules use, directly or through
+    /// other libraries.
+    libraries: Vec<usize>,
     prepared: OnceLock<Result<regorus::Engine, EngineError>>,
 }
 
@@ -266,7 +269,13 @@ impl Engine {
             let p = match programs.iter().position(|p| p.platform == key.0) {
                 Some(p) => p,
                 None => {
-                    programs.push(Program { platform: key.0, rules: Vec::new(), batch_module: None, prepared: OnceLock::new() });
+                    programs.push(Program {
+                        platform: key.0,
+                        rules: Vec::new(),
+                        batch_module: None,
+                        libraries: Vec::new(),
+                        prepared: OnceLock::new(),
+                    });
                     programs.len() - 1
                 }
             };
@@ -300,10 +309,15 @@ impl Engine {
             });
             entry.batch_query = Some(format!("data.stridegate.engine.batch.{name}"));
         }
+        let libraries: Vec<(String, String)> = rules.libraries.iter().map(|l| (l.file.clone(), l.source.clone())).collect();
         for program in &mut programs {
             program.rules.sort_unstable();
+            let sources = program.rules.iter().filter_map(|&i| match compiled.get(i).map(|r| &r.exec) {
+                Some(Exec::Rego { source, .. }) => Some(source.as_str()),
+                _ => None,
+            });
+            program.libraries = libraries_used(&libraries, sources);
         }
-        let libraries = rules.libraries.iter().map(|l| (l.file.clone(), l.source.clone())).collect();
         let mut engine =
             Self { rules: compiled, by_kind, scan_rules, programs, libraries, rule_time: None, settings: settings.clone(), timings: None };
         engine.set_rule_time(crate::limits::AnalysisLimits::default().rule_time);
@@ -360,7 +374,13 @@ impl Engine {
     /// compile with the libraries alone, named (a failure in analysis names no rule).
     fn culprit(&self, program: &Program) -> Option<EngineError> {
         program.rules.iter().find_map(|&i| {
-            let alone = Program { platform: program.platform, rules: vec![i], batch_module: None, prepared: OnceLock::new() };
+            let alone = Program {
+                platform: program.platform,
+                rules: vec![i],
+                batch_module: None,
+                libraries: program.libraries.clone(),
+                prepared: OnceLock::new(),
+            };
             let rule = self.rules.get(i)?;
             match self.compile(&alone) {
                 Ok(_) => None,
@@ -391,7 +411,7 @@ impl Engine {
         // (scan incomplete), never silently make a `deny` body undefined and hide a finding.
         rego.set_strict_builtin_errors(true);
         add_extensions(&mut rego).map_err(|message| EngineError::Rego { rule: "<extensions>".to_string(), message })?;
-        for (file, source) in &self.libraries {
+        for (file, source) in program.libraries.iter().filter_map(|&l| self.libraries.get(l)) {
             rego.add_policy(file.clone(), source.clone()).map_err(|e| EngineError::Rego { rule: file.clone(), message: e.to_string() })?;
         }
         for &i in &program.rules {
@@ -731,6 +751,44 @@ impl Engine {
     }
 }
 
+/// The libraries (indexes into `libraries`, as (file, source)) that `sources` use, directly or
+/// through other libraries: those whose package `sources` name. A library whose package
+/// cannot be read is always included.
+fn libraries_used<'a>(libraries: &[(String, String)], sources: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let packages: Vec<Option<&str>> = libraries
+        .iter()
+        .map(|(_, text)| text.lines().find_map(|l| l.trim().strip_prefix("package ")).map(str::trim).filter(|p| !p.is_empty()))
+        .collect();
+    let mut used: Vec<bool> = packages.iter().map(Option::is_none).collect();
+    let mut pending: Vec<&str> = sources.collect();
+    pending.extend(libraries.iter().zip(&used).filter(|(_, u)| **u).map(|((_, text), _)| text.as_str()));
+    while let Some(text) = pending.pop() {
+        for (l, package) in packages.iter().enumerate() {
+            if let Some(package) = package
+                && !used.get(l).copied().unwrap_or(true)
+                && names_package(text, package)
+            {
+                if let Some(u) = used.get_mut(l) {
+                    *u = true;
+                }
+                if let Some((_, lib)) = libraries.get(l) {
+                    pending.push(lib);
+                }
+            }
+        }
+    }
+    used.iter().enumerate().filter(|(_, u)| **u).map(|(l, _)| l).collect()
+}
+
+/// Whether `text` mentions the Rego package `package` (`stridegate.lib.kubernetes`, not
+/// `stridegate.lib.kubernetes_rbac`).
+fn names_package(text: &str, package: &str) -> bool {
+    text.match_indices(package).any(|(at, _)| {
+        let next = text.get(at + package.len()..).and_then(|rest| rest.chars().next());
+        !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
 /// regorus' execution timer settings for a `rule-time` limit.
 fn timer_config(limit: std::time::Duration) -> regorus::utils::limits::ExecutionTimerConfig {
     let check_interval = std::num::NonZeroU32::new(256).unwrap_or(std::num::NonZeroU32::MIN);
@@ -796,4 +854,29 @@ fn rego_hits(result: &Value, hits: &mut Vec<Hit>) -> Result<(), String> {
         hits.push(Hit { message: msg.to_string(), path, severity });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lib(package: &str, body: &str) -> (String, String) {
+        (format!("lib/{package}.rego"), format!("package stridegate.lib.{package}\n\n{body}\n"))
+    }
+
+    #[test]
+    fn programs_get_the_libraries_their_rules_use_transitively() {
+        let libraries = vec![
+            lib("kubernetes", "import data.stridegate.lib.secrets\nx := 1"),
+            lib("kubernetes_rbac", "y := 2"),
+            lib("secrets", "z := 3"),
+            lib("iam", "w := 4"),
+            ("lib/odd.rego".to_string(), "# no package line\n".to_string()),
+        ];
+        let rule = "package stridegate.rules.k8s_0001\nimport data.stridegate.lib.kubernetes as k8s\n";
+        assert_eq!(libraries_used(&libraries, [rule].into_iter()), [0, 2, 4]);
+        let rbac = "package stridegate.rules.k8s_0032\nimport data.stridegate.lib.kubernetes_rbac\n";
+        assert_eq!(libraries_used(&libraries, [rbac].into_iter()), [1, 4]);
+        assert_eq!(libraries_used(&libraries, std::iter::empty()), [4]);
+    }
 }

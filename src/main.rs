@@ -15,6 +15,7 @@ use stridegate::rules::meta::Severity;
 use stridegate::rules::{RuleError, RuleSet};
 use stridegate::scan::{ExitStatus, ScanOptions, scan};
 
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
