@@ -558,7 +558,7 @@ impl Engine {
                 if let Some(rule) = self.rules.get(i)
                     && let Exec::Scan(check) = &rule.exec
                 {
-                    let started = timings.map(|_| Instant::now());
+                    let started = timings.map(|_| crate::timings::RuleClock::start());
                     if let Some(obs) = check.observe(resource) {
                         out.observations.push((i, obs));
                     }
@@ -639,7 +639,7 @@ impl Engine {
         for &i in &entry.rules {
             let Some(rule) = self.rules.get(i) else { continue };
             hits.clear();
-            let started = timings.map(|_| Instant::now());
+            let started = timings.map(|_| crate::timings::RuleClock::start());
             match &rule.exec {
                 Exec::Scan(check) => {
                     if let Some(obs) = check.observe(resource) {
@@ -709,7 +709,7 @@ impl Engine {
             let Exec::Scan(check) = &rule.exec else { continue };
             let mut obs = by_rule.remove(&i).unwrap_or_default();
             obs.sort_by(|a, b| (&a.root, &a.address).cmp(&(&b.root, &b.address)));
-            let started = self.timings.as_ref().map(|_| Instant::now());
+            let started = self.timings.as_ref().map(|_| crate::timings::RuleClock::start());
             let mut hits: Vec<ScanHit> = Vec::new();
             check.finish(&obs, &mut hits);
             let mut undecided: Vec<ScanHit> = Vec::new();

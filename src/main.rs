@@ -404,7 +404,7 @@ struct ScanArgs {
     #[arg(long)]
     no_cache: bool,
     /// After the report, print on stderr the wall time of each stage (discover, plan, parse,
-    /// evaluate, finish, suppress, report) and the 20 costliest rules with their calls;
+    /// evaluate, finish, suppress, report) and the 20 costliest rules (CPU time) with their calls;
     /// `--timings=FILE` writes the same as JSON to FILE instead. Rego rules are then evaluated
     /// one by one (not together per resource kind) so that time can be attributed to each rule,
     /// which makes the scan slower; units restored from the cache cost nothing (use --no-cache).

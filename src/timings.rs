@@ -112,7 +112,8 @@ pub struct Timings {
 pub struct RuleCost {
     /// Rule id.
     pub id: String,
-    /// Time spent in the rule, summed over every call, in milliseconds.
+    /// CPU time spent in the rule (the worker thread's CPU time, where the platform has a
+    /// thread clock; else wall time), summed over every call, in milliseconds.
     pub cpu_ms: f64,
     /// Calls: resources the rule ran on (plus one for a whole-scan rule's `finish`).
     pub calls: u64,
@@ -181,7 +182,7 @@ impl Timings {
         let total: f64 = rules.iter().map(|r| r.cpu_ms).sum();
         let _ = writeln!(
             out,
-            "  top {} of {} rules by time (Rego rules evaluated one by one)\n  rule                  time ms      calls   µs/call",
+            "  top {} of {} rules by CPU time (Rego rules evaluated one by one)\n  rule                   cpu ms      calls   µs/call",
             top.min(rules.len()),
             rules.len()
         );
@@ -200,6 +201,37 @@ fn round3(ms: f64) -> f64 {
     (ms * 1000.0).round() / 1000.0
 }
 
+/// A start mark for a rule's time: the thread's CPU time where the platform gives it (so a busy
+/// machine does not inflate a rule's cost), else wall time.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleClock(Duration);
+
+impl RuleClock {
+    /// Now.
+    pub fn start() -> Self {
+        Self(thread_time())
+    }
+
+    /// Time since [`RuleClock::start`] on the same thread.
+    pub fn elapsed(self) -> Duration {
+        thread_time().saturating_sub(self.0)
+    }
+}
+
+/// CPU time of the calling thread.
+#[cfg(unix)]
+fn thread_time() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(u64::try_from(t.tv_sec).unwrap_or(0), u32::try_from(t.tv_nsec).unwrap_or(0))
+}
+
+/// Wall time since the first call (no thread CPU clock here).
+#[cfg(not(unix))]
+fn thread_time() -> Duration {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    EPOCH.get_or_init(Instant::now).elapsed()
+}
+
 /// Runs `f`, adding its wall time to `stage` when `timings` is on.
 pub fn timed<T>(timings: Option<&Timings>, stage: Stage, f: impl FnOnce() -> T) -> T {
     match timings {
@@ -216,6 +248,23 @@ pub fn timed<T>(timings: Option<&Timings>, stage: Stage, f: impl FnOnce() -> T) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_clock_counts_this_threads_work_not_sleep() {
+        let start = RuleClock::start();
+        std::thread::sleep(Duration::from_millis(30));
+        let slept = start.elapsed();
+        let start = RuleClock::start();
+        let mut x = 0u64;
+        for i in 0..20_000_000u64 {
+            x = std::hint::black_box(x.wrapping_add(i));
+        }
+        let worked = start.elapsed();
+        assert!(worked > Duration::ZERO, "{x}");
+        if cfg!(unix) {
+            assert!(slept < Duration::from_millis(10), "sleeping is not CPU time: {slept:?}");
+        }
+    }
 
     #[test]
     fn stages_and_rules_accumulate_and_sort() {

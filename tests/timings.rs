@@ -89,7 +89,7 @@ fn timings_flag_prints_the_table_after_the_report() {
     for stage in ["discover", "evaluate", "report"] {
         assert!(stderr.lines().any(|l| l.trim_start().starts_with(stage)), "{stage} missing: {stderr}");
     }
-    assert!(stderr.contains("rules by time"), "{stderr}");
+    assert!(stderr.contains("rules by CPU time"), "{stderr}");
     // One YAML file: only the Kubernetes policies are compiled and run.
     assert!(!stderr.contains(" TF-") && !stderr.contains(" IAM-"), "{stderr}");
     // Without the flag, nothing of the kind.
