@@ -124,9 +124,6 @@ struct Program {
     rules: Vec<usize>,
     /// The generated batch rules (`package stridegate.engine.batch`), if any.
     batch_module: Option<String>,
-    /// Indexes (into `Engine::libraries`) of the libraries its rules use, directly or through
-    /// other libraries.
-    libraries: Vec<usize>,
     prepared: OnceLock<Result<regorus::Engine, EngineError>>,
 }
 
@@ -269,13 +266,7 @@ impl Engine {
             let p = match programs.iter().position(|p| p.platform == key.0) {
                 Some(p) => p,
                 None => {
-                    programs.push(Program {
-                        platform: key.0,
-                        rules: Vec::new(),
-                        batch_module: None,
-                        libraries: Vec::new(),
-                        prepared: OnceLock::new(),
-                    });
+                    programs.push(Program { platform: key.0, rules: Vec::new(), batch_module: None, prepared: OnceLock::new() });
                     programs.len() - 1
                 }
             };
@@ -312,11 +303,6 @@ impl Engine {
         let libraries: Vec<(String, String)> = rules.libraries.iter().map(|l| (l.file.clone(), l.source.clone())).collect();
         for program in &mut programs {
             program.rules.sort_unstable();
-            let sources = program.rules.iter().filter_map(|&i| match compiled.get(i).map(|r| &r.exec) {
-                Some(Exec::Rego { source, .. }) => Some(source.as_str()),
-                _ => None,
-            });
-            program.libraries = libraries_used(&libraries, sources);
         }
         let mut engine =
             Self { rules: compiled, by_kind, scan_rules, programs, libraries, rule_time: None, settings: settings.clone(), timings: None };
@@ -374,13 +360,7 @@ impl Engine {
     /// compile with the libraries alone, named (a failure in analysis names no rule).
     fn culprit(&self, program: &Program) -> Option<EngineError> {
         program.rules.iter().find_map(|&i| {
-            let alone = Program {
-                platform: program.platform,
-                rules: vec![i],
-                batch_module: None,
-                libraries: program.libraries.clone(),
-                prepared: OnceLock::new(),
-            };
+            let alone = Program { platform: program.platform, rules: vec![i], batch_module: None, prepared: OnceLock::new() };
             let rule = self.rules.get(i)?;
             match self.compile(&alone) {
                 Ok(_) => None,
@@ -411,7 +391,12 @@ impl Engine {
         // (scan incomplete), never silently make a `deny` body undefined and hide a finding.
         rego.set_strict_builtin_errors(true);
         add_extensions(&mut rego).map_err(|message| EngineError::Rego { rule: "<extensions>".to_string(), message })?;
-        for (file, source) in program.libraries.iter().filter_map(|&l| self.libraries.get(l)) {
+        // Only the libraries its rules use (found here, so only for the platforms a scan needs).
+        let sources = program.rules.iter().filter_map(|&i| match self.rules.get(i).map(|r| &r.exec) {
+            Some(Exec::Rego { source, .. }) => Some(source.as_str()),
+            _ => None,
+        });
+        for (file, source) in libraries_used(&self.libraries, sources).into_iter().filter_map(|l| self.libraries.get(l)) {
             rego.add_policy(file.clone(), source.clone()).map_err(|e| EngineError::Rego { rule: file.clone(), message: e.to_string() })?;
         }
         for &i in &program.rules {
