@@ -4,7 +4,8 @@
 //! to the rules that declare its kind.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -60,6 +61,8 @@ enum Exec {
     /// `query` is the rule's `deny`; `unverifiable` its `unverifiable` set, when the policy
     /// declares one (controls it cannot decide because a value is unknown).
     Rego {
+        file: String,
+        source: String,
         query: String,
         unverifiable: Option<String>,
     },
@@ -68,7 +71,7 @@ enum Exec {
 }
 
 /// Errors preparing the rules.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
 pub enum EngineError {
     /// A policy did not compile.
     #[error("rule {rule}: the Rego policy does not compile: {message}")]
@@ -103,9 +106,25 @@ pub struct Engine {
     rules: Vec<CompiledRule>,
     by_kind: HashMap<(Platform, String), KindRules>,
     scan_rules: Vec<usize>,
-    rego: regorus::Engine,
+    /// One Rego program per platform whose rules run, compiled on first use (a scan of one
+    /// YAML file never compiles the Terraform and IAM policies).
+    programs: Vec<Program>,
+    libraries: Vec<(String, String)>,
     rule_time: Option<std::time::Duration>,
     settings: crate::config::RuleSettings,
+    timings: Option<Arc<crate::timings::Timings>>,
+}
+
+/// The Rego rules of one platform: the shared libraries, every Rego rule with a target on the
+/// platform and a generated module of batch rules, compiled into one regorus engine on first
+/// use and prepared (analyzed and scheduled) once; each worker clones it.
+struct Program {
+    platform: Platform,
+    /// Indexes (into `Engine::rules`) of its Rego rules.
+    rules: Vec<usize>,
+    /// The generated batch rules (`package stridegate.engine.batch`), if any.
+    batch_module: Option<String>,
+    prepared: OnceLock<Result<regorus::Engine, EngineError>>,
 }
 
 /// The rules that apply to one (platform, kind), and the generated Rego rule that evaluates
@@ -115,11 +134,13 @@ pub struct Engine {
 struct KindRules {
     rules: Vec<usize>,
     batch_query: Option<String>,
+    /// The program holding the Rego rules of this kind (`None`: no Rego rule applies).
+    program: Option<usize>,
 }
 
-/// Per-thread evaluation state (a clone of the prepared Rego engine).
+/// Per-thread evaluation state (clones of the prepared Rego programs, made on first use).
 pub struct Worker {
-    rego: regorus::Engine,
+    rego: Vec<Option<regorus::Engine>>,
 }
 
 /// Everything the rules produced for one resource or file.
@@ -148,6 +169,19 @@ impl Output {
 /// Resources per task when one file holds many (see [`Engine::evaluate_all`]).
 const RESOURCES_PER_TASK: usize = 64;
 
+/// Capacity of regorus' process-wide caches of compiled `glob.match` and `regex.*` patterns.
+/// Its defaults (128 globs, 256 regexes) thrash on a scan with thousands of distinct IAM
+/// action patterns; a compiled pattern costs a few KB at most.
+const PATTERN_CACHE: usize = 8192;
+
+/// Sets regorus' pattern caches once per process.
+fn configure_pattern_caches() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        regorus::cache::configure(regorus::cache::Config { regex: PATTERN_CACHE, glob: PATTERN_CACHE });
+    });
+}
+
 impl Engine {
     /// Compiles `rules` (only those for which `selected` returns true) with the default rule
     /// settings.
@@ -155,25 +189,21 @@ impl Engine {
         Self::with_settings(rules, selected, &crate::config::RuleSettings::default())
     }
 
-    /// Compiles `rules` (only those for which `selected` returns true); Rego policies read
+    /// Prepares `rules` (only those for which `selected` returns true); Rego policies read
     /// `settings` as `data.stridegate.settings`, native checks receive them.
+    ///
+    /// The built-in policies are compiled per platform on first use (a broken built-in policy
+    /// is caught by `cargo test`, see [`Engine::check_policies`]); the platforms holding
+    /// user-supplied policies (`--rules DIR`) are compiled and every query of those policies
+    /// probed here, so a broken user policy is a configuration error before the scan starts.
     pub fn with_settings(
         rules: &RuleSet,
         selected: impl Fn(&RuleMeta) -> bool,
         settings: &crate::config::RuleSettings,
     ) -> Result<Self, EngineError> {
-        let mut rego = regorus::Engine::new();
-        rego.add_data(regorus::Value::from(settings.rego_data()))
-            .map_err(|e| EngineError::Rego { rule: "<settings>".to_string(), message: e.to_string() })?;
-        // A builtin that fails (a type error in `sprintf`, say) must surface as a rule failure
-        // (scan incomplete), never silently make a `deny` body undefined and hide a finding.
-        rego.set_strict_builtin_errors(true);
-        add_extensions(&mut rego).map_err(|message| EngineError::Rego { rule: "<extensions>".to_string(), message })?;
-        for lib in &rules.libraries {
-            rego.add_policy(lib.file.clone(), lib.source.clone())
-                .map_err(|e| EngineError::Rego { rule: lib.file.clone(), message: e.to_string() })?;
-        }
+        configure_pattern_caches();
         let mut compiled = Vec::new();
+        let mut user_rules = Vec::new();
         for rule in rules.rules.iter().filter(|r| selected(&r.meta)) {
             let meta = rule.meta.clone();
             let exec = match &rule.implementation {
@@ -181,11 +211,12 @@ impl Engine {
                     if meta.scope == Scope::Scan {
                         return Err(EngineError::ScanScopeRego(meta.id.clone()));
                     }
-                    let package = rego
-                        .add_policy(file.clone(), source.clone())
-                        .map_err(|e| EngineError::Rego { rule: meta.id.clone(), message: e.to_string() })?;
+                    // The registry checks that the policy declares exactly this package.
+                    let package = format!("data.{}", meta.rego_package());
                     let declares_unverifiable = source.lines().any(|l| l.starts_with("unverifiable contains"));
                     Exec::Rego {
+                        file: file.clone(),
+                        source: source.clone(),
                         query: format!("{package}.deny"),
                         unverifiable: declares_unverifiable.then(|| format!("{package}.unverifiable")),
                     }
@@ -196,6 +227,9 @@ impl Engine {
                     None => return Err(EngineError::MissingNative(meta.id.clone())),
                 },
             };
+            if rule.origin != crate::rules::Origin::Builtin && matches!(exec, Exec::Rego { .. }) {
+                user_rules.push(compiled.len());
+            }
             compiled.push(CompiledRule {
                 id: Arc::from(meta.id.as_str()),
                 name: Arc::from(meta.name.as_str()),
@@ -214,65 +248,202 @@ impl Engine {
                 by_kind.entry(target).or_default().rules.push(i);
             }
         }
-        // One generated batch rule per distinct set of Rego rules.
-        let mut batches: HashMap<Vec<usize>, String> = HashMap::new();
-        let mut batch_module = String::from("package stridegate.engine.batch\n\n");
-        for entry in by_kind.values_mut() {
+        // One program per platform with Rego rules; one generated batch rule per distinct set
+        // of Rego rules of a kind. Kinds are visited in order so the generated text (and the
+        // batch names) do not depend on hash order.
+        let mut programs: Vec<Program> = Vec::new();
+        let mut batches: HashMap<(usize, Vec<usize>), String> = HashMap::new();
+        let mut kinds: Vec<&(Platform, String)> = by_kind.keys().collect();
+        kinds.sort();
+        let kinds: Vec<(Platform, String)> = kinds.into_iter().cloned().collect();
+        for key in kinds {
+            let Some(entry) = by_kind.get_mut(&key) else { continue };
             let rego: Vec<usize> =
                 entry.rules.iter().copied().filter(|&i| compiled.get(i).is_some_and(|r| matches!(r.exec, Exec::Rego { .. }))).collect();
+            if rego.is_empty() {
+                continue;
+            }
+            let p = match programs.iter().position(|p| p.platform == key.0) {
+                Some(p) => p,
+                None => {
+                    programs.push(Program { platform: key.0, rules: Vec::new(), batch_module: None, prepared: OnceLock::new() });
+                    programs.len() - 1
+                }
+            };
+            entry.program = Some(p);
+            let Some(program) = programs.get_mut(p) else { continue };
+            for &i in &rego {
+                if !program.rules.contains(&i) {
+                    program.rules.push(i);
+                }
+            }
             if rego.len() < 2 {
                 continue;
             }
             let next = batches.len();
-            let name = batches.entry(rego.clone()).or_insert_with(|| {
+            let name = batches.entry((p, rego.clone())).or_insert_with(|| {
                 let name = format!("batch_{next}");
                 let fields: Vec<String> = rego
                     .iter()
                     .filter_map(|&i| match compiled.get(i).map(|r| &r.exec) {
-                        Some(Exec::Rego { query, unverifiable }) => Some(match unverifiable {
+                        Some(Exec::Rego { query, unverifiable, .. }) => Some(match unverifiable {
                             Some(u) => format!("\"{i}\": {query}, \"u{i}\": {u}"),
                             None => format!("\"{i}\": {query}"),
                         }),
                         _ => None,
                     })
                     .collect();
-                batch_module.push_str(&format!("{name} := {{{}}}\n\n", fields.join(", ")));
+                let module = program.batch_module.get_or_insert_with(|| String::from("package stridegate.engine.batch\n\n"));
+                // One field per line: regorus refuses lines over 1,024 columns.
+                module.push_str(&format!("{name} := {{\n    {}\n}}\n\n", fields.join(",\n    ")));
                 name
             });
             entry.batch_query = Some(format!("data.stridegate.engine.batch.{name}"));
         }
-        if !batches.is_empty() {
-            rego.add_policy("<generated batch>".to_string(), batch_module)
-                .map_err(|e| EngineError::Rego { rule: "<generated batch>".to_string(), message: e.to_string() })?;
+        let libraries: Vec<(String, String)> = rules.libraries.iter().map(|l| (l.file.clone(), l.source.clone())).collect();
+        for program in &mut programs {
+            program.rules.sort_unstable();
         }
-        // Compile-time check of every query: evaluating on an empty input surfaces unresolved
-        // references now rather than once per resource.
-        let mut probe = rego.clone();
-        probe.set_input(regorus::Value::new_object());
-        for r in &compiled {
-            if let Exec::Rego { query, unverifiable } = &r.exec {
+        let mut engine =
+            Self { rules: compiled, by_kind, scan_rules, programs, libraries, rule_time: None, settings: settings.clone(), timings: None };
+        engine.set_rule_time(crate::limits::AnalysisLimits::default().rule_time);
+        // User-supplied policies (and libraries) are checked now: their platforms' programs are
+        // compiled and their queries probed.
+        let user_libraries = rules.libraries.iter().any(|l| crate::rules::embedded_file(|p| p == l.file).is_none_or(|t| t != l.source));
+        let eager: Vec<usize> = (0..engine.programs.len())
+            .filter(|&p| user_libraries || engine.programs.get(p).is_some_and(|prog| prog.rules.iter().any(|i| user_rules.contains(i))))
+            .collect();
+        for p in eager {
+            engine.check_program(p, |i| user_libraries || user_rules.contains(&i))?;
+        }
+        Ok(engine)
+    }
+
+    /// Compiles every Rego program and evaluates every query of every rule on an empty input,
+    /// surfacing parse errors and unresolved references. Scans skip this for the built-in
+    /// policies (they are compiled on first use, and `cargo test` runs this check on them).
+    pub fn check_policies(&self) -> Result<(), EngineError> {
+        for p in 0..self.programs.len() {
+            self.check_program(p, |_| true)?;
+        }
+        Ok(())
+    }
+
+    /// The platforms whose Rego policies have been compiled so far, sorted (policies are
+    /// compiled per platform on first use).
+    pub fn compiled_platforms(&self) -> Vec<Platform> {
+        let mut out: Vec<Platform> = self.programs.iter().filter(|p| p.prepared.get().is_some()).map(|p| p.platform).collect();
+        out.sort();
+        out
+    }
+
+    /// Compiles program `p` and probes the queries of its rules for which `probe` is true.
+    fn check_program(&self, p: usize, probe: impl Fn(usize) -> bool) -> Result<(), EngineError> {
+        let Some(program) = self.programs.get(p) else { return Ok(()) };
+        let mut rego = match self.program(p) {
+            Ok(r) => r.clone(),
+            Err(e) => return Err(self.culprit(program).unwrap_or_else(|| e.clone())),
+        };
+        rego.set_input(regorus::Value::new_object());
+        for &i in program.rules.iter().filter(|&&i| probe(i)) {
+            let Some(r) = self.rules.get(i) else { continue };
+            if let Exec::Rego { query, unverifiable, .. } = &r.exec {
                 for q in std::iter::once(query).chain(unverifiable) {
-                    probe.eval_rule(q.clone()).map_err(|e| EngineError::Rego { rule: r.meta.id.clone(), message: e.to_string() })?;
+                    rego.eval_rule(q.clone()).map_err(|e| EngineError::Rego { rule: r.meta.id.clone(), message: e.to_string() })?;
                 }
             }
         }
-        // Keep the probed engine: it is prepared (modules analyzed, loops hoisted), so every
-        // worker cloned from it starts evaluating at once instead of preparing its own copy
-        // (that preparation, once per worker, cost more than the rules on small scans and
-        // grew with the number of threads).
-        drop(rego);
-        let mut engine = Self { rules: compiled, by_kind, scan_rules, rego: probe, rule_time: None, settings: settings.clone() };
-        engine.set_rule_time(crate::limits::AnalysisLimits::default().rule_time);
-        Ok(engine)
+        Ok(())
+    }
+
+    /// When `program` does not compile as a whole: the first of its rules that does not
+    /// compile with the libraries alone, named (a failure in analysis names no rule).
+    fn culprit(&self, program: &Program) -> Option<EngineError> {
+        program.rules.iter().find_map(|&i| {
+            let alone = Program { platform: program.platform, rules: vec![i], batch_module: None, prepared: OnceLock::new() };
+            let rule = self.rules.get(i)?;
+            match self.compile(&alone) {
+                Ok(_) => None,
+                Err(EngineError::Rego { message, .. }) => Some(EngineError::Rego { rule: rule.meta.id.clone(), message }),
+                Err(e) => Some(e),
+            }
+        })
+    }
+
+    /// Program `p`, compiled and prepared on first use (by whichever thread needs it first).
+    fn program(&self, p: usize) -> Result<&regorus::Engine, &EngineError> {
+        let Some(program) = self.programs.get(p) else {
+            static MISSING: OnceLock<EngineError> = OnceLock::new();
+            return Err(MISSING.get_or_init(|| EngineError::Rego { rule: "<engine>".to_string(), message: "no such program".to_string() }));
+        };
+        program
+            .prepared
+            .get_or_init(|| crate::timings::timed(self.timings.as_deref(), crate::timings::Stage::Compile, || self.compile(program)))
+            .as_ref()
+    }
+
+    /// Builds and prepares the regorus engine of `program`.
+    fn compile(&self, program: &Program) -> Result<regorus::Engine, EngineError> {
+        let mut rego = regorus::Engine::new();
+        rego.add_data(regorus::Value::from(self.settings.rego_data()))
+            .map_err(|e| EngineError::Rego { rule: "<settings>".to_string(), message: e.to_string() })?;
+        // A builtin that fails (a type error in `sprintf`, say) must surface as a rule failure
+        // (scan incomplete), never silently make a `deny` body undefined and hide a finding.
+        rego.set_strict_builtin_errors(true);
+        add_extensions(&mut rego).map_err(|message| EngineError::Rego { rule: "<extensions>".to_string(), message })?;
+        // Only the libraries its rules use (found here, so only for the platforms a scan needs).
+        let sources = program.rules.iter().filter_map(|&i| match self.rules.get(i).map(|r| &r.exec) {
+            Some(Exec::Rego { source, .. }) => Some(source.as_str()),
+            _ => None,
+        });
+        for (file, source) in libraries_used(&self.libraries, sources).into_iter().filter_map(|l| self.libraries.get(l)) {
+            rego.add_policy(file.clone(), source.clone()).map_err(|e| EngineError::Rego { rule: file.clone(), message: e.to_string() })?;
+        }
+        for &i in &program.rules {
+            let Some(rule) = self.rules.get(i) else { continue };
+            if let Exec::Rego { file, source, .. } = &rule.exec {
+                rego.add_policy(file.clone(), source.clone())
+                    .map_err(|e| EngineError::Rego { rule: rule.meta.id.clone(), message: e.to_string() })?;
+            }
+        }
+        if let Some(module) = &program.batch_module {
+            rego.add_policy("<generated batch>".to_string(), module.clone())
+                .map_err(|e| EngineError::Rego { rule: "<generated batch>".to_string(), message: e.to_string() })?;
+        }
+        if let Some(limit) = self.rule_time {
+            rego.set_execution_timer_config(timer_config(limit));
+        }
+        // Analyze and schedule the modules once, here: every worker clones the prepared engine
+        // (a clone of an unprepared one would redo this work on each thread).
+        rego.eval_query("true".to_string(), false)
+            .map_err(|e| EngineError::Rego { rule: format!("<{} rules>", program.platform), message: e.to_string() })?;
+        Ok(rego)
     }
 
     /// Bounds the wall time of one Rego query on one resource (the `rule-time` limit): a
     /// query that runs longer fails, naming the limit, and the scan is incomplete. Applies to
     /// workers created afterwards.
     pub fn set_rule_time(&mut self, limit: std::time::Duration) {
-        let check_interval = std::num::NonZeroU32::new(256).unwrap_or(std::num::NonZeroU32::MIN);
-        self.rego.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig { limit, check_interval });
+        for program in &mut self.programs {
+            if let Some(Ok(rego)) = program.prepared.get_mut() {
+                rego.set_execution_timer_config(timer_config(limit));
+            }
+        }
         self.rule_time = Some(limit);
+    }
+
+    /// Records the time of every stage and rule from now on (`scan --timings`): Rego rules are
+    /// then evaluated one by one rather than in one batch per kind, so that their time can be
+    /// attributed. Returns the shared record.
+    pub fn enable_timings(&mut self) -> Arc<crate::timings::Timings> {
+        let timings = Arc::new(crate::timings::Timings::new(self.rules.iter().map(|r| r.id.clone()).collect()));
+        self.timings = Some(timings.clone());
+        timings
+    }
+
+    /// The timings being recorded, when [`Engine::enable_timings`] was called.
+    pub fn timings(&self) -> Option<&crate::timings::Timings> {
+        self.timings.as_deref()
     }
 
     /// The message of a failed query: a time-limit error names the `rule-time` limit.
@@ -287,7 +458,16 @@ impl Engine {
 
     /// A fresh worker for one thread.
     pub fn worker(&self) -> Worker {
-        Worker { rego: self.rego.clone() }
+        Worker { rego: self.programs.iter().map(|_| None).collect() }
+    }
+
+    /// The worker's clone of program `p` (cloned from the prepared program on first use).
+    fn worker_program<'w>(&self, worker: &'w mut Worker, p: usize) -> Result<&'w mut regorus::Engine, String> {
+        let Some(slot) = worker.rego.get_mut(p) else { return Err("no such program".to_string()) };
+        if slot.is_none() {
+            *slot = Some(self.program(p).map_err(ToString::to_string)?.clone());
+        }
+        slot.as_mut().ok_or_else(|| "no such program".to_string())
     }
 
     /// The rule settings the rules were compiled with (from the configuration).
@@ -352,6 +532,7 @@ impl Engine {
     /// Runs only the whole-scan rules' `observe` on `resources`: what a unit that only gives
     /// context to the units reported on contributes (changed-files mode, shards).
     pub fn observe_all(&self, resources: &[Resource], out: &mut Output) {
+        let timings = self.timings.as_deref();
         for resource in resources {
             let kind = match resource.platform {
                 Platform::Kubernetes => crate::kubernetes::dispatch_kind(&resource.kind, &resource.value),
@@ -361,9 +542,14 @@ impl Engine {
             for &i in &entry.rules {
                 if let Some(rule) = self.rules.get(i)
                     && let Exec::Scan(check) = &rule.exec
-                    && let Some(obs) = check.observe(resource)
                 {
-                    out.observations.push((i, obs));
+                    let started = timings.map(|_| crate::timings::RuleClock::start());
+                    if let Some(obs) = check.observe(resource) {
+                        out.observations.push((i, obs));
+                    }
+                    if let (Some(t), Some(started)) = (timings, started) {
+                        t.add_rule(i, started.elapsed());
+                    }
                 }
             }
         }
@@ -371,34 +557,51 @@ impl Engine {
 
     /// Runs every applicable rule on `resource`.
     pub fn evaluate(&self, worker: &mut Worker, resource: &Resource, out: &mut Output) {
+        let started = self.timings.is_some().then(Instant::now);
+        self.evaluate_inner(worker, resource, out);
+        if let (Some(t), Some(started)) = (&self.timings, started) {
+            t.add_stage(crate::timings::Stage::Evaluate, started.elapsed());
+        }
+    }
+
+    fn evaluate_inner(&self, worker: &mut Worker, resource: &Resource, out: &mut Output) {
         let kind = match resource.platform {
             Platform::Kubernetes => crate::kubernetes::dispatch_kind(&resource.kind, &resource.value),
             _ => &resource.kind,
         };
         let Some(entry) = self.by_kind.get(&(resource.platform, kind.to_string())) else { return };
-        let mut input_set = false;
-        let mut set_input = |worker: &mut Worker| {
-            if !input_set {
-                let mut input = resource.value.clone();
-                if resource.platform == Platform::Terraform
-                    && let Value::Object(map) = &mut input
-                {
-                    map.insert(KIND_KEY.to_string(), Value::String(resource.kind.clone()));
+        let timings = self.timings.as_deref();
+        // The Rego program of this kind, with the resource as its input.
+        let mut rego = None;
+        let mut rego_failed = false;
+        if let Some(p) = entry.program {
+            match self.worker_program(worker, p) {
+                Ok(engine) => {
+                    engine.set_input(rego_input(resource));
+                    rego = Some(engine);
                 }
-                worker.rego.set_input(regorus::Value::from(input));
-                input_set = true;
+                // Only a user policy that `with_settings` did not check, or a broken built-in
+                // one (`cargo test` checks them), can get here.
+                Err(message) => {
+                    for rule in entry.rules.iter().filter_map(|&i| self.rules.get(i)) {
+                        if matches!(rule.exec, Exec::Rego { .. }) {
+                            out.errors.push(EvalError { rule: rule.meta.id.clone(), message: format!("{}: {message}", resource.address) });
+                        }
+                    }
+                    rego_failed = true;
+                }
             }
-        };
-        // All Rego rules of this kind in one query; on any error, fall back to one query per
-        // rule so the failure is attributed to the rule that caused it.
+        }
+        // All Rego rules of this kind in one query (unless timings are recorded per rule); on
+        // any error, fall back to one query per rule so the failure is attributed to the rule
+        // that caused it.
         let mut batch: Option<serde_json::Map<String, Value>> = None;
         let mut timed_out = false;
-        if let Some(query) = &entry.batch_query {
+        if let (Some(query), Some(engine), None) = (&entry.batch_query, rego.as_deref_mut(), timings) {
             // regorus' RVM bytecode backend (0.14.1) would halve this time, but it evaluates
             // `x := <undefined>` as success (e.g. `f(c) := 1 if { p := c.missing } else := 2`
             // yields 1), which would silently change rule results; we use the interpreter.
-            set_input(worker);
-            match worker.rego.eval_rule(query.clone()).map(|v| serde_json::to_value(&v)) {
+            match engine.eval_rule(query.clone()).map(|v| serde_json::to_value(&v)) {
                 Ok(Ok(Value::Object(map))) => batch = Some(map),
                 // Out of time together: running each rule alone would take as long again,
                 // once per rule. Each Rego rule of the batch is reported as failed.
@@ -421,29 +624,31 @@ impl Engine {
         for &i in &entry.rules {
             let Some(rule) = self.rules.get(i) else { continue };
             hits.clear();
+            let started = timings.map(|_| crate::timings::RuleClock::start());
             match &rule.exec {
                 Exec::Scan(check) => {
                     if let Some(obs) = check.observe(resource) {
                         out.observations.push((i, obs));
                     }
-                    continue;
                 }
                 Exec::Native(check) => check.check(resource, &mut hits),
-                Exec::Rego { .. } if timed_out => continue,
-                Exec::Rego { query, unverifiable } => {
+                Exec::Rego { .. } if timed_out || rego_failed => {}
+                Exec::Rego { query, unverifiable, .. } => {
                     let mut run = |key: String, query: &String, hits: &mut Vec<Hit>| {
                         let result = match batch.as_mut().and_then(|b| b.remove(&key)) {
                             Some(v) => Ok(v),
-                            None => {
-                                set_input(worker);
-                                worker.rego.eval_rule(query.clone()).map_err(|e| self.query_error(e.to_string())).and_then(|v| {
-                                    if v == regorus::Value::Undefined {
-                                        Ok(Value::Array(Vec::new()))
-                                    } else {
-                                        serde_json::to_value(&v).map_err(|e| e.to_string())
-                                    }
-                                })
-                            }
+                            None => match rego.as_deref_mut() {
+                                None => Err("internal error: no Rego program for this kind".to_string()),
+                                Some(engine) => {
+                                    engine.eval_rule(query.clone()).map_err(|e| self.query_error(e.to_string())).and_then(|v| {
+                                        if v == regorus::Value::Undefined {
+                                            Ok(Value::Array(Vec::new()))
+                                        } else {
+                                            serde_json::to_value(&v).map_err(|e| e.to_string())
+                                        }
+                                    })
+                                }
+                            },
                         };
                         result.and_then(|v| rego_hits(&v, hits))
                     };
@@ -466,6 +671,9 @@ impl Engine {
                     }
                 }
             }
+            if let (Some(t), Some(started)) = (timings, started) {
+                t.add_rule(i, started.elapsed());
+            }
             for hit in hits.drain(..) {
                 out.findings.push(finding(rule, resource, hit));
             }
@@ -486,10 +694,14 @@ impl Engine {
             let Exec::Scan(check) = &rule.exec else { continue };
             let mut obs = by_rule.remove(&i).unwrap_or_default();
             obs.sort_by(|a, b| (&a.root, &a.address).cmp(&(&b.root, &b.address)));
+            let started = self.timings.as_ref().map(|_| crate::timings::RuleClock::start());
             let mut hits: Vec<ScanHit> = Vec::new();
             check.finish(&obs, &mut hits);
             let mut undecided: Vec<ScanHit> = Vec::new();
             check.unverifiable(&obs, &mut undecided);
+            if let (Some(t), Some(started)) = (&self.timings, started) {
+                t.add_rule(i, started.elapsed());
+            }
             let tagged = hits.into_iter().map(|h| (h, false)).chain(undecided.into_iter().map(|h| (h, true)));
             for (hit, is_unverifiable) in tagged {
                 let into = if is_unverifiable { &mut unverifiable } else { &mut findings };
@@ -522,6 +734,63 @@ impl Engine {
         }
         (findings, unverifiable)
     }
+}
+
+/// The libraries (indexes into `libraries`, as (file, source)) that `sources` use, directly or
+/// through other libraries: those whose package `sources` name. A library whose package
+/// cannot be read is always included.
+fn libraries_used<'a>(libraries: &[(String, String)], sources: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let packages: Vec<Option<&str>> = libraries
+        .iter()
+        .map(|(_, text)| text.lines().find_map(|l| l.trim().strip_prefix("package ")).map(str::trim).filter(|p| !p.is_empty()))
+        .collect();
+    let mut used: Vec<bool> = packages.iter().map(Option::is_none).collect();
+    let mut pending: Vec<&str> = sources.collect();
+    pending.extend(libraries.iter().zip(&used).filter(|(_, u)| **u).map(|((_, text), _)| text.as_str()));
+    while let Some(text) = pending.pop() {
+        for (l, package) in packages.iter().enumerate() {
+            if let Some(package) = package
+                && !used.get(l).copied().unwrap_or(true)
+                && names_package(text, package)
+            {
+                if let Some(u) = used.get_mut(l) {
+                    *u = true;
+                }
+                if let Some((_, lib)) = libraries.get(l) {
+                    pending.push(lib);
+                }
+            }
+        }
+    }
+    used.iter().enumerate().filter(|(_, u)| **u).map(|(l, _)| l).collect()
+}
+
+/// Whether `text` mentions the Rego package `package` (`stridegate.lib.kubernetes`, not
+/// `stridegate.lib.kubernetes_rbac`).
+fn names_package(text: &str, package: &str) -> bool {
+    text.match_indices(package).any(|(at, _)| {
+        let next = text.get(at + package.len()..).and_then(|rest| rest.chars().next());
+        !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// regorus' execution timer settings for a `rule-time` limit.
+fn timer_config(limit: std::time::Duration) -> regorus::utils::limits::ExecutionTimerConfig {
+    let check_interval = std::num::NonZeroU32::new(256).unwrap_or(std::num::NonZeroU32::MIN);
+    regorus::utils::limits::ExecutionTimerConfig { limit, check_interval }
+}
+
+/// The Rego `input` of `resource`: its value (converted without an intermediate copy), plus
+/// `$kind` for a Terraform resource.
+fn rego_input(resource: &Resource) -> regorus::Value {
+    use serde::Deserialize;
+    let mut input = regorus::Value::deserialize(&resource.value).unwrap_or(regorus::Value::Undefined);
+    if resource.platform == Platform::Terraform
+        && let Ok(map) = input.as_object_mut()
+    {
+        map.insert(regorus::Value::from(KIND_KEY), regorus::Value::from(resource.kind.as_str()));
+    }
+    input
 }
 
 /// A finding of `rule` on `resource`.
@@ -570,4 +839,29 @@ fn rego_hits(result: &Value, hits: &mut Vec<Hit>) -> Result<(), String> {
         hits.push(Hit { message: msg.to_string(), path, severity });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lib(package: &str, body: &str) -> (String, String) {
+        (format!("lib/{package}.rego"), format!("package stridegate.lib.{package}\n\n{body}\n"))
+    }
+
+    #[test]
+    fn programs_get_the_libraries_their_rules_use_transitively() {
+        let libraries = vec![
+            lib("kubernetes", "import data.stridegate.lib.secrets\nx := 1"),
+            lib("kubernetes_rbac", "y := 2"),
+            lib("secrets", "z := 3"),
+            lib("iam", "w := 4"),
+            ("lib/odd.rego".to_string(), "# no package line\n".to_string()),
+        ];
+        let rule = "package stridegate.rules.k8s_0001\nimport data.stridegate.lib.kubernetes as k8s\n";
+        assert_eq!(libraries_used(&libraries, [rule].into_iter()), [0, 2, 4]);
+        let rbac = "package stridegate.rules.k8s_0032\nimport data.stridegate.lib.kubernetes_rbac\n";
+        assert_eq!(libraries_used(&libraries, [rbac].into_iter()), [1, 4]);
+        assert_eq!(libraries_used(&libraries, std::iter::empty()), [4]);
+    }
 }

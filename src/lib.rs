@@ -36,6 +36,7 @@ pub mod source;
 pub mod suppress;
 pub mod terraform;
 pub mod threat;
+pub mod timings;
 
 /// The tool's version, as shown in reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

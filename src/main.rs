@@ -15,6 +15,7 @@ use stridegate::rules::meta::Severity;
 use stridegate::rules::{RuleError, RuleSet};
 use stridegate::scan::{ExitStatus, ScanOptions, scan};
 
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -402,6 +403,13 @@ struct ScanArgs {
     /// Neither read nor write the cache.
     #[arg(long)]
     no_cache: bool,
+    /// After the report, print on stderr the wall time of each stage (discover, plan, parse,
+    /// evaluate, finish, suppress, report) and the 20 costliest rules (CPU time) with their calls;
+    /// `--timings=FILE` writes the same as JSON to FILE instead. Rego rules are then evaluated
+    /// one by one (not together per resource kind) so that time can be attributed to each rule,
+    /// which makes the scan slower; units restored from the cache cost nothing (use --no-cache).
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
+    timings: Option<Option<PathBuf>>,
 }
 
 /// `--fail-on`: a severity threshold, or none (report only).
@@ -672,6 +680,7 @@ fn run_init(output: &std::path::Path, force: bool, reference: bool) -> ExitStatu
 }
 
 fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
+    let startup = std::time::Instant::now();
     let (outputs, legacy_output) = match resolve_outputs(args) {
         Ok(o) => o,
         Err(e) => {
@@ -733,6 +742,7 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
         }
     };
     engine.set_rule_time(analysis.rule_time);
+    let timings = args.timings.is_some().then(|| engine.enable_timings());
     let mut terraform_vars = serde_json::Map::new();
     for path in &args.var_file {
         let text = match std::fs::read_to_string(path) {
@@ -821,6 +831,9 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
             targets.push(target);
         }
     }
+    if let Some(t) = &timings {
+        t.add_stage(stridegate::timings::Stage::Startup, startup.elapsed());
+    }
     let done = Arc::new(AtomicBool::new(false));
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();
     let ticker = show_progress.then(|| {
@@ -901,6 +914,7 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
         ColorChoice::Never => false,
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
+    let reporting = std::time::Instant::now();
     for output in &outputs {
         let text = match output.format {
             Format::Terminal => {
@@ -965,6 +979,20 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
         // The report went to a file: keep the user informed on stderr, errors included (the
         // summary's "scan incomplete" line counts them).
         eprint!("{}{}", report::terminal::errors(&report), report::terminal::summary(&report));
+    }
+    if let (Some(t), Some(target)) = (&timings, &args.timings) {
+        t.add_stage(stridegate::timings::Stage::Report, reporting.elapsed());
+        match target {
+            None => eprint!("{}", t.table(20)),
+            Some(path) => {
+                let mut text = serde_json::to_string_pretty(&t.to_json()).unwrap_or_default();
+                text.push('\n');
+                if let Err(e) = std::fs::write(path, text) {
+                    eprintln!("error: cannot write --timings {}: {e}", path.display());
+                    return ExitStatus::UsageError;
+                }
+            }
+        }
     }
     // A gate that checked nothing (a mistyped CI path, a directory without IaC) must not pass.
     // Changed-files mode with nothing to analyze (a README changed), or an empty shard, is fine.

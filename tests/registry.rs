@@ -21,7 +21,7 @@ fn builtin_rules_load_and_are_valid() {
         assert!(r.meta.validate().is_empty(), "{}: {:?}", r.meta.id, r.meta.validate());
         assert_eq!(r.origin, Origin::Builtin);
     }
-    Engine::new(&set, |_| true).expect("every policy compiles");
+    Engine::new(&set, |_| true).expect("rules load").check_policies().expect("every policy compiles");
 }
 
 #[test]

@@ -23,6 +23,7 @@ use crate::limits::AnalysisLimits;
 use crate::model::Resource;
 use crate::parse::Limits;
 use crate::terraform::NotAnalyzed;
+use crate::timings::{Stage, timed};
 
 /// Scan options.
 #[derive(Debug, Clone)]
@@ -192,6 +193,10 @@ fn scan_discovered(
     options: &ScanOptions,
     started: Instant,
 ) -> Result<ScanReport, DiscoverError> {
+    let timings = engine.timings();
+    if let Some(t) = timings {
+        t.add_stage(Stage::Discover, started.elapsed());
+    }
     if let Some(total) = &options.total {
         total.store(discovered.candidates.len(), Ordering::Relaxed);
     }
@@ -206,7 +211,7 @@ fn scan_discovered(
     let workers = Workers { engine, idle: std::sync::Mutex::new(Vec::new()) };
     let work = || -> Vec<UnitResult> {
         // Plan every unit → build and analyze each (in parallel) → whole-scan finish below.
-        let units = frontend::plan(discovered.candidates, options);
+        let units = timed(timings, Stage::Plan, || frontend::plan(discovered.candidates, options));
         let roles = units::roles(&units, &options.selection, engine.has_scan_rules());
         units
             .into_par_iter()
@@ -238,7 +243,7 @@ fn scan_discovered(
                     let unit_deadline = now + options.analysis.unit_time;
                     let deadline = scan_deadline.map_or(unit_deadline, |d| d.min(unit_deadline));
                     let result = catch_unwind(AssertUnwindSafe(|| {
-                        let built = unit.build(&frontend::Context { options, deadline });
+                        let built = timed(timings, Stage::Parse, || unit.build(&frontend::Context { options, deadline }));
                         check_unit(built, engine, worker, options, deadline)
                     }));
                     if let Some(p) = &options.progress {
@@ -255,10 +260,10 @@ fn scan_discovered(
             )
             .collect()
     };
-    let results = match &pool {
+    let results = timed(timings, Stage::Analyze, || match &pool {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
-    };
+    });
 
     // Sized once: growing by doubling would hold up to twice the findings while copying.
     let mut files = Vec::with_capacity(results.iter().map(|r| r.records.len()).sum::<usize>() + discovered.problems.len());
@@ -322,7 +327,7 @@ fn scan_discovered(
             stats
         })
         .or_else(|| cache_note.map(|note| crate::cache::CacheStats { notes: vec![note], ..Default::default() }));
-    let (mut scan_findings, mut scan_unverifiable) = engine.finish(observations);
+    let (mut scan_findings, mut scan_unverifiable) = timed(timings, Stage::Finish, || engine.finish(observations));
     if sharded {
         scan_findings.retain(|f| observed_here.contains(&(f.resource.clone(), f.location.file.clone())));
         scan_unverifiable.retain(|f| observed_here.contains(&(f.resource.clone(), f.location.file.clone())));
@@ -341,7 +346,9 @@ fn scan_discovered(
     rule_failures.sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
     inventory.sort_by(|a: &crate::model::ResourceSummary, b| (&a.location.file, &a.address).cmp(&(&b.location.file, &b.address)));
     let ran = crate::suppress::rule_names(engine.rules().map(AsRef::as_ref));
-    let applied = crate::suppress::apply(findings, suppressions, &options.external_suppressions, &options.suppress, &ran);
+    let applied = timed(timings, Stage::Suppress, || {
+        crate::suppress::apply(findings, suppressions, &options.external_suppressions, &options.suppress, &ran)
+    });
     Ok(ScanReport {
         inventory,
         findings: applied.findings,
@@ -472,7 +479,7 @@ fn context_unit(
         p.fetch_add(files.len(), Ordering::Relaxed);
     }
     let observed = catch_unwind(AssertUnwindSafe(|| {
-        let built = unit.build(&frontend::Context { options, deadline });
+        let built = timed(engine.timings(), Stage::Parse, || unit.build(&frontend::Context { options, deadline }));
         let changed = matches!(options.selection, units::Selection::Changed(_));
         if changed && built.resources.iter().any(|r| units::touches(r, &options.selection)) {
             return check_unit(built, engine, worker, options, deadline);
