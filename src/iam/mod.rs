@@ -3,5 +3,6 @@
 
 pub mod catalogue;
 pub mod extract;
+pub mod lookup;
 pub mod policy;
 pub mod wildcard;

@@ -335,8 +335,9 @@ granted contains [action, path, base] if {
 	not iam.is_unknown(s.Action)
 	some [path, a] in iam.values(s, "Action", base)
 	not a in {"*", "*:*"}
-	some action in candidates(a)
-	iam.action_matches(a, action)
+	names := candidates(a)
+	count(names) > 0
+	some action in iam.matching(a, names)
 	broad(s, action)
 	not iam.denied(s, action)
 }
@@ -344,8 +345,7 @@ granted contains [action, path, base] if {
 granted contains [action, array.concat(base, ["NotAction"]), base] if {
 	some [base, s] in iam.allow_statements
 	_ = s.NotAction
-	some action in method_actions
-	iam.grants(s, action)
+	some action in iam.granted_names(s, method_actions)
 	broad(s, action)
 	not iam.denied(s, action)
 }
