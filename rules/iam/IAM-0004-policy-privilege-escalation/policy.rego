@@ -355,13 +355,16 @@ statement_at := {json.marshal(base): s | some [base, s] in iam.statements}
 # Reachability of each statement granting a method action, computed once per statement.
 reach_at := {k: holder_reach(s) | some [_, _, base] in granted; k := json.marshal(base); s := statement_at[k]}
 
+# The grants of each granted action: {action: {[path, statement key]}}, indexed once per document
+# so that each method looks up its own actions instead of scanning every grant.
+grants_of := {x: {[p, json.marshal(base)] | some [y, p, base] in granted; y == x} | some [x, _, _] in granted}
+
 # [action, path, reach] for method `m`: grants of its actions usable by it (PassRole only when
 # iam:PassedToService lets it reach one of the method's services).
-usable(m) := {[lower(a), p, reach_at[k]] |
+usable(m) := {[x, p, reach_at[k]] |
 	some a in m.actions
-	some [x, p, base] in granted
-	x == lower(a)
-	k := json.marshal(base)
+	x := lower(a)
+	some [p, k] in object.get(grants_of, x, set())
 	pass_ok(x, m, statement_at[k])
 }
 
