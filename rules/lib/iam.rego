@@ -69,6 +69,21 @@ action_matches(pattern, action) if stridegate.aws_wildcard_match(pattern, action
 # True when a resource pattern (an ARN with * and ?) matches the ARN, case-sensitively.
 resource_matches(pattern, arn) if stridegate.aws_wildcard_match(pattern, arn, false)
 
+# The elements of `names` (a set of action names, or an object of such sets by service) that the
+# action pattern, or any of a list or set of patterns, matches: action_matches for each name, in
+# one native call (stridegate.iam_matching), so a rule asks once per Action element instead of
+# looping over its names. Names come back as written in `names`.
+matching(patterns, names) := stridegate.iam_matching(patterns, names)
+
+# The names of `names` (a set of action names) that the statement grants: `grants(s, x)` for
+# each x, as set operations.
+granted_names(s, names) := matching(strings(s, "Action"), names) | not_action_names(s, names)
+
+not_action_names(s, names) := names - matching(strings(s, "NotAction"), names) if {
+	_ = s.NotAction
+	not is_unknown(s.NotAction)
+} else := set()
+
 # True when the statement grants `action` (through Action, or through NotAction that does not
 # exclude it).
 grants(s, action) if {
@@ -525,7 +540,7 @@ unscoped_grants(by_service) := {[path, a, matched, scope] |
 	names := table_candidates(by_service, lower(split(a, ":")[0]))
 	count(names) > 0
 	not regex.match(`^([A-Za-z0-9-]+|\*):\*$|^\*$`, a)
-	matched := sort([x | some x in names; action_matches(a, x); resource_scope(s, x); not denied(s, x)])
+	matched := sort([x | some x in matching(a, names); resource_scope(s, x); not denied(s, x)])
 	count(matched) > 0
 	scope := resource_scope(s, matched[0])
 } | {[path, "NotAction", matched, scope] |
@@ -533,7 +548,8 @@ unscoped_grants(by_service) := {[path, a, matched, scope] |
 	some [base, s] in allow_statements
 	known_strings(s, "NotAction")
 	path := array.concat(base, ["NotAction"])
-	matched := sort([x | some _, names in by_service; some x in names; grants(s, x); resource_scope(s, x); not denied(s, x)])
+	all_names := {x | some _, names in by_service; some x in names}
+	matched := sort([x | some x in granted_names(s, all_names); resource_scope(s, x); not denied(s, x)])
 	count(matched) > 0
 	scope := resource_scope(s, matched[0])
 }
@@ -541,4 +557,4 @@ unscoped_grants(by_service) := {[path, a, matched, scope] |
 table_candidates(by_service, svc) := object.get(by_service, svc, set()) if {
 	not contains(svc, "*")
 	not contains(svc, "?")
-} else := {x | some _, names in by_service; some x in names}
+} else := by_service

@@ -4,5 +4,6 @@
 pub mod catalogue;
 pub mod conditions;
 pub mod extract;
+pub mod lookup;
 pub mod policy;
 pub mod wildcard;

@@ -341,8 +341,9 @@ granted contains [action, path, base] if {
 	not iam.is_unknown(s.Action)
 	some [path, a] in iam.values(s, "Action", base)
 	not a in {"*", "*:*"}
-	some action in candidates(a)
-	iam.action_matches(a, action)
+	names := candidates(a)
+	count(names) > 0
+	some action in iam.matching(a, names)
 	broad(s, action)
 	not iam.denied(s, action)
 }
@@ -350,8 +351,7 @@ granted contains [action, path, base] if {
 granted contains [action, array.concat(base, ["NotAction"]), base] if {
 	some [base, s] in iam.allow_statements
 	_ = s.NotAction
-	some action in method_actions
-	iam.grants(s, action)
+	some action in iam.granted_names(s, method_actions)
 	broad(s, action)
 	not iam.denied(s, action)
 }
@@ -377,13 +377,16 @@ grant_reach(x, k) := "restricted" if {
 	[x, k] in guarded
 } else := reach_at[k]
 
+# The grants of each granted action: {action: {[path, statement key]}}, indexed once per document
+# so that each method looks up its own actions instead of scanning every grant.
+grants_of := {x: {[p, json.marshal(base)] | some [y, p, base] in granted; y == x} | some [x, _, _] in granted}
+
 # [action, path, reach] for method `m`: grants of its actions usable by it (PassRole only when
 # iam:PassedToService lets it reach one of the method's services).
-usable(m) := {[lower(a), p, grant_reach(x, k)] |
+usable(m) := {[x, p, grant_reach(x, k)] |
 	some a in m.actions
-	some [x, p, base] in granted
-	x == lower(a)
-	k := json.marshal(base)
+	x := lower(a)
+	some [p, k] in object.get(grants_of, x, set())
 	pass_ok(x, m, statement_at[k])
 }
 

@@ -64,15 +64,6 @@ sensitive_actions := {
 	"ec2:GetPasswordData", # stratus
 }
 
-# The sensitive actions an Action element may match: those of its service (cheap string test)
-# unless the service part has wildcards.
-candidates(element) := matched if {
-	svc := split(lower(element), ":")[0]
-	not contains(svc, "*")
-	not contains(svc, "?")
-	matched := {x | some x in sensitive_actions; startswith(lower(x), concat("", [svc, ":"]))}
-} else := sensitive_actions
-
 # Left to IAM-0001.
 reported_elsewhere(a) if a in {"*", "*:*"}
 
@@ -134,7 +125,7 @@ deny contains {"msg": msg, "path": path} if {
 	not iam.is_unknown(s.Action)
 	some [path, a] in iam.values(s, "Action", base)
 	not reported_elsewhere(a)
-	matched := sort([x | some x in candidates(a); iam.action_matches(a, x); broad(s, x); not iam.denied(s, x)])
+	matched := sort([x | some x in iam.matching(a, sensitive_actions); broad(s, x); not iam.denied(s, x)])
 	count(matched) > 0
 	msg := sprintf("%q reads stored data or secrets on all resources (%s)%s", [a, scope(s, matched), what(a, matched)])
 }
@@ -145,7 +136,7 @@ deny contains {"msg": msg, "path": array.concat(base, ["NotAction"])} if {
 	some [base, s] in iam.allow_statements
 	not tag_scoped(s)
 	iam.known_strings(s, "NotAction")
-	matched := sort([x | some x in sensitive_actions; iam.grants(s, x); broad(s, x); not iam.denied(s, x)])
+	matched := sort([x | some x in iam.granted_names(s, sensitive_actions); broad(s, x); not iam.denied(s, x)])
 	count(matched) > 0
 	msg := sprintf("NotAction grants every action it does not list, and reads stored data or secrets on all resources (%s): %s", [scope(s, matched), concat(", ", matched)])
 }
