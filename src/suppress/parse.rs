@@ -47,14 +47,10 @@ enum End {
     Block,
 }
 
-/// Every directive in `text`. Cheap on files without the marker (one substring search).
-pub fn comments(text: &str) -> Vec<CommentDirective> {
-    if !text.contains(MARKER) {
-        return Vec::new();
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    // The first line at or after each line that is not skippable (one backward pass, so a
-    // file of a million comment lines costs a million steps, not a trillion).
+/// For each line index, the 1-based number of the first line at or after it that is not
+/// skippable (one backward pass, so a file of a million comment lines costs a million steps,
+/// not a trillion).
+fn next_code_lines(lines: &[&str]) -> Vec<Option<usize>> {
     let mut next_code: Vec<Option<usize>> = vec![None; lines.len() + 1];
     let mut next = None;
     for (i, line) in lines.iter().enumerate().rev() {
@@ -65,6 +61,16 @@ pub fn comments(text: &str) -> Vec<CommentDirective> {
             *slot = next;
         }
     }
+    next_code
+}
+
+/// Every directive in `text`. Cheap on files without the marker (one substring search).
+pub fn comments(text: &str) -> Vec<CommentDirective> {
+    if !text.contains(MARKER) {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let next_code = next_code_lines(&lines);
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let Some(pos) = directive_start(line) else { continue };
@@ -106,16 +112,7 @@ pub fn peer_comments(text: &str) -> Vec<CommentDirective> {
         return Vec::new();
     }
     let lines: Vec<&str> = text.lines().collect();
-    let mut next_code: Vec<Option<usize>> = vec![None; lines.len() + 1];
-    let mut next = None;
-    for (i, line) in lines.iter().enumerate().rev() {
-        if !is_skippable(line) {
-            next = Some(i + 1);
-        }
-        if let Some(slot) = next_code.get_mut(i) {
-            *slot = next;
-        }
-    }
+    let next_code = next_code_lines(&lines);
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         // The first marker that starts a comment; later ones on the line belong to it.
