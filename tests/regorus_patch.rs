@@ -1,0 +1,185 @@
+//! The vendored regorus (vendor/regorus, see its STRIDEGATE.md) caches per call site what a
+//! function call resolves to, per module its path, and per thread the compiled patterns of
+//! `regex.match`. These tests pin the behaviours those caches could break: the same call site
+//! evaluated with and without a `with` modifier, calls through import aliases into modules that
+//! define functions of the same name, default functions, builtins shadowed by user functions,
+//! extensions, policies added after an evaluation, many regex patterns and invalid ones, and
+//! engines cloned into other threads.
+
+use regorus::{Engine, Value};
+
+fn engine(modules: &[(&str, &str)]) -> Engine {
+    let mut e = Engine::new();
+    for (name, text) in modules {
+        if let Err(err) = e.add_policy(name.to_string(), text.to_string()) {
+            panic!("{name}: {err}");
+        }
+    }
+    e
+}
+
+fn eval(e: &mut Engine, rule: &str) -> Value {
+    match e.eval_rule(rule.to_string()) {
+        Ok(v) => v,
+        Err(err) => panic!("{rule}: {err}"),
+    }
+}
+
+fn json(v: &Value) -> serde_json::Value {
+    match serde_json::to_value(v) {
+        Ok(j) => j,
+        Err(err) => panic!("{err}"),
+    }
+}
+
+const LIB_A: &str = r#"
+package lib.a
+import rego.v1
+f(x) := x + 1
+twice(x) := f(f(x))
+"#;
+
+const LIB_B: &str = r#"
+package lib.b
+import rego.v1
+f(x) := x * 10
+twice(x) := f(f(x))
+"#;
+
+const MAIN: &str = r#"
+package main
+import rego.v1
+import data.lib.a
+import data.lib.b as bee
+
+g(x) := x - 100
+
+# The same call sites (inside a.twice and bee.twice) reached again and again.
+plain := [a.twice(1), bee.twice(1), a.twice(2), bee.twice(2)]
+
+# `with` replacing the function a call site inside a.twice resolves to.
+replaced := a.twice(1) with data.lib.a.f as g
+
+after := a.twice(1)
+
+# A builtin shadowed by a user function in this package only.
+upper(x) := concat("", ["<", x, ">"])
+shadowed := [upper("x"), lower("X")]
+
+default d(_) := "default"
+d(x) := "big" if x > 5
+defaults := [d(1), d(10), d(2)]
+"#;
+
+#[test]
+fn calls_resolve_per_module_and_with_still_replaces_them() {
+    let mut e = engine(&[("a.rego", LIB_A), ("b.rego", LIB_B), ("main.rego", MAIN)]);
+    for _ in 0..3 {
+        assert_eq!(json(&eval(&mut e, "data.main.plain")), serde_json::json!([3, 100, 4, 200]));
+        assert_eq!(json(&eval(&mut e, "data.main.replaced")), serde_json::json!(-199));
+        assert_eq!(json(&eval(&mut e, "data.main.after")), serde_json::json!(3));
+        assert_eq!(json(&eval(&mut e, "data.main.shadowed")), serde_json::json!(["<x>", "x"]));
+        assert_eq!(json(&eval(&mut e, "data.main.defaults")), serde_json::json!(["default", "big", "default"]));
+    }
+}
+
+#[test]
+fn a_policy_added_after_an_evaluation_is_seen() {
+    let mut e = engine(&[("a.rego", LIB_A), ("main.rego", "package main\nimport rego.v1\nimport data.lib.a\nv := a.f(1)\n")]);
+    assert_eq!(json(&eval(&mut e, "data.main.v")), serde_json::json!(2));
+    // Replacing the modules (same package, other function body) must not reuse what the
+    // previous compiled policy resolved.
+    let mut e2 = engine(&[("a.rego", LIB_B), ("main.rego", "package main\nimport rego.v1\nimport data.lib.b as a\nv := a.f(1)\n")]);
+    assert_eq!(json(&eval(&mut e2, "data.main.v")), serde_json::json!(10));
+    // And adding a policy to an engine that has already evaluated.
+    if let Err(err) = e.add_policy("c.rego".into(), "package main\nimport rego.v1\nw := a.f(5)\n".into()) {
+        panic!("{err}");
+    }
+    assert_eq!(json(&eval(&mut e, "data.main.w")), serde_json::json!(6));
+    assert_eq!(json(&eval(&mut e, "data.main.v")), serde_json::json!(2));
+}
+
+#[test]
+fn extensions_and_queries_still_resolve() {
+    let mut e = engine(&[("main.rego", "package main\nimport rego.v1\nv := stridegate.aws_wildcard_match(\"s3:Get*\", \"s3:GetObject\", true)\n")]);
+    if let Err(err) = stridegate::engine::add_extensions(&mut e) {
+        panic!("{err}");
+    }
+    for _ in 0..2 {
+        assert_eq!(json(&eval(&mut e, "data.main.v")), serde_json::json!(true));
+        // A query (its module is dropped afterwards) calling the same function.
+        let r = match e.eval_query("x := stridegate.aws_wildcard_match(\"iam:*\", \"s3:GetObject\", true)".into(), false) {
+            Ok(r) => r,
+            Err(err) => panic!("{err}"),
+        };
+        assert_eq!(r.result.len(), 1);
+        assert_eq!(json(&r.result[0].bindings), serde_json::json!({"x": false}));
+    }
+}
+
+#[test]
+fn regex_match_with_many_patterns_and_invalid_ones() {
+    // More distinct patterns than the per-thread cache holds, each matched twice.
+    let mut rules = String::from("package main\nimport rego.v1\n");
+    rules.push_str("hits := [i | some i in numbers.range(0, 4999); regex.match(sprintf(\"^p%d$\", [i]), sprintf(\"p%d\", [i]))]\n");
+    rules.push_str("misses := [i | some i in numbers.range(0, 4999); regex.match(sprintf(\"^p%d$\", [i]), sprintf(\"q%d\", [i]))]\n");
+    rules.push_str("again := [i | some i in numbers.range(0, 4999); regex.match(sprintf(\"^p%d$\", [i]), sprintf(\"p%d\", [i]))]\n");
+    rules.push_str("bad := regex.match(\"(unclosed\", \"x\")\n");
+    let mut e = engine(&[("main.rego", &rules)]);
+    let hits = json(&eval(&mut e, "data.main.hits"));
+    assert_eq!(hits.as_array().map(Vec::len), Some(5000));
+    assert_eq!(json(&eval(&mut e, "data.main.misses")), serde_json::json!([]));
+    assert_eq!(json(&eval(&mut e, "data.main.again")), hits);
+    // An invalid pattern is an error (or undefined), never true.
+    for _ in 0..2 {
+        match e.eval_rule("data.main.bad".into()) {
+            Ok(v) => assert_eq!(v, Value::Undefined),
+            Err(err) => assert!(err.to_string().contains("regex"), "{err}"),
+        }
+    }
+}
+
+#[test]
+fn cloned_engines_evaluate_alike_in_other_threads() {
+    let mut e = engine(&[("a.rego", LIB_A), ("b.rego", LIB_B), ("main.rego", MAIN)]);
+    let expected = json(&eval(&mut e, "data.main.plain"));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let mut c = e.clone();
+            let expected = expected.clone();
+            std::thread::spawn(move || {
+                for _ in 0..3 {
+                    assert_eq!(json(&eval(&mut c, "data.main.plain")), expected);
+                    assert_eq!(json(&eval(&mut c, "data.main.replaced")), serde_json::json!(-199));
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        assert!(h.join().is_ok());
+    }
+}
+
+/// The `[patch.crates-io]` entry only applies while Cargo.toml asks for the vendored version:
+/// an upgrade must either re-apply the patches or drop the folder (vendor/regorus/STRIDEGATE.md).
+#[test]
+fn the_vendored_regorus_is_the_version_cargo_toml_asks_for() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let ours = read("Cargo.toml");
+    let vendored = read("vendor/regorus/Cargo.toml");
+    let version = vendored
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("no version in vendor/regorus/Cargo.toml"));
+    assert!(ours.contains(&format!("regorus = {{ version = \"={version}\"")), "Cargo.toml must pin regorus ={version}");
+    assert!(ours.contains("regorus = { path = \"vendor/regorus\" }"));
+    let notes = read("vendor/regorus/STRIDEGATE.md");
+    let marked = ["src/interpreter.rs", "src/builtins/regex.rs"]
+        .iter()
+        .map(|f| read(&format!("vendor/regorus/{f}")).matches("stridegate patch").count())
+        .sum::<usize>();
+    assert!(marked >= 4, "the patches are marked in the vendored sources");
+    assert!(notes.contains("call_cache") && notes.contains("regex.match"));
+}
