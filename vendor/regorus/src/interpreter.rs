@@ -2970,19 +2970,14 @@ impl Interpreter {
                     extension = Some(ext);
                     (Vec::new(), None)
                 }
-                None => bail!(span.error(
-                    format!("could not find function {selected_fcn_path}").as_str()
-                )),
+                None => bail!(
+                    span.error(format!("could not find function {selected_fcn_path}").as_str())
+                ),
             },
             CallTarget::Print => return self.eval_print(span, params, param_values),
             CallTarget::Builtin(builtin) => {
-                let r = self.eval_builtin_call(
-                    span,
-                    &selected_fcn_path,
-                    builtin,
-                    params,
-                    param_values,
-                );
+                let r =
+                    self.eval_builtin_call(span, &selected_fcn_path, builtin, params, param_values);
                 if let Some(with_functions) = with_functions_saved {
                     self.with_functions = with_functions;
                 }
@@ -3010,7 +3005,6 @@ impl Interpreter {
                 Err(e) => bail!(span.error(&format!("{e}"))),
             }
         }
-
 
         let mut results: Vec<Value> = Vec::new();
         let mut errors: Vec<anyhow::Error> = Vec::new();
@@ -3975,8 +3969,10 @@ impl Interpreter {
                 if usize::try_from(self.current_module_index)
                     .is_ok_and(|i| i < self.compiled_policy.modules.len())
                 {
-                    self.module_cache
-                        .insert(key, (self.current_module_path.clone(), self.current_module_index));
+                    self.module_cache.insert(
+                        key,
+                        (self.current_module_path.clone(), self.current_module_index),
+                    );
                 }
             }
         }
