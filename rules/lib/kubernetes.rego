@@ -72,6 +72,11 @@ pod_metadata_path := array.concat(array.slice(pod_spec_path, 0, count(pod_spec_p
 pod_annotations := a if {
 	a := object.get(input, pod_annotations_path, null)
 	is_object(a)
+} else := {} if {
+	# The common case, cheaper than the test below: no annotations in a metadata mapping (every
+	# level above it is then a mapping too).
+	is_object(object.get(input, pod_metadata_path, null))
+	object.get(input, pod_annotations_path, null) == null
 } else := {"$unknown": "the pod annotations are not a mapping"} if {
 	some n in numbers.range(1, count(pod_annotations_path))
 	wrong_type(object.get(input, array.slice(pod_annotations_path, 0, n), null))
@@ -108,7 +113,8 @@ pod_inheritable := {k: v |
 
 # Every container of the pod, computed once per object:
 #   type, index, name, obj (the container as written, with mappings of the wrong type replaced
-#   by unknown markers: see container_view), path (to the container),
+#   by unknown markers: see container_view; never itself an unknown marker, so that
+#   `c.obj.securityContext` is a mapping, null, absent or an unknown marker), path (to the container),
 #   description ("init container \"setup\""),
 #   sc (effective securityContext: container fields, else inherited pod-level fields),
 #   sc_paths (field -> path where its effective value is written).
