@@ -56,8 +56,8 @@ deny contains {"msg": msg, "path": path, "severity": "medium"} if {
 	c.sc_unknown == false
 	uid := object.get(c.sc, "runAsUser", null)
 	not is_number(uid)
-	not k8s.is_unknown(uid)
-	not k8s.is_unknown(object.get(c.sc, "runAsNonRoot", null))
+	not uid == {"$unknown": uid["$unknown"]} # k8s.is_unknown(uid), inline
+	not c.sc.runAsNonRoot == {"$unknown": c.sc.runAsNonRoot["$unknown"]}
 	msg := sprintf("%s may run as root: runAsNonRoot is not true", [c.description])
 	path := object.get(c.sc_paths, "runAsNonRoot", array.concat(c.path, ["securityContext", "runAsNonRoot"]))
 }

@@ -40,9 +40,9 @@ import rego.v1
 deny contains {"msg": msg, "path": path} if {
 	some c in k8s.containers
 	not c.obj.securityContext.allowPrivilegeEscalation == false
-	not k8s.is_unknown(object.get(c.obj, "securityContext", null))
+	not c.obj.securityContext == {"$unknown": c.obj.securityContext["$unknown"]} # k8s.is_unknown, inline
 	value := object.get(c.obj, ["securityContext", "allowPrivilegeEscalation"], null)
-	not k8s.is_unknown(value)
+	not value == {"$unknown": value["$unknown"]}
 	msg := message(c, value)
 	path := array.concat(c.path, ["securityContext", "allowPrivilegeEscalation"])
 }
