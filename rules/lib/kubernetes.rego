@@ -72,6 +72,11 @@ pod_metadata_path := array.concat(array.slice(pod_spec_path, 0, count(pod_spec_p
 pod_annotations := a if {
 	a := object.get(input, pod_annotations_path, null)
 	is_object(a)
+} else := {} if {
+	# The common case, cheaper than the test below: no annotations in a metadata mapping (every
+	# level above it is then a mapping too).
+	is_object(object.get(input, pod_metadata_path, null))
+	object.get(input, pod_annotations_path, null) == null
 } else := {"$unknown": "the pod annotations are not a mapping"} if {
 	some n in numbers.range(1, count(pod_annotations_path))
 	wrong_type(object.get(input, array.slice(pod_annotations_path, 0, n), null))
@@ -100,15 +105,18 @@ pod_level_fields := {"runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile"
 # unset, as in the Kubernetes API).
 pod_inheritable := {k: v |
 	is_object(pod_security_context)
-	not is_unknown(pod_security_context)
+	not pod_security_context == {"$unknown": pod_security_context["$unknown"]} # not is_unknown(), inline
 	some k, v in pod_security_context
 	pod_level_fields[k]
 	v != null
 }
 
-# Every container of the pod, computed once per object:
+# Every container of the pod, computed once per object (this runs for every pod-bearing object
+# and every rule: mapping tests of the form `x == {"$unknown": x["$unknown"]}` are is_unknown(x)
+# for a mapping x, inline, as function calls cost several times more):
 #   type, index, name, obj (the container as written, with mappings of the wrong type replaced
-#   by unknown markers: see container_view), path (to the container),
+#   by unknown markers: see container_view; never itself an unknown marker, so that
+#   `c.obj.securityContext` is a mapping, null, absent or an unknown marker), path (to the container),
 #   description ("init container \"setup\""),
 #   sc (effective securityContext: container fields, else inherited pod-level fields),
 #   sc_paths (field -> path where its effective value is written).
@@ -118,13 +126,13 @@ containers contains c if {
 	is_array(list)
 	some i, written in list
 	is_object(written)
-	not is_unknown(written)
+	not written == {"$unknown": written["$unknown"]} # not is_unknown(written), inline
 	container := container_view(written)
 	path := array.concat(pod_spec_path, [type, i])
 	name := object.get(container, "name", "")
 	own_sc := object.get(container, "securityContext", {})
-	own := {k: v | is_object(own_sc); not is_unknown(own_sc); some k, v in own_sc; v != null}
-	inherited := {k: v | some k, v in pod_inheritable; not has_key(own, k)}
+	own := {k: v | is_object(own_sc); not own_sc == {"$unknown": own_sc["$unknown"]}; some k, v in own_sc; v != null}
+	inherited := {k: v | some k, v in pod_inheritable; object.get(own, k, null) == null} # own holds no null
 	own_paths := {k: array.concat(path, ["securityContext", k]) | some k, _ in own}
 	inherited_paths := {k: array.concat(pod_security_context_path, [k]) | some k, _ in inherited}
 	c := {
@@ -186,11 +194,14 @@ as_text(x) := sprintf("%v", [x]) if not is_string(x)
 
 # True when the container's or the pod's securityContext as a whole cannot be known, so a field
 # missing from `sc` may still be set.
-sc_unknown(own_sc) if is_unknown(own_sc)
+sc_unknown(own_sc) if own_sc == {"$unknown": own_sc["$unknown"]} # is_unknown(own_sc), inline
 
-sc_unknown(_) if is_unknown(pod_security_context)
+sc_unknown(_) if pod_security_context_unknown
 
 default sc_unknown(_) := false
+
+# True when the pod-level securityContext cannot be known (tested once per object).
+pod_security_context_unknown if is_unknown(pod_security_context)
 
 has_key(obj, k) if {
 	_ = obj[k]

@@ -39,44 +39,25 @@ import data.stridegate.lib.kubernetes as k8s
 import rego.v1
 
 # Explicit UID 0, at container level or inherited from the pod.
+# The effective securityContext of a container is c.sc; when c.sc_unknown is true a field
+# missing from it may be set where nothing can be read (see k8s.effective).
 deny contains {"msg": msg, "path": path, "severity": "high"} if {
 	some c in k8s.containers
-	runs_as_uid_zero(c)
-	msg := sprintf("%s runs as UID 0", [k8s.describe(c)])
-	path := k8s.effective_path(c, "runAsUser")
+	c.sc.runAsUser == 0
+	msg := sprintf("%s runs as UID 0", [c.description])
+	path := c.sc_paths.runAsUser
 }
 
-# No UID set anywhere (the image decides) and nothing forbids root.
+# No number for runAsUser (effective: set, or inherited) and runAsNonRoot not true, with
+# nothing unknown that could set either. The cheapest test, the one most containers fail, first.
 deny contains {"msg": msg, "path": path, "severity": "medium"} if {
 	some c in k8s.containers
-	not k8s.is_unknown(c.obj)
-	not runs_as_uid_zero(c)
-	not runs_as_non_zero_uid(c)
-	not uid_unknown(c)
-	not non_root_enforced_or_unknown(c)
-	msg := sprintf("%s may run as root: runAsNonRoot is not true", [k8s.describe(c)])
-	path := k8s.effective_path(c, "runAsNonRoot")
+	not c.sc.runAsNonRoot == true
+	c.sc_unknown == false
+	uid := object.get(c.sc, "runAsUser", null)
+	not is_number(uid)
+	not uid == {"$unknown": uid["$unknown"]} # k8s.is_unknown(uid), inline
+	not c.sc.runAsNonRoot == {"$unknown": c.sc.runAsNonRoot["$unknown"]}
+	msg := sprintf("%s may run as root: runAsNonRoot is not true", [c.description])
+	path := object.get(c.sc_paths, "runAsNonRoot", array.concat(c.path, ["securityContext", "runAsNonRoot"]))
 }
-
-runs_as_uid_zero(c) if {
-	uid := k8s.effective(c, "runAsUser")
-	is_number(uid)
-	uid == 0
-}
-
-runs_as_non_zero_uid(c) if {
-	uid := k8s.effective(c, "runAsUser")
-	is_number(uid)
-	uid != 0
-}
-
-uid_unknown(c) if k8s.is_unknown(k8s.effective(c, "runAsUser"))
-
-non_root_enforced_or_unknown(c) if k8s.effective(c, "runAsNonRoot") == true
-
-non_root_enforced_or_unknown(c) if k8s.is_unknown(k8s.effective(c, "runAsNonRoot"))
-
-# A securityContext that is itself unknown may set runAsNonRoot or runAsUser.
-non_root_enforced_or_unknown(c) if k8s.is_unknown(c.obj.securityContext)
-
-non_root_enforced_or_unknown(c) if k8s.is_unknown(k8s.pod_security_context)

@@ -32,6 +32,6 @@ import rego.v1
 deny contains {"msg": msg, "path": path} if {
 	some c in k8s.containers
 	c.obj.securityContext.privileged == true
-	msg := sprintf("%s runs privileged", [k8s.describe(c)])
+	msg := sprintf("%s runs privileged", [c.description])
 	path := array.concat(c.path, ["securityContext", "privileged"])
 }

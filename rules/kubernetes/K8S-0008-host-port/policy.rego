@@ -43,6 +43,6 @@ deny contains {"msg": msg, "path": path} if {
 	host_port := port.hostPort
 	is_number(host_port)
 	host_port != 0
-	msg := sprintf("%s binds host port %v", [k8s.describe(c), host_port])
+	msg := sprintf("%s binds host port %v", [c.description, host_port])
 	path := array.concat(c.path, ["ports", j, "hostPort"])
 }

@@ -74,6 +74,6 @@ deny contains {"msg": msg, "path": path, "severity": severity} if {
 	cap != ""
 	not allowed[cap]
 	severity := severity_of(cap)
-	msg := sprintf("%s adds capability %s", [k8s.describe(c), cap])
+	msg := sprintf("%s adds capability %s", [c.description, cap])
 	path := array.concat(c.path, ["securityContext", "capabilities", "add", i])
 }

@@ -53,25 +53,18 @@ annotation_restricted(v) if {
 
 windows_pod if k8s.pod_spec.os.name == "windows"
 
-container_sc(c) := sc if {
-	sc := c.obj.securityContext
-	is_object(sc)
-}
-
-container_field(c) := p if {
-	p := container_sc(c).seccompProfile
-	p != null
-}
-
 pod_field := p if {
 	p := k8s.pod_security_context.seccompProfile
 	p != null
 }
 
-# Where the container's seccomp profile comes from, in the kubelet's order of precedence.
+# Where the container's seccomp profile comes from, in the kubelet's order of precedence. (The
+# container's securityContext is a mapping, null or an unknown marker: see k8s.containers.)
 source(c) := {"kind": "field", "profile": p, "path": array.concat(c.path, ["securityContext", "seccompProfile"]), "level": ""} if {
-	p := container_field(c)
+	p := c.obj.securityContext.seccompProfile
+	p != null
 } else := {"kind": "annotation", "value": v, "key": key} if {
+	count(k8s.pod_annotations) > 0
 	key := container_annotation_key(c)
 	v := k8s.pod_annotations[key]
 	v != null
@@ -82,10 +75,16 @@ source(c) := {"kind": "field", "profile": p, "path": array.concat(c.path, ["secu
 	v != null
 } else := {"kind": "none"}
 
+# The source of each container's profile (by container path), found once per object for the
+# three rules below.
+source_of[c.path] := source(c) if {
+	not windows_pod
+	some c in k8s.containers
+}
+
 deny contains {"msg": msg, "path": path} if {
 	some c in k8s.containers
-	not windows_pod
-	s := source(c)
+	s := source_of[c.path]
 	s.kind == "field"
 	not k8s.is_unknown(s.profile)
 	is_object(s.profile)
@@ -98,37 +97,32 @@ deny contains {"msg": msg, "path": path} if {
 
 deny contains {"msg": msg, "path": path} if {
 	some c in k8s.containers
-	not windows_pod
-	s := source(c)
+	s := source_of[c.path]
 	s.kind == "annotation"
 	not k8s.is_unknown(s.value)
 	not annotation_restricted(s.value)
-	msg := sprintf("%s runs without a seccomp filter: annotation %s is %s", [k8s.describe(c), s.key, json.marshal(s.value)])
+	msg := sprintf("%s runs without a seccomp filter: annotation %s is %s", [c.description, s.key, json.marshal(s.value)])
 	path := array.concat(k8s.pod_metadata_path, ["annotations", s.key])
 }
 
 deny contains {"msg": msg, "path": path} if {
 	some c in k8s.containers
-	not windows_pod
-	source(c).kind == "none"
-	not source_unknown(c)
-	msg := sprintf("%s sets no seccomp profile, so it runs Unconfined unless the kubelet defaults to RuntimeDefault", [k8s.describe(c)])
-	path := k8s.effective_path(c, "seccompProfile")
+	source_of[c.path].kind == "none"
+	c.sc_unknown == false
+	not annotations_unknown
+	msg := sprintf("%s sets no seccomp profile, so it runs Unconfined unless the kubelet defaults to RuntimeDefault", [c.description])
+	path := object.get(c.sc_paths, "seccompProfile", array.concat(c.path, ["securityContext", "seccompProfile"]))
 }
 
-# A profile may be set where nothing can be read: a securityContext or the annotations are
-# unknown (or not mappings).
-source_unknown(c) if k8s.is_unknown(c.obj.securityContext)
+# A profile may be set where nothing can be read: a securityContext (c.sc_unknown) or the
+# annotations are unknown (or not mappings).
+annotations_unknown if k8s.is_unknown(k8s.pod_annotations)
 
-source_unknown(_) if k8s.is_unknown(k8s.pod_security_context)
+field_message(c, type, level) := sprintf("%s runs with seccomp profile Unconfined%s", [c.description, level]) if type == "Unconfined"
 
-source_unknown(_) if k8s.is_unknown(k8s.pod_annotations)
+field_message(c, type, level) := sprintf("%s sets a seccomp profile without a type%s", [c.description, level]) if type == ""
 
-field_message(c, type, level) := sprintf("%s runs with seccomp profile Unconfined%s", [k8s.describe(c), level]) if type == "Unconfined"
-
-field_message(c, type, level) := sprintf("%s sets a seccomp profile without a type%s", [k8s.describe(c), level]) if type == ""
-
-field_message(c, type, level) := sprintf("%s has seccomp profile type %v%s, not RuntimeDefault or Localhost", [k8s.describe(c), type, level]) if {
+field_message(c, type, level) := sprintf("%s has seccomp profile type %v%s, not RuntimeDefault or Localhost", [c.description, type, level]) if {
 	type != "Unconfined"
 	type != ""
 }

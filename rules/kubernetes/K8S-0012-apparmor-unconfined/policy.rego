@@ -37,16 +37,30 @@ import rego.v1
 
 annotation_prefix := "container.apparmor.security.beta.kubernetes.io/"
 
+# (The container's securityContext is a mapping, null, absent or an unknown marker: see
+# k8s.containers.)
 container_field(c) := p if {
-	sc := c.obj.securityContext
-	is_object(sc)
-	p := sc.appArmorProfile
+	p := c.obj.securityContext.appArmorProfile
 	p != null
 }
 
 pod_field := p if {
 	p := k8s.pod_security_context.appArmorProfile
 	p != null
+}
+
+# True when some AppArmor setting is written at all (most objects have none): tested once per
+# object, before any container is looked at.
+apparmor_set if _ = pod_field
+
+apparmor_set if {
+	some k, _ in k8s.pod_annotations
+	startswith(k, annotation_prefix)
+}
+
+apparmor_set if {
+	some c in k8s.containers
+	c.obj.securityContext.appArmorProfile != null
 }
 
 # Where the container's AppArmor profile comes from, in the kubelet's order of precedence.
@@ -60,19 +74,21 @@ source(c) := {"kind": "field", "profile": p, "path": array.concat(c.path, ["secu
 }
 
 deny contains {"msg": msg, "path": s.path} if {
+	apparmor_set
 	some c in k8s.containers
 	s := source(c)
 	s.kind == "field"
 	is_object(s.profile)
 	s.profile.type == "Unconfined"
-	msg := sprintf("%s runs with AppArmor profile Unconfined%s", [k8s.describe(c), s.level])
+	msg := sprintf("%s runs with AppArmor profile Unconfined%s", [c.description, s.level])
 }
 
 deny contains {"msg": msg, "path": path} if {
+	apparmor_set
 	some c in k8s.containers
 	s := source(c)
 	s.kind == "annotation"
 	s.value == "unconfined"
-	msg := sprintf("%s runs without AppArmor confinement: annotation %s is \"unconfined\"", [k8s.describe(c), s.key])
+	msg := sprintf("%s runs without AppArmor confinement: annotation %s is \"unconfined\"", [c.description, s.key])
 	path := array.concat(k8s.pod_metadata_path, ["annotations", s.key])
 }

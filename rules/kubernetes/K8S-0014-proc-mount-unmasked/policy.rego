@@ -34,6 +34,6 @@ import rego.v1
 deny contains {"msg": msg, "path": path} if {
 	some c in k8s.containers
 	c.obj.securityContext.procMount == "Unmasked"
-	msg := sprintf("%s mounts /proc unmasked", [k8s.describe(c)])
+	msg := sprintf("%s mounts /proc unmasked", [c.description])
 	path := array.concat(c.path, ["securityContext", "procMount"])
 }

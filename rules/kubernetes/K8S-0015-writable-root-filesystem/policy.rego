@@ -33,24 +33,23 @@ import rego.v1
 
 windows_pod if k8s.pod_spec.os.name == "windows"
 
-read_only(c) if c.obj.securityContext.readOnlyRootFilesystem == true
+# (`x == {"$unknown": x["$unknown"]}` is k8s.is_unknown(x) for a mapping x, inline.)
+unknown(c) if c.obj.securityContext.readOnlyRootFilesystem == {"$unknown": c.obj.securityContext.readOnlyRootFilesystem["$unknown"]}
 
-unknown(c) if k8s.is_unknown(c.obj.securityContext.readOnlyRootFilesystem)
-
-unknown(c) if k8s.is_unknown(c.obj.securityContext)
+unknown(c) if c.obj.securityContext == {"$unknown": c.obj.securityContext["$unknown"]}
 
 deny contains {"msg": msg, "path": path} if {
 	some c in k8s.containers
+	not c.obj.securityContext.readOnlyRootFilesystem == true
 	not windows_pod
-	not read_only(c)
 	not unknown(c)
 	msg := message(c)
 	path := array.concat(c.path, ["securityContext", "readOnlyRootFilesystem"])
 }
 
-message(c) := sprintf("%s has a writable root filesystem (readOnlyRootFilesystem is false)", [k8s.describe(c)]) if {
+message(c) := sprintf("%s has a writable root filesystem (readOnlyRootFilesystem is false)", [c.description]) if {
 	c.obj.securityContext.readOnlyRootFilesystem == false
-} else := sprintf("%s has a writable root filesystem (readOnlyRootFilesystem is %s, not the boolean true)", [k8s.describe(c), json.marshal(v)]) if {
+} else := sprintf("%s has a writable root filesystem (readOnlyRootFilesystem is %s, not the boolean true)", [c.description, json.marshal(v)]) if {
 	v := c.obj.securityContext.readOnlyRootFilesystem
 	v != null
-} else := sprintf("%s has a writable root filesystem (readOnlyRootFilesystem is not set)", [k8s.describe(c)])
+} else := sprintf("%s has a writable root filesystem (readOnlyRootFilesystem is not set)", [c.description])

@@ -41,18 +41,16 @@ unknown_limits(c) if k8s.is_unknown(c.obj.resources)
 
 unknown_limits(c) if k8s.is_unknown(c.obj.resources.limits)
 
-has_limit(c, r) if {
-	v := c.obj.resources.limits[r]
-	v != null
-	v != ""
-}
+# A limit written as null or "" is no limit.
+unset_values := {null, ""}
 
+# (Mappings of the wrong type are unknown markers in c.obj: see k8s.containers.)
 deny contains {"msg": msg, "path": path} if {
 	some c in k8s.containers
 	checked_types[c.type]
-	not unknown_limits(c)
 	some r in resources
-	not has_limit(c, r)
-	msg := sprintf("%s has no %s limit", [k8s.describe(c), r])
+	object.get(c.obj, ["resources", "limits", r], null) in unset_values
+	not unknown_limits(c)
+	msg := sprintf("%s has no %s limit", [c.description, r])
 	path := array.concat(c.path, ["resources", "limits", r])
 }

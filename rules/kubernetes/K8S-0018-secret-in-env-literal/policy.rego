@@ -43,7 +43,24 @@ import rego.v1
 # The name heuristics (secret words, descriptive suffixes) and what counts as a literal value
 # live in rules/lib/secrets.rego, shared with K8S-0049 and K8S-0050.
 
+# The names of the env entries that hold a value (a literal needs one), across containers.
+valued_names := [name |
+	some c in k8s.containers
+	env := c.obj.env
+	is_array(env)
+	some e in env
+	is_object(e)
+	name := e.name
+	is_string(name)
+	_ = e.value
+]
+
+# One pattern over all those names at once: most objects hold no secret-looking name, and the
+# per-name heuristics cost several patterns each.
+worth_looking if secrets.any_secret_like_name(valued_names)
+
 deny contains {"msg": msg, "path": path} if {
+	worth_looking
 	some c in k8s.containers
 	env := c.obj.env
 	is_array(env)
@@ -53,6 +70,6 @@ deny contains {"msg": msg, "path": path} if {
 	is_string(name)
 	secrets.secret_like(name)
 	secrets.literal(e.value)
-	msg := sprintf("%s sets %s from a literal value in the manifest", [k8s.describe(c), name])
+	msg := sprintf("%s sets %s from a literal value in the manifest", [c.description, name])
 	path := array.concat(c.path, ["env", i, "value"])
 }

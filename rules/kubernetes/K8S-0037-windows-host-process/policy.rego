@@ -45,6 +45,6 @@ deny contains {"msg": msg, "path": path} if {
 	is_object(options)
 	not k8s.is_unknown(options)
 	options.hostProcess == true
-	msg := sprintf("%s runs as a Windows HostProcess container", [k8s.describe(c)])
+	msg := sprintf("%s runs as a Windows HostProcess container", [c.description])
 	path := array.concat(c.path, ["securityContext", "windowsOptions", "hostProcess"])
 }

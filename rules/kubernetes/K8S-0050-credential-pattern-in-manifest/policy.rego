@@ -86,7 +86,34 @@ reported_elsewhere(["configmap", key], value) if {
 }
 
 # One screen over every candidate value of the resource first.
-worth_looking if secrets.any_may_hold_credential([v | some [_, v, _] in candidates])
+# One screen over every text a candidate may hold (a superset of the candidates' values, found
+# without building the candidates): most objects hold no credential marker at all.
+worth_looking if secrets.any_may_hold_credential(array.concat(array.concat(env_texts, arg_texts), data_texts))
+
+env_texts := [e.value |
+	some c in k8s.containers
+	env := c.obj.env
+	is_array(env)
+	some e in env
+	is_string(e.value)
+]
+
+arg_texts := [v |
+	some c in k8s.containers
+	some field in ["args", "command"]
+	list := c.obj[field]
+	is_array(list)
+	some v in list
+	is_string(v)
+]
+
+data_texts := [v |
+	input.kind == "ConfigMap"
+	values := input.data
+	is_object(values)
+	some v in values
+	is_string(v)
+]
 
 deny contains {"msg": msg, "path": path} if {
 	worth_looking

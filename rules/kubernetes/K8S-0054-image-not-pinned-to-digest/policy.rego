@@ -42,7 +42,6 @@ tag(image) := t if {
 
 deny contains {"msg": msg, "path": path, "severity": severity} if {
 	some c in k8s.containers
-	not k8s.is_unknown(c.obj)
 	image := c.obj.image
 	is_string(image)
 	trim_space(image) != ""
@@ -52,8 +51,8 @@ deny contains {"msg": msg, "path": path, "severity": severity} if {
 	path := array.concat(c.path, ["image"])
 }
 
-verdict(c, image, t) := ["medium", sprintf("%s uses image %q with the mutable tag latest and no digest", [k8s.describe(c), image])] if {
+verdict(c, image, t) := ["medium", sprintf("%s uses image %q with the mutable tag latest and no digest", [c.description, image])] if {
 	t == "latest"
-} else := ["medium", sprintf("%s uses image %q without a tag or digest, which means latest", [k8s.describe(c), image])] if {
+} else := ["medium", sprintf("%s uses image %q without a tag or digest, which means latest", [c.description, image])] if {
 	t == ""
-} else := ["low", sprintf("%s uses image %q, which is not pinned to a digest", [k8s.describe(c), image])]
+} else := ["low", sprintf("%s uses image %q, which is not pinned to a digest", [c.description, image])]
