@@ -281,6 +281,36 @@ mod tests {
         assert_eq!(selector_matches(&json!({"matchLabels": {"app": {"$unknown": "var.app"}}}), &labels), None);
     }
 
+    fn resources(text: &str) -> Vec<Resource> {
+        let file = std::sync::Arc::new(crate::model::SourceFile::new("x.yaml", text.to_string()));
+        let parsed = crate::parse::yaml::parse(&file.text, &file.lines, &crate::parse::Limits::default());
+        parsed.documents.into_iter().flat_map(|d| crate::kubernetes::resources_from_document(d, &file)).collect()
+    }
+
+    /// Every workload and policy of a scan is observed and held to the end: K8S-0019/0020 keep
+    /// whether a policy is a default deny in their direction, not its spec, and no labels.
+    #[test]
+    fn default_deny_rules_keep_only_what_they_read() {
+        let rs = resources(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bad, namespace: shop}\nspec:\n  template: 3\n",
+        );
+        assert_eq!(rs.len(), 3);
+        for (direction, deny) in [(Direction::Ingress, true), (Direction::Egress, false)] {
+            let check = NamespaceWithoutDefaultDeny { direction };
+            let policy = check.observe(&rs[0]).unwrap();
+            assert_eq!(policy.facts, json!({"role": "network-policy", "default_deny": deny}));
+            let workload = check.observe(&rs[1]).unwrap();
+            assert_eq!(workload.facts, json!({"role": "workload"}));
+            assert!(workload.anchors.is_empty());
+            assert_eq!(workload.namespace.as_deref(), Some("shop"));
+            // A workload whose pod template is not a mapping is not observed, as before.
+            assert!(check.observe(&rs[2]).is_none());
+            let mut hits = Vec::new();
+            check.finish(&[policy, workload], &mut hits);
+            assert_eq!(hits.len(), usize::from(!deny), "{:?}", hits.iter().map(|h| &h.message).collect::<Vec<_>>());
+        }
+    }
+
     #[test]
     fn default_deny_detection() {
         assert!(is_default_deny(&json!({"podSelector": {}, "policyTypes": ["Ingress"]}), Direction::Ingress));
