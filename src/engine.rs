@@ -688,13 +688,19 @@ impl Engine {
         for (i, o) in observations {
             by_rule.entry(i).or_default().push(o);
         }
+        self.finish_grouped(by_rule)
+    }
+
+    /// [`Engine::finish`] on observations already grouped by rule index (in the order they
+    /// were observed), as a scan collects them: no second copy of them all.
+    pub fn finish_grouped(&self, mut by_rule: HashMap<usize, Vec<Observation>>) -> (Vec<Finding>, Vec<Finding>) {
         let mut findings = Vec::new();
         let mut unverifiable = Vec::new();
         for &i in &self.scan_rules {
             let Some(rule) = self.rules.get(i) else { continue };
             let Exec::Scan(check) = &rule.exec else { continue };
             let mut obs = by_rule.remove(&i).unwrap_or_default();
-            obs.sort_by(|a, b| (&a.root, &a.address).cmp(&(&b.root, &b.address)));
+            crate::sort::stable_by(&mut obs, |a, b| (&a.root, &a.address).cmp(&(&b.root, &b.address)));
             let started = self.timings.as_ref().map(|_| crate::timings::RuleClock::start());
             let mut hits: Vec<ScanHit> = Vec::new();
             check.finish(&obs, &mut hits);

@@ -32,6 +32,7 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod sort;
 pub mod source;
 pub mod suppress;
 pub mod terraform;

@@ -916,7 +916,9 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
     };
     let reporting = std::time::Instant::now();
     for output in &outputs {
-        let text = match output.format {
+        // Every format is written to its output as it is produced: never the whole document
+        // in memory.
+        let written = match output.format {
             Format::Terminal => {
                 let mut sources = Sources::new(&target);
                 let width = if to_terminal { terminal_width() } else { 100 };
@@ -927,24 +929,15 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
                     compact: args.compact,
                     quiet: args.quiet,
                 };
-                report::terminal::render(&report, &mut sources, options)
+                emit_with(&output.file, |w| report::terminal::write(&report, &mut sources, options, w))
             }
-            // Streamed to the output: never the whole document in memory.
-            Format::Json => {
-                if emit_with(&output.file, |w| report::json::write(&report, w)) == ExitStatus::UsageError {
-                    return ExitStatus::UsageError;
-                }
-                continue;
-            }
+            Format::Json => emit_with(&output.file, |w| report::json::write(&report, w)),
             Format::Sarif => {
                 let category = args.sarif_category.clone().unwrap_or_else(|| {
                     if paths.prefix.is_empty() { "stridegate/".to_string() } else { format!("stridegate/{}/", paths.prefix) }
                 });
                 let options = report::sarif::SarifOptions { paths: paths.clone(), category: Some(category) };
-                if emit_with(&output.file, |w| report::sarif::write_with(&report, &options, w)) == ExitStatus::UsageError {
-                    return ExitStatus::UsageError;
-                }
-                continue;
+                emit_with(&output.file, |w| report::sarif::write_with(&report, &options, w))
             }
             Format::Junit => {
                 // Every rule × resource the engine evaluated: passing test cases.
@@ -962,16 +955,16 @@ fn run_scan(args: &ScanArgs, list_suppressions: bool) -> ExitStatus {
                     .collect();
                 checked.sort();
                 checked.dedup();
-                report::junit::render(&report, &paths, &checked)
+                emit_with(&output.file, |w| report::junit::write(&report, &paths, &checked, w))
             }
-            Format::Github => report::github::render(&report, &paths),
-            Format::Markdown => report::markdown::render(&report, &paths),
+            Format::Github => emit_with(&output.file, |w| report::github::write(&report, &paths, w)),
+            Format::Markdown => emit_with(&output.file, |w| report::markdown::write(&report, &paths, w)),
             Format::Gitlab => {
-                let end = std::time::SystemTime::now();
-                report::gitlab::render(&report, &paths, &report::gitlab::timestamp(started_at), &report::gitlab::timestamp(end))
+                let (start, end) = (report::gitlab::timestamp(started_at), report::gitlab::timestamp(std::time::SystemTime::now()));
+                emit_with(&output.file, |w| report::gitlab::write(&report, &paths, &start, &end, w))
             }
         };
-        if emit(&output.file, &text) == ExitStatus::UsageError {
+        if written == ExitStatus::UsageError {
             return ExitStatus::UsageError;
         }
     }

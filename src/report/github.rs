@@ -14,6 +14,7 @@
 //! bidi controls are shown visibly, as in the terminal report.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use super::RepoPaths;
 use super::escape::terminal_safe;
@@ -51,9 +52,9 @@ struct Annotation {
 }
 
 impl Annotation {
-    fn write(&self, out: &mut String) {
+    fn write(&self, out: &mut dyn Write) -> io::Result<()> {
         let props: Vec<String> = self.properties.iter().map(|(k, v)| format!("{k}={}", escape_property(v))).collect();
-        let _ = writeln!(out, "::{} {}::{}", self.level, props.join(","), escape_data(&self.message));
+        writeln!(out, "::{} {}::{}", self.level, props.join(","), escape_data(&self.message))
     }
 }
 
@@ -70,54 +71,75 @@ fn finding_annotation(f: &Finding, paths: &RepoPaths) -> Annotation {
     Annotation { level: level(f.severity), properties, message: format!("{} [{}]", f.message, f.resource) }
 }
 
-/// Renders the report as workflow commands.
+/// Renders the report as workflow commands (what [`write`] writes, as a string).
 pub fn render(report: &ScanReport, paths: &RepoPaths) -> String {
-    let mut annotations: Vec<Annotation> = Vec::new();
-    for f in &report.files {
-        if let Outcome::Failed { message, location, .. } = &f.outcome {
-            let mut properties = vec![("file", paths.path(&f.path))];
-            if let Some(l) = location {
-                properties.push(("line", l.start.line.to_string()));
-                properties.push(("col", l.start.column.to_string()));
-            }
-            properties.push(("title", "stridegate: file not analyzed".to_string()));
-            annotations.push(Annotation { level: "error", properties, message: message.clone() });
-        }
-    }
-    for e in &report.rule_failures {
-        annotations.push(Annotation {
-            level: "error",
-            properties: vec![("title", format!("stridegate: rule {} failed", e.rule))],
-            message: e.message.clone(),
-        });
-    }
-    let mut findings: Vec<&Finding> = super::new_findings(report).collect();
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.sort_key().cmp(&b.sort_key())));
-    annotations.extend(findings.iter().map(|f| finding_annotation(f, paths)));
+    let mut out = Vec::new();
+    // Writing into a `Vec` cannot fail, and every piece written is a `str`.
+    let _ = write(report, paths, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
 
-    let mut shown = [0usize; 3];
+/// Writes the report as workflow commands to `out`. Only the annotations that are written are
+/// built: the others are counted.
+pub fn write(report: &ScanReport, paths: &RepoPaths, out: &mut dyn Write) -> io::Result<()> {
     let slot = |level: &str| match level {
         "error" => 0,
         "warning" => 1,
         _ => 2,
     };
-    let total_by_level = {
-        let mut t = [0usize; 3];
-        for a in &annotations {
-            t[slot(a.level)] += 1;
-        }
-        t
+    let failed_files = || {
+        report.files.iter().filter_map(|f| match &f.outcome {
+            Outcome::Failed { message, location, .. } => Some((f, message, location)),
+            _ => None,
+        })
     };
+    let mut findings: Vec<&Finding> = super::new_findings(report).collect();
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.sort_key().cmp(&b.sort_key())));
+    // Failed files and failed rules are errors, written first; then the findings.
+    let mut total_by_level = [0usize; 3];
+    total_by_level[0] = failed_files().count() + report.rule_failures.len();
+    for f in &findings {
+        total_by_level[slot(level(f.severity))] += 1;
+    }
     let baseline = report.findings.len() - findings.len();
     let overflow = total_by_level.iter().any(|n| *n > PER_LEVEL) || baseline > 0;
     // The summary notice takes the last notice slot.
     let caps = [PER_LEVEL, PER_LEVEL, if overflow { PER_LEVEL - 1 } else { PER_LEVEL }];
-    let mut out = String::new();
-    for a in &annotations {
-        let i = slot(a.level);
-        if shown[i] < caps[i] {
+    let mut shown = [0usize; 3];
+    let mut take = |level: &str| {
+        let i = slot(level);
+        let free = shown[i] < caps[i];
+        if free {
             shown[i] += 1;
-            a.write(&mut out);
+        }
+        free
+    };
+    for (f, message, location) in failed_files() {
+        if !take("error") {
+            break;
+        }
+        let mut properties = vec![("file", paths.path(&f.path))];
+        if let Some(l) = location {
+            properties.push(("line", l.start.line.to_string()));
+            properties.push(("col", l.start.column.to_string()));
+        }
+        properties.push(("title", "stridegate: file not analyzed".to_string()));
+        Annotation { level: "error", properties, message: message.clone() }.write(out)?;
+    }
+    for e in &report.rule_failures {
+        if !take("error") {
+            break;
+        }
+        Annotation {
+            level: "error",
+            properties: vec![("title", format!("stridegate: rule {} failed", e.rule))],
+            message: e.message.clone(),
+        }
+        .write(out)?;
+    }
+    for f in &findings {
+        if take(level(f.severity)) {
+            finding_annotation(f, paths).write(out)?;
         }
     }
     if overflow {
@@ -139,9 +161,9 @@ pub fn render(report: &ScanReport, paths: &RepoPaths) -> String {
             let _ = write!(message, "{baseline} finding{} in the baseline not annotated", if baseline == 1 { "" } else { "s" });
         }
         message.push_str(": the full list is in the job log or --format sarif/json");
-        Annotation { level: "notice", properties: vec![("title", "stridegate".to_string())], message }.write(&mut out);
+        Annotation { level: "notice", properties: vec![("title", "stridegate".to_string())], message }.write(out)?;
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]

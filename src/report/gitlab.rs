@@ -5,6 +5,7 @@
 //! Severity mapping: stridegate's critical, high, medium and low are GitLab's `Critical`,
 //! `High`, `Medium` and `Low`.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::RepoPaths;
@@ -85,32 +86,60 @@ pub fn timestamp(t: std::time::SystemTime) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
-/// Renders the report. `start` and `end` are the scan's times (`YYYY-MM-DDTHH:MM:SS`).
+/// Renders the report (what [`write`] writes, as a string). `start` and `end` are the scan's
+/// times (`YYYY-MM-DDTHH:MM:SS`).
 pub fn render(report: &ScanReport, paths: &RepoPaths, start: &str, end: &str) -> String {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let vulnerabilities: Vec<Value> = super::new_findings(report)
-        .map(|f| {
+    let mut out = Vec::new();
+    match write(report, paths, start, end, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(_) => "\n".to_string(),
+    }
+}
+
+/// The report document: the same fields, in the same order, as the `json!` object it was first
+/// written as, with the vulnerabilities converted one at a time as they are written.
+#[derive(Serialize)]
+struct Document<'a> {
+    version: &'static str,
+    scan: Value,
+    vulnerabilities: Vulnerabilities<'a>,
+}
+
+struct Vulnerabilities<'a> {
+    report: &'a ScanReport,
+    paths: &'a RepoPaths,
+}
+
+impl Serialize for Vulnerabilities<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The n-th finding with the same identity gets occurrence n (a distinct id).
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        serializer.collect_seq(super::new_findings(self.report).map(|f| {
             let n = seen.entry(f.identity()).or_default();
-            let v = vulnerability(f, *n, report, paths);
+            let v = vulnerability(f, *n, self.report, self.paths);
             *n += 1;
             v
-        })
-        .collect();
-    let doc = json!({
-        "version": SCHEMA_VERSION,
-        "scan": {
+        }))
+    }
+}
+
+/// Writes the report as pretty-printed JSON to `out`, vulnerability by vulnerability (give a
+/// buffered writer). `start` and `end` are the scan's times (`YYYY-MM-DDTHH:MM:SS`).
+pub fn write(report: &ScanReport, paths: &RepoPaths, start: &str, end: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let doc = Document {
+        version: SCHEMA_VERSION,
+        scan: json!({
             "type": "sast",
             "status": if report.is_incomplete() { "failure" } else { "success" },
             "start_time": start,
             "end_time": end,
             "analyzer": {"id": "stridegate", "name": "stridegate", "version": crate::VERSION, "vendor": {"name": "stridegate"}},
             "scanner": {"id": "stridegate", "name": "stridegate", "version": crate::VERSION, "vendor": {"name": "stridegate"}},
-        },
-        "vulnerabilities": vulnerabilities,
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+        }),
+        vulnerabilities: Vulnerabilities { report, paths },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use super::RepoPaths;
 use crate::finding::Finding;
@@ -51,8 +52,19 @@ pub struct Checked {
     pub resource: String,
 }
 
-/// Renders the report as a JUnit XML document; `checked` adds passing test cases.
+/// Renders the report as a JUnit XML document; `checked` adds passing test cases (what
+/// [`write`] writes, as a string).
 pub fn render(report: &ScanReport, paths: &RepoPaths, checked: &[Checked]) -> String {
+    let mut out = Vec::new();
+    // Writing into a `Vec` cannot fail, and every piece written is a `str`.
+    let _ = write(report, paths, checked, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report as a JUnit XML document to `out` test case by test case (give a buffered
+/// writer); `checked` adds passing test cases. The counts every suite's header carries are
+/// computed first, so nothing is held back while writing.
+pub fn write(report: &ScanReport, paths: &RepoPaths, checked: &[Checked], out: &mut dyn Write) -> io::Result<()> {
     // rule → (name, resource → findings)
     type Cases<'a> = BTreeMap<(&'a str, &'a str), Vec<&'a Finding>>;
     let mut by_rule: BTreeMap<&str, (&str, Cases<'_>)> = BTreeMap::new();
@@ -77,32 +89,46 @@ pub fn render(report: &ScanReport, paths: &RepoPaths, checked: &[Checked]) -> St
         })
         .collect();
     let errors = failed_files.len() + report.rule_failures.len();
-    let mut tests = errors;
-    let (mut failures, mut skipped) = (0, 0);
-    let mut suites = String::new();
+    // A case with findings fails when one is new, and is skipped when all are in the baseline.
+    let suite_counts = |cases: &Cases<'_>| {
+        let failures = cases.values().filter(|findings| findings.iter().any(|f| !f.in_baseline())).count();
+        let with_findings = cases.values().filter(|findings| !findings.is_empty()).count();
+        (failures, with_findings - failures)
+    };
+    let (mut tests, mut failures, mut skipped) = (errors, 0, 0);
+    for (_, cases) in by_rule.values() {
+        let (suite_failures, suite_skipped) = suite_counts(cases);
+        tests += cases.len();
+        failures += suite_failures;
+        skipped += suite_skipped;
+    }
+    out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
+    writeln!(out, "<testsuites name=\"stridegate\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">")?;
     for (rule, (name, cases)) in &by_rule {
-        let (mut suite_failures, mut suite_skipped) = (0, 0);
-        let mut body = String::new();
+        let (suite_failures, suite_skipped) = suite_counts(cases);
+        writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{suite_failures}\" errors=\"0\" skipped=\"{suite_skipped}\">",
+            xml_escape(&format!("{rule} {name}")),
+            cases.len()
+        )?;
         for ((file, resource), findings) in cases {
             let new: Vec<&&Finding> = findings.iter().filter(|f| !f.in_baseline()).collect();
-            let _ = write!(
-                body,
+            write!(
+                out,
                 "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
                 xml_escape(&format!("{rule} {name}")),
                 xml_escape(resource),
                 xml_escape(&paths.path(file))
-            );
+            )?;
             if findings.is_empty() {
-                body.push_str("/>\n");
+                out.write_all(b"/>\n")?;
                 continue;
             }
-            if new.is_empty() {
-                suite_skipped += 1;
-                let _ = writeln!(body, ">\n      <skipped message=\"in the baseline\"/>\n    </testcase>");
+            let Some(first) = new.first() else {
+                writeln!(out, ">\n      <skipped message=\"in the baseline\"/>\n    </testcase>")?;
                 continue;
-            }
-            suite_failures += 1;
-            let first = new[0];
+            };
             let text: Vec<String> = new
                 .iter()
                 .map(|f| {
@@ -118,57 +144,40 @@ pub fn render(report: &ScanReport, paths: &RepoPaths, checked: &[Checked]) -> St
                     )
                 })
                 .collect();
-            let _ = writeln!(
-                body,
+            writeln!(
+                out,
                 ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
                 first.severity,
                 xml_escape(&first.message),
                 xml_escape(&text.join("\n"))
-            );
+            )?;
         }
-        tests += cases.len();
-        failures += suite_failures;
-        skipped += suite_skipped;
-        let _ = writeln!(
-            suites,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{suite_failures}\" errors=\"0\" skipped=\"{suite_skipped}\">",
-            xml_escape(&format!("{rule} {name}")),
-            cases.len()
-        );
-        suites.push_str(&body);
-        suites.push_str("  </testsuite>\n");
+        out.write_all(b"  </testsuite>\n")?;
     }
     if errors > 0 {
-        let _ = writeln!(suites, "  <testsuite name=\"stridegate\" tests=\"{errors}\" failures=\"0\" errors=\"{errors}\" skipped=\"0\">");
+        writeln!(out, "  <testsuite name=\"stridegate\" tests=\"{errors}\" failures=\"0\" errors=\"{errors}\" skipped=\"0\">")?;
         for (f, message, location) in failed_files {
             let at = location.as_ref().map_or_else(String::new, |l| format!(":{}:{}", l.start.line, l.start.column));
-            let _ = writeln!(
-                suites,
+            writeln!(
+                out,
                 "    <testcase classname=\"stridegate\" name=\"analyze {}\" file=\"{}\">\n      <error type=\"not-analyzed\" message=\"{}\">{}</error>\n    </testcase>",
                 xml_escape(&paths.path(&f.path)),
                 xml_escape(&paths.path(&f.path)),
                 xml_escape(message),
                 xml_escape(&format!("{}{at}: {message}", paths.path(&f.path)))
-            );
+            )?;
         }
         for e in &report.rule_failures {
-            let _ = writeln!(
-                suites,
+            writeln!(
+                out,
                 "    <testcase classname=\"stridegate\" name=\"rule {}\">\n      <error type=\"rule-failed\" message=\"{}\"/>\n    </testcase>",
                 xml_escape(&e.rule),
                 xml_escape(&e.message)
-            );
+            )?;
         }
-        suites.push_str("  </testsuite>\n");
+        out.write_all(b"  </testsuite>\n")?;
     }
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"stridegate\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">"
-    );
-    out.push_str(&suites);
-    out.push_str("</testsuites>\n");
-    out
+    out.write_all(b"</testsuites>\n")
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! punctuation is backslash-escaped, HTML specials become entities, line breaks and control
 //! characters cannot break the table or the comment.
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use super::RepoPaths;
 use crate::finding::Finding;
@@ -54,32 +54,40 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// Renders the comment. `baseline` says whether a baseline was given (for the "new" column).
+/// Renders the comment (what [`write`] writes, as a string).
 pub fn render(report: &ScanReport, paths: &RepoPaths) -> String {
+    let mut out = Vec::new();
+    // Writing into a `Vec` cannot fail, and every piece written is a `str`.
+    let _ = write(report, paths, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the comment to `out`. Whether a baseline was given (findings carry a baseline state)
+/// adds the "Baseline" column.
+pub fn write(report: &ScanReport, paths: &RepoPaths, out: &mut dyn Write) -> io::Result<()> {
     let baseline_given = report.findings.iter().any(|f| f.baseline.is_some());
     let new: Vec<&Finding> = super::new_findings(report).collect();
     let in_baseline = report.findings.len() - new.len();
-    let mut out = String::new();
     let icon = if new.is_empty() { "✅" } else { "⚠️" };
-    let _ = write!(out, "## {icon} stridegate: ");
+    write!(out, "## {icon} stridegate: ")?;
     if baseline_given {
-        let _ = writeln!(out, "{}, {in_baseline} in the baseline", plural(new.len(), "new finding"));
+        writeln!(out, "{}, {in_baseline} in the baseline", plural(new.len(), "new finding"))?;
     } else {
-        let _ = writeln!(out, "{}", plural(new.len(), "finding"));
+        writeln!(out, "{}", plural(new.len(), "finding"))?;
     }
-    out.push('\n');
+    out.write_all(b"\n")?;
     if baseline_given {
-        out.push_str("| Severity | New | Baseline |\n| --- | ---: | ---: |\n");
+        out.write_all("| Severity | New | Baseline |\n| --- | ---: | ---: |\n".as_bytes())?;
     } else {
-        out.push_str("| Severity | Findings |\n| --- | ---: |\n");
+        out.write_all("| Severity | Findings |\n| --- | ---: |\n".as_bytes())?;
     }
     for s in [Severity::Critical, Severity::High, Severity::Medium, Severity::Low] {
         let n = new.iter().filter(|f| f.severity == s).count();
         if baseline_given {
             let b = report.findings.iter().filter(|f| f.severity == s && f.in_baseline()).count();
-            let _ = writeln!(out, "| {s} | {n} | {b} |");
+            writeln!(out, "| {s} | {n} | {b} |")?;
         } else {
-            let _ = writeln!(out, "| {s} | {n} |");
+            writeln!(out, "| {s} | {n} |")?;
         }
     }
     let stride: Vec<(&str, usize)> = crate::rules::meta::Stride::ALL
@@ -88,18 +96,18 @@ pub fn render(report: &ScanReport, paths: &RepoPaths) -> String {
         .filter(|(_, n)| *n > 0)
         .collect();
     if !stride.is_empty() {
-        out.push_str("\n| STRIDE-LM category | New findings |\n| --- | ---: |\n");
+        out.write_all("\n| STRIDE-LM category | New findings |\n| --- | ---: |\n".as_bytes())?;
         for (s, n) in stride {
-            let _ = writeln!(out, "| {s} | {n} |");
+            writeln!(out, "| {s} | {n} |")?;
         }
     }
     if !new.is_empty() {
         let mut top = new.clone();
         top.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.sort_key().cmp(&b.sort_key())));
-        let _ = writeln!(out, "\n### {}\n", if top.len() > TOP { format!("Top {TOP} new findings") } else { "New findings".to_string() });
-        out.push_str("| Severity | Rule | Location | Finding |\n| --- | --- | --- | --- |\n");
+        writeln!(out, "\n### {}\n", if top.len() > TOP { format!("Top {TOP} new findings") } else { "New findings".to_string() })?;
+        out.write_all("| Severity | Rule | Location | Finding |\n| --- | --- | --- | --- |\n".as_bytes())?;
         for f in top.iter().take(TOP) {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "| {} | {} {} | {} | {} \\[{}\\] |",
                 f.severity,
@@ -108,16 +116,16 @@ pub fn render(report: &ScanReport, paths: &RepoPaths) -> String {
                 link(f, paths),
                 md_escape(&f.message),
                 md_escape(&f.resource)
-            );
+            )?;
         }
         if top.len() > TOP {
-            let _ = writeln!(out, "\n… and {} more.", top.len() - TOP);
+            writeln!(out, "\n… and {} more.", top.len() - TOP)?;
         }
     }
     if report.is_incomplete() {
-        let _ = writeln!(out, "\n> [!WARNING]\n> The scan is incomplete: {}.", super::terminal::incomplete_reasons(report).join(", "));
+        writeln!(out, "\n> [!WARNING]\n> The scan is incomplete: {}.", super::terminal::incomplete_reasons(report).join(", "))?;
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]

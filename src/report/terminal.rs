@@ -13,6 +13,7 @@
 //! so a report stays readable and costs the same for a finding at column 10 or 10 million.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents, Report, SourceCode, SourceSpan,
@@ -50,18 +51,25 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
-/// Renders the whole report.
+/// Renders the whole report (what [`write`] writes, as a string).
 pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptions) -> String {
+    let mut out = Vec::new();
+    // Writing into a `Vec` cannot fail, and every piece written is a `str`.
+    let _ = write(report, sources, options, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the whole report to `out` as it goes, finding by finding (give a buffered writer):
+/// the report never exists whole in memory.
+pub fn write(report: &ScanReport, sources: &mut Sources, options: TerminalOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width).with_links(false).with_context_lines(1);
-    let mut out = String::new();
     if options.quiet {
         if super::new_findings(report).next().is_none() && !report.is_incomplete() {
-            return out;
+            return Ok(());
         }
-        out.push_str(&errors(report));
-        out.push_str(&summary(report));
-        return out;
+        write_errors(report, out)?;
+        return write_summary(report, out);
     }
     let mut shown: Vec<&Finding> = super::new_findings(report).collect();
     // By file, then the most severe first, then by position.
@@ -70,7 +78,7 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
     });
     if options.compact {
         for f in &shown {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{}:{}:{}: {} {} {} [{}]",
                 terminal_safe(&f.location.file),
@@ -80,23 +88,28 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
                 terminal_safe(&f.rule_id),
                 terminal_safe(&f.message),
                 terminal_safe(&f.resource)
-            );
+            )?;
         }
         if !shown.is_empty() {
-            out.push('\n');
+            out.write_all(b"\n")?;
         }
     } else {
         let mut file: Option<&str> = None;
         let mut snippet_lines: std::collections::HashSet<(&str, usize)> = std::collections::HashSet::new();
-        for finding in &shown {
+        // One finding's diagnostic at a time, reusing the buffer.
+        let mut buffer = String::new();
+        for (i, finding) in shown.iter().enumerate() {
             if file != Some(&finding.location.file) {
                 file = Some(&finding.location.file);
-                let n = shown.iter().filter(|f| f.location.file == finding.location.file).count();
-                let _ = writeln!(out, "── {} ({n} finding{})\n", terminal_safe(&finding.location.file), if n == 1 { "" } else { "s" });
+                // `shown` is sorted by file: this file's findings follow this one.
+                let n = shown[i..].iter().take_while(|f| f.location.file == finding.location.file).count();
+                writeln!(out, "── {} ({n} finding{})\n", terminal_safe(&finding.location.file), if n == 1 { "" } else { "s" })?;
             }
             // A line's snippet is shown once: later findings on it refer to it by position.
             let first_on_line = snippet_lines.insert((&*finding.location.file, finding.location.start.line));
-            render_finding(&handler, finding, sources, first_on_line, &mut out);
+            buffer.clear();
+            render_finding(&handler, finding, sources, first_on_line, &mut buffer);
+            out.write_all(buffer.as_bytes())?;
         }
         // Each rule's help once, in rule order.
         let mut rules: Vec<&str> = shown.iter().map(|f| &*f.rule_id).collect();
@@ -104,32 +117,31 @@ pub fn render(report: &ScanReport, sources: &mut Sources, options: TerminalOptio
         rules.dedup();
         let helps: Vec<&RuleMeta> = rules.iter().filter_map(|id| report.rules.iter().find(|r| *r.id == **id).map(AsRef::as_ref)).collect();
         if !helps.is_empty() {
-            let _ = writeln!(out, "how to fix:");
+            writeln!(out, "how to fix:")?;
             for m in helps {
-                let _ = writeln!(out, "  {} {}: {}", terminal_safe(&m.id), terminal_safe(&m.name), terminal_safe(&m.title));
+                writeln!(out, "  {} {}: {}", terminal_safe(&m.id), terminal_safe(&m.name), terminal_safe(&m.title))?;
                 for line in wrap(&terminal_safe_text(m.fix.trim()), options.width.saturating_sub(4).max(40)) {
-                    let _ = writeln!(out, "    {line}");
+                    writeln!(out, "    {line}")?;
                 }
             }
-            out.push('\n');
+            out.write_all(b"\n")?;
         }
     }
-    out.push_str(&errors(report));
+    write_errors(report, out)?;
     if options.verbose {
-        out.push_str(&crate::suppress::suppressed_list(&report.suppressed));
-        let skipped: Vec<_> = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Skipped { .. })).collect();
-        if !skipped.is_empty() {
-            let _ = writeln!(out, "skipped files:");
+        out.write_all(crate::suppress::suppressed_list(&report.suppressed).as_bytes())?;
+        let mut skipped = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Skipped { .. })).peekable();
+        if skipped.peek().is_some() {
+            writeln!(out, "skipped files:")?;
             for f in skipped {
                 if let Outcome::Skipped { reason } = &f.outcome {
-                    let _ = writeln!(out, "  {}: {}", terminal_safe(&f.path), terminal_safe(&reason.to_string()));
+                    writeln!(out, "  {}: {}", terminal_safe(&f.path), terminal_safe(&reason.to_string()))?;
                 }
             }
-            out.push('\n');
+            out.write_all(b"\n")?;
         }
     }
-    out.push_str(&summary(report));
-    out
+    write_summary(report, out)
 }
 
 /// Words of `text` in lines of at most `width` characters (longer words stand alone).
@@ -319,35 +331,41 @@ fn last_segment(f: &Finding) -> String {
 /// The files that could not be analyzed and the rules that failed, one line each (what the
 /// summary's "scan incomplete" line refers to); empty when there are none.
 pub fn errors(report: &ScanReport) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    let _ = write_errors(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes [`errors`] to `out`.
+pub fn write_errors(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     let failures: Vec<_> = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Failed { .. })).collect();
     if !failures.is_empty() {
-        let _ = writeln!(out, "files that could not be analyzed:");
+        writeln!(out, "files that could not be analyzed:")?;
         for f in failures {
             if let Outcome::Failed { message, location, .. } = &f.outcome {
                 match location {
                     Some(l) => {
-                        let _ = writeln!(
+                        writeln!(
                             out,
                             "  error: {}:{}:{}: {}",
                             terminal_safe(&f.path),
                             l.start.line,
                             l.start.column,
                             terminal_safe(message)
-                        );
+                        )?;
                     }
                     None => {
-                        let _ = writeln!(out, "  error: {}: {}", terminal_safe(&f.path), terminal_safe(message));
+                        writeln!(out, "  error: {}: {}", terminal_safe(&f.path), terminal_safe(message))?;
                     }
                 }
             }
         }
-        out.push('\n');
+        out.write_all(b"\n")?;
     }
     for e in &report.rule_failures {
-        let _ = writeln!(out, "  error: rule {} failed: {}", terminal_safe(&e.rule), terminal_safe(&e.message));
+        writeln!(out, "  error: rule {} failed: {}", terminal_safe(&e.rule), terminal_safe(&e.message))?;
     }
-    out
+    Ok(())
 }
 
 /// Why the scan is incomplete, as counts ("1 file could not be analyzed").
@@ -370,8 +388,14 @@ pub fn incomplete_reasons(report: &ScanReport) -> Vec<String> {
 
 /// The one-paragraph summary printed after every scan.
 pub fn summary(report: &ScanReport) -> String {
+    let mut out = Vec::new();
+    let _ = write_summary(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes [`summary`] to `out`.
+pub fn write_summary(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     let c = report.coverage();
-    let mut out = String::new();
     let new: Vec<&Finding> = super::new_findings(report).collect();
     let baseline_given = report.findings.iter().any(|f| f.baseline.is_some());
     let counts: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low]
@@ -381,14 +405,14 @@ pub fn summary(report: &ScanReport) -> String {
         .map(|(s, n)| format!("{n} {s}"))
         .collect();
     let n = new.len();
-    let _ = write!(out, "{n}{} finding{}", if baseline_given { " new" } else { "" }, if n == 1 { "" } else { "s" });
+    write!(out, "{n}{} finding{}", if baseline_given { " new" } else { "" }, if n == 1 { "" } else { "s" })?;
     if !counts.is_empty() {
-        let _ = write!(out, " ({})", counts.join(", "));
+        write!(out, " ({})", counts.join(", "))?;
     }
     if baseline_given {
-        let _ = write!(out, "; {} in the baseline (not shown)", report.findings.len() - n);
+        write!(out, "; {} in the baseline (not shown)", report.findings.len() - n)?;
     }
-    let _ = writeln!(out);
+    writeln!(out)?;
     let stride: Vec<String> = crate::rules::meta::Stride::ALL
         .into_iter()
         .map(|s| (s.as_str(), new.iter().filter(|f| f.stride.contains(&s)).count()))
@@ -396,10 +420,10 @@ pub fn summary(report: &ScanReport) -> String {
         .map(|(s, n)| format!("{s} {n}"))
         .collect();
     if !stride.is_empty() {
-        let _ = writeln!(out, "by STRIDE-LM category: {}", stride.join(", "));
+        writeln!(out, "by STRIDE-LM category: {}", stride.join(", "))?;
     }
     let skipped: usize = c.skipped.iter().map(|(_, n)| n).sum();
-    let _ = writeln!(
+    writeln!(
         out,
         "coverage: {} files found, {} analyzed ({} resources), {} skipped, {} failed; {} rules",
         c.found,
@@ -408,36 +432,36 @@ pub fn summary(report: &ScanReport) -> String {
         skipped,
         c.failed,
         report.rules.len()
-    );
+    )?;
     for (reason, n) in &c.skipped {
-        let _ = writeln!(out, "  skipped {n}: {}", terminal_safe(reason));
+        writeln!(out, "  skipped {n}: {}", terminal_safe(reason))?;
     }
     if !report.not_analyzed.is_empty() {
-        let _ = writeln!(out, "not analyzed inside analyzed files: {}", report.not_analyzed.len());
+        writeln!(out, "not analyzed inside analyzed files: {}", report.not_analyzed.len())?;
         for n in &report.not_analyzed {
-            let _ = writeln!(out, "  {}:{}: {}: {}", terminal_safe(&n.file), n.line, terminal_safe(&n.unit), terminal_safe(&n.reason));
+            writeln!(out, "  {}:{}: {}: {}", terminal_safe(&n.file), n.line, terminal_safe(&n.unit), terminal_safe(&n.reason))?;
         }
     }
-    out.push_str(&crate::suppress::summary_lines(report.suppressed.len(), &report.suppressions));
+    out.write_all(crate::suppress::summary_lines(report.suppressed.len(), &report.suppressions).as_bytes())?;
     if !report.unverifiable.is_empty() {
-        let _ = writeln!(out, "unverifiable: {} (a control depends on a value that cannot be known here)", report.unverifiable.len());
+        writeln!(out, "unverifiable: {} (a control depends on a value that cannot be known here)", report.unverifiable.len())?;
         const SHOWN: usize = 20;
         for u in report.unverifiable.iter().take(SHOWN) {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {}:{}: {}: {}",
                 terminal_safe(&u.location.file),
                 u.location.start.line,
                 terminal_safe(&u.rule_id),
                 terminal_safe(&u.message)
-            );
+            )?;
         }
         if report.unverifiable.len() > SHOWN {
-            let _ = writeln!(out, "  … and {} more (all of them are in --format json)", report.unverifiable.len() - SHOWN);
+            writeln!(out, "  … and {} more (all of them are in --format json)", report.unverifiable.len() - SHOWN)?;
         }
     }
     if report.is_incomplete() {
-        let _ = writeln!(out, "scan incomplete: {}", incomplete_reasons(report).join(", "));
+        writeln!(out, "scan incomplete: {}", incomplete_reasons(report).join(", "))?;
     }
-    out
+    Ok(())
 }

@@ -269,7 +269,13 @@ fn scan_discovered(
     let mut files = Vec::with_capacity(results.iter().map(|r| r.records.len()).sum::<usize>() + discovered.problems.len());
     let mut findings = Vec::with_capacity(results.iter().map(|r| r.output.findings.len()).sum());
     let mut unverifiable = Vec::new();
-    let mut observations = Vec::with_capacity(results.iter().map(|r| r.output.observations.len()).sum());
+    // Grouped by rule as they are moved out of each unit's result, which is freed at once.
+    let mut observations: std::collections::HashMap<usize, Vec<crate::checks::Observation>> = std::collections::HashMap::new();
+    let mut observe = |list: Vec<(usize, crate::checks::Observation)>| {
+        for (i, o) in list {
+            observations.entry(i).or_default().push(o);
+        }
+    };
     let mut rule_failures = Vec::new();
     let mut bytes = 0;
     let mut not_analyzed = Vec::new();
@@ -280,7 +286,7 @@ fn scan_discovered(
     let sharded = matches!(options.selection, units::Selection::Shard(_));
     for r in results {
         if r.context {
-            observations.extend(r.output.observations);
+            observe(r.output.observations);
             continue;
         }
         if sharded {
@@ -296,7 +302,7 @@ fn scan_discovered(
         files.extend(r.records);
         findings.extend(r.output.findings);
         unverifiable.extend(r.output.unverifiable);
-        observations.extend(r.output.observations);
+        observe(r.output.observations);
         rule_failures.extend(r.output.errors.into_iter().map(|e| RuleFailure { rule: e.rule, message: e.message }));
         bytes += r.bytes;
         not_analyzed.extend(r.not_analyzed);
@@ -327,7 +333,7 @@ fn scan_discovered(
             stats
         })
         .or_else(|| cache_note.map(|note| crate::cache::CacheStats { notes: vec![note], ..Default::default() }));
-    let (mut scan_findings, mut scan_unverifiable) = timed(timings, Stage::Finish, || engine.finish(observations));
+    let (mut scan_findings, mut scan_unverifiable) = timed(timings, Stage::Finish, || engine.finish_grouped(observations));
     if sharded {
         scan_findings.retain(|f| observed_here.contains(&(f.resource.clone(), f.location.file.clone())));
         scan_unverifiable.retain(|f| observed_here.contains(&(f.resource.clone(), f.location.file.clone())));
@@ -338,9 +344,10 @@ fn scan_discovered(
         findings.retain(|f| units::mentions(f, &options.selection));
         unverifiable.retain(|f| units::mentions(f, &options.selection));
     }
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // (Stable, as `sort_by`, without its scratch copy of half the findings.)
+    crate::sort::stable_by(&mut findings, |a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.identity() == b.identity() && a.location == b.location && a.message == b.message);
-    unverifiable.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::sort::stable_by(&mut unverifiable, |a, b| a.sort_key().cmp(&b.sort_key()));
     unverifiable.dedup_by(|a, b| a.identity() == b.identity() && a.location == b.location && a.message == b.message);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     rule_failures.sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));

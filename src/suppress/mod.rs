@@ -598,53 +598,59 @@ pub fn apply(
     }
     let mut out = Applied::default();
     let mut tried: Vec<usize> = Vec::new();
-    for mut f in findings {
-        let mut note = None;
-        let mut suppression = None;
-        tried.clear();
-        tried.extend(by_file.get(&f.location.file).into_iter().flatten());
-        for other in f.resource_location.iter().chain(&f.call_sites).filter(|l| l.file != f.location.file) {
-            tried.extend(by_file.get(&other.file).into_iter().flatten());
-        }
-        tried.extend(by_address.get(&f.resource).into_iter().flatten());
-        tried.extend(&everywhere);
-        tried.sort_unstable();
-        tried.dedup();
-        for &i in &tried {
-            let Some(c) = candidates.get_mut(i) else { continue };
-            if !c.matches(&f) {
-                continue;
+    // Suppressed findings (few) are moved out; the others stay where they are (a second vector
+    // of every finding would double the scan's largest allocation).
+    let mut findings = findings;
+    out.suppressed = findings
+        .extract_if(.., |f| {
+            let mut note = None;
+            let mut suppression = None;
+            tried.clear();
+            tried.extend(by_file.get(&f.location.file).into_iter().flatten());
+            for other in f.resource_location.iter().chain(&f.call_sites).filter(|l| l.file != f.location.file) {
+                tried.extend(by_file.get(&other.file).into_iter().flatten());
             }
-            c.matched += 1;
-            if expired(c) {
-                if note.is_none() {
-                    note = Some(format!("suppression at {} expired on {}", c.origin, c.until.as_ref().map_or("", |(u, _)| u.as_str())));
+            tried.extend(by_address.get(&f.resource).into_iter().flatten());
+            tried.extend(&everywhere);
+            tried.sort_unstable();
+            tried.dedup();
+            for &i in &tried {
+                let Some(c) = candidates.get_mut(i) else { continue };
+                if !c.matches(f) {
+                    continue;
                 }
-                continue;
-            }
-            suppression = Some(Suppression {
-                kind: c.kind,
-                justification: c.reason.clone().unwrap_or_else(|| {
-                    c.written.as_ref().map(|w| format!("{} comment (no reason given)", w.join(","))).unwrap_or_default()
-                }),
-                until: c.until.as_ref().map(|(u, _)| u.clone()),
-                origin: c.origin.clone(),
-            });
-            break;
-        }
-        match suppression {
-            Some(s) => {
-                f.suppression = Some(Box::new(s));
-                out.suppressed.push(f);
-            }
-            None => {
-                if let Some(n) = note {
-                    let _ = write!(f.message, " ({n})");
+                c.matched += 1;
+                if expired(c) {
+                    if note.is_none() {
+                        note = Some(format!("suppression at {} expired on {}", c.origin, c.until.as_ref().map_or("", |(u, _)| u.as_str())));
+                    }
+                    continue;
                 }
-                out.findings.push(f);
+                suppression = Some(Suppression {
+                    kind: c.kind,
+                    justification: c.reason.clone().unwrap_or_else(|| {
+                        c.written.as_ref().map(|w| format!("{} comment (no reason given)", w.join(","))).unwrap_or_default()
+                    }),
+                    until: c.until.as_ref().map(|(u, _)| u.clone()),
+                    origin: c.origin.clone(),
+                });
+                break;
             }
-        }
-    }
+            match suppression {
+                Some(s) => {
+                    f.suppression = Some(Box::new(s));
+                    true
+                }
+                None => {
+                    if let Some(n) = note {
+                        let _ = write!(f.message, " ({n})");
+                    }
+                    false
+                }
+            }
+        })
+        .collect();
+    out.findings = findings;
     let known = options.known_rules.as_deref().unwrap_or(ran);
     out.records = candidates
         .into_iter()

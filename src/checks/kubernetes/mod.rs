@@ -34,14 +34,20 @@ fn observed_spec_path(o: &Observation) -> Option<AttributePath> {
 
 /// Observes a workload: its pod labels (and where they are written). A workload whose pod spec
 /// or pod metadata has the wrong type (a half-written manifest) defines no pods: not observed.
-fn observe_workload(resource: &Resource, extra: Value, extra_paths: &[AttributePath]) -> Option<Observation> {
+/// The paths of a workload's pod spec and pod metadata, when both are mappings (or absent).
+fn workload_paths(resource: &Resource) -> Option<(AttributePath, AttributePath)> {
     let spec_path = pod_spec_path_of(&resource.kind, &resource.value)?;
     let metadata_path = pod_metadata_path_of(&resource.kind, &resource.value)?;
-    for path in [spec_path.clone(), metadata_path.clone()] {
-        if mapping_at(&resource.value, &path) == MappingAt::WrongType {
+    for path in [&spec_path, &metadata_path] {
+        if mapping_at(&resource.value, path) == MappingAt::WrongType {
             return None;
         }
     }
+    Some((spec_path, metadata_path))
+}
+
+fn observe_workload(resource: &Resource, extra: Value, extra_paths: &[AttributePath]) -> Option<Observation> {
+    let (spec_path, metadata_path) = workload_paths(resource)?;
     let labels_path = metadata_path.key("labels");
     let labels = match mapping_at(&resource.value, &labels_path) {
         MappingAt::WrongType => crate::model::unknown("labels are not a mapping"),
@@ -204,11 +210,17 @@ pub(super) struct NamespaceWithoutDefaultDeny {
 }
 
 impl ScanCheck for NamespaceWithoutDefaultDeny {
+    // Only what `finish` reads is kept (every workload and policy of the scan is observed, and
+    // held until the end): whether a policy is a default deny in this direction, not its spec;
+    // a workload's namespace and place, not its labels.
     fn observe(&self, resource: &Resource) -> Option<Observation> {
         match resource.kind.as_str() {
             "Namespace" => Some(Observation::new(resource, json!({"role": "namespace"}), &[])),
-            "NetworkPolicy" => Some(observe_network_policy(resource)),
-            _ if is_workload(resource) => observe_workload(resource, Value::Null, &[]),
+            "NetworkPolicy" => {
+                let default_deny = is_default_deny(resource.value.get("spec").unwrap_or(&Value::Null), self.direction);
+                Some(Observation::new(resource, json!({"role": "network-policy", "default_deny": default_deny}), &[]))
+            }
+            _ if is_workload(resource) => workload_paths(resource).map(|_| Observation::new(resource, json!({"role": "workload"}), &[])),
             _ => None,
         }
     }
@@ -226,7 +238,7 @@ impl ScanCheck for NamespaceWithoutDefaultDeny {
                 "workload" if namespace(o) != UNKNOWN_NAMESPACE => {
                     namespaces.entry(namespace(o).to_string()).or_default().1.get_or_insert(i);
                 }
-                "network-policy" if is_default_deny(&o.facts["spec"], self.direction) => {
+                "network-policy" if o.facts.get("default_deny").and_then(Value::as_bool) == Some(true) => {
                     if namespace(o) == UNKNOWN_NAMESPACE {
                         // A default deny whose namespace cannot be known may cover any of them.
                         return;
@@ -267,6 +279,36 @@ mod tests {
         assert_eq!(selector_matches(&expr("DoesNotExist", Value::Null), &labels), Some(false));
         assert_eq!(selector_matches(&expr("Bogus", Value::Null), &labels), None);
         assert_eq!(selector_matches(&json!({"matchLabels": {"app": {"$unknown": "var.app"}}}), &labels), None);
+    }
+
+    fn resources(text: &str) -> Vec<Resource> {
+        let file = std::sync::Arc::new(crate::model::SourceFile::new("x.yaml", text.to_string()));
+        let parsed = crate::parse::yaml::parse(&file.text, &file.lines, &crate::parse::Limits::default());
+        parsed.documents.into_iter().flat_map(|d| crate::kubernetes::resources_from_document(d, &file)).collect()
+    }
+
+    /// Every workload and policy of a scan is observed and held to the end: K8S-0019/0020 keep
+    /// whether a policy is a default deny in their direction, not its spec, and no labels.
+    #[test]
+    fn default_deny_rules_keep_only_what_they_read() {
+        let rs = resources(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bad, namespace: shop}\nspec:\n  template: 3\n",
+        );
+        assert_eq!(rs.len(), 3);
+        for (direction, deny) in [(Direction::Ingress, true), (Direction::Egress, false)] {
+            let check = NamespaceWithoutDefaultDeny { direction };
+            let policy = check.observe(&rs[0]).unwrap();
+            assert_eq!(policy.facts, json!({"role": "network-policy", "default_deny": deny}));
+            let workload = check.observe(&rs[1]).unwrap();
+            assert_eq!(workload.facts, json!({"role": "workload"}));
+            assert!(workload.anchors.is_empty());
+            assert_eq!(workload.namespace.as_deref(), Some("shop"));
+            // A workload whose pod template is not a mapping is not observed, as before.
+            assert!(check.observe(&rs[2]).is_none());
+            let mut hits = Vec::new();
+            check.finish(&[policy, workload], &mut hits);
+            assert_eq!(hits.len(), usize::from(!deny), "{:?}", hits.iter().map(|h| &h.message).collect::<Vec<_>>());
+        }
     }
 
     #[test]
