@@ -43,11 +43,6 @@ package stridegate.rules.iam_0002
 import data.stridegate.lib.iam
 import rego.v1
 
-# Left to IAM-0001.
-reported_elsewhere(a) if a in {"*", "*:*"}
-
-reported_elsewhere(a) if regex.match(`^[A-Za-z0-9-]+:\*$`, a)
-
 # Attribute-based access control: the statement is limited to resources carrying a tag.
 tag_scoped(s) if {
 	some k in iam.condition_keys(s)
@@ -79,14 +74,14 @@ worst(a) := [level, severity] if {
 	[level, severity] := found[0]
 }
 
+# Elements granting Write or Permissions management actions that accept resource ARNs ("*",
+# "*:*" and "<service>:*" are left to IAM-0001).
 deny contains {"msg": msg, "path": path, "severity": severity} if {
 	iam.policy_type == "identity"
-	some [base, s] in iam.allow_statements
+	some [path, a, base] in iam.allow_scoped_writes
+	s := iam.statement_at[base]
 	not tag_scoped(s)
-	not iam.is_unknown(s.Action)
-	some [path, a] in iam.values(s, "Action", base)
 	[level, severity] := worst(a)
-	not reported_elsewhere(a)
 	scope := iam.resource_scope(s, a)
 	not iam.denied(s, a)
 	not owned_elsewhere(a)

@@ -238,14 +238,6 @@ actions_by_service := {
 	"sts": {"sts:assumerole"},
 }
 
-# The method actions an Action element may match (its service first, then the glob).
-candidates(element) := matched if {
-	svc := split(lower(element), ":")[0]
-	not contains(svc, "*")
-	not contains(svc, "?")
-	matched := object.get(actions_by_service, svc, set())
-} else := method_actions
-
 # The service principal each PassRole method passes the role to (for iam:PassedToService).
 passed_to_by_action := {
 	"cloudformation:createstack": "cloudformation.amazonaws.com",
@@ -336,14 +328,12 @@ pattern_of(op, v) := v if {
 
 # [action, path, statement path]: `action` is granted on all resources by the Action element at
 # `path`, or by the NotAction of the statement at `path`, and no unconditional Deny removes it.
+# ("*" and "*:*" are left to IAM-0001.)
 granted contains [action, path, base] if {
-	some [base, s] in iam.allow_statements
-	not iam.is_unknown(s.Action)
-	some [path, a] in iam.values(s, "Action", base)
-	not a in {"*", "*:*"}
-	names := candidates(a)
-	count(names) > 0
-	some action in iam.matching(a, names)
+	elements := array.concat(iam.allow_actions, iam.allow_service_wildcards)
+	some [[path, _, base], names] in iam.matching_elements(elements, actions_by_service)
+	s := iam.statement_at[base]
+	some action in names
 	broad(s, action)
 	not iam.denied(s, action)
 }
@@ -357,6 +347,9 @@ granted contains [action, array.concat(base, ["NotAction"]), base] if {
 }
 
 statement_at := {json.marshal(base): s | some [base, s] in iam.statements}
+
+# Every action some statement grants (a method is found only when all of its actions are).
+granted_actions := {x | some [x, _, _] in granted}
 
 # Reachability of each statement granting a method action, computed once per statement.
 reach_at := {k: holder_reach(s) | some [_, _, base] in granted; k := json.marshal(base); s := statement_at[k]}
@@ -422,7 +415,11 @@ method_reach(m, grants) := reach if {
 # [location, method, reach] for every method whose actions are all granted.
 found contains [location, m, reach] if {
 	iam.policy_type == "identity"
+	count(granted_actions) > 0
 	some m in methods
+	every a in m.actions {
+		lower(a) in granted_actions
+	}
 	grants := usable(m)
 	reach := method_reach(m, grants)
 	paths := {p | some [_, p, r] in grants; reach_rank[r] <= reach_rank[reach]}
