@@ -553,6 +553,54 @@ resource_scope(s, action) := "NotResource" if {
 	count(wide) > 0
 }
 
+# How each statement reaches every resource whatever the action, by statement path, computed once
+# per document: "NotResource" or "Resource \"*\"" (absent otherwise).
+statement_scopes[base] := scope if {
+	some [base, s] in statements
+	scope := action_free_scope(s)
+}
+
+action_free_scope(s) := "NotResource" if {
+	_ = s.NotResource
+} else := "Resource \"*\"" if {
+	"*" in strings(s, "Resource")
+}
+
+# [resource, service] for each Resource ARN of each statement (by statement path) that matches
+# every resource of a kind of its service in any region and account, whatever the action: the
+# part of `wide_arn` that does not depend on the action, computed once per document.
+wide_resources_at[base] := wide if {
+	some [base, s] in statements
+	not is_unknown(s.Resource)
+	wide := [[r, service] |
+		some r in strings(s, "Resource")
+		parts := split(r, ":")
+		count(parts) >= 6
+		parts[0] == "arn"
+		service := lower(parts[2])
+		parts[3] in {"", "*"}
+		parts[4] in {"", "*"}
+		wide_resource(service, concat(":", array.slice(parts, 5, count(parts))))
+	]
+	count(wide) > 0
+}
+
+# `resource_scope(s, action)` for the statement `s` at path `base`, from the tables above: the same
+# answer, without walking the statement's resources for every action.
+resource_scope_at(base, _, _) := statement_scopes[base]
+
+resource_scope_at(base, s, action) := sprintf("Resource %q matches every resource of its kind", [wide[0]]) if {
+	not statement_scopes[base]
+	not is_unknown(s.Resource)
+	action_service := lower(split(action, ":")[0])
+	wide := sort([r |
+		some [r, service] in wide_resources_at[base]
+		wide_service(service, action_service)
+		arn_applies(r, action)
+	])
+	count(wide) > 0
+}
+
 # [path, element, matched, scope] for each Action element (and each NotAction) of the identity
 # policy's Allow statements that grants, on every resource, actions of `by_service` (a map from
 # lowercased service prefix to lowercased action names), once any unconditional Deny of the
@@ -562,9 +610,9 @@ unscoped_grants(by_service) := {[path, a, matched, scope] |
 	policy_type == "identity"
 	some [[path, a, base], names] in matching_elements(allow_actions, by_service)
 	s := statement_at[base]
-	matched := sort([x | some x in names; resource_scope(s, x); not denied(s, x)])
+	matched := sort([x | some x in names; resource_scope_at(base, s, x); not denied(s, x)])
 	count(matched) > 0
-	scope := resource_scope(s, matched[0])
+	scope := resource_scope_at(base, s, matched[0])
 } | {[path, "NotAction", matched, scope] |
 	policy_type == "identity"
 	some [base, s] in allow_statements

@@ -53,15 +53,23 @@ tag_scoped(s) if {
 # IAM-0024 or IAM-0025 (or, when it completes an escalation method, IAM-0004), not here. When
 # those rules are not enabled, their tables are undefined and this rule reports it.
 owned_elsewhere(a) if {
-	not regex.match(`[*?]`, a)
+	not contains(a, "*")
+	not contains(a, "?")
 	svc := lower(split(a, ":")[0])
 	lower(a) in data.stridegate.rules.iam_0024.credential_actions[svc]
 }
 
 owned_elsewhere(a) if {
-	not regex.match(`[*?]`, a)
+	not contains(a, "*")
+	not contains(a, "?")
 	svc := lower(split(a, ":")[0])
 	lower(a) in data.stridegate.rules.iam_0025.policy_actions[svc]
+}
+
+# Paths of the tag-scoped statements, computed once per document.
+tag_scoped_at contains base if {
+	some [base, s] in iam.allow_statements
+	tag_scoped(s)
 }
 
 level_severity := [["Permissions management", "high"], ["Write", "medium"]]
@@ -80,9 +88,9 @@ deny contains {"msg": msg, "path": path, "severity": severity} if {
 	iam.policy_type == "identity"
 	some [path, a, base] in iam.allow_scoped_writes
 	s := iam.statement_at[base]
-	not tag_scoped(s)
+	scope := iam.resource_scope_at(base, s, a)
+	not base in tag_scoped_at
 	[level, severity] := worst(a)
-	scope := iam.resource_scope(s, a)
 	not iam.denied(s, a)
 	not owned_elsewhere(a)
 	msg := sprintf("%q (%s) is allowed on all resources (%s)", [a, lower(level), scope])
