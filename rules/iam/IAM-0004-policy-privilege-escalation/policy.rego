@@ -173,6 +173,15 @@ wide_resource(service, resource, action) if {
 
 broad(s, action) if iam.all_resources(s)
 
+# `broad` for the statement `s` at path `base`: all resources from the per-document table.
+broad_at(base, _, _) if iam.statement_scopes[base]
+
+broad_at(_, s, action) if {
+	not iam.is_unknown(s.Resource)
+	some r in iam.strings(s, "Resource")
+	type_wide(r, action)
+}
+
 broad(s, action) if {
 	not iam.is_unknown(s.Resource)
 	some r in iam.strings(s, "Resource")
@@ -334,7 +343,7 @@ granted contains [action, path, base] if {
 	some [[path, _, base], names] in iam.matching_elements(elements, actions_by_service)
 	s := iam.statement_at[base]
 	some action in names
-	broad(s, action)
+	broad_at(base, s, action)
 	not iam.denied(s, action)
 }
 
@@ -352,7 +361,10 @@ statement_at := {json.marshal(base): s | some [base, s] in iam.statements}
 granted_actions := {x | some [x, _, _] in granted}
 
 # Reachability of each statement granting a method action, computed once per statement.
-reach_at := {k: holder_reach(s) | some [_, _, base] in granted; k := json.marshal(base); s := statement_at[k]}
+reach_at := {k: holder_reach(s) | some base in granting_statements; k := json.marshal(base); s := statement_at[k]}
+
+# Paths of the statements granting method actions (each statement's reach is judged once).
+granting_statements := {base | some [_, _, base] in granted}
 
 # [action, statement key] pairs whose grant a guard Deny of the document restricts (a Deny
 # applying only to requests from outside pinned networks, organizations or without MFA).
@@ -372,7 +384,10 @@ grant_reach(x, k) := "restricted" if {
 
 # The grants of each granted action: {action: {[path, statement key]}}, indexed once per document
 # so that each method looks up its own actions instead of scanning every grant.
-grants_of := {x: {[p, json.marshal(base)] | some [y, p, base] in granted; y == x} | some [x, _, _] in granted}
+grants_of := {x: {[p, k] | some [y, p, k] in granted_at; y == x} | some x in granted_actions}
+
+# `granted` with statement keys: [action, path, statement key].
+granted_at := {[x, p, json.marshal(base)] | some [x, p, base] in granted}
 
 # [action, path, reach] for method `m`: grants of its actions usable by it (PassRole only when
 # iam:PassedToService lets it reach one of the method's services).

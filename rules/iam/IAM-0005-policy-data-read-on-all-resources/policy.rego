@@ -93,6 +93,15 @@ wide_resource(service, resource) if {
 
 broad(s, _) if iam.all_resources(s)
 
+# `broad` for the statement `s` at path `base`: all resources from the per-document table.
+broad_at(base, _, _) if iam.statement_scopes[base]
+
+broad_at(_, s, action) if {
+	not iam.is_unknown(s.Resource)
+	some r in iam.strings(s, "Resource")
+	type_wide(r, action)
+}
+
 broad(s, action) if {
 	not iam.is_unknown(s.Resource)
 	some r in iam.strings(s, "Resource")
@@ -119,7 +128,7 @@ deny contains {"msg": msg, "path": path} if {
 	some [[path, a, base], names] in iam.matching_elements(iam.allow_actions, sensitive_actions)
 	s := iam.statement_at[base]
 	not tag_scoped(s)
-	matched := sort([x | some x in names; broad(s, x); not iam.denied(s, x)])
+	matched := sort([x | some x in names; broad_at(base, s, x); not iam.denied(s, x)])
 	count(matched) > 0
 	msg := sprintf("%q reads stored data or secrets on all resources (%s)%s", [a, scope(s, matched), what(a, matched)])
 }
