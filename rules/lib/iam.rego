@@ -376,6 +376,14 @@ condition_entries(s) := [e |
 	}
 ]
 
+# condition_entries of each statement with a Condition object, by statement path, computed once
+# per document for every rule that reads them.
+condition_entries_at[base] := entries if {
+	some [base, s] in statements
+	is_object(s.Condition)
+	entries := condition_entries(s)
+}
+
 operator_parts(operator) := [set, base, if_exists] if {
 	lo := lower(operator)
 	set := set_qualifier(lo)
