@@ -52,18 +52,22 @@ tag_scoped(s) if {
 # An exact action name that returns credentials or rewrites a resource policy is reported by
 # IAM-0024 or IAM-0025 (or, when it completes an escalation method, IAM-0004), not here. When
 # those rules are not enabled, their tables are undefined and this rule reports it.
+# (The tables are bound to a variable before they are indexed: regorus walks every module of the
+# program for each `data.<path>[<variable>]` lookup.)
 owned_elsewhere(a) if {
 	not contains(a, "*")
 	not contains(a, "?")
 	svc := lower(split(a, ":")[0])
-	lower(a) in data.stridegate.rules.iam_0024.credential_actions[svc]
+	table := data.stridegate.rules.iam_0024.credential_actions
+	lower(a) in table[svc]
 }
 
 owned_elsewhere(a) if {
 	not contains(a, "*")
 	not contains(a, "?")
 	svc := lower(split(a, ":")[0])
-	lower(a) in data.stridegate.rules.iam_0025.policy_actions[svc]
+	table := data.stridegate.rules.iam_0025.policy_actions
+	lower(a) in table[svc]
 }
 
 # Paths of the tag-scoped statements, computed once per document.
