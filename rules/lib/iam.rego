@@ -14,6 +14,10 @@
 #             "scoped_levels": [levels of matched actions that accept resource ARNs],
 #             "service_known": bool}
 #   error:   set when the document could not be read (invalid JSON)
+#   allow_actions, allow_service_wildcards, allow_all_wildcards, allow_scoped_writes,
+#   unmatched_actions: the action elements, listed once per document by what can matter to a
+#            rule (src/iam/elements.rs), as [path, element, statement path] (unmatched_actions
+#            adds the field): iterate these lists rather than every statement's values.
 # Values that cannot be known are {"$unknown": "<reason>"}: never report a violation from them.
 package stridegate.lib.iam
 
@@ -42,6 +46,29 @@ allow_statements contains [path, s] if {
 	some [path, s] in statements
 	object.get(s, "Effect", "") == "Allow"
 }
+
+# Every statement by its path (["Statement", 0]), for the statement paths of the element lists.
+statement_at := {base: s | some [base, s] in statements}
+
+# Action elements of Allow statements, as [path, element, statement path], listed by stridegate
+# (see the header): `*` and `*:*`; `<service>:*`; every other element; those of the others that
+# grant Write or Permissions management actions accepting resource ARNs.
+allow_all_wildcards := object.get(context, "allow_all_wildcards", [])
+
+allow_service_wildcards := object.get(context, "allow_service_wildcards", [])
+
+allow_actions := object.get(context, "allow_actions", [])
+
+allow_scoped_writes := object.get(context, "allow_scoped_writes", [])
+
+# [path, element, statement path, field] for each Action and NotAction element of any statement
+# that matches no catalogue action or is not written service:action.
+unmatched_actions := object.get(context, "unmatched_actions", [])
+
+# [element, matched] for each element of `elements` (a list of the above) whose pattern matches
+# some of `names` (as for `matching`), `matched` being the set of those names: one native call
+# for a whole list.
+matching_elements(elements, names) := stridegate.iam_matching_elements(elements, names)
 
 # The values of a string-or-list field as [path, value] pairs (known strings only).
 values(s, field, base) := [[array.concat(base, [field]), v] |
@@ -349,6 +376,14 @@ condition_entries(s) := [e |
 	}
 ]
 
+# condition_entries of each statement with a Condition object, by statement path, computed once
+# per document for every rule that reads them.
+condition_entries_at[base] := entries if {
+	some [base, s] in statements
+	is_object(s.Condition)
+	entries := condition_entries(s)
+}
+
 operator_parts(operator) := [set, base, if_exists] if {
 	lo := lower(operator)
 	set := set_qualifier(lo)
@@ -526,6 +561,54 @@ resource_scope(s, action) := "NotResource" if {
 	count(wide) > 0
 }
 
+# How each statement reaches every resource whatever the action, by statement path, computed once
+# per document: "NotResource" or "Resource \"*\"" (absent otherwise).
+statement_scopes[base] := scope if {
+	some [base, s] in statements
+	scope := action_free_scope(s)
+}
+
+action_free_scope(s) := "NotResource" if {
+	_ = s.NotResource
+} else := "Resource \"*\"" if {
+	"*" in strings(s, "Resource")
+}
+
+# [resource, service] for each Resource ARN of each statement (by statement path) that matches
+# every resource of a kind of its service in any region and account, whatever the action: the
+# part of `wide_arn` that does not depend on the action, computed once per document.
+wide_resources_at[base] := wide if {
+	some [base, s] in statements
+	not is_unknown(s.Resource)
+	wide := [[r, service] |
+		some r in strings(s, "Resource")
+		parts := split(r, ":")
+		count(parts) >= 6
+		parts[0] == "arn"
+		service := lower(parts[2])
+		parts[3] in {"", "*"}
+		parts[4] in {"", "*"}
+		wide_resource(service, concat(":", array.slice(parts, 5, count(parts))))
+	]
+	count(wide) > 0
+}
+
+# `resource_scope(s, action)` for the statement `s` at path `base`, from the tables above: the same
+# answer, without walking the statement's resources for every action.
+resource_scope_at(base, _, _) := statement_scopes[base]
+
+resource_scope_at(base, s, action) := sprintf("Resource %q matches every resource of its kind", [wide[0]]) if {
+	not statement_scopes[base]
+	not is_unknown(s.Resource)
+	action_service := lower(split(action, ":")[0])
+	wide := sort([r |
+		some [r, service] in wide_resources_at[base]
+		wide_service(service, action_service)
+		arn_applies(r, action)
+	])
+	count(wide) > 0
+}
+
 # [path, element, matched, scope] for each Action element (and each NotAction) of the identity
 # policy's Allow statements that grants, on every resource, actions of `by_service` (a map from
 # lowercased service prefix to lowercased action names), once any unconditional Deny of the
@@ -533,16 +616,11 @@ resource_scope(s, action) := "NotResource" if {
 # sorted list of actions granted.
 unscoped_grants(by_service) := {[path, a, matched, scope] |
 	policy_type == "identity"
-	some [base, s] in allow_statements
-	not is_unknown(s.Action)
-	some [path, a] in values(s, "Action", base)
-	# Cheap screen first: most elements name a service the table does not hold.
-	names := table_candidates(by_service, lower(split(a, ":")[0]))
-	count(names) > 0
-	not regex.match(`^([A-Za-z0-9-]+|\*):\*$|^\*$`, a)
-	matched := sort([x | some x in matching(a, names); resource_scope(s, x); not denied(s, x)])
+	some [[path, a, base], names] in matching_elements(allow_actions, by_service)
+	s := statement_at[base]
+	matched := sort([x | some x in names; resource_scope_at(base, s, x); not denied(s, x)])
 	count(matched) > 0
-	scope := resource_scope(s, matched[0])
+	scope := resource_scope_at(base, s, matched[0])
 } | {[path, "NotAction", matched, scope] |
 	policy_type == "identity"
 	some [base, s] in allow_statements
@@ -553,8 +631,3 @@ unscoped_grants(by_service) := {[path, a, matched, scope] |
 	count(matched) > 0
 	scope := resource_scope(s, matched[0])
 }
-
-table_candidates(by_service, svc) := object.get(by_service, svc, set()) if {
-	not contains(svc, "*")
-	not contains(svc, "?")
-} else := by_service

@@ -29,7 +29,43 @@ pub fn add_extensions(rego: &mut regorus::Engine) -> Result<(), String> {
             _ => Value::Undefined,
         })
     });
-    rego.add_extension(IAM_MATCHING.to_string(), 2, f).map_err(|e| e.to_string())
+    rego.add_extension(IAM_MATCHING.to_string(), 2, f).map_err(|e| e.to_string())?;
+    let f: Box<dyn regorus::Extension> = Box::new(|args: Vec<Value>| {
+        Ok(match (args.first(), args.get(1)) {
+            (Some(elements), Some(names)) => matching_elements(elements, names),
+            _ => Value::Undefined,
+        })
+    });
+    rego.add_extension(IAM_MATCHING_ELEMENTS.to_string(), 2, f).map_err(|e| e.to_string())
+}
+
+/// The Rego name of [`matching_elements`]: `stridegate.iam_matching_elements(elements, names)`.
+pub const IAM_MATCHING_ELEMENTS: &str = "stridegate.iam_matching_elements";
+
+/// [`matching`] for each element of a list, in one call: `elements` is an array of arrays whose
+/// second item is an action pattern (`[path, pattern, statement path]`, as the `$context` lists
+/// give them); returns `[element, matched]` for every element whose pattern matches at least
+/// one of `names` (`matched`: the set of those names, as written), in the order of `elements`.
+/// Elements of another shape are skipped; undefined when `names` is not a set, an array or a
+/// table of them.
+pub fn matching_elements(elements: &Value, names: &Value) -> Value {
+    let Value::Array(items) = elements else { return Value::Undefined };
+    let mut out = Vec::new();
+    for element in items.iter() {
+        let pattern = match element {
+            Value::Array(parts) => match parts.get(1) {
+                Some(p @ Value::String(_)) => p,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        match matching(pattern, names) {
+            Value::Set(matched) if !matched.is_empty() => out.push(Value::from(vec![element.clone(), Value::Set(matched)])),
+            Value::Set(_) => {}
+            _ => return Value::Undefined,
+        }
+    }
+    Value::from(out)
 }
 
 /// The elements of `names` that `patterns` match, as a set.
@@ -134,6 +170,29 @@ mod tests {
         assert_eq!(matching(&Value::from("*"), &Value::from("iam:passrole")), Value::Undefined);
         let bad_table = Value::from_json_str(r#"{"iam": "iam:passrole"}"#).unwrap();
         assert_eq!(matching(&Value::from("*"), &bad_table), Value::Undefined);
+    }
+
+    #[test]
+    fn matching_each_element_of_a_list() {
+        let elements = Value::from_json_str(
+            r#"[[["Statement", 0, "Action", 0], "iam:Pass*", ["Statement", 0]],
+                [["Statement", 0, "Action", 1], "ec2:Describe*", ["Statement", 0]],
+                [["Statement", 1, "Action"], "S3:GETOBJECT", ["Statement", 1]],
+                ["odd"], 3, [1, 2]]"#,
+        )
+        .unwrap();
+        let watched = set(&["iam:passrole", "s3:GetObject"]);
+        let got = matching_elements(&elements, &watched);
+        let got = got.as_array().unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].as_array().unwrap()[0], elements.as_array().unwrap()[0]);
+        assert_eq!(names(&got[0].as_array().unwrap()[1]), ["iam:passrole"]);
+        assert_eq!(got[1].as_array().unwrap()[0], elements.as_array().unwrap()[2]);
+        assert_eq!(names(&got[1].as_array().unwrap()[1]), ["s3:GetObject"]);
+        let none = Value::from_json_str(r#"[[["Statement"], "kms:*", ["Statement"]]]"#).unwrap();
+        assert!(matching_elements(&none, &watched).as_array().unwrap().is_empty());
+        assert_eq!(matching_elements(&Value::from("iam:*"), &watched), Value::Undefined);
+        assert_eq!(matching_elements(&elements, &Value::from("iam:passrole")), Value::Undefined);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod conditions;
+pub mod elements;
 pub mod extract;
 pub mod lookup;
 pub mod policy;

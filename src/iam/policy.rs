@@ -14,7 +14,9 @@
 //!   in the IAM action catalogue: `count`, `levels` (access levels of the matched actions),
 //!   `scoped_levels` (levels of matched actions that accept resource ARNs, for which `Resource:
 //!   "*"` is a choice rather than a necessity), `service_known`;
-//! - `error`: set when the text is not a valid policy (invalid JSON), so rules can report it.
+//! - `error`: set when the text is not a valid policy (invalid JSON), so rules can report it;
+//! - lists of the document's action elements sorted by what can matter to a rule
+//!   (`allow_actions`, `allow_service_wildcards`...: see [`super::elements`]).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -111,7 +113,13 @@ pub fn context(doc: &Value, policy_type: PolicyType, source: &str) -> Value {
             }
         }
     }
-    json!({"type": policy_type.as_str(), "source": source, "actions": actions})
+    let lists = super::elements::lists(doc, &actions);
+    let mut ctx = Map::new();
+    ctx.insert("type".into(), Value::String(policy_type.as_str().to_string()));
+    ctx.insert("source".into(), Value::String(source.to_string()));
+    ctx.insert("actions".into(), Value::Object(actions));
+    ctx.extend(lists);
+    Value::Object(ctx)
 }
 
 /// [`describe_pattern`], remembered per lowercased pattern: the same patterns (`s3:GetObject`,

@@ -38,11 +38,6 @@ package stridegate.rules.iam_0001
 import data.stridegate.lib.iam
 import rego.v1
 
-# "<service>:*", the service prefix made of letters, digits and dashes.
-service_wildcard(a) if regex.match(`^[A-Za-z0-9-]+:\*$`, a)
-
-every_action(a) if a in {"*", "*:*"}
-
 # A resource-policy statement that only names account roots delegates to their IAM policies.
 account_root(v) if regex.match(`^arn:aws[a-z-]*:iam::[0-9]{12}:root$`, v)
 
@@ -58,13 +53,12 @@ delegates_to_accounts(s, base) if {
 	}
 }
 
+# "*" and "*:*" elements of Allow statements.
 deny contains {"msg": msg, "path": path, "severity": "critical"} if {
 	iam.policy_type != "trust"
-	some [base, s] in iam.allow_statements
+	some [path, a, base] in iam.allow_all_wildcards
+	s := iam.statement_at[base]
 	not delegates_to_accounts(s, base)
-	not iam.is_unknown(s.Action)
-	some [path, a] in iam.values(s, "Action", base)
-	every_action(a)
 	not iam.denied(s, a)
 	msg := sprintf("statement allows every action of every service (%q)", [a])
 }
@@ -77,13 +71,13 @@ trust_statement(s, a) if {
 	_ = s[field]
 }
 
+# "<service>:*" elements of Allow statements (the service prefix made of letters, digits and
+# dashes).
 deny contains {"msg": msg, "path": path, "severity": "high"} if {
 	iam.policy_type != "trust"
-	some [base, s] in iam.allow_statements
+	some [path, a, base] in iam.allow_service_wildcards
+	s := iam.statement_at[base]
 	not delegates_to_accounts(s, base)
-	not iam.is_unknown(s.Action)
-	some [path, a] in iam.values(s, "Action", base)
-	service_wildcard(a)
 	not trust_statement(s, a)
 	not iam.denied(s, a)
 	msg := sprintf("statement allows every action of service %s (%q)", [split(a, ":")[0], a])

@@ -43,11 +43,6 @@ package stridegate.rules.iam_0002
 import data.stridegate.lib.iam
 import rego.v1
 
-# Left to IAM-0001.
-reported_elsewhere(a) if a in {"*", "*:*"}
-
-reported_elsewhere(a) if regex.match(`^[A-Za-z0-9-]+:\*$`, a)
-
 # Attribute-based access control: the statement is limited to resources carrying a tag.
 tag_scoped(s) if {
 	some k in iam.condition_keys(s)
@@ -57,16 +52,28 @@ tag_scoped(s) if {
 # An exact action name that returns credentials or rewrites a resource policy is reported by
 # IAM-0024 or IAM-0025 (or, when it completes an escalation method, IAM-0004), not here. When
 # those rules are not enabled, their tables are undefined and this rule reports it.
+# (The tables are bound to a variable before they are indexed: regorus walks every module of the
+# program for each `data.<path>[<variable>]` lookup.)
 owned_elsewhere(a) if {
-	not regex.match(`[*?]`, a)
+	not contains(a, "*")
+	not contains(a, "?")
 	svc := lower(split(a, ":")[0])
-	lower(a) in data.stridegate.rules.iam_0024.credential_actions[svc]
+	table := data.stridegate.rules.iam_0024.credential_actions
+	lower(a) in table[svc]
 }
 
 owned_elsewhere(a) if {
-	not regex.match(`[*?]`, a)
+	not contains(a, "*")
+	not contains(a, "?")
 	svc := lower(split(a, ":")[0])
-	lower(a) in data.stridegate.rules.iam_0025.policy_actions[svc]
+	table := data.stridegate.rules.iam_0025.policy_actions
+	lower(a) in table[svc]
+}
+
+# Paths of the tag-scoped statements, computed once per document.
+tag_scoped_at contains base if {
+	some [base, s] in iam.allow_statements
+	tag_scoped(s)
 }
 
 level_severity := [["Permissions management", "high"], ["Write", "medium"]]
@@ -79,15 +86,15 @@ worst(a) := [level, severity] if {
 	[level, severity] := found[0]
 }
 
+# Elements granting Write or Permissions management actions that accept resource ARNs ("*",
+# "*:*" and "<service>:*" are left to IAM-0001).
 deny contains {"msg": msg, "path": path, "severity": severity} if {
 	iam.policy_type == "identity"
-	some [base, s] in iam.allow_statements
-	not tag_scoped(s)
-	not iam.is_unknown(s.Action)
-	some [path, a] in iam.values(s, "Action", base)
+	some [path, a, base] in iam.allow_scoped_writes
+	s := iam.statement_at[base]
+	scope := iam.resource_scope_at(base, s, a)
+	not base in tag_scoped_at
 	[level, severity] := worst(a)
-	not reported_elsewhere(a)
-	scope := iam.resource_scope(s, a)
 	not iam.denied(s, a)
 	not owned_elsewhere(a)
 	msg := sprintf("%q (%s) is allowed on all resources (%s)", [a, lower(level), scope])

@@ -173,6 +173,15 @@ wide_resource(service, resource, action) if {
 
 broad(s, action) if iam.all_resources(s)
 
+# `broad` for the statement `s` at path `base`: all resources from the per-document table.
+broad_at(base, _, _) if iam.statement_scopes[base]
+
+broad_at(_, s, action) if {
+	not iam.is_unknown(s.Resource)
+	some r in iam.strings(s, "Resource")
+	type_wide(r, action)
+}
+
 broad(s, action) if {
 	not iam.is_unknown(s.Resource)
 	some r in iam.strings(s, "Resource")
@@ -237,14 +246,6 @@ actions_by_service := {
 	"ssm": {"ssm:sendcommand", "ssm:startsession"},
 	"sts": {"sts:assumerole"},
 }
-
-# The method actions an Action element may match (its service first, then the glob).
-candidates(element) := matched if {
-	svc := split(lower(element), ":")[0]
-	not contains(svc, "*")
-	not contains(svc, "?")
-	matched := object.get(actions_by_service, svc, set())
-} else := method_actions
 
 # The service principal each PassRole method passes the role to (for iam:PassedToService).
 passed_to_by_action := {
@@ -336,15 +337,13 @@ pattern_of(op, v) := v if {
 
 # [action, path, statement path]: `action` is granted on all resources by the Action element at
 # `path`, or by the NotAction of the statement at `path`, and no unconditional Deny removes it.
+# ("*" and "*:*" are left to IAM-0001.)
 granted contains [action, path, base] if {
-	some [base, s] in iam.allow_statements
-	not iam.is_unknown(s.Action)
-	some [path, a] in iam.values(s, "Action", base)
-	not a in {"*", "*:*"}
-	names := candidates(a)
-	count(names) > 0
-	some action in iam.matching(a, names)
-	broad(s, action)
+	elements := array.concat(iam.allow_actions, iam.allow_service_wildcards)
+	some [[path, _, base], names] in iam.matching_elements(elements, actions_by_service)
+	s := iam.statement_at[base]
+	some action in names
+	broad_at(base, s, action)
 	not iam.denied(s, action)
 }
 
@@ -358,8 +357,14 @@ granted contains [action, array.concat(base, ["NotAction"]), base] if {
 
 statement_at := {json.marshal(base): s | some [base, s] in iam.statements}
 
+# Every action some statement grants (a method is found only when all of its actions are).
+granted_actions := {x | some [x, _, _] in granted}
+
 # Reachability of each statement granting a method action, computed once per statement.
-reach_at := {k: holder_reach(s) | some [_, _, base] in granted; k := json.marshal(base); s := statement_at[k]}
+reach_at := {k: holder_reach(s) | some base in granting_statements; k := json.marshal(base); s := statement_at[k]}
+
+# Paths of the statements granting method actions (each statement's reach is judged once).
+granting_statements := {base | some [_, _, base] in granted}
 
 # [action, statement key] pairs whose grant a guard Deny of the document restricts (a Deny
 # applying only to requests from outside pinned networks, organizations or without MFA).
@@ -379,7 +384,10 @@ grant_reach(x, k) := "restricted" if {
 
 # The grants of each granted action: {action: {[path, statement key]}}, indexed once per document
 # so that each method looks up its own actions instead of scanning every grant.
-grants_of := {x: {[p, json.marshal(base)] | some [y, p, base] in granted; y == x} | some [x, _, _] in granted}
+grants_of := {x: {[p, k] | some [y, p, k] in granted_at; y == x} | some x in granted_actions}
+
+# `granted` with statement keys: [action, path, statement key].
+granted_at := {[x, p, json.marshal(base)] | some [x, p, base] in granted}
 
 # [action, path, reach] for method `m`: grants of its actions usable by it (PassRole only when
 # iam:PassedToService lets it reach one of the method's services).
@@ -422,7 +430,11 @@ method_reach(m, grants) := reach if {
 # [location, method, reach] for every method whose actions are all granted.
 found contains [location, m, reach] if {
 	iam.policy_type == "identity"
+	count(granted_actions) > 0
 	some m in methods
+	every a in m.actions {
+		lower(a) in granted_actions
+	}
 	grants := usable(m)
 	reach := method_reach(m, grants)
 	paths := {p | some [_, p, r] in grants; reach_rank[r] <= reach_rank[reach]}

@@ -64,11 +64,6 @@ sensitive_actions := {
 	"ec2:GetPasswordData", # stratus
 }
 
-# Left to IAM-0001.
-reported_elsewhere(a) if a in {"*", "*:*"}
-
-reported_elsewhere(a) if regex.match(`^[A-Za-z0-9-]+:\*$`, a)
-
 tag_scoped(s) if {
 	some k in iam.condition_keys(s)
 	contains(k, ":resourcetag/")
@@ -98,6 +93,15 @@ wide_resource(service, resource) if {
 
 broad(s, _) if iam.all_resources(s)
 
+# `broad` for the statement `s` at path `base`: all resources from the per-document table.
+broad_at(base, _, _) if iam.statement_scopes[base]
+
+broad_at(_, s, action) if {
+	not iam.is_unknown(s.Resource)
+	some r in iam.strings(s, "Resource")
+	type_wide(r, action)
+}
+
 broad(s, action) if {
 	not iam.is_unknown(s.Resource)
 	some r in iam.strings(s, "Resource")
@@ -118,14 +122,13 @@ what(a, matched) := "" if {
 	lower(matched[0]) == lower(a)
 } else := sprintf(", which includes %s", [concat(", ", matched)])
 
+# Elements other than "*", "*:*" and "<service>:*" (left to IAM-0001) granting sensitive actions.
 deny contains {"msg": msg, "path": path} if {
 	iam.policy_type == "identity"
-	some [base, s] in iam.allow_statements
+	some [[path, a, base], names] in iam.matching_elements(iam.allow_actions, sensitive_actions)
+	s := iam.statement_at[base]
 	not tag_scoped(s)
-	not iam.is_unknown(s.Action)
-	some [path, a] in iam.values(s, "Action", base)
-	not reported_elsewhere(a)
-	matched := sort([x | some x in iam.matching(a, sensitive_actions); broad(s, x); not iam.denied(s, x)])
+	matched := sort([x | some x in names; broad_at(base, s, x); not iam.denied(s, x)])
 	count(matched) > 0
 	msg := sprintf("%q reads stored data or secrets on all resources (%s)%s", [a, scope(s, matched), what(a, matched)])
 }

@@ -51,12 +51,32 @@ base_operators := {
 	"ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
 }
 
-# Every operator except Null takes the IfExists suffix; all take the set prefixes.
-operators := {lower(sprintf("%s%s%s", [prefix, op, suffix])) |
-	some prefix in {"", "ForAllValues:", "ForAnyValue:"}
-	some op in base_operators
-	some suffix in {"", "IfExists"}
-} | {lower(sprintf("%sNull", [prefix])) | some prefix in {"", "ForAllValues:", "ForAnyValue:"}}
+# The same, lowercased. Written out rather than computed from `base_operators`, because a
+# computed value would be recomputed for every document (tests/rules_data.rs keeps them in sync).
+base_operator_names := {
+	"stringequals", "stringnotequals", "stringequalsignorecase", "stringnotequalsignorecase",
+	"stringlike", "stringnotlike",
+	"numericequals", "numericnotequals", "numericlessthan", "numericlessthanequals",
+	"numericgreaterthan", "numericgreaterthanequals",
+	"dateequals", "datenotequals", "datelessthan", "datelessthanequals",
+	"dategreaterthan", "dategreaterthanequals",
+	"bool", "binaryequals", "ipaddress", "notipaddress",
+	"arnequals", "arnlike", "arnnotequals", "arnnotlike",
+}
+
+# An operator with at most one set prefix (ForAllValues:, ForAnyValue:), as its lowercased
+# rest.
+operator_body(lo) := trim_prefix(lo, "forallvalues:") if {
+	startswith(lo, "forallvalues:")
+} else := trim_prefix(lo, "foranyvalue:") if {
+	startswith(lo, "foranyvalue:")
+} else := lo
+
+# Every operator except Null takes the IfExists suffix; all take the set prefixes. Checked
+# structurally, case-insensitively, rather than against a set of every combination.
+operator(op) if operator_body(lower(op)) == "null"
+
+operator(op) if trim_suffix(operator_body(lower(op)), "ifexists") in base_operator_names
 
 valid_versions := {"2012-10-17", "2008-10-17"}
 
@@ -122,7 +142,7 @@ deny contains {"msg": msg, "path": array.concat(base, ["Condition", op])} if {
 	some [base, s] in iam.statements
 	is_object(s.Condition)
 	some op, _ in s.Condition
-	not lower(op) in operators
+	not operator(op)
 	msg := sprintf("%q is not an IAM condition operator", [op])
 }
 

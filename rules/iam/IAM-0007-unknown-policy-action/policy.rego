@@ -53,11 +53,10 @@ problem(p) := "is not written service:action" if {
 	not contains(p, "?")
 }
 
+# Only elements matching no catalogue action, or not written service:action, can have a problem.
 deny contains {"msg": msg, "path": path, "severity": severity(s, field)} if {
-	some [base, s] in iam.statements
-	some field in ["Action", "NotAction"]
-	not iam.is_unknown(s[field])
-	some [path, p] in iam.values(s, field, base)
+	some [path, p, base, field] in iam.unmatched_actions
+	s := iam.statement_at[base]
 	reason := problem(p)
 	msg := sprintf("%q in %s %s", [p, field, reason])
 }

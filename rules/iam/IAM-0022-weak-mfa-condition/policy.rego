@@ -40,8 +40,7 @@ mfa_key := "aws:multifactorauthpresent"
 # [statement path, statement, condition entry] for every MFA condition of a statement.
 mfa_entries contains [base, s, e] if {
 	some [base, s] in iam.statements
-	is_object(s.Condition)
-	some e in iam.condition_entries(s)
+	some e in iam.condition_entries_at[base]
 	e.key == mfa_key
 	e.known
 }

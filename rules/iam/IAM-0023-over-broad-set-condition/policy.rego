@@ -46,9 +46,8 @@ problem(e) := "ForAnyValue with a negated operator passes as soon as one value d
 }
 
 deny contains {"msg": msg, "path": path} if {
-	some [base, s] in iam.allow_statements
-	is_object(s.Condition)
-	some e in iam.condition_entries(s)
+	some [base, _] in iam.allow_statements
+	some e in iam.condition_entries_at[base]
 	e.set != ""
 	text := problem(e)
 	path := array.concat(base, ["Condition", e.operator, e.key_text])
