@@ -92,6 +92,48 @@ fn calls_resolve_per_module_and_with_still_replaces_them() {
     }
 }
 
+const LIB_C: &str = r#"
+package lib.c
+import rego.v1
+obj := {"k": {"deep": 1}}
+s contains x if some x in [1, 2, 3]
+default flag := false
+flag if input.on
+both := [obj.k.deep, count(s)]
+"#;
+
+const USES_C: &str = r#"
+package uses
+import rego.v1
+import data.lib.c as cc
+import data.lib.c
+deep := cc.obj.k.deep
+members := [x | some x in cc.s]
+has_two := cc.s[2]
+flag := cc.flag
+both := c.both
+whole := cc
+"#;
+
+/// `alias.x` through an import is looked up as `data.lib.c.x` (the patch) rather than by
+/// evaluating the whole package: every form of reference must give what it gave before.
+#[test]
+fn references_through_import_aliases() {
+    let mut e = engine(&[("c.rego", LIB_C), ("uses.rego", USES_C)]);
+    for on in [false, true] {
+        e.set_input(Value::from_json_str(&format!("{{\"on\": {on}}}")).unwrap());
+        assert_eq!(json(&eval(&mut e, "data.uses.deep")), serde_json::json!(1));
+        assert_eq!(json(&eval(&mut e, "data.uses.members")), serde_json::json!([1, 2, 3]));
+        assert_eq!(json(&eval(&mut e, "data.uses.has_two")), serde_json::json!(2));
+        assert_eq!(json(&eval(&mut e, "data.uses.flag")), serde_json::json!(on));
+        assert_eq!(json(&eval(&mut e, "data.uses.both")), serde_json::json!([1, 3]));
+        assert_eq!(
+            json(&eval(&mut e, "data.uses.whole")),
+            serde_json::json!({"obj": {"k": {"deep": 1}}, "s": [1, 2, 3], "flag": on, "both": [1, 3]})
+        );
+    }
+}
+
 #[test]
 fn a_policy_added_after_an_evaluation_is_seen() {
     let mut e = engine(&[("a.rego", LIB_A), ("main.rego", "package main\nimport rego.v1\nimport data.lib.a\nv := a.f(1)\n")]);

@@ -3464,6 +3464,48 @@ impl Interpreter {
         Ok(false)
     }
 
+    /// `data.<fields>`: the rules under that path evaluated, and its value.
+    fn lookup_data(&mut self, fields: &[&str]) -> Result<Value> {
+        if self.is_processed(fields)? {
+            return Ok(Self::get_value_chained(self.data.clone(), fields));
+        }
+
+        // If "data" is used in a query, without any fields, then evaluate all the modules.
+        if fields.is_empty() && self.active_rules.is_empty() {
+            for module in self.compiled_policy.modules.clone().iter() {
+                for rule in &module.policy {
+                    self.eval_rule(module, rule)?;
+                }
+            }
+        }
+
+        // With modifiers may be used to specify part of a module that that not yet been
+        // evaluated. Therefore ensure that module is evaluated first.
+        let requested_path: Vec<String> = core::iter::once("data".to_string())
+            .chain(fields.iter().map(|field| (*field).to_string()))
+            .collect();
+        self.ensure_module_evaluated(&requested_path)?;
+
+        for i in (1..=fields.len()).rev() {
+            let prefix = fields.iter().take(i).copied().collect::<Vec<_>>();
+            let prefix_components = core::iter::once("data")
+                .chain(prefix.iter().copied())
+                .collect::<Vec<_>>();
+            let prefix_path = format_string_path(&prefix_components)?;
+            if self.compiled_policy.rules.contains_key(&prefix_path)
+                || self
+                    .compiled_policy
+                    .default_rules
+                    .contains_key(&prefix_path)
+            {
+                self.ensure_rule_evaluated(prefix_path)?;
+                break;
+            }
+        }
+
+        Ok(Self::get_value_chained(self.data.clone(), fields))
+    }
+
     fn lookup_var(&mut self, span: &Span, fields: &[&str], no_error: bool) -> Result<Value> {
         let name = span.source_str();
 
@@ -3487,44 +3529,7 @@ impl Interpreter {
 
         // Ensure that rules are evaluated
         if name.text() == "data" {
-            if self.is_processed(fields)? {
-                return Ok(Self::get_value_chained(self.data.clone(), fields));
-            }
-
-            // If "data" is used in a query, without any fields, then evaluate all the modules.
-            if fields.is_empty() && self.active_rules.is_empty() {
-                for module in self.compiled_policy.modules.clone().iter() {
-                    for rule in &module.policy {
-                        self.eval_rule(module, rule)?;
-                    }
-                }
-            }
-
-            // With modifiers may be used to specify part of a module that that not yet been
-            // evaluated. Therefore ensure that module is evaluated first.
-            let requested_path: Vec<String> = core::iter::once("data".to_string())
-                .chain(fields.iter().map(|field| (*field).to_string()))
-                .collect();
-            self.ensure_module_evaluated(&requested_path)?;
-
-            for i in (1..=fields.len()).rev() {
-                let prefix = fields.iter().take(i).copied().collect::<Vec<_>>();
-                let prefix_components = core::iter::once("data")
-                    .chain(prefix.iter().copied())
-                    .collect::<Vec<_>>();
-                let prefix_path = format_string_path(&prefix_components)?;
-                if self.compiled_policy.rules.contains_key(&prefix_path)
-                    || self
-                        .compiled_policy
-                        .default_rules
-                        .contains_key(&prefix_path)
-                {
-                    self.ensure_rule_evaluated(prefix_path)?;
-                    break;
-                }
-            }
-
-            Ok(Self::get_value_chained(self.data.clone(), fields))
+            self.lookup_data(fields)
         } else if !self.compiled_policy.modules.is_empty() {
             let module = self.current_module()?;
             let mut module_var_path =
@@ -3578,6 +3583,20 @@ impl Interpreter {
 
             if !found {
                 if let Some(imported_var) = self.compiled_policy.imports.get(&rule_path).cloned() {
+                    // stridegate patch: `alias.x` through `import data.a.b as alias` looks up
+                    // `data.a.b.x` as if written so, instead of evaluating every rule of the
+                    // package to take one field of it.
+                    if !fields.is_empty() {
+                        if let Some(components) = self.data_ref_components(&imported_var) {
+                            let full: Vec<&str> = components
+                                .iter()
+                                .skip(1)
+                                .map(String::as_str)
+                                .chain(fields.iter().copied())
+                                .collect();
+                            return self.lookup_data(&full);
+                        }
+                    }
                     return Ok(Self::get_value_chained(
                         self.eval_expr(&imported_var)?,
                         fields,
