@@ -3,6 +3,9 @@
 //! the same resource scopes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
+mod common;
+use common::rego_query as eval;
+
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -14,15 +17,6 @@ fn engine() -> regorus::Engine {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     engine.add_policy_from_file(root.join("lib/iam.rego")).unwrap();
     engine
-}
-
-fn eval(engine: &mut regorus::Engine, query: &str) -> Value {
-    let results = engine.eval_query(query.to_string(), false).unwrap();
-    results
-        .result
-        .first()
-        .and_then(|r| r.expressions.first())
-        .map_or(Value::Null, |e| serde_json::from_str(&e.value.to_json_str().unwrap()).unwrap())
 }
 
 /// Sets `doc`, with its `$context`, as the input.

@@ -4,6 +4,9 @@
 //! misspelt watched action would silently never match).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
+mod common;
+use common::rego_query as eval;
+
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -25,16 +28,6 @@ fn engine() -> regorus::Engine {
     }
     engine.set_input(regorus::Value::new_object());
     engine
-}
-
-/// The value of `query`, as JSON (`null` when undefined).
-fn eval(engine: &mut regorus::Engine, query: &str) -> Value {
-    let results = engine.eval_query(query.to_string(), false).unwrap();
-    results
-        .result
-        .first()
-        .and_then(|r| r.expressions.first())
-        .map_or(Value::Null, |e| serde_json::from_str(&e.value.to_json_str().unwrap()).unwrap())
 }
 
 fn sorted(v: &Value) -> Vec<String> {

@@ -3,6 +3,9 @@
 //! and IAM-0025 checked against the catalogue.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
+mod common;
+use common::rego_query as eval;
+
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -19,16 +22,6 @@ fn engine_with(policies: &[&str]) -> regorus::Engine {
         engine.add_policy_from_file(dir.path().join("policy.rego")).unwrap();
     }
     engine
-}
-
-/// The value of `query`, as JSON (`null` when undefined).
-fn eval(engine: &mut regorus::Engine, query: &str) -> Value {
-    let results = engine.eval_query(query.to_string(), false).unwrap();
-    results
-        .result
-        .first()
-        .and_then(|r| r.expressions.first())
-        .map_or(Value::Null, |e| serde_json::from_str(&e.value.to_json_str().unwrap()).unwrap())
 }
 
 fn with_input(engine: &mut regorus::Engine, doc: &Value) {

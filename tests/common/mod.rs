@@ -40,3 +40,13 @@ pub fn assert_valid_sarif(sarif: &Value) {
     let errors = sarif_errors(sarif);
     assert!(errors.is_empty(), "SARIF does not validate:\n{}", errors.join("\n"));
 }
+
+/// The value of a Rego `query` on `engine`, as JSON (`null` when undefined).
+pub fn rego_query(engine: &mut regorus::Engine, query: &str) -> Value {
+    let results = engine.eval_query(query.to_string(), false).expect("query evaluates");
+    results
+        .result
+        .first()
+        .and_then(|r| r.expressions.first())
+        .map_or(Value::Null, |e| serde_json::from_str(&e.value.to_json_str().expect("value as JSON")).expect("JSON parses"))
+}
