@@ -4,29 +4,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+
+mod common;
+use common::write_files as write;
 
 const TODAY: &str = "2026-06-01";
 const OPT_IN: &str = "honour-peer-comments = true\n";
 
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (name, text) in files {
-        let path = dir.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-}
-
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stridegate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("STRIDEGATE_TODAY", TODAY)
-        .output()
-        .expect("binary runs")
+    common::run_in(dir, args, TODAY)
 }
 
 /// `scan --format json` of `files` (with `stridegate.toml` when `config` is set).

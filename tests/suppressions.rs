@@ -4,31 +4,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod common;
-use common::assert_valid_sarif;
+use common::{assert_valid_sarif, write_files as write};
 
 const TODAY: &str = "2026-06-01";
 
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (name, text) in files {
-        let path = dir.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-}
-
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stridegate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("STRIDEGATE_TODAY", TODAY)
-        .output()
-        .expect("binary runs")
+    common::run_in(dir, args, TODAY)
 }
 
 fn json(dir: &Path, extra: &[&str]) -> (Option<i32>, Value) {

@@ -50,3 +50,24 @@ pub fn rego_query(engine: &mut regorus::Engine, query: &str) -> Value {
         .and_then(|r| r.expressions.first())
         .map_or(Value::Null, |e| serde_json::from_str(&e.value.to_json_str().expect("value as JSON")).expect("JSON parses"))
 }
+
+/// Writes `files` (relative path, text) under `dir`, creating folders.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("a file has a folder")).expect("folder created");
+        std::fs::write(path, text).expect("file written");
+    }
+}
+
+/// Runs the stridegate binary in `dir` with `args`, no colours, and `today` as the date that
+/// suppression expiry is judged against.
+pub fn run_in(dir: &Path, args: &[&str], today: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_stridegate"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("STRIDEGATE_TODAY", today)
+        .output()
+        .expect("binary runs")
+}
