@@ -15,9 +15,11 @@ scans of each tiny file with all rules (and of tiny.yaml with one rule). `shapes
 each IAM policy shape (OUT/iam-shapes/<shape>) above the CPU of scanning an empty directory.
 
 When the binary has `scan --timings`, one more scan per corpus at -j1 writes the cost of every
-rule and stage: the top rules by CPU are printed, and --check-budget compares each rule's µs per
-call with benches/rule-budget.toml and exits 1 naming the rules over budget (2 when the binary
-cannot report rule costs).
+rule, shared Rego library and stage: the top rules and the libraries by CPU are printed, and
+--check-budget compares each rule's and each library's µs per call with benches/rule-budget.toml
+and exits 1 naming those over budget (2 when the binary cannot report rule costs). A rule's
+cost is what it adds to a resource's evaluation once the libraries it shares with the other
+rules are computed; the libraries are timed on their own.
 
 --bin-b measures a second binary in the same runs (alternating, so load changes hit both);
 --compare prints earlier results (a --json file) next to these. Standard library only.
@@ -129,7 +131,7 @@ def read_timings(path):
     try:
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
-        return {"stages": doc.get("stages", []), "rules": doc.get("rules", [])}
+        return {"stages": doc.get("stages", []), "rules": doc.get("rules", []), "libraries": doc.get("libraries", [])}
     except (OSError, ValueError) as e:
         print(f"warning: no timings in {path}: {e}", file=sys.stderr)
         return None
@@ -151,7 +153,7 @@ def run_all(bins, args, info, tmp):
                          "host": platform.node(), "cpus": os.cpu_count(), "load_start": os.getloadavg(),
                          "corpus": info.get("corpus", {}), "corpus_seed": info.get("seed"),
                          "corpus_scale": info.get("scale")},
-                "corpora": {}, "fixed": {}, "rules": {}, "stages": {}, "select_costs": None, "iam_shapes": None}
+                "corpora": {}, "fixed": {}, "rules": {}, "libraries": {}, "stages": {}, "select_costs": None, "iam_shapes": None}
                for b in bins]
     report = os.path.join(tmp, "report.json")
     for name in [c for c in CORPORA if c in args.only]:
@@ -182,6 +184,7 @@ def run_all(bins, args, info, tmp):
                 t = read_timings(tfile)
                 if t:
                     results[i]["rules"][name] = t["rules"]
+                    results[i]["libraries"][name] = t["libraries"]
                     results[i]["stages"][name] = t["stages"]
                 progress(f"{name} timings {b.label}: {'done' if t else 'none'}")
     if "shapes" in args.only:
@@ -369,6 +372,17 @@ def print_results(results):
                 cells.append(f"{mine['cpu_ms']:.0f} ms, {per_call(mine):.0f} µs/call" if mine else "-")
             rows.append([rule.get("id"), *cells])
         table(headers[: len(results) + 1], rows)
+        libraries = next((r["libraries"][name] for r in reversed(results) if (r.get("libraries") or {}).get(name)), None)
+        if libraries:
+            print(f"== shared Rego libraries on {name} (-j1, --timings: computed once per resource, before its rules)")
+            rows = []
+            for lib in sorted(libraries, key=lambda x: -x.get("cpu_ms", 0)):
+                cells = []
+                for r in results:
+                    mine = {x.get("id"): x for x in (r.get("libraries") or {}).get(name, [])}.get(lib.get("id"))
+                    cells.append(f"{mine['cpu_ms']:.0f} ms, {per_call(mine):.0f} µs/call" if mine else "-")
+                rows.append([lib.get("id"), *cells])
+            table(headers[: len(results) + 1], rows)
         stage_rows = []
         stage_names = []
         for r in results:
@@ -441,11 +455,14 @@ def load_budget(path):
 
 
 def over_budget(results, budget):
-    """[(rule, corpus, µs per call, limit)] of the rules whose cost per call passes their limit."""
+    """[(rule or library, corpus, µs per call, limit)] of the rules and shared libraries whose
+    cost per call passes their limit."""
     default = float(get(budget, "default", "us_per_call") or 0)
     min_calls = int(get(budget, "default", "min_calls") or 1)
     families = budget.get("family", {})
     rules = budget.get("rule", {})
+    libraries = budget.get("library", {})
+    library_default = float(get(budget, "default", "library_us_per_call") or 0)
     over = []
     for corpus, costs in results["rules"].items():
         for rule in costs:
@@ -456,6 +473,15 @@ def over_budget(results, budget):
             cost = per_call(rule)
             if limit and cost > float(limit):
                 over.append((rid, corpus, cost, float(limit)))
+    for corpus, costs in (results.get("libraries") or {}).items():
+        for lib in costs:
+            lid = lib.get("id", "")
+            if (lib.get("calls") or 0) < min_calls:
+                continue
+            limit = libraries.get(lid, library_default)
+            cost = per_call(lib)
+            if limit and cost > float(limit):
+                over.append((lid, corpus, cost, float(limit)))
     return sorted(over, key=lambda o: (o[0], o[1]))
 
 

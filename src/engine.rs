@@ -137,7 +137,13 @@ struct KindRules {
     batch_query: Option<String>,
     /// The program holding the Rego rules of this kind (`None`: no Rego rule applies).
     program: Option<usize>,
+    /// For `scan --timings`: the libraries its Rego rules use (with a package), each with the
+    /// query of its rule in the program's warm-up module.
+    warm_up: WarmUp,
 }
+
+/// Libraries (indexes into `Engine::libraries`), each with the query of its warm-up rule.
+type WarmUp = Vec<(usize, String)>;
 
 /// Per-thread evaluation state (clones of the prepared Rego programs, made on first use).
 pub struct Worker {
@@ -361,13 +367,21 @@ impl Engine {
     /// compile with the libraries alone, named (a failure in analysis names no rule).
     fn culprit(&self, program: &Program) -> Option<EngineError> {
         program.rules.iter().find_map(|&i| {
-            let alone = Program { platform: program.platform, rules: vec![i], batch_module: None, prepared: OnceLock::new() };
             let rule = self.rules.get(i)?;
+            let alone = Program { platform: program.platform, rules: vec![i], batch_module: None, prepared: OnceLock::new() };
             match self.compile(&alone) {
                 Ok(_) => None,
                 Err(EngineError::Rego { message, .. }) => Some(EngineError::Rego { rule: rule.meta.id.clone(), message }),
                 Err(e) => Some(e),
             }
+        })
+    }
+
+    /// The sources of the Rego rules among `rules`.
+    fn rego_sources<'a>(&'a self, rules: &'a [usize]) -> impl Iterator<Item = &'a str> + 'a {
+        rules.iter().filter_map(|&i| match self.rules.get(i).map(|r| &r.exec) {
+            Some(Exec::Rego { source, .. }) => Some(source.as_str()),
+            _ => None,
         })
     }
 
@@ -393,11 +407,8 @@ impl Engine {
         rego.set_strict_builtin_errors(true);
         add_extensions(&mut rego).map_err(|message| EngineError::Rego { rule: "<extensions>".to_string(), message })?;
         // Only the libraries its rules use (found here, so only for the platforms a scan needs).
-        let sources = program.rules.iter().filter_map(|&i| match self.rules.get(i).map(|r| &r.exec) {
-            Some(Exec::Rego { source, .. }) => Some(source.as_str()),
-            _ => None,
-        });
-        for (file, source) in libraries_used(&self.libraries, sources).into_iter().filter_map(|l| self.libraries.get(l)) {
+        let used = libraries_used(&self.libraries, self.rego_sources(&program.rules));
+        for (file, source) in used.iter().filter_map(|&l| self.libraries.get(l)) {
             rego.add_policy(file.clone(), source.clone()).map_err(|e| EngineError::Rego { rule: file.clone(), message: e.to_string() })?;
         }
         for &i in &program.rules {
@@ -410,6 +421,10 @@ impl Engine {
         if let Some(module) = &program.batch_module {
             rego.add_policy("<generated batch>".to_string(), module.clone())
                 .map_err(|e| EngineError::Rego { rule: "<generated batch>".to_string(), message: e.to_string() })?;
+        }
+        if let Some(module) = warm_up_module(&self.libraries, &warm_up_queries(&self.libraries, &used)) {
+            rego.add_policy("<generated warm-up>".to_string(), module)
+                .map_err(|e| EngineError::Rego { rule: "<generated warm-up>".to_string(), message: e.to_string() })?;
         }
         if let Some(limit) = self.rule_time {
             rego.set_execution_timer_config(timer_config(limit));
@@ -437,7 +452,21 @@ impl Engine {
     /// then evaluated one by one rather than in one batch per kind, so that their time can be
     /// attributed. Returns the shared record.
     pub fn enable_timings(&mut self) -> Arc<crate::timings::Timings> {
-        let timings = Arc::new(crate::timings::Timings::new(self.rules.iter().map(|r| r.id.clone()).collect()));
+        // Each kind computes the libraries its Rego rules use first (see `evaluate_inner`).
+        let warm_ups: Vec<((Platform, String), WarmUp)> = self
+            .by_kind
+            .iter()
+            .map(|(key, entry)| {
+                (key.clone(), warm_up_queries(&self.libraries, &libraries_used(&self.libraries, self.rego_sources(&entry.rules))))
+            })
+            .collect();
+        for (key, warm_up) in warm_ups {
+            if let Some(entry) = self.by_kind.get_mut(&key) {
+                entry.warm_up = warm_up;
+            }
+        }
+        let libraries = self.libraries.iter().map(|(file, text)| Arc::from(library_package(text).unwrap_or(file))).collect();
+        let timings = Arc::new(crate::timings::Timings::new(self.rules.iter().map(|r| r.id.clone()).collect()).with_libraries(libraries));
         self.timings = Some(timings.clone());
         timings
     }
@@ -598,6 +627,18 @@ impl Engine {
         // that caused it.
         let mut batch: Option<serde_json::Map<String, Value>> = None;
         let mut timed_out = false;
+        // With timings, each library is computed first (its own time), then each rule alone
+        // keeping those values, so a rule's time is what it adds to the batch. `warm`: the
+        // engine holds values computed for this input (a failed query leaves it unsure).
+        let mut warm = false;
+        if let (Some(t), Some(engine)) = (timings, rego.as_deref_mut()) {
+            for (l, query) in &entry.warm_up {
+                let started = crate::timings::RuleClock::start();
+                let result = if warm { engine.eval_rule_keep_state(query.clone()) } else { engine.eval_rule(query.clone()) };
+                t.add_library(*l, started.elapsed());
+                warm = result.is_ok();
+            }
+        }
         if let (Some(query), Some(engine), None) = (&entry.batch_query, rego.as_deref_mut(), timings) {
             // regorus' RVM bytecode backend (0.14.1) would halve this time, but it evaluates
             // `x := <undefined>` as success (e.g. `f(c) := 1 if { p := c.missing } else := 2`
@@ -641,7 +682,10 @@ impl Engine {
                             None => match rego.as_deref_mut() {
                                 None => Err("internal error: no Rego program for this kind".to_string()),
                                 Some(engine) => {
-                                    engine.eval_rule(query.clone()).map_err(|e| self.query_error(e.to_string())).and_then(|v| {
+                                    let result =
+                                        if warm { engine.eval_rule_keep_state(query.clone()) } else { engine.eval_rule(query.clone()) };
+                                    warm = timings.is_some() && result.is_ok();
+                                    result.map_err(|e| self.query_error(e.to_string())).and_then(|v| {
                                         if v == regorus::Value::Undefined {
                                             Ok(Value::Array(Vec::new()))
                                         } else {
@@ -746,11 +790,36 @@ impl Engine {
 /// The libraries (indexes into `libraries`, as (file, source)) that `sources` use, directly or
 /// through other libraries: those whose package `sources` name. A library whose package
 /// cannot be read is always included.
+/// The package a library declares (`stridegate.lib.kubernetes`), if any.
+fn library_package(text: &str) -> Option<&str> {
+    text.lines().find_map(|l| l.trim().strip_prefix("package ")).map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// The generated module `stridegate.engine.warm` of a program using `used` libraries: one
+/// rule `l<index>` per library with a package, whose value is the whole package, so that
+/// evaluating it computes every rule of the library. `scan --timings` evaluates these first on
+/// each resource and then each rule on its own with those values kept: a rule's time is then
+/// what it adds to the batch, which computes the libraries once for all its rules.
+/// The warm-up queries (see [`warm_up_module`]) of the libraries `used` that have a package.
+fn warm_up_queries(libraries: &[(String, String)], used: &[usize]) -> WarmUp {
+    used.iter()
+        .filter(|&&l| libraries.get(l).and_then(|(_, text)| library_package(text)).is_some())
+        .map(|&l| (l, format!("data.stridegate.engine.warm.l{l}")))
+        .collect()
+}
+
+fn warm_up_module(libraries: &[(String, String)], warm_up: &[(usize, String)]) -> Option<String> {
+    let mut module = String::from("package stridegate.engine.warm\n\n");
+    for (l, _) in warm_up {
+        if let Some(package) = libraries.get(*l).and_then(|(_, text)| library_package(text)) {
+            module.push_str(&format!("l{l} := data.{package}\n"));
+        }
+    }
+    (!warm_up.is_empty()).then_some(module)
+}
+
 fn libraries_used<'a>(libraries: &[(String, String)], sources: impl Iterator<Item = &'a str>) -> Vec<usize> {
-    let packages: Vec<Option<&str>> = libraries
-        .iter()
-        .map(|(_, text)| text.lines().find_map(|l| l.trim().strip_prefix("package ")).map(str::trim).filter(|p| !p.is_empty()))
-        .collect();
+    let packages: Vec<Option<&str>> = libraries.iter().map(|(_, text)| library_package(text)).collect();
     let mut used: Vec<bool> = packages.iter().map(Option::is_none).collect();
     let mut pending: Vec<&str> = sources.collect();
     pending.extend(libraries.iter().zip(&used).filter(|(_, u)| **u).map(|((_, text), _)| text.as_str()));

@@ -3,7 +3,11 @@
 //!
 //! A [`Timings`] is attached to the [`crate::engine::Engine`] ([`crate::engine::Engine::enable_timings`]);
 //! the engine then evaluates every Rego rule on its own (not in the per-kind batch) and adds the
-//! time of each call to its rule, and the scan adds the time of its stages. Stages that run on
+//! time of each call to its rule, and the scan adds the time of its stages. On each resource the
+//! shared Rego libraries the rules use (the container list of a workload, an IAM document's
+//! statement tables) are computed first, each timed as its library, and the rules then reuse
+//! them as they do in the batch: a rule's time is what it adds to a scan, not the cost of the
+//! library rules it happens to read first. Stages that run on
 //! the worker threads (`parse`, `evaluate`) are sums over the threads; `analyze` is the wall time
 //! of that parallel phase.
 
@@ -105,12 +109,13 @@ impl Counter {
 pub struct Timings {
     stages: [Counter; Stage::ALL.len()],
     rules: Vec<(Arc<str>, Counter)>,
+    libraries: Vec<(Arc<str>, Counter)>,
 }
 
 /// One rule's cost, for reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleCost {
-    /// Rule id.
+    /// Rule id (for a library, its Rego package).
     pub id: String,
     /// CPU time spent in the rule (the worker thread's CPU time, where the platform has a
     /// thread clock; else wall time), summed over every call, in milliseconds.
@@ -122,7 +127,20 @@ pub struct RuleCost {
 impl Timings {
     /// Counters for the rules `ids` (a rule is then known by its index in `ids`).
     pub fn new(ids: Vec<Arc<str>>) -> Self {
-        Self { stages: Default::default(), rules: ids.into_iter().map(|id| (id, Counter::default())).collect() }
+        Self { stages: Default::default(), rules: counters(ids), libraries: Vec::new() }
+    }
+
+    /// Also counters for the shared Rego libraries `names` (known by their index in `names`).
+    pub fn with_libraries(mut self, names: Vec<Arc<str>>) -> Self {
+        self.libraries = counters(names);
+        self
+    }
+
+    /// Adds one computation of `d` to the library at `index`.
+    pub fn add_library(&self, index: usize, d: Duration) {
+        if let Some((_, c)) = self.libraries.get(index) {
+            c.add(d);
+        }
     }
 
     /// Adds `d` to `stage`.
@@ -146,24 +164,24 @@ impl Timings {
 
     /// Every rule that ran at least once, costliest first (ties by id).
     pub fn rules(&self) -> Vec<RuleCost> {
-        let mut out: Vec<RuleCost> = self
-            .rules
-            .iter()
-            .filter(|(_, c)| c.calls() > 0)
-            .map(|(id, c)| RuleCost { id: id.to_string(), cpu_ms: c.millis(), calls: c.calls() })
-            .collect();
-        out.sort_by(|a, b| b.cpu_ms.total_cmp(&a.cpu_ms).then_with(|| a.id.cmp(&b.id)));
-        out
+        costs(&self.rules)
+    }
+
+    /// Every library computed at least once, costliest first; `calls` counts the resources.
+    pub fn libraries(&self) -> Vec<RuleCost> {
+        costs(&self.libraries)
     }
 
     /// The JSON document of `--timings=FILE`:
-    /// `{"stages":[{"name":"discover","wall_ms":1.2},...],"rules":[{"id":"IAM-0004","cpu_ms":12.5,"calls":1467},...]}`.
+    /// `{"stages":[{"name":"discover","wall_ms":1.2},...],"rules":[{"id":"IAM-0004","cpu_ms":12.5,"calls":1467},...],
+    /// "libraries":[{"id":"stridegate.lib.iam","cpu_ms":40.1,"calls":1467},...]}`.
     pub fn to_json(&self) -> serde_json::Value {
         let stages: Vec<serde_json::Value> =
             self.stages().into_iter().map(|(s, ms)| serde_json::json!({"name": s.name(), "wall_ms": round3(ms)})).collect();
-        let rules: Vec<serde_json::Value> =
-            self.rules().into_iter().map(|r| serde_json::json!({"id": r.id, "cpu_ms": round3(r.cpu_ms), "calls": r.calls})).collect();
-        serde_json::json!({"stages": stages, "rules": rules})
+        let cost = |r: RuleCost| serde_json::json!({"id": r.id, "cpu_ms": round3(r.cpu_ms), "calls": r.calls});
+        let rules: Vec<serde_json::Value> = self.rules().into_iter().map(cost).collect();
+        let libraries: Vec<serde_json::Value> = self.libraries().into_iter().map(cost).collect();
+        serde_json::json!({"stages": stages, "rules": rules, "libraries": libraries})
     }
 
     /// The table `--timings` prints on stderr: stages, then the `top` costliest rules.
@@ -187,13 +205,45 @@ impl Timings {
             rules.len()
         );
         for r in rules.iter().take(top) {
-            let per_call = if r.calls == 0 { 0.0 } else { r.cpu_ms * 1000.0 / r.calls as f64 };
-            let id = crate::report::escape::terminal_safe(&r.id);
-            let _ = writeln!(out, "  {id:<18} {:>11.1} {:>10} {per_call:>9.1}", r.cpu_ms, r.calls);
+            cost_line(&mut out, r, 18);
         }
         let _ = writeln!(out, "  all rules          {total:>11.1}");
+        let libraries = self.libraries();
+        if !libraries.is_empty() {
+            let _ = writeln!(
+                out,
+                "  shared libraries (computed once per resource, before its rules)\n  library                          cpu ms      calls   µs/call"
+            );
+            for r in &libraries {
+                cost_line(&mut out, r, 30);
+            }
+        }
         out
     }
+}
+
+/// One counter per name.
+fn counters(names: Vec<Arc<str>>) -> Vec<(Arc<str>, Counter)> {
+    names.into_iter().map(|id| (id, Counter::default())).collect()
+}
+
+/// The counters that counted at least once, costliest first (ties by id).
+fn costs(counters: &[(Arc<str>, Counter)]) -> Vec<RuleCost> {
+    let mut out: Vec<RuleCost> = counters
+        .iter()
+        .filter(|(_, c)| c.calls() > 0)
+        .map(|(id, c)| RuleCost { id: id.to_string(), cpu_ms: c.millis(), calls: c.calls() })
+        .collect();
+    out.sort_by(|a, b| b.cpu_ms.total_cmp(&a.cpu_ms).then_with(|| a.id.cmp(&b.id)));
+    out
+}
+
+/// A line of the table: id (padded to `width`), CPU ms, calls, µs per call.
+fn cost_line(out: &mut String, r: &RuleCost, width: usize) {
+    use std::fmt::Write;
+    let per_call = if r.calls == 0 { 0.0 } else { r.cpu_ms * 1000.0 / r.calls as f64 };
+    let id = crate::report::escape::terminal_safe(&r.id);
+    let _ = writeln!(out, "  {id:<width$} {:>11.1} {:>10} {per_call:>9.1}", r.cpu_ms, r.calls);
 }
 
 /// Milliseconds rounded to microseconds (keeps the JSON short).
@@ -286,8 +336,31 @@ mod tests {
         assert_eq!(json["rules"][0]["id"], "B-0002");
         assert_eq!(json["rules"][0]["cpu_ms"], 10.0);
         assert_eq!(json["rules"][1]["calls"], 1);
+        assert_eq!(json["libraries"], serde_json::json!([]));
         let table = t.table(1);
         assert!(table.contains("top 1 of 2 rules"), "{table}");
         assert!(table.contains("B-0002") && !table.contains("A-0001"), "{table}");
+        assert!(!table.contains("libraries"), "{table}");
+    }
+
+    #[test]
+    fn libraries_are_counted_apart_from_rules() {
+        let t = Timings::new(vec![Arc::from("K8S-0001")]).with_libraries(vec![Arc::from("stridegate.lib.kubernetes"), Arc::from("x")]);
+        t.add_rule(0, Duration::from_micros(10));
+        t.add_library(0, Duration::from_micros(300));
+        t.add_library(0, Duration::from_micros(100));
+        t.add_library(9, Duration::from_micros(100));
+        assert_eq!(t.rules().len(), 1);
+        let libraries = t.libraries();
+        assert_eq!(libraries.len(), 1, "a library never computed is not listed");
+        assert_eq!((libraries[0].id.as_str(), libraries[0].calls), ("stridegate.lib.kubernetes", 2));
+        assert!((libraries[0].cpu_ms - 0.4).abs() < 1e-9);
+        let json = t.to_json();
+        assert_eq!(json["libraries"][0]["id"], "stridegate.lib.kubernetes");
+        assert_eq!(json["libraries"][0]["calls"], 2);
+        let table = t.table(10);
+        let at = table.find("shared libraries").expect("library section");
+        assert!(table[at..].contains("stridegate.lib.kubernetes"), "{table}");
+        assert!(table[..at].contains("K8S-0001"), "{table}");
     }
 }

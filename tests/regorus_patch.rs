@@ -212,6 +212,104 @@ fn cloned_engines_evaluate_alike_in_other_threads() {
     }
 }
 
+/// Fields and set members are looked up by their text without building a string value: keys of
+/// every type must still order and match exactly as before, in objects built by rules (a
+/// B-tree) and in the input (a sorted slice), and in sets.
+#[test]
+fn string_keys_among_keys_of_every_type() {
+    let policy = r#"
+package keys
+import rego.v1
+
+obj := {"b": 1, "a": 2, "10": "ten", "": "empty", "é": "accent", "A": "upper"}
+mixed := {1: "one", "1": "string one", null: "null", false: "false", "z": "zed"}
+s := {"x", 1, "y", ["x"], {"k": "x"}, null}
+field_hits := [obj.a, obj.b, obj["10"], obj[""], obj["é"], obj.A]
+misses := [v | some k in ["c", "aa", "B", "1", " "]; v := obj[k]]
+mixed_hits := [mixed[1], mixed["1"], mixed[null], mixed[false], mixed.z]
+member := [s["x"], s["y"]]
+not_member := [v | some k in ["z", "X"]; v := s[k]]
+nested := {"a": {"b": {"c": {"d": 4}}}}
+deep := nested.a.b.c.d
+deep_missing := [v | v := nested.a.x.c]
+from_input := [input.spec.template.spec.name, input.spec["with space"], input["10"]]
+input_missing := [v | v := input.spec.nope]
+"#;
+    let mut e = engine(&[("keys.rego", policy)]);
+    e.set_input(Value::from_json_str(r#"{"10": 10, "spec": {"template": {"spec": {"name": "n"}}, "with space": true, "b": 1}}"#).unwrap());
+    assert_eq!(json(&eval(&mut e, "data.keys.field_hits")), serde_json::json!([2, 1, "ten", "empty", "accent", "upper"]));
+    assert_eq!(json(&eval(&mut e, "data.keys.misses")), serde_json::json!([]));
+    assert_eq!(json(&eval(&mut e, "data.keys.mixed_hits")), serde_json::json!(["one", "string one", "null", "false", "zed"]));
+    assert_eq!(json(&eval(&mut e, "data.keys.member")), serde_json::json!(["x", "y"]));
+    assert_eq!(json(&eval(&mut e, "data.keys.not_member")), serde_json::json!([]));
+    assert_eq!(json(&eval(&mut e, "data.keys.deep")), serde_json::json!(4));
+    assert_eq!(json(&eval(&mut e, "data.keys.deep_missing")), serde_json::json!([]));
+    assert_eq!(json(&eval(&mut e, "data.keys.from_input")), serde_json::json!(["n", true, 10]));
+    assert_eq!(json(&eval(&mut e, "data.keys.input_missing")), serde_json::json!([]));
+}
+
+/// What a rule's variables refer to is derived once per module and name: rules named by a
+/// dotted head (`a.b := 1`), names shared by several modules, rules under an imported name,
+/// and unknown names (still an error) must resolve as before.
+#[test]
+fn variables_resolve_per_module_and_name() {
+    let one = r#"
+package p.one
+import rego.v1
+import data.lib.a as alias
+x := 1
+grp.sub := 2
+grp.other := 3
+uses := [x, grp.sub, grp.other, grp]
+via_alias := alias.f(1)
+"#;
+    let two = r#"
+package p.two
+import rego.v1
+x := 20
+grp := {"sub": 30}
+uses := [x, grp.sub, grp]
+"#;
+    let bad = "package p.bad\nimport rego.v1\nv := unknown_name\n";
+    let mut e = engine(&[("a.rego", LIB_A), ("one.rego", one), ("two.rego", two)]);
+    for _ in 0..2 {
+        assert_eq!(json(&eval(&mut e, "data.p.one.uses")), serde_json::json!([1, 2, 3, {"sub": 2, "other": 3}]));
+        assert_eq!(json(&eval(&mut e, "data.p.two.uses")), serde_json::json!([20, 30, {"sub": 30}]));
+        assert_eq!(json(&eval(&mut e, "data.p.one.via_alias")), serde_json::json!(2));
+        // A whole package through `data` (visits the modules under the path).
+        assert_eq!(json(&eval(&mut e, "data.p.two.x")), serde_json::json!(20));
+    }
+    let r = e.eval_query("x := data.p".to_string(), false).unwrap();
+    assert_eq!(json(&r.result[0].bindings)["x"]["two"]["x"], serde_json::json!(20));
+    assert_eq!(json(&r.result[0].bindings)["x"]["one"]["grp"], serde_json::json!({"sub": 2, "other": 3}));
+    let mut b = Engine::new();
+    match b.add_policy("bad.rego".to_string(), bad.to_string()) {
+        Err(err) => assert!(err.to_string().contains("unknown_name") || err.to_string().contains("unsafe"), "{err}"),
+        Ok(_) => match b.eval_rule("data.p.bad.v".to_string()) {
+            Err(err) => assert!(err.to_string().contains("unsafe") || err.to_string().contains("unknown_name"), "{err}"),
+            Ok(v) => panic!("an unknown name must not evaluate: {v:?}"),
+        },
+    }
+}
+
+/// `eval_rule_keep_state` (used by `scan --timings`) evaluates a rule reusing the values of the
+/// rules evaluated since the last `eval_rule`, with the same results as a fresh evaluation.
+#[test]
+fn keep_state_evaluation_gives_fresh_results() {
+    let mut e = engine(&[("c.rego", LIB_C), ("uses.rego", USES_C)]);
+    for on in [false, true] {
+        e.set_input(Value::from_json_str(&format!("{{\"on\": {on}}}")).unwrap());
+        let fresh: Vec<serde_json::Value> =
+            ["data.uses.deep", "data.uses.members", "data.uses.flag", "data.uses.whole"].iter().map(|r| json(&eval(&mut e, r))).collect();
+        let _ = eval(&mut e, "data.lib.c.s");
+        let kept: Vec<serde_json::Value> = ["data.uses.deep", "data.uses.members", "data.uses.flag", "data.uses.whole"]
+            .iter()
+            .map(|r| json(&e.eval_rule_keep_state(r.to_string()).unwrap()))
+            .collect();
+        assert_eq!(kept, fresh, "input on={on}");
+    }
+}
+
 /// The `[patch.crates-io]` entry only applies while Cargo.toml asks for the vendored version:
 /// an upgrade must either re-apply the patches or drop the folder (vendor/regorus/STRIDEGATE.md).
 #[test]

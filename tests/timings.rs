@@ -44,7 +44,7 @@ fn timings_file_has_the_documented_shape_and_every_rule_that_ran() {
     assert!(!stderr.contains("timings (--timings)"), "with a file, the table is not printed: {stderr}");
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&timings).unwrap()).unwrap();
     let keys: BTreeSet<&str> = doc.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, BTreeSet::from(["stages", "rules"]));
+    assert_eq!(keys, BTreeSet::from(["stages", "rules", "libraries"]));
 
     let stages = doc["stages"].as_array().unwrap();
     let names: Vec<&str> = stages.iter().map(|s| s["name"].as_str().unwrap()).collect();
@@ -112,9 +112,10 @@ fn results(report: &stridegate::scan::ScanReport) -> Value {
     serde_json::json!({"findings": findings, "unverifiable": unverifiable, "failures": failures})
 }
 
-/// Timings evaluate each Rego rule alone; that must find exactly what the per-kind batch
-/// finds, on every rule fixture and on the example project. Every rule that applies to a
-/// scanned resource is timed.
+/// Timings evaluate the shared libraries, then each Rego rule alone keeping the libraries'
+/// values; that must find exactly what the per-kind batch finds, on every rule fixture and on
+/// the example project. Every rule that applies to a scanned resource is timed, and so is
+/// every library they use.
 #[test]
 fn rules_one_by_one_find_what_the_batch_finds() {
     let set = RuleSet::builtin().unwrap();
@@ -132,5 +133,12 @@ fn rules_one_by_one_find_what_the_batch_finds() {
         let applicable: BTreeSet<String> =
             report.inventory.iter().flat_map(|r| timed.rules_for(r.platform, &r.kind).map(|m| m.id.clone())).collect();
         assert!(applicable.is_subset(&listed), "{dir}: not timed: {:?}", applicable.difference(&listed).collect::<Vec<_>>());
+        // The shared libraries are computed first and timed on their own, once per resource.
+        let libraries = timings.libraries();
+        let names: BTreeSet<&str> = libraries.iter().map(|l| l.id.as_str()).collect();
+        for package in ["stridegate.lib.kubernetes", "stridegate.lib.iam", "stridegate.lib.terraform"] {
+            assert!(names.contains(package), "{dir}: {package} not timed: {names:?}");
+        }
+        assert!(libraries.iter().all(|l| l.calls >= 1 && l.cpu_ms > 0.0), "{libraries:?}");
     }
 }

@@ -1231,6 +1231,17 @@ impl Engine {
         self.interpreter.eval_rule_in_path(rule)
     }
 
+    /// stridegate patch: [`Engine::eval_rule`] without discarding the values of the rules
+    /// evaluated since the last `eval_rule` (which must have had the same input and data): the
+    /// rule reuses them, as the rules of one query do. Lets a caller time each rule on its own
+    /// after computing shared library rules once. The execution time limit starts afresh.
+    pub fn eval_rule_keep_state(&mut self, rule: String) -> Result<Value> {
+        self.prepare_for_eval(false, false)?;
+        // (This also restarts the execution timer.)
+        self.apply_effective_execution_timer_config();
+        self.interpreter.eval_rule_in_path(rule)
+    }
+
     /// Evaluate a Rego query.
     ///
     /// ```

@@ -134,6 +134,27 @@ pub struct Interpreter {
     module_components_cache: BTreeMap<usize, Vec<String>>,
     // Per indexed expression: its static path components when they start with `data`.
     data_ref_cache: BTreeMap<usize, Option<Vec<String>>>,
+    // Per module and name: what a non-local variable of that module refers to.
+    var_cache: BTreeMap<usize, BTreeMap<String, Rc<VarInfo>>>,
+    // The paths of every rule and default rule, sorted (built on first use).
+    sorted_rule_paths: Option<Rc<Vec<String>>>,
+    // Per path: the indexes of the modules whose package lies at or under it.
+    modules_under_cache: BTreeMap<Vec<String>, Rc<Vec<usize>>>,
+}
+
+#[derive(Debug)]
+/// stridegate patch: what `lookup_var` derives from a module and a variable name alone (it
+/// depends only on the compiled policy): the strings it formatted and the rule tables it
+/// searched on every lookup.
+struct VarInfo {
+    /// The module's package path followed by the name (without `data`).
+    module_var_path: Vec<String>,
+    /// `data.<package>.<name>`.
+    rule_path: String,
+    /// Whether `rule_path` is a rule, a default rule or an import.
+    known: bool,
+    /// Whether a rule or default rule lies at `rule_path` or under it.
+    rules_under: bool,
 }
 
 /// stridegate patch: a call site's function path (after import resolution) and, once known,
@@ -207,6 +228,9 @@ impl Clone for Interpreter {
             extra_arg_cache: BTreeMap::new(),
             module_components_cache: BTreeMap::new(),
             data_ref_cache: BTreeMap::new(),
+            var_cache: BTreeMap::new(),
+            sorted_rule_paths: None,
+            modules_under_cache: BTreeMap::new(),
         }
     }
 }
@@ -294,6 +318,9 @@ impl Interpreter {
             extra_arg_cache: BTreeMap::new(),
             module_components_cache: BTreeMap::new(),
             data_ref_cache: BTreeMap::new(),
+            var_cache: BTreeMap::new(),
+            sorted_rule_paths: None,
+            modules_under_cache: BTreeMap::new(),
         }
     }
 
@@ -344,6 +371,9 @@ impl Interpreter {
             extra_arg_cache: BTreeMap::new(),
             module_components_cache: BTreeMap::new(),
             data_ref_cache: BTreeMap::new(),
+            var_cache: BTreeMap::new(),
+            sorted_rule_paths: None,
+            modules_under_cache: BTreeMap::new(),
         }
     }
 
@@ -381,6 +411,9 @@ impl Interpreter {
         self.extra_arg_cache.clear();
         self.module_components_cache.clear();
         self.data_ref_cache.clear();
+        self.var_cache.clear();
+        self.sorted_rule_paths = None;
+        self.modules_under_cache.clear();
         Rc::make_mut(&mut self.compiled_policy)
     }
 
@@ -3269,14 +3302,15 @@ impl Interpreter {
         None
     }
 
-    fn ensure_module_evaluated(&mut self, path: &[String]) -> Result<()> {
-        self.check_execution_time()?;
-        for module in self.compiled_policy.modules.clone().iter().cloned() {
-            if Some(&module) == self.module.as_ref() {
-                // Prevent cyclic evaluation.
-                continue;
-            }
-            // stridegate patch: the module's path components, computed once per module.
+    /// stridegate patch: the indexes of the modules whose package lies at or under `path`
+    /// (`data` first), found once per path.
+    fn modules_under(&mut self, path: &[String]) -> Result<Rc<Vec<usize>>> {
+        if let Some(found) = self.modules_under_cache.get(path) {
+            return Ok(found.clone());
+        }
+        let mut found = Vec::new();
+        for (i, module) in self.compiled_policy.modules.clone().iter().enumerate() {
+            // The module's path components, computed once per module.
             let key = core::ptr::from_ref::<Module>(module.as_ref()) as usize;
             let under_path = match self.module_components_cache.get(&key) {
                 Some(components) => components.starts_with(path),
@@ -3291,8 +3325,32 @@ impl Interpreter {
                     under_path
                 }
             };
+            if under_path {
+                found.push(i);
+            }
+        }
+        let found = Rc::new(found);
+        self.modules_under_cache
+            .insert(path.to_vec(), found.clone());
+        Ok(found)
+    }
 
-            if path.len() > 1 && under_path {
+    fn ensure_module_evaluated(&mut self, path: &[String]) -> Result<()> {
+        self.check_execution_time()?;
+        // stridegate patch: nothing happens for a path of one component; otherwise only the
+        // modules under `path` (found once per path) are visited, in the same order.
+        if path.len() <= 1 {
+            return Ok(());
+        }
+        let modules = self.compiled_policy.modules.clone();
+        let under = self.modules_under(path)?;
+        for module in under.iter().filter_map(|&i| modules.get(i)).cloned() {
+            if Some(&module) == self.module.as_ref() {
+                // Prevent cyclic evaluation.
+                continue;
+            }
+
+            {
                 // Ensure that the module is created.
                 let module_value_components =
                     Parser::get_static_string_path_components(&module.package.refr)?;
@@ -3409,7 +3467,8 @@ impl Interpreter {
                 return Ok(true);
             }
 
-            match &obj[*p] {
+            // stridegate patch: looked up without allocating the field.
+            match obj.field(p) {
                 // Prefix and its suffixes including path have not been processed.
                 Value::Undefined => return Ok(false),
                 v => obj = v,
@@ -3447,7 +3506,8 @@ impl Interpreter {
         }
 
         for component in path {
-            match &obj[*component] {
+            // stridegate patch: looked up without allocating the field.
+            match obj.field(component) {
                 Value::Undefined => return Ok(false),
                 value => obj = value,
             }
@@ -3506,6 +3566,67 @@ impl Interpreter {
         Ok(Self::get_value_chained(self.data.clone(), fields))
     }
 
+    /// stridegate patch: [`VarInfo`] of `name` in `module`, derived once per module and name
+    /// (not kept for a query module, which is dropped after its query).
+    fn var_info(&mut self, module: &Ref<Module>, name: &str) -> Result<Rc<VarInfo>> {
+        let key = core::ptr::from_ref::<Module>(module.as_ref()) as usize;
+        let cacheable = self.query_module.is_none();
+        if cacheable {
+            if let Some(info) = self.var_cache.get(&key).and_then(|names| names.get(name)) {
+                return Ok(info.clone());
+            }
+        }
+        let mut module_var_path = Parser::get_static_string_path_components(&module.package.refr)?;
+        module_var_path.push(name.to_string());
+        let rule_path_components = core::iter::once("data")
+            .chain(module_var_path.iter().map(String::as_str))
+            .collect::<Vec<_>>();
+        let rule_path = format_string_path(&rule_path_components)?;
+        let policy = &self.compiled_policy;
+        let known = policy.rules.contains_key(&rule_path)
+            || policy.default_rules.contains_key(&rule_path)
+            || policy.imports.contains_key(&rule_path);
+        let sorted = match &self.sorted_rule_paths {
+            Some(sorted) => sorted.clone(),
+            None => {
+                let mut paths: Vec<String> = policy
+                    .rules
+                    .keys()
+                    .chain(policy.default_rules.keys())
+                    .cloned()
+                    .collect();
+                paths.sort_unstable();
+                paths.dedup();
+                let paths = Rc::new(paths);
+                if cacheable {
+                    self.sorted_rule_paths = Some(paths.clone());
+                }
+                paths
+            }
+        };
+        // Every path with `rule_path` as a prefix sorts at or after it, contiguously.
+        let from = sorted.partition_point(|p| p.as_str() < rule_path.as_str());
+        let rules_under = sorted
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .map_while(|p| p.strip_prefix(rule_path.as_str()))
+            .any(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['));
+        let info = Rc::new(VarInfo {
+            module_var_path,
+            rule_path,
+            known,
+            rules_under,
+        });
+        if cacheable {
+            self.var_cache
+                .entry(key)
+                .or_default()
+                .insert(name.to_string(), info.clone());
+        }
+        Ok(info)
+    }
+
     fn lookup_var(&mut self, span: &Span, fields: &[&str], no_error: bool) -> Result<Value> {
         let name = span.source_str();
 
@@ -3532,9 +3653,10 @@ impl Interpreter {
             self.lookup_data(fields)
         } else if !self.compiled_policy.modules.is_empty() {
             let module = self.current_module()?;
-            let mut module_var_path =
-                Parser::get_static_string_path_components(&module.package.refr)?;
-            module_var_path.push(name.text().to_string());
+            // stridegate patch: the paths and table lookups below depend only on the module
+            // and the name; they are derived once (`var_info`).
+            let info = self.var_info(&module, name.text())?;
+            let module_var_path = &info.module_var_path;
             let module_var_path_refs: Vec<&str> =
                 module_var_path.iter().map(String::as_str).collect();
 
@@ -3544,16 +3666,9 @@ impl Interpreter {
             }
 
             // Ensure that all the rules having common prefix (name) are evaluated.
-            let rule_path_components = core::iter::once("data")
-                .chain(module_var_path.iter().map(String::as_str))
-                .collect::<Vec<_>>();
-            let rule_path = format_string_path(&rule_path_components)?;
+            let rule_path = &info.rule_path;
 
-            if !no_error
-                && !self.compiled_policy.rules.contains_key(&rule_path)
-                && !self.compiled_policy.default_rules.contains_key(&rule_path)
-                && !self.compiled_policy.imports.contains_key(&rule_path)
-            {
+            if !no_error && !info.known {
                 bail!(span.error(&format!(
                     "var {} is unsafe (path {:?}, scopes {:?})",
                     name.text(),
@@ -3565,7 +3680,9 @@ impl Interpreter {
             // Find the rule to which the var being looked up corresponds to. This is the prefix for
             // which rules exist.
             let mut found = false;
-            for i in (0..=fields.len()).rev() {
+            // stridegate patch: only searched when a rule lies at or under `rule_path` (every
+            // path tried below does).
+            for i in (0..=fields.len()).rev().filter(|_| info.rules_under) {
                 let comps = fields.iter().take(i).copied().collect::<Vec<_>>();
                 let mut path = rule_path.clone();
                 for component in comps {
@@ -3582,7 +3699,7 @@ impl Interpreter {
             }
 
             if !found {
-                if let Some(imported_var) = self.compiled_policy.imports.get(&rule_path).cloned() {
+                if let Some(imported_var) = self.compiled_policy.imports.get(rule_path).cloned() {
                     // stridegate patch: `alias.x` through `import data.a.b as alias` looks up
                     // `data.a.b.x` as if written so, instead of evaluating every rule of the
                     // package to take one field of it.
@@ -3908,11 +4025,17 @@ impl Interpreter {
         })
     }
 
-    fn get_value_chained(mut obj: Value, path: &[&str]) -> Value {
-        for p in path {
-            obj = obj[&Value::String(p.to_string().into())].clone();
+    fn get_value_chained(obj: Value, path: &[&str]) -> Value {
+        // stridegate patch: each field looked up without allocating it, and only the value
+        // found is cloned.
+        if path.is_empty() {
+            return obj;
         }
-        obj
+        let mut at = &obj;
+        for p in path {
+            at = at.field(p);
+        }
+        at.clone()
     }
 
     #[inline]
@@ -3922,18 +4045,19 @@ impl Interpreter {
             None => return Ok(obj),
         };
 
-        let key = Value::String((*first).into());
+        // stridegate patch: the key is looked up as a `&str`, and only allocated to insert it.
+        let key: &str = first;
         if obj == &Value::Undefined {
             *obj = Value::new_object();
         }
         if let Value::Object(map) = obj {
-            if map.get(&key).is_none() {
-                Rc::make_mut(map).insert(key.clone(), Value::Undefined);
+            if map.get_str(key).is_none() {
+                Rc::make_mut(map).insert(Value::String(key.into()), Value::Undefined);
             }
         }
 
         match obj {
-            Value::Object(map) => match Rc::make_mut(map).get_mut(&key) {
+            Value::Object(map) => match Rc::make_mut(map).get_mut_str(key) {
                 Some(v) if tail.is_empty() => Ok(v),
                 Some(v) => Self::make_or_get_value_mut(v, tail),
                 _ => bail!("internal error: unexpected"),

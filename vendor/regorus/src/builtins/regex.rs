@@ -38,7 +38,39 @@ fn compile_regex(pattern: &str) -> core::result::Result<Regex, regex::Error> {
 
 /// Compile a regex pattern, using the cache when the `cache` feature
 /// is enabled and falling back to direct compilation otherwise.
-fn get_or_compile_regex(pattern: &str) -> core::result::Result<Regex, regex::Error> {
+fn get_or_compile_regex(pattern: &str) -> core::result::Result<CachedRegex, regex::Error> {
+    // stridegate patch: every regex builtin uses the compiled regex this thread keeps, so its
+    // lazy DFA cache is reused; a Regex cloned out of the shared cache starts with an empty one
+    // on every call (tens of thousands of instructions).
+    #[cfg(feature = "std")]
+    {
+        if let Some(re) = LOCAL_REGEXES.with(|local| local.borrow().get(pattern).cloned()) {
+            return Ok(re);
+        }
+        let re = std::rc::Rc::new(shared_or_compile_regex(pattern)?);
+        LOCAL_REGEXES.with(|local| {
+            let mut local = local.borrow_mut();
+            if local.len() >= LOCAL_REGEX_CAPACITY {
+                local.clear();
+            }
+            local.insert(alloc::string::String::from(pattern), re.clone());
+        });
+        Ok(re)
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        shared_or_compile_regex(pattern)
+    }
+}
+
+/// stridegate patch: a compiled regex as the builtins get it (shared by this thread's calls).
+#[cfg(feature = "std")]
+type CachedRegex = std::rc::Rc<Regex>;
+#[cfg(not(feature = "std"))]
+type CachedRegex = Regex;
+
+/// The original `get_or_compile_regex`: the shared LRU cache, else a compilation.
+fn shared_or_compile_regex(pattern: &str) -> core::result::Result<Regex, regex::Error> {
     #[cfg(feature = "cache")]
     {
         {
@@ -66,7 +98,7 @@ fn get_or_compile_regex(pattern: &str) -> core::result::Result<Regex, regex::Err
 ///   that it propagates as a hard error even in non-strict mode.
 /// - Syntax errors produce a span-attached "invalid regex" error that the
 ///   evaluator may swallow to `Undefined` in non-strict mode (OPA-compatible).
-fn compile_regex_for_builtin(span: &Span, pattern: &str) -> Result<Regex> {
+fn compile_regex_for_builtin(span: &Span, pattern: &str) -> Result<CachedRegex> {
     get_or_compile_regex(pattern).map_err(|e| match e {
         regex::Error::CompiledTooBig(_) => {
             anyhow::Error::new(crate::utils::limits::LimitError::RegexSizeLimitExceeded {
@@ -205,44 +237,18 @@ pub fn regex_match(
     let pattern = ensure_string(name, &params[0], &args[0])?;
     let value = ensure_string(name, &params[1], &args[1])?;
 
-    // stridegate patch: match with a regex kept by this thread, so its lazy DFA cache is
-    // reused; a Regex cloned out of the shared cache starts with an empty one every call.
-    #[cfg(feature = "std")]
-    {
-        if let Some(matched) = LOCAL_REGEXES.with(|local| {
-            local
-                .borrow()
-                .get(pattern.as_ref())
-                .map(|re| re.is_match(&value))
-        }) {
-            return Ok(Value::Bool(matched));
-        }
-        let re = compile_regex_for_builtin(params[0].span(), &pattern)?;
-        let matched = re.is_match(&value);
-        LOCAL_REGEXES.with(|local| {
-            let mut local = local.borrow_mut();
-            if local.len() >= LOCAL_REGEX_CAPACITY {
-                local.clear();
-            }
-            local.insert(alloc::string::String::from(pattern.as_ref()), re);
-        });
-        Ok(Value::Bool(matched))
-    }
-    #[cfg(not(feature = "std"))]
-    {
-        let re = compile_regex_for_builtin(params[0].span(), &pattern)?;
-        Ok(Value::Bool(re.is_match(&value)))
-    }
+    let re = compile_regex_for_builtin(params[0].span(), &pattern)?;
+    Ok(Value::Bool(re.is_match(&value)))
 }
 
-/// stridegate patch: how many compiled patterns `regex.match` keeps per thread (all are
+/// stridegate patch: how many compiled patterns the regex builtins keep per thread (all are
 /// dropped when full; the shared cache still holds them).
 #[cfg(feature = "std")]
 const LOCAL_REGEX_CAPACITY: usize = 4096;
 
 #[cfg(feature = "std")]
 std::thread_local! {
-    static LOCAL_REGEXES: core::cell::RefCell<std::collections::HashMap<alloc::string::String, Regex>> =
+    static LOCAL_REGEXES: core::cell::RefCell<std::collections::HashMap<alloc::string::String, std::rc::Rc<Regex>>> =
         core::cell::RefCell::new(std::collections::HashMap::new());
 }
 

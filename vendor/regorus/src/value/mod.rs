@@ -1531,20 +1531,21 @@ impl Value {
             return Ok(self);
         }
 
-        let key = Value::String(paths[0].into());
+        // stridegate patch: the key is looked up as a `&str`, and only allocated to insert it.
+        let key = paths[0];
         if self == &Value::Undefined {
             *self = Value::new_object();
         }
         if let Value::Object(map) = self {
-            if map.get(&key).is_none() {
-                Rc::make_mut(map).insert(key.clone(), Value::Undefined);
+            if map.get_str(key).is_none() {
+                Rc::make_mut(map).insert(Value::String(key.into()), Value::Undefined);
                 // Enforce allocator limit while creating nested object entries.
                 enforce_limit_anyhow()?;
             }
         }
 
         match self {
-            Value::Object(map) => match Rc::make_mut(map).get_mut(&key) {
+            Value::Object(map) => match Rc::make_mut(map).get_mut_str(key) {
                 Some(v) if paths.len() == 1 => Ok(v),
                 Some(v) => Self::make_or_get_value_mut(v, &paths[1..]),
                 _ => bail!("internal error: unexpected"),
@@ -1844,5 +1845,95 @@ where
     /// # }
     fn index(&self, key: T) -> &Self::Output {
         &self[&Value::from(key)]
+    }
+}
+
+// stridegate patch: looking up a string key (an object field, a set element) without building a
+// `Value::String` for it, which allocates. `Value` borrows as `dyn KeyLike`, ordered exactly as
+// `Value` is (by variant: null, booleans, numbers, strings, arrays, sets, objects; strings by
+// their text), so the ordered maps and sets keyed by `Value` can be searched with a `&str`.
+pub(crate) trait KeyLike {
+    fn as_key(&self) -> KeyRef<'_>;
+}
+
+pub(crate) enum KeyRef<'a> {
+    Value(&'a Value),
+    Str(&'a str),
+}
+
+/// A `&str` searched for among `Value` keys.
+pub(crate) struct StrKey<'a>(pub(crate) &'a str);
+
+impl<'a> StrKey<'a> {
+    /// The key as the type `Value` borrows as (a temporary, for one lookup).
+    #[inline]
+    pub(crate) fn as_dyn(&self) -> &(dyn KeyLike + 'a) {
+        self
+    }
+}
+
+impl KeyLike for Value {
+    fn as_key(&self) -> KeyRef<'_> {
+        KeyRef::Value(self)
+    }
+}
+
+impl KeyLike for StrKey<'_> {
+    fn as_key(&self) -> KeyRef<'_> {
+        KeyRef::Str(self.0)
+    }
+}
+
+impl<'a> core::borrow::Borrow<dyn KeyLike + 'a> for Value {
+    fn borrow(&self) -> &(dyn KeyLike + 'a) {
+        self
+    }
+}
+
+/// How `v` orders against `Value::String(s)`.
+pub(crate) fn cmp_value_str(v: &Value, s: &str) -> core::cmp::Ordering {
+    use core::cmp::Ordering;
+    match v {
+        Value::Null | Value::Bool(_) | Value::Number(_) => Ordering::Less,
+        Value::String(x) => x.as_ref().cmp(s),
+        _ => Ordering::Greater,
+    }
+}
+
+impl Ord for dyn KeyLike + '_ {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        match (self.as_key(), other.as_key()) {
+            (KeyRef::Value(a), KeyRef::Value(b)) => a.cmp(b),
+            (KeyRef::Str(a), KeyRef::Str(b)) => a.cmp(b),
+            (KeyRef::Value(a), KeyRef::Str(b)) => cmp_value_str(a, b),
+            (KeyRef::Str(a), KeyRef::Value(b)) => cmp_value_str(b, a).reverse(),
+        }
+    }
+}
+
+impl PartialOrd for dyn KeyLike + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for dyn KeyLike + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == core::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for dyn KeyLike + '_ {}
+
+impl Value {
+    /// stridegate patch: `self[key]` for a string key (an object's field, or a set's element),
+    /// without allocating the key.
+    pub(crate) fn field(&self, key: &str) -> &Value {
+        let found = match self {
+            Value::Object(o) => o.get_str(key),
+            Value::Set(s) => s.get_str(key),
+            _ => None,
+        };
+        found.unwrap_or(&Value::Undefined)
     }
 }

@@ -101,6 +101,30 @@ impl Object {
         }
     }
 
+    /// stridegate patch: [`Object::get`] of `Value::String(key)`, without allocating it.
+    pub(crate) fn get_str(&self, key: &str) -> Option<&Value> {
+        match &self.repr {
+            Repr::Empty => None,
+            Repr::Frozen(v) => match v.binary_search_by(|(k, _)| crate::value::cmp_value_str(k, key)) {
+                Ok(i) => Some(&v[i].1),
+                Err(_) => None,
+            },
+            Repr::BTree(m) => m.get(crate::value::StrKey(key).as_dyn()),
+        }
+    }
+
+    /// stridegate patch: [`Object::get_mut`] of `Value::String(key)`, without allocating it.
+    pub(crate) fn get_mut_str(&mut self, key: &str) -> Option<&mut Value> {
+        match &mut self.repr {
+            Repr::Empty => None,
+            Repr::Frozen(v) => match v.binary_search_by(|(k, _)| crate::value::cmp_value_str(k, key)) {
+                Ok(i) => Some(&mut v[i].1),
+                Err(_) => None,
+            },
+            Repr::BTree(m) => m.get_mut(crate::value::StrKey(key).as_dyn()),
+        }
+    }
+
     #[inline]
     pub fn contains_key(&self, key: &Value) -> bool {
         self.get(key).is_some()

@@ -63,6 +63,11 @@ impl Set {
         self.inner.get(value)
     }
 
+    /// stridegate patch: [`Set::get`] of `Value::String(value)`, without allocating it.
+    pub(crate) fn get_str(&self, value: &str) -> Option<&Value> {
+        self.inner.get(crate::value::StrKey(value).as_dyn())
+    }
+
     /// First element in sorted order (by `Value::Ord`).
     #[inline]
     pub fn first(&self) -> Option<&Value> {
@@ -189,7 +194,7 @@ impl Set {
                 // `(Bound<&T>, Bound<&T>)` impls `RangeBounds<T>` — no clone
                 // needed to build the resume bound.
                 self.inner
-                    .range((Bound::Excluded(prev), Bound::Unbounded))
+                    .range::<Value, _>((Bound::Excluded(prev), Bound::Unbounded))
                     .next()
             },
         );
