@@ -643,7 +643,7 @@ impl Engine {
             // regorus' RVM bytecode backend (0.14.1) would halve this time, but it evaluates
             // `x := <undefined>` as success (e.g. `f(c) := 1 if { p := c.missing } else := 2`
             // yields 1), which would silently change rule results; we use the interpreter.
-            match engine.eval_rule(query.clone()).map(|v| serde_json::to_value(&v)) {
+            match engine.eval_rule(query.clone()).map(|v| from_rego(&v)) {
                 Ok(Ok(Value::Object(map))) => batch = Some(map),
                 // Out of time together: running each rule alone would take as long again,
                 // once per rule. Each Rego rule of the batch is reported as failed.
@@ -689,7 +689,7 @@ impl Engine {
                                         if v == regorus::Value::Undefined {
                                             Ok(Value::Array(Vec::new()))
                                         } else {
-                                            serde_json::to_value(&v).map_err(|e| e.to_string())
+                                            from_rego(&v).map_err(|e| e.to_string())
                                         }
                                     })
                                 }
@@ -868,6 +868,40 @@ fn rego_input(resource: &Resource) -> regorus::Value {
     input
 }
 
+/// A regorus result as JSON, as regorus' `Serialize` gives it (sets as sorted arrays, objects
+/// with sorted keys, a non-string key as its JSON text, undefined as "<undefined>"), built
+/// directly: serde's path formats every number as decimal text and parses it back. Only numbers
+/// outside the 64-bit integers take that path (a test compares both on many values). The depth is that of a rule's
+/// result, which the interpreter built.
+fn from_rego(v: &regorus::Value) -> Result<Value, serde_json::Error> {
+    Ok(match v {
+        regorus::Value::Null => Value::Null,
+        regorus::Value::Bool(b) => Value::Bool(*b),
+        regorus::Value::String(s) => Value::String(s.to_string()),
+        // An integer of 64 bits (or a float with such a value, which Rust prints as one) is
+        // what serde would parse back from regorus' decimal text.
+        regorus::Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Value::from(u),
+            (None, Some(i)) => Value::from(i),
+            (None, None) => serde_json::to_value(v)?,
+        },
+        regorus::Value::Array(items) => Value::Array(items.iter().map(from_rego).collect::<Result<_, _>>()?),
+        regorus::Value::Set(items) => Value::Array(items.iter_sorted().map(from_rego).collect::<Result<_, _>>()?),
+        regorus::Value::Object(fields) => {
+            let mut map = serde_json::Map::new();
+            for (k, v) in fields.iter_sorted() {
+                let key = match k {
+                    regorus::Value::String(s) => s.to_string(),
+                    other => serde_json::to_string(other)?,
+                };
+                map.insert(key, from_rego(v)?);
+            }
+            Value::Object(map)
+        }
+        regorus::Value::Undefined => Value::String("<undefined>".to_string()),
+    })
+}
+
 /// `v` as a regorus value, built directly (serde's visitor and regorus' key interning cost a
 /// third more); numbers map as regorus' own deserializer maps them (u64, i64, f64). The depth is
 /// the parsed document's, which the parsers bound.
@@ -952,6 +986,32 @@ mod tests {
         let expected = regorus::Value::deserialize(&v).unwrap();
         assert_eq!(to_rego(&v), expected);
         assert_eq!(serde_json::to_value(to_rego(&v)).unwrap(), serde_json::to_value(&expected).unwrap());
+    }
+
+    #[test]
+    fn results_convert_as_regorus_serializes_them() {
+        let mut rego = regorus::Engine::new();
+        rego.add_policy(
+            "t.rego".to_string(),
+            r#"package t
+import rego.v1
+values := [
+    1, 0, -1, 3.5, -2.25, 1e300, -1e300, 3.0, -4.0, 18446744073709551615, 18446744073709551616,
+    -9223372036854775808, -9223372036854775809, 0.1, 1e-7, 2 / 3, 10 / 2, 7 % 3, 12345678901234567890123,
+    null, true, false, "", "x \u00e9",
+    [], [[1], {"a": {"b": [null]}}], set(), {"s", "a", 2, [1], {"k": 1}},
+    {"b": 1, "a": 2, "": 3}, {1: "one", [2]: "list", {"k": "v"}: "obj", null: "null", true: "bool"},
+]
+deny contains {"msg": "m", "path": ["spec", 0, "x"], "severity": "high"}
+"#
+            .to_string(),
+        )
+        .unwrap();
+        for rule in ["data.t.values", "data.t.deny"] {
+            let v = rego.eval_rule(rule.to_string()).unwrap();
+            assert_eq!(from_rego(&v).unwrap(), serde_json::to_value(&v).unwrap(), "{rule}");
+        }
+        assert_eq!(from_rego(&regorus::Value::Undefined).unwrap(), serde_json::to_value(regorus::Value::Undefined).unwrap());
     }
 
     fn lib(package: &str, body: &str) -> (String, String) {

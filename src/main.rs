@@ -406,8 +406,10 @@ struct ScanArgs {
     /// After the report, print on stderr the wall time of each stage (discover, plan, parse,
     /// evaluate, finish, suppress, report) and the 20 costliest rules (CPU time) with their calls;
     /// `--timings=FILE` writes the same as JSON to FILE instead. Rego rules are then evaluated
-    /// one by one (not together per resource kind) so that time can be attributed to each rule,
-    /// which makes the scan slower; units restored from the cache cost nothing (use --no-cache).
+    /// one by one (not together per resource kind) so that time can be attributed to each rule:
+    /// on each resource the shared Rego libraries its rules use are computed first (listed apart)
+    /// and each rule then reuses them, so a rule's time is what it adds. This makes the scan
+    /// slower; units restored from the cache cost nothing (use --no-cache).
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true)]
     timings: Option<Option<PathBuf>>,
 }

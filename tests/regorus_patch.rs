@@ -292,6 +292,47 @@ uses := [x, grp.sub, grp]
     }
 }
 
+/// A module's processed rule values are kept for the rest of an evaluation, but never across
+/// `with` modifiers (which replace the input or data underneath them), inputs or evaluations.
+#[test]
+fn rule_values_are_not_reused_across_with_inputs_or_evaluations() {
+    let policy = r#"
+package w
+import rego.v1
+base := input.x
+doubled := base * 2
+before := doubled
+inside := v if {
+	v := doubled with input.x as 10
+}
+inside_data := v if {
+	v := doubled with data.w.base as 7
+}
+after := doubled
+nested := [doubled, inside, doubled, inside_data, doubled]
+combined := [a, b, c, d] if {
+	a := doubled
+	b := doubled with input.x as 10
+	c := doubled
+	d := doubled with data.w.base as 7
+}
+all := [before, inside, inside_data, after, nested, combined]
+"#;
+    let mut e = engine(&[("w.rego", policy)]);
+    for x in [1, 3] {
+        e.set_input(Value::from_json_str(&format!("{{\"x\": {x}}}")).unwrap());
+        for _ in 0..2 {
+            let d = 2 * x;
+            assert_eq!(json(&eval(&mut e, "data.w.all")), serde_json::json!([d, 20, 14, d, [d, 20, d, 14, d], [d, 20, d, 14]]), "x={x}");
+            assert_eq!(json(&eval(&mut e, "data.w.doubled")), serde_json::json!(d));
+        }
+        // Keeping state: the values computed for this input are reused, with the same results.
+        let _ = eval(&mut e, "data.w.before");
+        assert_eq!(json(&e.eval_rule_keep_state("data.w.inside".into()).unwrap()), serde_json::json!(20));
+        assert_eq!(json(&e.eval_rule_keep_state("data.w.after".into()).unwrap()), serde_json::json!(2 * x));
+    }
+}
+
 /// `eval_rule_keep_state` (used by `scan --timings`) evaluates a rule reusing the values of the
 /// rules evaluated since the last `eval_rule`, with the same results as a fresh evaluation.
 #[test]

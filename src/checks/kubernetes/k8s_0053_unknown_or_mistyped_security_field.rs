@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use crate::checks::{Hit, NativeCheck, ResourceCheck};
-use crate::model::{AttributePath, Resource, is_unknown};
+use crate::model::{AttributePath, PathSegment, Resource, is_unknown};
 use crate::rules::meta::Severity;
 
 /// The rule's implementation.
@@ -193,9 +193,9 @@ impl ResourceCheck for SchemaCheck {
             return;
         }
         let mut walker = Walker { schema, resource, hits, count: 0 };
-        for (path, ty, strict) in roots(resource) {
+        for (mut path, ty, strict) in roots(resource) {
             let Some(v) = resource.get(&path) else { continue };
-            walker.value(&path, v, &ty, strict, 0);
+            walker.value(&mut path, v, &ty, strict, 0);
         }
     }
 }
@@ -256,7 +256,9 @@ impl Walker<'_> {
     }
 
     /// Checks `v` at `path` against `ty`. `strict`: report unknown fields of this mapping.
-    fn value(&mut self, path: &AttributePath, v: &Value, ty: &FieldType, strict: bool, depth: usize) {
+    /// `path` is extended and restored on the way down (one path for the whole walk; it is
+    /// cloned only into a finding).
+    fn value(&mut self, path: &mut AttributePath, v: &Value, ty: &FieldType, strict: bool, depth: usize) {
         if v.is_null() || is_unknown(v) || depth > MAX_DEPTH || self.count >= MAX_HITS {
             return;
         }
@@ -277,13 +279,17 @@ impl Walker<'_> {
             }
             (FieldType::Array(inner), Value::Array(items)) => {
                 for (i, item) in items.iter().take(MAX_ITEMS).enumerate() {
-                    self.value(&path.index(i), item, inner, true, depth + 1);
+                    path.0.push(PathSegment::Index(i));
+                    self.value(path, item, inner, true, depth + 1);
+                    path.0.pop();
                 }
                 true
             }
             (FieldType::Map(inner), Value::Object(map)) => {
                 for (k, item) in map.iter().take(MAX_ITEMS) {
-                    self.value(&path.key(k.clone()), item, inner, true, depth + 1);
+                    path.0.push(PathSegment::Key(k.clone()));
+                    self.value(path, item, inner, true, depth + 1);
+                    path.0.pop();
                 }
                 true
             }
@@ -324,12 +330,15 @@ impl Walker<'_> {
         });
     }
 
-    fn object(&mut self, path: &AttributePath, name: &str, map: &serde_json::Map<String, Value>, strict: bool, depth: usize) {
+    fn object(&mut self, path: &mut AttributePath, name: &str, map: &serde_json::Map<String, Value>, strict: bool, depth: usize) {
         let Some(fields) = self.schema.types.get(name) else { return };
         for (key, v) in map.iter().take(MAX_ITEMS) {
-            let at = path.key(key.clone());
             match fields.get(key) {
-                Some(ty) => self.value(&at, v, ty, true, depth + 1),
+                Some(ty) => {
+                    path.0.push(PathSegment::Key(key.clone()));
+                    self.value(path, v, ty, true, depth + 1);
+                    path.0.pop();
+                }
                 None if strict => {
                     let hint = suggestion(key, fields.keys()).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
                     self.push(Hit {
@@ -337,7 +346,7 @@ impl Walker<'_> {
                             "`{key}` is not a field of {name} in Kubernetes {}{hint}: the API server rejects or drops it, so it has no effect",
                             self.schema.version
                         ),
-                        path: at,
+                        path: path.key(key.clone()),
                         severity: None,
                     });
                 }

@@ -140,6 +140,13 @@ pub struct Interpreter {
     sorted_rule_paths: Option<Rc<Vec<String>>>,
     // Per path: the indexes of the modules whose package lies at or under it.
     modules_under_cache: BTreeMap<Vec<String>, Rc<Vec<usize>>>,
+    // Per `VarInfo` (keyed by its address, which `var_cache` keeps alive): the value of a
+    // module's rule once processed, in the current evaluation. Filled only outside `with`
+    // modifiers (`with_depth == 0`) and cleared with the evaluation state, the input and the
+    // compiled policy.
+    var_values: BTreeMap<usize, Value>,
+    // How many `with` modifier states are applied (not yet restored).
+    with_depth: usize,
 }
 
 #[derive(Debug)]
@@ -231,6 +238,8 @@ impl Clone for Interpreter {
             var_cache: BTreeMap::new(),
             sorted_rule_paths: None,
             modules_under_cache: BTreeMap::new(),
+            var_values: BTreeMap::new(),
+            with_depth: 0,
         }
     }
 }
@@ -321,6 +330,8 @@ impl Interpreter {
             var_cache: BTreeMap::new(),
             sorted_rule_paths: None,
             modules_under_cache: BTreeMap::new(),
+            var_values: BTreeMap::new(),
+            with_depth: 0,
         }
     }
 
@@ -374,6 +385,8 @@ impl Interpreter {
             var_cache: BTreeMap::new(),
             sorted_rule_paths: None,
             modules_under_cache: BTreeMap::new(),
+            var_values: BTreeMap::new(),
+            with_depth: 0,
         }
     }
 
@@ -414,6 +427,7 @@ impl Interpreter {
         self.var_cache.clear();
         self.sorted_rule_paths = None;
         self.modules_under_cache.clear();
+        self.var_values.clear();
         Rc::make_mut(&mut self.compiled_policy)
     }
 
@@ -491,6 +505,8 @@ impl Interpreter {
     }
 
     pub fn set_input(&mut self, input: Value) {
+        // stridegate patch: values of processed rules depend on the input.
+        self.var_values.clear();
         self.input = input.clone();
         // Update with_document["input"] too, in case if engine is being reused and was already prepared
         if let Ok(with_input) = Self::make_or_get_value_mut(&mut self.with_document, &["input"]) {
@@ -519,6 +535,9 @@ impl Interpreter {
         self.rule_values.clear();
         self.builtins_cache.clear();
         self.reset_execution_timer_state();
+        // stridegate patch: values of processed rules belong to one evaluation.
+        self.var_values.clear();
+        self.with_depth = 0;
     }
 
     #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
@@ -1470,6 +1489,8 @@ impl Interpreter {
             self.processed.clear();
             self.processed_paths = inherited_paths;
             self.rule_values.clear();
+            // stridegate patch: no rule value is cached under a `with` modifier.
+            self.with_depth += 1;
 
             let saved_state = Some((
                 with_document,
@@ -1625,6 +1646,7 @@ impl Interpreter {
 
     fn restore_state(&mut self, saved_state: Option<State>) -> Result<()> {
         if let Some(s) = saved_state {
+            self.with_depth = self.with_depth.saturating_sub(1);
             (
                 self.with_document,
                 self.input,
@@ -3660,8 +3682,21 @@ impl Interpreter {
             let module_var_path_refs: Vec<&str> =
                 module_var_path.iter().map(String::as_str).collect();
 
+            // stridegate patch: a processed rule's value, found once per evaluation (outside
+            // `with` modifiers, and never for a query module, whose `VarInfo` is not kept).
+            let value_key = Rc::as_ptr(&info) as usize;
+            let cache_values = self.with_depth == 0 && self.query_module.is_none();
+            if cache_values {
+                if let Some(value) = self.var_values.get(&value_key) {
+                    return Ok(Self::get_value_chained(value.clone(), fields));
+                }
+            }
+
             if self.is_processed(&module_var_path_refs)? {
                 let value = Self::get_value_chained(self.data.clone(), &module_var_path_refs);
+                if cache_values {
+                    self.var_values.insert(value_key, value.clone());
+                }
                 return Ok(Self::get_value_chained(value, fields));
             }
 
