@@ -105,7 +105,9 @@ else:
             json.dump({"stages": [{"name": "evaluate", "wall_ms": 110.0}],
                        "rules": [{"id": "IAM-0004", "cpu_ms": 100.0, "calls": 100},
                                  {"id": "K8S-0002", "cpu_ms": 0.1, "calls": 100},
-                                 {"id": "TF-0001", "cpu_ms": 50.0, "calls": 2}]},
+                                 {"id": "TF-0001", "cpu_ms": 50.0, "calls": 2}],
+                       "libraries": [{"id": "stridegate.lib.iam", "cpu_ms": 50.0, "calls": 100},
+                                     {"id": "stridegate.lib.kubernetes", "cpu_ms": 5.0, "calls": 100}]},
                       open(a.split("=", 1)[1], "w"))
 "#;
 
@@ -138,17 +140,25 @@ fn check_budget_names_the_rules_over_budget() {
         ])
     };
     // The checked-in budget: IAM-0004 at 1,000 µs per call is over the IAM limit; K8S-0002 at
-    // 1 µs is within it; TF-0001 has too few calls to be judged.
+    // 1 µs is within it; TF-0001 has too few calls to be judged. The IAM library at 500 µs per
+    // resource is over its limit, the Kubernetes one at 50 µs within its own.
     let out = run(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/rule-budget.toml"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("over budget: IAM-0004 on iam: 1000 µs per call"), "{stdout}");
     assert!(!stdout.contains("over budget: K8S-0002") && !stdout.contains("over budget: TF-0001"), "{stdout}");
-    // The top rules are printed from the timings.
+    assert!(stdout.contains("over budget: stridegate.lib.iam on iam: 500 µs per call"), "{stdout}");
+    assert!(!stdout.contains("over budget: stridegate.lib.kubernetes"), "{stdout}");
+    // The top rules and the libraries are printed from the timings.
     assert!(stdout.contains("top rules by CPU on iam"), "{stdout}");
+    assert!(stdout.contains("shared Rego libraries on iam"), "{stdout}");
     // A per-rule exception lifts the limit: every rule within budget.
     let lenient = tmp.path().join("budget.toml");
-    std::fs::write(&lenient, "[default]\nus_per_call = 50\nmin_calls = 50\n[family]\nIAM = 250\n[rule]\n\"IAM-0004\" = 2000\n").unwrap();
+    std::fs::write(
+        &lenient,
+        "[default]\nus_per_call = 50\nmin_calls = 50\n[family]\nIAM = 250\n[library]\n\"stridegate.lib.iam\" = 1000\n[rule]\n\"IAM-0004\" = 2000\n",
+    )
+    .unwrap();
     let out = run(&lenient);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }

@@ -51,12 +51,16 @@ enforced(d) if {
 	directions[d].type in policy_types
 }
 
-rules(d) := [[i, rule] |
+# The rules of each direction in force, as [index, rule], computed once per object (a
+# function would be evaluated again by each deny body).
+rule_lists[d] := [[i, rule] |
 	enforced(d)
 	list := input.spec[d]
 	is_array(list)
 	some i, rule in list
-]
+] if {
+	some d, _ in directions
+}
 
 no_peers(rule, key) if rule == null
 
@@ -119,7 +123,7 @@ severity(rule) := "high" if not restricted_ports(rule)
 # A rule without peers matches every peer.
 deny contains {"msg": msg, "path": path, "severity": severity(rule)} if {
 	some d, dir in directions
-	some [i, rule] in rules(d)
+	some [i, rule] in rule_lists[d]
 	not k8s.is_unknown(rule)
 	no_peers(rule, dir.peers)
 	msg := sprintf("%s[%d] has no `%s` peers, so it %s %s on %s", [d, i, dir.peers, dir.verb, dir.all, ports_text(rule)])
@@ -129,7 +133,7 @@ deny contains {"msg": msg, "path": path, "severity": severity(rule)} if {
 # An ipBlock covering a whole address family.
 deny contains {"msg": msg, "path": path} if {
 	some d, dir in directions
-	some [i, rule] in rules(d)
+	some [i, rule] in rule_lists[d]
 	is_object(rule)
 	peers := rule[dir.peers]
 	is_array(peers)
