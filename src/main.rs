@@ -444,7 +444,14 @@ fn parse_size(s: &str) -> Result<u64, String> {
     num.parse::<u64>().map(|n| n.saturating_mul(mult)).map_err(|_| format!("`{s}` is not a size like 500K or 8M"))
 }
 
+/// mimalloc returns freed pages to the OS after this many milliseconds (its default, 1,000,
+/// held ~50 MB of empty pages at the peak of a two-thread scan; see crates/stridegate-alloc).
+#[cfg(not(feature = "system-allocator"))]
+const PURGE_DELAY_MS: u32 = 100;
+
 fn main() -> ExitCode {
+    #[cfg(not(feature = "system-allocator"))]
+    stridegate_alloc::set_purge_delay_ms(PURGE_DELAY_MS);
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(args) => run_scan(&args, false),
