@@ -18,7 +18,8 @@ policy alone (start-up, catalogue and IAM compilation), over the other policies'
 When the binary has `scan --timings`, one more scan per corpus at -j1 writes the cost of every
 rule, shared Rego library and stage: the top rules and the libraries by CPU are printed, and
 --check-budget compares each rule's and each library's µs per call with benches/rule-budget.toml
-and exits 1 naming those over budget (2 when the binary cannot report rule costs). A rule's
+and exits 1 naming those over budget (2 when the binary cannot report rule costs; rules with
+fewer calls than `min_calls`, or less than `min_share` of the corpus' rule time, are not judged). A rule's
 cost is what it adds to a resource's evaluation once the libraries it shares with the other
 rules are computed; the libraries are timed on their own.
 
@@ -468,24 +469,34 @@ def over_budget(results, budget):
     cost per call passes their limit."""
     default = float(get(budget, "default", "us_per_call") or 0)
     min_calls = int(get(budget, "default", "min_calls") or 1)
+    # A rule whose calls add up to less than this share of all rules' time on a corpus is not
+    # judged: on real-world files a rule's cost per call follows the size of the resources it
+    # reads, and a costly call that is rare does not matter to a scan.
+    min_share = float(get(budget, "default", "min_share") or 0)
     families = budget.get("family", {})
     rules = budget.get("rule", {})
     libraries = budget.get("library", {})
     library_default = float(get(budget, "default", "library_us_per_call") or 0)
     over = []
     for corpus, costs in results["rules"].items():
+        total = sum(r.get("cpu_ms", 0) for r in costs) + sum(r.get("cpu_ms", 0) for r in (results.get("libraries") or {}).get(corpus, []))
         for rule in costs:
             rid = rule.get("id", "")
             if (rule.get("calls") or 0) < min_calls:
+                continue
+            if total > 0 and rule.get("cpu_ms", 0) < min_share * total:
                 continue
             limit = rules.get(rid, families.get(rid.split("-")[0], default))
             cost = per_call(rule)
             if limit and cost > float(limit):
                 over.append((rid, corpus, cost, float(limit)))
     for corpus, costs in (results.get("libraries") or {}).items():
+        total = sum(r.get("cpu_ms", 0) for r in costs) + sum(r.get("cpu_ms", 0) for r in results["rules"].get(corpus, []))
         for lib in costs:
             lid = lib.get("id", "")
             if (lib.get("calls") or 0) < min_calls:
+                continue
+            if total > 0 and lib.get("cpu_ms", 0) < min_share * total:
                 continue
             limit = libraries.get(lid, library_default)
             cost = per_call(lib)

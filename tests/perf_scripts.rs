@@ -103,9 +103,10 @@ else:
     for a in args:
         if a.startswith("--timings="):
             json.dump({"stages": [{"name": "evaluate", "wall_ms": 110.0}],
-                       "rules": [{"id": "IAM-0004", "cpu_ms": 100.0, "calls": 100},
+                       "rules": [{"id": "IAM-0004", "cpu_ms": 1000.0, "calls": 1000},
                                  {"id": "K8S-0002", "cpu_ms": 0.1, "calls": 100},
-                                 {"id": "TF-0001", "cpu_ms": 50.0, "calls": 2}],
+                                 {"id": "TF-0001", "cpu_ms": 50.0, "calls": 2},
+                                 {"id": "TF-0002", "cpu_ms": 3.0, "calls": 50}],
                        "libraries": [{"id": "stridegate.lib.iam", "cpu_ms": 50.0, "calls": 100},
                                      {"id": "stridegate.lib.kubernetes", "cpu_ms": 5.0, "calls": 100}]},
                       open(a.split("=", 1)[1], "w"))
@@ -140,13 +141,15 @@ fn check_budget_names_the_rules_over_budget() {
         ])
     };
     // The checked-in budget: IAM-0004 at 1,000 µs per call is over the IAM limit; K8S-0002 at
-    // 1 µs is within it; TF-0001 has too few calls to be judged. The IAM library at 500 µs per
-    // resource is over its limit, the Kubernetes one at 50 µs within its own.
+    // 1 µs is within it; TF-0001 has too few calls to be judged; TF-0002 at 60 µs is over the
+    // Terraform limit but its calls are 0.3 % of the rules' time, under `min_share`. The IAM
+    // library at 500 µs per resource is over its limit, the Kubernetes one at 50 µs within it.
     let out = run(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/rule-budget.toml"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("over budget: IAM-0004 on iam: 1000 µs per call"), "{stdout}");
     assert!(!stdout.contains("over budget: K8S-0002") && !stdout.contains("over budget: TF-0001"), "{stdout}");
+    assert!(!stdout.contains("over budget: TF-0002"), "{stdout}");
     assert!(stdout.contains("over budget: stridegate.lib.iam on iam: 500 µs per call"), "{stdout}");
     assert!(!stdout.contains("over budget: stridegate.lib.kubernetes"), "{stdout}");
     // The top rules and the libraries are printed from the timings.
@@ -156,7 +159,7 @@ fn check_budget_names_the_rules_over_budget() {
     let lenient = tmp.path().join("budget.toml");
     std::fs::write(
         &lenient,
-        "[default]\nus_per_call = 50\nmin_calls = 50\n[family]\nIAM = 250\n[library]\n\"stridegate.lib.iam\" = 1000\n[rule]\n\"IAM-0004\" = 2000\n",
+        "[default]\nus_per_call = 50\nmin_calls = 50\n[family]\nIAM = 250\nTF = 100\n[library]\n\"stridegate.lib.iam\" = 1000\n[rule]\n\"IAM-0004\" = 2000\n",
     )
     .unwrap();
     let out = run(&lenient);
