@@ -477,31 +477,29 @@ def over_budget(results, budget):
     rules = budget.get("rule", {})
     libraries = budget.get("library", {})
     library_default = float(get(budget, "default", "library_us_per_call") or 0)
+    rule_costs = results.get("rules") or {}
+    library_costs = results.get("libraries") or {}
+
+    def rule_limit(rid):
+        return rules.get(rid, families.get(rid.split("-")[0], default))
+
+    def library_limit(lid):
+        return libraries.get(lid, library_default)
+
     over = []
-    for corpus, costs in results["rules"].items():
-        total = sum(r.get("cpu_ms", 0) for r in costs) + sum(r.get("cpu_ms", 0) for r in (results.get("libraries") or {}).get(corpus, []))
-        for rule in costs:
-            rid = rule.get("id", "")
-            if (rule.get("calls") or 0) < min_calls:
+    for corpus in sorted(set(rule_costs) | set(library_costs)):
+        entries = [(r, rule_limit) for r in rule_costs.get(corpus, [])] + [(l, library_limit) for l in library_costs.get(corpus, [])]
+        total = sum(e.get("cpu_ms", 0) for e, _ in entries)
+        for entry, limit_of in entries:
+            if (entry.get("calls") or 0) < min_calls:
                 continue
-            if total > 0 and rule.get("cpu_ms", 0) < min_share * total:
+            if total > 0 and entry.get("cpu_ms", 0) < min_share * total:
                 continue
-            limit = rules.get(rid, families.get(rid.split("-")[0], default))
-            cost = per_call(rule)
+            eid = entry.get("id", "")
+            limit = limit_of(eid)
+            cost = per_call(entry)
             if limit and cost > float(limit):
-                over.append((rid, corpus, cost, float(limit)))
-    for corpus, costs in (results.get("libraries") or {}).items():
-        total = sum(r.get("cpu_ms", 0) for r in costs) + sum(r.get("cpu_ms", 0) for r in results["rules"].get(corpus, []))
-        for lib in costs:
-            lid = lib.get("id", "")
-            if (lib.get("calls") or 0) < min_calls:
-                continue
-            if total > 0 and lib.get("cpu_ms", 0) < min_share * total:
-                continue
-            limit = libraries.get(lid, library_default)
-            cost = per_call(lib)
-            if limit and cost > float(limit):
-                over.append((lid, corpus, cost, float(limit)))
+                over.append((eid, corpus, cost, float(limit)))
     return sorted(over, key=lambda o: (o[0], o[1]))
 
 
