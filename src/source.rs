@@ -62,6 +62,9 @@ pub struct LineIndex {
 /// Bytes between two character-count checkpoints.
 const CHECKPOINT: usize = 1024;
 
+/// Columns up to this are found by counting from the line's start in [`LineIndex::offset_of`].
+const SHORT_COLUMN: usize = 256;
+
 /// True for the first byte of a UTF-8 character (not a continuation byte).
 fn starts_char(b: u8) -> bool {
     (b & 0xC0) != 0x80
@@ -118,10 +121,26 @@ impl LineIndex {
         if self.ascii {
             return (start + char_col).min(text.len());
         }
-        let target = self.chars_before(text, start) + char_col;
-        // The last checkpoint at or before the target character, then a scan of one block.
-        let block = self.char_checkpoints.partition_point(|&c| c <= target).saturating_sub(1);
         let bytes = text.as_bytes();
+        // Near the start of the line (the common case: the YAML reader asks this twice per
+        // node), count `char_col` characters from the line's start, which is a character
+        // boundary (it follows a newline). Further in, from the last checkpoint at or before the
+        // target, as counting from the line's start would be as long as the line: either way
+        // at most ~2 KB are read, however long the line.
+        if char_col <= SHORT_COLUMN {
+            let mut chars = 0;
+            for (at, &b) in bytes.iter().enumerate().skip(start) {
+                if starts_char(b) {
+                    if chars == char_col {
+                        return at;
+                    }
+                    chars += 1;
+                }
+            }
+            return text.len();
+        }
+        let target = self.chars_before(text, start) + char_col;
+        let block = self.char_checkpoints.partition_point(|&c| c <= target).saturating_sub(1);
         let mut chars = self.char_checkpoints.get(block).copied().unwrap_or(0);
         for (at, &b) in bytes.iter().enumerate().skip(block * CHECKPOINT) {
             if starts_char(b) {
@@ -184,6 +203,13 @@ mod tests {
             let pos = idx.position(&text, offset);
             assert_eq!((pos.line, pos.column), (1, naive + 1), "offset {offset}");
             assert_eq!(idx.offset_of(&text, 1, naive), offset, "column {naive}");
+        }
+        // Columns on both sides of the short-column bound, on the first line and on a later one.
+        let lines = format!("{}\n{}", "é".repeat(600), "ü".repeat(600));
+        let lines_idx = LineIndex::new(&lines);
+        for col in [0, 1, 255, 256, 257, 599, 600] {
+            assert_eq!(lines_idx.offset_of(&lines, 1, col), 2 * col, "line 1, column {col}");
+            assert_eq!(lines_idx.offset_of(&lines, 2, col), 1201 + 2 * col, "line 2, column {col}");
         }
         let second = text.rfind('z').unwrap();
         assert_eq!(idx.position(&text, second + 1), Position { line: 2, column: 2 });
