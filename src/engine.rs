@@ -750,7 +750,9 @@ impl Engine {
             check.finish(&obs, &mut hits);
             let mut undecided: Vec<ScanHit> = Vec::new();
             check.unverifiable(&obs, &mut undecided);
-            if let (Some(t), Some(started)) = (&self.timings, started) {
+            // A whole-scan rule that observed nothing (a Terraform join in a YAML-only scan) did
+            // no work worth a line in the timings.
+            if let (Some(t), Some(started), false) = (&self.timings, started, obs.is_empty()) {
                 t.add_rule(i, started.elapsed());
             }
             let tagged = hits.into_iter().map(|h| (h, false)).chain(undecided.into_iter().map(|h| (h, true)));

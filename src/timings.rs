@@ -120,7 +120,8 @@ pub struct RuleCost {
     /// CPU time spent in the rule (the worker thread's CPU time, where the platform has a
     /// thread clock; else wall time), summed over every call, in milliseconds.
     pub cpu_ms: f64,
-    /// Calls: resources the rule ran on (plus one for a whole-scan rule's `finish`).
+    /// Calls: resources the rule ran on (plus one for a whole-scan rule's `finish`, when it
+    /// observed something).
     pub calls: u64,
 }
 
