@@ -789,19 +789,11 @@ impl Engine {
     }
 }
 
-/// The libraries (indexes into `libraries`, as (file, source)) that `sources` use, directly or
-/// through other libraries: those whose package `sources` name. A library whose package
-/// cannot be read is always included.
 /// The package a library declares (`stridegate.lib.kubernetes`), if any.
 fn library_package(text: &str) -> Option<&str> {
     text.lines().find_map(|l| l.trim().strip_prefix("package ")).map(str::trim).filter(|p| !p.is_empty())
 }
 
-/// The generated module `stridegate.engine.warm` of a program using `used` libraries: one
-/// rule `l<index>` per library with a package, whose value is the whole package, so that
-/// evaluating it computes every rule of the library. `scan --timings` evaluates these first on
-/// each resource and then each rule on its own with those values kept: a rule's time is then
-/// what it adds to the batch, which computes the libraries once for all its rules.
 /// The warm-up queries (see [`warm_up_module`]) of the libraries `used` that have a package.
 fn warm_up_queries(libraries: &[(String, String)], used: &[usize]) -> WarmUp {
     used.iter()
@@ -810,6 +802,11 @@ fn warm_up_queries(libraries: &[(String, String)], used: &[usize]) -> WarmUp {
         .collect()
 }
 
+/// The generated module `stridegate.engine.warm` of a program: one rule `l<index>` per library
+/// of `warm_up`, whose value is the whole package, so that evaluating it computes every rule of
+/// the library. `scan --timings` evaluates these first on each resource and then each rule on
+/// its own with those values kept: a rule's time is then what it adds to the batch, which
+/// computes the libraries once for all its rules.
 fn warm_up_module(libraries: &[(String, String)], warm_up: &[(usize, String)]) -> Option<String> {
     let mut module = String::from("package stridegate.engine.warm\n\n");
     for (l, _) in warm_up {
@@ -820,6 +817,9 @@ fn warm_up_module(libraries: &[(String, String)], warm_up: &[(usize, String)]) -
     (!warm_up.is_empty()).then_some(module)
 }
 
+/// The libraries (indexes into `libraries`, as (file, source)) that `sources` use, directly or
+/// through other libraries: those whose package `sources` name. A library whose package
+/// cannot be read is always included.
 fn libraries_used<'a>(libraries: &[(String, String)], sources: impl Iterator<Item = &'a str>) -> Vec<usize> {
     let packages: Vec<Option<&str>> = libraries.iter().map(|(_, text)| library_package(text)).collect();
     let mut used: Vec<bool> = packages.iter().map(Option::is_none).collect();
