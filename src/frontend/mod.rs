@@ -61,6 +61,18 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// Which units a scan starts first (lower first): those that usually cost the most (a Helm
+    /// chart renders every template, a Terraform module evaluates all its files), so that the
+    /// last unit to finish is a small one and no thread waits idle on a chart at the end.
+    pub fn schedule_rank(&self) -> u8 {
+        match self {
+            Unit::Helm(_) => 0,
+            Unit::Terraform(_) => 1,
+            Unit::Kustomize(_) => 2,
+            Unit::Document(_) => 3,
+        }
+    }
+
     /// Display paths of the files the unit owns (for records when it cannot be built).
     pub fn files(&self) -> Vec<String> {
         match self {

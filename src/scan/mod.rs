@@ -213,52 +213,71 @@ fn scan_discovered(
         // Plan every unit → build and analyze each (in parallel) → whole-scan finish below.
         let units = timed(timings, Stage::Plan, || frontend::plan(discovered.candidates, options));
         let roles = units::roles(&units, &options.selection, engine.has_scan_rules());
-        units
-            .into_par_iter()
+        // The costliest kinds of unit first (`Unit::schedule_rank`); results are put back in
+        // plan order below, so nothing downstream sees the schedule.
+        let mut scheduled: Vec<(usize, frontend::Unit, units::Role)> = units
+            .into_iter()
             .zip(roles)
-            .filter(|(_, role)| *role != units::Role::Skip)
+            .enumerate()
+            .map(|(i, (unit, role))| (i, unit, role))
+            .filter(|(_, _, role)| *role != units::Role::Skip)
+            .collect();
+        crate::sort::stable_by(&mut scheduled, |a, b| a.1.schedule_rank().cmp(&b.1.schedule_rank()));
+        // Handed out in that order as threads become free (a queue, not rayon's halving of the
+        // list, which would leave one thread the whole run of charts).
+        let mut results: Vec<(usize, UnitResult)> = scheduled
+            .into_iter()
+            .par_bridge()
             .map_init(
                 || workers.take(),
-                |worker, (unit, role)| {
-                    let worker = worker.get();
-                    if role == units::Role::Context {
-                        return context_unit(unit, engine, worker, options, scan_deadline);
-                    }
-                    let mut probe = cache.as_ref().map(|c| c.lookup(&unit, options.max_file_size));
-                    if let Some(hit) = probe.as_mut().and_then(|p| p.hit.take()) {
-                        if let Some(p) = &options.progress {
-                            p.fetch_add(hit.records.len(), Ordering::Relaxed);
+                |worker, (index, unit, role)| -> (usize, UnitResult) {
+                    // (A closure, so the early returns below give this unit's result.)
+                    let analyze = || -> UnitResult {
+                        let worker = worker.get();
+                        if role == units::Role::Context {
+                            return context_unit(unit, engine, worker, options, scan_deadline);
                         }
-                        return UnitResult::restored(hit, options);
-                    }
-                    let files = unit.files();
-                    let now = Instant::now();
-                    if let (Some(deadline), Some(timeout)) = (scan_deadline, options.timeout)
-                        && now >= deadline
-                    {
-                        let message =
-                            format!("not analyzed: the scan's --timeout ({}s) was reached before this file's turn", timeout.as_secs_f64());
-                        return UnitResult::failed(&files, &message);
-                    }
-                    let unit_deadline = now + options.analysis.unit_time;
-                    let deadline = scan_deadline.map_or(unit_deadline, |d| d.min(unit_deadline));
-                    let result = catch_unwind(AssertUnwindSafe(|| {
-                        let built = timed(timings, Stage::Parse, || unit.build(&frontend::Context { options, deadline }));
-                        check_unit(built, engine, worker, options, deadline)
-                    }));
-                    if let Some(p) = &options.progress {
-                        p.fetch_add(files.len(), Ordering::Relaxed);
-                    }
-                    let result = result.unwrap_or_else(|_| {
-                        UnitResult::failed(&files, "internal error while analyzing this file (a bug in stridegate: please report it)")
-                    });
-                    if let (Some(c), Some(p)) = (&cache, probe) {
-                        c.store(p, result.view(), result.complete);
-                    }
-                    result.compact()
+                        let mut probe = cache.as_ref().map(|c| c.lookup(&unit, options.max_file_size));
+                        if let Some(hit) = probe.as_mut().and_then(|p| p.hit.take()) {
+                            if let Some(p) = &options.progress {
+                                p.fetch_add(hit.records.len(), Ordering::Relaxed);
+                            }
+                            return UnitResult::restored(hit, options);
+                        }
+                        let files = unit.files();
+                        let now = Instant::now();
+                        if let (Some(deadline), Some(timeout)) = (scan_deadline, options.timeout)
+                            && now >= deadline
+                        {
+                            let message = format!(
+                                "not analyzed: the scan's --timeout ({}s) was reached before this file's turn",
+                                timeout.as_secs_f64()
+                            );
+                            return UnitResult::failed(&files, &message);
+                        }
+                        let unit_deadline = now + options.analysis.unit_time;
+                        let deadline = scan_deadline.map_or(unit_deadline, |d| d.min(unit_deadline));
+                        let result = catch_unwind(AssertUnwindSafe(|| {
+                            let built = timed(timings, Stage::Parse, || unit.build(&frontend::Context { options, deadline }));
+                            check_unit(built, engine, worker, options, deadline)
+                        }));
+                        if let Some(p) = &options.progress {
+                            p.fetch_add(files.len(), Ordering::Relaxed);
+                        }
+                        let result = result.unwrap_or_else(|_| {
+                            UnitResult::failed(&files, "internal error while analyzing this file (a bug in stridegate: please report it)")
+                        });
+                        if let (Some(c), Some(p)) = (&cache, probe) {
+                            c.store(p, result.view(), result.complete);
+                        }
+                        result.compact()
+                    };
+                    (index, analyze())
                 },
             )
-            .collect()
+            .collect();
+        crate::sort::stable_by(&mut results, |a, b| a.0.cmp(&b.0));
+        results.into_iter().map(|(_, r)| r).collect()
     };
     let results = timed(timings, Stage::Analyze, || match &pool {
         Ok(pool) => pool.install(work),
