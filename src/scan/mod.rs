@@ -246,13 +246,7 @@ fn scan_discovered(
                         }
                         let files = unit.files();
                         let now = Instant::now();
-                        if let (Some(deadline), Some(timeout)) = (scan_deadline, options.timeout)
-                            && now >= deadline
-                        {
-                            let message = format!(
-                                "not analyzed: the scan's --timeout ({}s) was reached before this file's turn",
-                                timeout.as_secs_f64()
-                            );
+                        if let Some(message) = past_scan_timeout(now, scan_deadline, options, "") {
                             return UnitResult::failed(&files, &message);
                         }
                         let unit_deadline = now + options.analysis.unit_time;
@@ -476,6 +470,14 @@ fn out_of_time(options: &ScanOptions, done: usize, total: usize) -> String {
     )
 }
 
+/// The failure message of a unit whose turn comes after the scan's `--timeout` (`note` is
+/// appended), or `None` while there is time.
+fn past_scan_timeout(now: Instant, scan_deadline: Option<Instant>, options: &ScanOptions, note: &str) -> Option<String> {
+    let (Some(deadline), Some(timeout)) = (scan_deadline, options.timeout) else { return None };
+    (now >= deadline)
+        .then(|| format!("not analyzed: the scan's --timeout ({}s) was reached before this file's turn{note}", timeout.as_secs_f64()))
+}
+
 /// A unit that only gives context (see [`units`]): built, observed by the whole-scan rules,
 /// nothing else kept (its files' parse errors belong to their own scans). Past the scan's
 /// deadline, or on an internal error, the whole-scan rules would miss it: its files are failed
@@ -489,13 +491,7 @@ fn context_unit(
     scan_deadline: Option<Instant>,
 ) -> UnitResult {
     let now = Instant::now();
-    if let (Some(deadline), Some(timeout)) = (scan_deadline, options.timeout)
-        && now >= deadline
-    {
-        let message = format!(
-            "not analyzed: the scan's --timeout ({}s) was reached before this file's turn (whole-scan rules need it)",
-            timeout.as_secs_f64()
-        );
+    if let Some(message) = past_scan_timeout(now, scan_deadline, options, " (whole-scan rules need it)") {
         return UnitResult::failed(&unit.files(), &message);
     }
     let files = unit.files();
