@@ -3,8 +3,9 @@
 //! `regex.match`. These tests pin the behaviours those caches could break: the same call site
 //! evaluated with and without a `with` modifier, calls through import aliases into modules that
 //! define functions of the same name, default functions, builtins shadowed by user functions,
-//! extensions, policies added after an evaluation, many regex patterns and invalid ones, and
-//! engines cloned into other threads.
+//! extensions, policies added after an evaluation, many regex patterns and invalid ones,
+//! engines cloned into other threads, and the values of rules and functions kept for the rest of
+//! an evaluation.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
@@ -330,6 +331,50 @@ all := [before, inside, inside_data, after, nested, combined]
         let _ = eval(&mut e, "data.w.before");
         assert_eq!(json(&e.eval_rule_keep_state("data.w.inside".into()).unwrap()), serde_json::json!(20));
         assert_eq!(json(&e.eval_rule_keep_state("data.w.after".into()).unwrap()), serde_json::json!(2 * x));
+    }
+}
+
+/// User functions are memoised per evaluation by their arguments (`call_values`): a value is
+/// never reused under `with`, across inputs or across evaluations, and arguments equal in
+/// content but built apart give the same value.
+#[test]
+fn function_values_are_not_reused_across_with_inputs_or_evaluations() {
+    let policy = r#"
+package m
+import rego.v1
+f(x) := x.v * input.k
+g(_) := 100
+h(x) := f(x) + 1
+scaled(x) := x * data.m.factor
+factor := input.k + 1
+obj := {"v": 2}
+first := f(obj)
+mocked := y if {
+	y := data.m.f(obj) with data.m.f as g
+}
+under_input := y if {
+	y := [f(obj), h(obj), f(obj)] with input.k as 5
+}
+under_data := y if {
+	y := [scaled(1), scaled(1)] with data.m.factor as 50
+}
+again := [f(obj), h(obj), scaled(1)]
+other := f({"v": 3})
+same_content := f({"v": 2})
+partial contains v if {
+	some x in [obj, {"v": 2}, obj]
+	v := f(x)
+}
+all := [first, mocked, under_input, under_data, again, other, same_content, partial]
+"#;
+    let mut e = engine(&[("m.rego", policy)]);
+    for k in [1, 3] {
+        e.set_input(Value::from_json_str(&format!("{{\"k\": {k}}}")).unwrap());
+        for _ in 0..2 {
+            let expected = serde_json::json!([2 * k, 100, [10, 11, 10], [50, 50], [2 * k, 2 * k + 1, k + 1], 3 * k, 2 * k, [2 * k]]);
+            assert_eq!(json(&eval(&mut e, "data.m.all")), expected, "k={k}");
+            assert_eq!(json(&eval(&mut e, "data.m.first")), serde_json::json!(2 * k));
+        }
     }
 }
 

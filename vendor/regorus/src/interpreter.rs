@@ -147,6 +147,41 @@ pub struct Interpreter {
     var_values: BTreeMap<usize, Value>,
     // How many `with` modifier states are applied (not yet restored).
     with_depth: usize,
+    // Per user function and arguments: the value it returned, in the current evaluation. A
+    // function's value depends only on its arguments, the input and the data, which do not
+    // change within an evaluation outside `with` modifiers. Filled and used only when
+    // `var_values` is (and no function is replaced by `with`); cleared with it.
+    call_values: BTreeMap<(usize, Vec<ArgKey>), CallValue>,
+}
+
+/// stridegate patch: an argument of a user function call, as part of a `call_values` key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum ArgKey {
+    /// A scalar (null, boolean, number, string), by value.
+    Scalar(Value),
+    /// An array, set or object, by the address of its shared contents: the same value passed
+    /// on (a statement taken from a rule's set, a container from a list) is found again
+    /// without comparing its contents. The entry holds the value, so the address is not
+    /// reused while the entry exists.
+    Shared(usize),
+}
+
+/// stridegate patch: a memoised function value and the arguments it was computed for.
+#[derive(Debug, Clone)]
+struct CallValue {
+    _args: Vec<Value>,
+    value: Value,
+}
+
+impl ArgKey {
+    fn of(v: &Value) -> Self {
+        match v {
+            Value::Array(a) => ArgKey::Shared(Rc::as_ptr(a) as *const () as usize),
+            Value::Set(a) => ArgKey::Shared(Rc::as_ptr(a) as *const () as usize),
+            Value::Object(a) => ArgKey::Shared(Rc::as_ptr(a) as *const () as usize),
+            v => ArgKey::Scalar(v.clone()),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -239,6 +274,7 @@ impl Clone for Interpreter {
             sorted_rule_paths: None,
             modules_under_cache: BTreeMap::new(),
             var_values: BTreeMap::new(),
+            call_values: BTreeMap::new(),
             with_depth: 0,
         }
     }
@@ -331,6 +367,7 @@ impl Interpreter {
             sorted_rule_paths: None,
             modules_under_cache: BTreeMap::new(),
             var_values: BTreeMap::new(),
+            call_values: BTreeMap::new(),
             with_depth: 0,
         }
     }
@@ -386,6 +423,7 @@ impl Interpreter {
             sorted_rule_paths: None,
             modules_under_cache: BTreeMap::new(),
             var_values: BTreeMap::new(),
+            call_values: BTreeMap::new(),
             with_depth: 0,
         }
     }
@@ -428,6 +466,7 @@ impl Interpreter {
         self.sorted_rule_paths = None;
         self.modules_under_cache.clear();
         self.var_values.clear();
+        self.call_values.clear();
         Rc::make_mut(&mut self.compiled_policy)
     }
 
@@ -507,6 +546,7 @@ impl Interpreter {
     pub fn set_input(&mut self, input: Value) {
         // stridegate patch: values of processed rules depend on the input.
         self.var_values.clear();
+        self.call_values.clear();
         self.input = input.clone();
         // Update with_document["input"] too, in case if engine is being reused and was already prepared
         if let Ok(with_input) = Self::make_or_get_value_mut(&mut self.with_document, &["input"]) {
@@ -537,6 +577,7 @@ impl Interpreter {
         self.reset_execution_timer_state();
         // stridegate patch: values of processed rules belong to one evaluation.
         self.var_values.clear();
+        self.call_values.clear();
         self.with_depth = 0;
     }
 
@@ -3061,6 +3102,63 @@ impl Interpreter {
             }
         }
 
+        // stridegate patch: a user function called again with the same arguments in the same
+        // evaluation returns the value it returned before (see `call_values`).
+        let memo_key = match fcns.first() {
+            Some(first)
+                if self.with_depth == 0
+                    && self.query_module.is_none()
+                    && with_functions_saved.is_none()
+                    && self.with_functions.is_empty() =>
+            {
+                let key = (
+                    core::ptr::from_ref::<Rule>(first.as_ref()) as usize,
+                    param_values.iter().map(ArgKey::of).collect::<Vec<_>>(),
+                );
+                if let Some(memo) = self.call_values.get(&key) {
+                    return Ok(memo.value.clone());
+                }
+                Some(key)
+            }
+            _ => None,
+        };
+        let memo_args = memo_key.as_ref().map(|_| param_values.clone());
+        let result = self.eval_user_function(
+            span,
+            fcn,
+            params,
+            fcns,
+            fcn_module,
+            &selected_fcn_path,
+            param_values,
+            with_functions_saved,
+        );
+        if let (Some(key), Some(args), Ok(value)) = (memo_key, memo_args, &result) {
+            self.call_values.insert(
+                key,
+                CallValue {
+                    _args: args,
+                    value: value.clone(),
+                },
+            );
+        }
+        result
+    }
+
+    /// stridegate patch: the evaluation of a call to user functions, split out of
+    /// `eval_call_impl` so that its value can be memoised.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_user_function(
+        &mut self,
+        span: &Span,
+        fcn: &ExprRef,
+        params: &[ExprRef],
+        fcns: Vec<Ref<Rule>>,
+        fcn_module: Option<Ref<Module>>,
+        selected_fcn_path: &str,
+        param_values: Vec<Value>,
+        with_functions_saved: Option<BTreeMap<String, FunctionModifier>>,
+    ) -> Result<Value> {
         let mut results: Vec<Value> = Vec::new();
         let mut errors: Vec<anyhow::Error> = Vec::new();
 
@@ -3210,7 +3308,7 @@ impl Interpreter {
                 let rules = match self
                     .compiled_policy
                     .default_rules
-                    .get(&selected_fcn_path)
+                    .get(selected_fcn_path)
                     .cloned()
                 {
                     Some(rules) => Some(rules),
