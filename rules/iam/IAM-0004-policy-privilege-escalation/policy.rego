@@ -171,18 +171,11 @@ wide_resource(service, resource, action) if {
 	regex.match(`^[A-Za-z][A-Za-z0-9-]*[/:]\*$`, resource)
 }
 
-broad(s, action) if iam.all_resources(s)
-
-# `broad` for the statement `s` at path `base`: all resources from the per-document table.
+# True when statement `s` at path `base` grants `action` on all resources: Resource "*" or
+# NotResource (from the per-document table), or an ARN covering every resource of its type.
 broad_at(base, _, _) if iam.statement_scopes[base]
 
 broad_at(_, s, action) if {
-	not iam.is_unknown(s.Resource)
-	some r in iam.strings(s, "Resource")
-	type_wide(r, action)
-}
-
-broad(s, action) if {
 	not iam.is_unknown(s.Resource)
 	some r in iam.strings(s, "Resource")
 	type_wide(r, action)
@@ -335,25 +328,35 @@ pattern_of(op, v) := v if {
 	op == "stringlike"
 } else := regex.replace(v, `[*?]`, "")
 
-# [action, path, statement path]: `action` is granted on all resources by the Action element at
+# [action, path, statement key]: `action` is granted on all resources by the Action element at
 # `path`, or by the NotAction of the statement at `path`, and no unconditional Deny removes it.
-# ("*" and "*:*" are left to IAM-0001.)
-granted contains [action, path, base] if {
+# ("*" and "*:*" are left to IAM-0001.) Each element's actions are judged together.
+granted contains [action, path, json.marshal(base)] if {
 	elements := array.concat(iam.allow_actions, iam.allow_service_wildcards)
 	some [[path, _, base], names] in iam.matching_elements(elements, actions_by_service)
 	s := iam.statement_at[base]
-	some action in names
-	broad_at(base, s, action)
-	not iam.denied(s, action)
+	some action in kept_names(base, s, names)
 }
 
-granted contains [action, array.concat(base, ["NotAction"]), base] if {
+granted contains [action, path, json.marshal(base)] if {
 	some [base, s] in iam.allow_statements
 	_ = s.NotAction
-	some action in iam.granted_names(s, method_actions)
-	broad(s, action)
-	not iam.denied(s, action)
+	path := array.concat(base, ["NotAction"])
+	some action in kept_names(base, s, iam.granted_names(s, method_actions))
 }
+
+# The actions of `names` the statement `s` at `base` grants on all resources and no unconditional
+# Deny removes (an all-resources statement needs no check per action, nor a document without
+# unconditional Deny).
+kept_names(base, s, names) := on_all_resources(base, s, names) - removed_names(s, names)
+
+on_all_resources(base, s, names) := names if {
+	iam.statement_scopes[base]
+} else := {x | some x in names; broad_at(base, s, x)}
+
+removed_names(s, names) := {x | some x in names; iam.denied(s, x)} if {
+	count(iam.unconditional_denies) > 0
+} else := set()
 
 statement_at := {json.marshal(base): s | some [base, s] in iam.statements}
 
@@ -361,17 +364,16 @@ statement_at := {json.marshal(base): s | some [base, s] in iam.statements}
 granted_actions := {x | some [x, _, _] in granted}
 
 # Reachability of each statement granting a method action, computed once per statement.
-reach_at := {k: holder_reach(s) | some base in granting_statements; k := json.marshal(base); s := statement_at[k]}
+reach_at := {k: holder_reach(statement_at[k]) | some k in granting_statements}
 
 # Paths of the statements granting method actions (each statement's reach is judged once).
-granting_statements := {base | some [_, _, base] in granted}
+granting_statements := {k | some [_, _, k] in granted}
 
 # [action, statement key] pairs whose grant a guard Deny of the document restricts (a Deny
 # applying only to requests from outside pinned networks, organizations or without MFA).
 guarded contains [x, k] if {
 	count(iam.guard_denies) > 0
-	some [x, _, base] in granted
-	k := json.marshal(base)
+	some [x, _, k] in granted
 	iam.guard_denied(statement_at[k], x)
 }
 
@@ -382,20 +384,30 @@ grant_reach(x, k) := "restricted" if {
 	[x, k] in guarded
 } else := reach_at[k]
 
-# The grants of each granted action: {action: {[path, statement key]}}, indexed once per document
-# so that each method looks up its own actions instead of scanning every grant.
-grants_of := {x: {[p, k] | some [y, p, k] in granted_at; y == x} | some x in granted_actions}
+# The grants of each granted action, with how the holder reaches each:
+# {action: {[path, reach, statement key]}}, indexed once per document so that each method looks
+# up its own actions instead of scanning every grant.
+grant_list[x] contains [p, reach_at[k], k] if {
+	count(iam.guard_denies) == 0
+	some [x, p, k] in granted
+}
 
-# `granted` with statement keys: [action, path, statement key].
-granted_at := {[x, p, json.marshal(base)] | some [x, p, base] in granted}
+grant_list[x] contains [p, grant_reach(x, k), k] if {
+	count(iam.guard_denies) > 0
+	some [x, p, k] in granted
+}
 
 # [action, path, reach] for method `m`: grants of its actions usable by it (PassRole only when
 # iam:PassedToService lets it reach one of the method's services).
-usable(m) := {[x, p, grant_reach(x, k)] |
+usable(m) := {[x, p, r] |
 	some a in m.actions
 	x := lower(a)
-	some [p, k] in object.get(grants_of, x, set())
-	pass_ok(x, m, statement_at[k])
+	x != "iam:passrole"
+	some [p, r, _] in object.get(grant_list, x, set())
+} | {["iam:passrole", p, r] |
+	"iam:PassRole" in m.actions
+	some [p, r, k] in object.get(grant_list, "iam:passrole", set())
+	pass_ok("iam:passrole", m, statement_at[k])
 }
 
 pass_ok(x, _, _) if x != "iam:passrole"
@@ -414,17 +426,19 @@ pass_ok("iam:passrole", m, s) if {
 
 reach_rank := {"full": 0, "restricted": 1, "undecided": 2}
 
+rank_names := ["full", "restricted", "undecided"]
+
 # The best way the holder reaches method `m` ("full", "restricted" or "undecided"), defined when
-# every action of the method is granted.
-method_reach(m, grants) := reach if {
-	every a in m.actions {
-		some [x, _, _] in grants
-		x == lower(a)
-	}
-	# For each action its best grant; the method is as reachable as its least reachable action.
-	ranks := [min([reach_rank[r] | some [x, _, r] in grants; x == lower(a)]) | some a in m.actions]
-	worst := max(ranks)
-	reach := [r | some r, n in reach_rank; n == worst][0]
+# every action of the method is granted: each action by its best grant, the method as its least
+# reachable action.
+method_reach(m, grants) := rank_names[max(ranks)] if {
+	ranks := [min(rs) |
+		some a in m.actions
+		x := lower(a)
+		rs := {reach_rank[r] | some [y, _, r] in grants; y == x}
+		count(rs) > 0
+	]
+	count(ranks) == count(m.actions)
 }
 
 # [location, method, reach] for every method whose actions are all granted.

@@ -145,9 +145,26 @@ impl SourceStr {
     }
 }
 
+// stridegate patch: variable names are compared on every scope lookup (B-tree maps keyed by
+// `SourceStr`). They are compared as bytes (the order of `str`), and the same span of the same
+// source is equal without comparing; `text()` checked char boundaries on both sides each time.
+impl SourceStr {
+    fn bytes(&self) -> &[u8] {
+        span_range(self.start, self.end)
+            .and_then(|range| self.source.contents().as_bytes().get(range))
+            .unwrap_or(b"<invalid-span>")
+    }
+
+    fn same_span(&self, other: &Self) -> bool {
+        self.start == other.start
+            && self.end == other.end
+            && Rc::ptr_eq(&self.source.src, &other.source.src)
+    }
+}
+
 impl cmp::PartialEq for SourceStr {
     fn eq(&self, other: &Self) -> bool {
-        self.text().eq(other.text())
+        self.same_span(other) || self.bytes() == other.bytes()
     }
 }
 
@@ -161,7 +178,10 @@ impl cmp::PartialOrd for SourceStr {
 
 impl cmp::Ord for SourceStr {
     fn cmp(&self, other: &Self) -> cmp::Ordering {
-        self.text().cmp(other.text())
+        if self.same_span(other) {
+            return cmp::Ordering::Equal;
+        }
+        self.bytes().cmp(other.bytes())
     }
 }
 
