@@ -348,15 +348,11 @@ granted contains [action, path, json.marshal(base)] if {
 # The actions of `names` the statement `s` at `base` grants on all resources and no unconditional
 # Deny removes (an all-resources statement needs no check per action, nor a document without
 # unconditional Deny).
-kept_names(base, s, names) := on_all_resources(base, s, names) - removed_names(s, names)
+kept_names(base, s, names) := on_all_resources(base, s, names) - iam.denied_names(s, names)
 
 on_all_resources(base, s, names) := names if {
 	iam.statement_scopes[base]
 } else := {x | some x in names; broad_at(base, s, x)}
-
-removed_names(s, names) := {x | some x in names; iam.denied(s, x)} if {
-	count(iam.unconditional_denies) > 0
-} else := set()
 
 statement_at := {json.marshal(base): s | some [base, s] in iam.statements}
 

@@ -91,9 +91,8 @@ wide_resource(service, resource) if {
 	regex.match(`^[A-Za-z][A-Za-z0-9-]*[/:]\*$`, resource)
 }
 
-broad(s, _) if iam.all_resources(s)
-
-# `broad` for the statement `s` at path `base`: all resources from the per-document table.
+# True when statement `s` at path `base` grants `action` on all resources: Resource "*" or
+# NotResource (from the per-document table), or an ARN covering every resource of its type.
 broad_at(base, _, _) if iam.statement_scopes[base]
 
 broad_at(_, s, action) if {
@@ -102,11 +101,13 @@ broad_at(_, s, action) if {
 	type_wide(r, action)
 }
 
-broad(s, action) if {
-	not iam.is_unknown(s.Resource)
-	some r in iam.strings(s, "Resource")
-	type_wide(r, action)
-}
+# The actions of the set `names` that statement `s` at path `base` grants on all resources and
+# no unconditional Deny removes (an all-resources statement needs no check per action).
+kept_names(base, s, names) := on_all_resources(base, s, names) - iam.denied_names(s, names)
+
+on_all_resources(base, s, names) := names if {
+	iam.statement_scopes[base]
+} else := {x | some x in names; broad_at(base, s, x)}
 
 scope(s, matched) := "NotResource" if {
 	_ = s.NotResource
@@ -128,7 +129,7 @@ deny contains {"msg": msg, "path": path} if {
 	some [[path, a, base], names] in iam.matching_elements(iam.allow_actions, sensitive_actions)
 	s := iam.statement_at[base]
 	not tag_scoped(s)
-	matched := sort([x | some x in names; broad_at(base, s, x); not iam.denied(s, x)])
+	matched := sort(kept_names(base, s, names))
 	count(matched) > 0
 	msg := sprintf("%q reads stored data or secrets on all resources (%s)%s", [a, scope(s, matched), what(a, matched)])
 }
@@ -139,7 +140,7 @@ deny contains {"msg": msg, "path": array.concat(base, ["NotAction"])} if {
 	some [base, s] in iam.allow_statements
 	not tag_scoped(s)
 	iam.known_strings(s, "NotAction")
-	matched := sort([x | some x in iam.granted_names(s, sensitive_actions); broad(s, x); not iam.denied(s, x)])
+	matched := sort(kept_names(base, s, iam.granted_names(s, sensitive_actions)))
 	count(matched) > 0
 	msg := sprintf("NotAction grants every action it does not list, and reads stored data or secrets on all resources (%s): %s", [scope(s, matched), concat(", ", matched)])
 }
