@@ -378,6 +378,36 @@ all := [first, mocked, under_input, under_data, again, other, same_content, part
     }
 }
 
+/// A constant rule (`name := <literal>`) keeps its value across evaluations (`const_values`),
+/// never under `with`, and a rule that reads the input is never taken for one.
+#[test]
+fn constant_rules_are_kept_across_evaluations_but_not_under_with() {
+    let policy = r#"
+package k
+import rego.v1
+table := {"a": [1, 2], "b": {"c": true}}
+names := {"x", "y"}
+looks_constant := {"v": input.v}
+twice := [table.a, table.a]
+uses := [table.a, names, looks_constant.v, twice]
+under_with := y if {
+	y := [table.a, twice] with data.k.table as {"a": [9]}
+}
+after := table.b
+all := [uses, under_with, after]
+"#;
+    let mut e = engine(&[("k.rego", policy)]);
+    for v in [1, 2, 1] {
+        e.set_input(Value::from_json_str(&format!("{{\"v\": {v}}}")).unwrap());
+        // Under `with` first, in a fresh evaluation, then outside it.
+        assert_eq!(json(&eval(&mut e, "data.k.under_with")), serde_json::json!([[9], [[9], [9]]]), "v={v}");
+        for _ in 0..2 {
+            let expected = serde_json::json!([[[1, 2], ["x", "y"], v, [[1, 2], [1, 2]]], [[9], [[9], [9]]], {"c": true}]);
+            assert_eq!(json(&eval(&mut e, "data.k.all")), expected, "v={v}");
+        }
+    }
+}
+
 /// `eval_rule_keep_state` (used by `scan --timings`) evaluates a rule reusing the values of the
 /// rules evaluated since the last `eval_rule`, with the same results as a fresh evaluation.
 #[test]

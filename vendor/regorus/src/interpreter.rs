@@ -152,6 +152,10 @@ pub struct Interpreter {
     // change within an evaluation outside `with` modifiers. Filled and used only when
     // `var_values` is (and no function is replaced by `with`); cleared with it.
     call_values: BTreeMap<(usize, Vec<ArgKey>), CallValue>,
+    // Per `VarInfo` of a constant rule (`name := <literal>`, see `VarInfo::constant`): its
+    // value, kept across evaluations (it depends on neither the input nor the data) and cleared
+    // only with the compiled policy. Used and filled only where `var_values` is.
+    const_values: BTreeMap<usize, Value>,
 }
 
 /// stridegate patch: an argument of a user function call, as part of a `call_values` key.
@@ -197,6 +201,53 @@ struct VarInfo {
     known: bool,
     /// Whether a rule or default rule lies at `rule_path` or under it.
     rules_under: bool,
+    /// Whether `rule_path` is one rule `name := <literal>` (no body, no default, a value made of
+    /// strings, numbers, booleans, null, arrays, sets and objects only): its value is the same in
+    /// every evaluation.
+    constant: bool,
+}
+
+/// stridegate patch: whether `e` is a literal value (no variable, reference, call or
+/// comprehension anywhere in it).
+fn is_literal(e: &Expr) -> bool {
+    match e {
+        Expr::String { .. }
+        | Expr::RawString { .. }
+        | Expr::Number { .. }
+        | Expr::Bool { .. }
+        | Expr::Null { .. } => true,
+        Expr::Array { items, .. } | Expr::Set { items, .. } => {
+            items.iter().all(|i| is_literal(i.as_ref()))
+        }
+        Expr::Object { fields, .. } => fields
+            .iter()
+            .all(|(_, k, v)| is_literal(k.as_ref()) && is_literal(v.as_ref())),
+        _ => false,
+    }
+}
+
+/// stridegate patch: whether the rules at a path are one constant rule (`VarInfo::constant`).
+fn is_constant_rule(rules: &[Ref<Rule>]) -> bool {
+    match rules {
+        [rule] => match rule.as_ref() {
+            Rule::Spec {
+                head:
+                    RuleHead::Compr {
+                        refr,
+                        assign: Some(assign),
+                        ..
+                    },
+                bodies,
+                ..
+            } => {
+                bodies.is_empty()
+                    && matches!(refr.as_ref(), Expr::Var { .. })
+                    && is_literal(assign.value.as_ref())
+            }
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// stridegate patch: a call site's function path (after import resolution) and, once known,
@@ -275,6 +326,7 @@ impl Clone for Interpreter {
             modules_under_cache: BTreeMap::new(),
             var_values: BTreeMap::new(),
             call_values: BTreeMap::new(),
+            const_values: BTreeMap::new(),
             with_depth: 0,
         }
     }
@@ -368,6 +420,7 @@ impl Interpreter {
             modules_under_cache: BTreeMap::new(),
             var_values: BTreeMap::new(),
             call_values: BTreeMap::new(),
+            const_values: BTreeMap::new(),
             with_depth: 0,
         }
     }
@@ -424,6 +477,7 @@ impl Interpreter {
             modules_under_cache: BTreeMap::new(),
             var_values: BTreeMap::new(),
             call_values: BTreeMap::new(),
+            const_values: BTreeMap::new(),
             with_depth: 0,
         }
     }
@@ -467,6 +521,7 @@ impl Interpreter {
         self.modules_under_cache.clear();
         self.var_values.clear();
         self.call_values.clear();
+        self.const_values.clear();
         Rc::make_mut(&mut self.compiled_policy)
     }
 
@@ -3732,11 +3787,25 @@ impl Interpreter {
             .iter()
             .map_while(|p| p.strip_prefix(rule_path.as_str()))
             .any(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['));
+        // Constant: one literal rule at the path, no default, no rule under it.
+        let nested = sorted
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .map_while(|p| p.strip_prefix(rule_path.as_str()))
+            .any(|rest| rest.starts_with('.') || rest.starts_with('['));
+        let constant = !nested
+            && !policy.default_rules.contains_key(&rule_path)
+            && policy
+                .rules
+                .get(&rule_path)
+                .is_some_and(|rules| is_constant_rule(rules));
         let info = Rc::new(VarInfo {
             module_var_path,
             rule_path,
             known,
             rules_under,
+            constant,
         });
         if cacheable {
             self.var_cache
@@ -3788,11 +3857,20 @@ impl Interpreter {
                 if let Some(value) = self.var_values.get(&value_key) {
                     return Ok(Self::get_value_chained(value.clone(), fields));
                 }
+                // A constant rule's value, computed in an earlier evaluation.
+                if info.constant {
+                    if let Some(value) = self.const_values.get(&value_key) {
+                        return Ok(Self::get_value_chained(value.clone(), fields));
+                    }
+                }
             }
 
             if self.is_processed(&module_var_path_refs)? {
                 let value = Self::get_value_chained(self.data.clone(), &module_var_path_refs);
                 if cache_values {
+                    if info.constant {
+                        self.const_values.insert(value_key, value.clone());
+                    }
                     self.var_values.insert(value_key, value.clone());
                 }
                 return Ok(Self::get_value_chained(value, fields));
@@ -3855,6 +3933,9 @@ impl Interpreter {
             }
 
             let value = Self::get_value_chained(self.data.clone(), &module_var_path_refs[..]);
+            if found && cache_values && info.constant && value != Value::Undefined {
+                self.const_values.insert(value_key, value.clone());
+            }
             Ok(Self::get_value_chained(value, fields))
         } else {
             Ok(Value::Undefined)
