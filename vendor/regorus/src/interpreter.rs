@@ -3594,36 +3594,38 @@ impl Interpreter {
 
     fn ensure_rule_evaluated(&mut self, path: String) -> Result<()> {
         self.check_execution_time()?;
+        // stridegate patch: the rule lists and the path's components are read through a clone
+        // of the policy's `Rc`, instead of cloning the lists and the components (a vector of
+        // strings) on every call.
+        let policy = self.compiled_policy.clone();
         let mut matched = false;
-        if let Some(rules) = self.compiled_policy.rules.get(&path) {
+        if let Some(rules) = policy.rules.get(&path) {
             matched = true;
-            for r in rules.clone() {
-                if !self.processed.contains(&r) {
-                    let module = self.get_rule_module(&r)?;
-                    self.eval_rule(&module, &r)?;
+            for r in rules {
+                if !self.processed.contains(r) {
+                    let module = self.get_rule_module(r)?;
+                    self.eval_rule(&module, r)?;
                 }
             }
         }
 
         // Evaluate the associated default rules after non-default rules
-        if let Some(rules) = self.compiled_policy.default_rules.get(&path) {
+        if let Some(rules) = policy.default_rules.get(&path) {
             matched = true;
-            for (r, _) in rules.clone() {
-                if !self.processed.contains(&r) {
-                    let module = self.get_rule_module(&r)?;
+            for (r, _) in rules {
+                if !self.processed.contains(r) {
+                    let module = self.get_rule_module(r)?;
                     let prev_module = self.set_current_module(Some(module))?;
-                    self.eval_default_rule(&r)?;
+                    self.eval_default_rule(r)?;
                     self.set_current_module(prev_module)?;
                 }
             }
         }
 
         if matched {
-            let components = self
-                .compiled_policy
+            let components = policy
                 .rule_path_components
                 .get(&path)
-                .cloned()
                 .ok_or_else(|| anyhow!("missing components for registered rule path {path}"))?;
             let comps: Vec<&str> = components.iter().map(String::as_str).collect();
             let (_, tail) = comps
