@@ -366,6 +366,10 @@ partial contains v if {
 	v := f(x)
 }
 all := [first, mocked, under_input, under_data, again, other, same_content, partial]
+
+# More distinct calls than the memo keeps (MAX_CALL_VALUES), twice.
+double(x) := x * 2
+many := [sum([double(i) | some i in numbers.range(1, 20000)]), sum([double(i) | some i in numbers.range(1, 20000)])]
 "#;
     let mut e = engine(&[("m.rego", policy)]);
     for k in [1, 3] {
@@ -375,6 +379,7 @@ all := [first, mocked, under_input, under_data, again, other, same_content, part
             assert_eq!(json(&eval(&mut e, "data.m.all")), expected, "k={k}");
             assert_eq!(json(&eval(&mut e, "data.m.first")), serde_json::json!(2 * k));
         }
+        assert_eq!(json(&eval(&mut e, "data.m.many")), serde_json::json!([400_020_000, 400_020_000]));
     }
 }
 

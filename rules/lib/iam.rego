@@ -618,7 +618,7 @@ unscoped_grants(by_service) := {[path, a, matched, scope] |
 	policy_type == "identity"
 	some [[path, a, base], names] in matching_elements(allow_actions, by_service)
 	s := statement_at[base]
-	matched := sort(unscoped_names(base, s, names))
+	matched := sort(on_every_resource(base, s, names) - denied_names(s, names))
 	count(matched) > 0
 	scope := resource_scope_at(base, s, matched[0])
 } | {[path, "NotAction", matched, scope] |
@@ -627,16 +627,14 @@ unscoped_grants(by_service) := {[path, a, matched, scope] |
 	known_strings(s, "NotAction")
 	path := array.concat(base, ["NotAction"])
 	all_names := {x | some _, names in by_service; some x in names}
-	matched := sort(unscoped_names(base, s, granted_names(s, all_names)))
+	granted := granted_names(s, all_names)
+	matched := sort(on_every_resource(base, s, granted) - denied_names(s, granted))
 	count(matched) > 0
 	scope := resource_scope_at(base, s, matched[0])
 }
 
-# The actions of the set `names` that statement `s` at path `base` grants on every resource, once
-# any unconditional Deny of the document is taken away. A statement on every resource needs no
-# check per action, nor does a document without unconditional Deny.
-unscoped_names(base, s, names) := on_every_resource(base, s, names) - denied_names(s, names)
-
+# The actions of the set `names` that statement `s` at path `base` grants on every resource (a
+# statement on every resource needs no check per action).
 on_every_resource(base, s, names) := names if {
 	statement_scopes[base]
 } else := {x | some x in names; resource_scope_at(base, s, x)}

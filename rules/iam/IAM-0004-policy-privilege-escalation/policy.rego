@@ -335,21 +335,20 @@ granted contains [action, path, json.marshal(base)] if {
 	elements := array.concat(iam.allow_actions, iam.allow_service_wildcards)
 	some [[path, _, base], names] in iam.matching_elements(elements, actions_by_service)
 	s := iam.statement_at[base]
-	some action in kept_names(base, s, names)
+	some action in on_all_resources(base, s, names) - iam.denied_names(s, names)
 }
 
 granted contains [action, path, json.marshal(base)] if {
 	some [base, s] in iam.allow_statements
 	_ = s.NotAction
 	path := array.concat(base, ["NotAction"])
-	some action in kept_names(base, s, iam.granted_names(s, method_actions))
+	names := iam.granted_names(s, method_actions)
+	some action in on_all_resources(base, s, names) - iam.denied_names(s, names)
 }
 
-# The actions of `names` the statement `s` at `base` grants on all resources and no unconditional
-# Deny removes (an all-resources statement needs no check per action, nor a document without
-# unconditional Deny).
-kept_names(base, s, names) := on_all_resources(base, s, names) - iam.denied_names(s, names)
-
+# The actions of the set `names` that the statement `s` at `base` grants on all resources (an
+# all-resources statement needs no check per action). Those an unconditional Deny removes are
+# taken away by the callers (`iam.denied_names`).
 on_all_resources(base, s, names) := names if {
 	iam.statement_scopes[base]
 } else := {x | some x in names; broad_at(base, s, x)}

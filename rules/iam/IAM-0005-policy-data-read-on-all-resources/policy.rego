@@ -101,10 +101,9 @@ broad_at(_, s, action) if {
 	type_wide(r, action)
 }
 
-# The actions of the set `names` that statement `s` at path `base` grants on all resources and
-# no unconditional Deny removes (an all-resources statement needs no check per action).
-kept_names(base, s, names) := on_all_resources(base, s, names) - iam.denied_names(s, names)
-
+# The actions of the set `names` that statement `s` at path `base` grants on all resources (an
+# all-resources statement needs no check per action). Those an unconditional Deny removes are
+# taken away by the callers (`iam.denied_names`).
 on_all_resources(base, s, names) := names if {
 	iam.statement_scopes[base]
 } else := {x | some x in names; broad_at(base, s, x)}
@@ -129,7 +128,7 @@ deny contains {"msg": msg, "path": path} if {
 	some [[path, a, base], names] in iam.matching_elements(iam.allow_actions, sensitive_actions)
 	s := iam.statement_at[base]
 	not tag_scoped(s)
-	matched := sort(kept_names(base, s, names))
+	matched := sort(on_all_resources(base, s, names) - iam.denied_names(s, names))
 	count(matched) > 0
 	msg := sprintf("%q reads stored data or secrets on all resources (%s)%s", [a, scope(s, matched), what(a, matched)])
 }
@@ -140,7 +139,8 @@ deny contains {"msg": msg, "path": array.concat(base, ["NotAction"])} if {
 	some [base, s] in iam.allow_statements
 	not tag_scoped(s)
 	iam.known_strings(s, "NotAction")
-	matched := sort(kept_names(base, s, iam.granted_names(s, sensitive_actions)))
+	names := iam.granted_names(s, sensitive_actions)
+	matched := sort(on_all_resources(base, s, names) - iam.denied_names(s, names))
 	count(matched) > 0
 	msg := sprintf("NotAction grants every action it does not list, and reads stored data or secrets on all resources (%s): %s", [scope(s, matched), concat(", ", matched)])
 }

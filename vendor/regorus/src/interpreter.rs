@@ -158,6 +158,10 @@ pub struct Interpreter {
     const_values: BTreeMap<usize, Value>,
 }
 
+/// stridegate patch: how many function values `call_values` holds at most in one evaluation
+/// (a few MB; an IAM policy of 18,000 statements would otherwise keep a million values).
+const MAX_CALL_VALUES: usize = 16_384;
+
 /// stridegate patch: an argument of a user function call, as part of a `call_values` key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum ArgKey {
@@ -3177,7 +3181,10 @@ impl Interpreter {
             }
             _ => None,
         };
-        let memo_args = memo_key.as_ref().map(|_| param_values.clone());
+        let memo_args = memo_key
+            .as_ref()
+            .filter(|_| self.call_values.len() < MAX_CALL_VALUES)
+            .map(|_| param_values.clone());
         let result = self.eval_user_function(
             span,
             fcn,
@@ -3188,6 +3195,8 @@ impl Interpreter {
             param_values,
             with_functions_saved,
         );
+        // Bounded: a document of thousands of statements makes a call per statement and
+        // action; past the bound, calls are evaluated as without the memo.
         if let (Some(key), Some(args), Ok(value)) = (memo_key, memo_args, &result) {
             self.call_values.insert(
                 key,
