@@ -736,54 +736,65 @@ impl Engine {
     }
 
     /// [`Engine::finish`] on observations already grouped by rule index (in the order they
-    /// were observed), as a scan collects them: no second copy of them all.
+    /// were observed), as a scan collects them: no second copy of them all. The rules finish in
+    /// parallel (on the current rayon pool); their results are joined in rule order.
     pub fn finish_grouped(&self, mut by_rule: HashMap<usize, Vec<Observation>>) -> (Vec<Finding>, Vec<Finding>) {
+        let work: Vec<(usize, Vec<Observation>)> = self.scan_rules.iter().map(|&i| (i, by_rule.remove(&i).unwrap_or_default())).collect();
+        use rayon::prelude::*;
+        let parts: Vec<(Vec<Finding>, Vec<Finding>)> = work.into_par_iter().map(|(i, obs)| self.finish_rule(i, obs)).collect();
         let mut findings = Vec::new();
         let mut unverifiable = Vec::new();
-        for &i in &self.scan_rules {
-            let Some(rule) = self.rules.get(i) else { continue };
-            let Exec::Scan(check) = &rule.exec else { continue };
-            let mut obs = by_rule.remove(&i).unwrap_or_default();
-            crate::sort::stable_by(&mut obs, |a, b| (&a.root, &a.address).cmp(&(&b.root, &b.address)));
-            let started = self.timings.as_ref().map(|_| crate::timings::RuleClock::start());
-            let mut hits: Vec<ScanHit> = Vec::new();
-            check.finish(&obs, &mut hits);
-            let mut undecided: Vec<ScanHit> = Vec::new();
-            check.unverifiable(&obs, &mut undecided);
-            // A whole-scan rule that observed nothing (a Terraform join in a YAML-only scan) did
-            // no work worth a line in the timings.
-            if let (Some(t), Some(started), false) = (&self.timings, started, obs.is_empty()) {
-                t.add_rule(i, started.elapsed());
-            }
-            let tagged = hits.into_iter().map(|h| (h, false)).chain(undecided.into_iter().map(|h| (h, true)));
-            for (hit, is_unverifiable) in tagged {
-                let into = if is_unverifiable { &mut unverifiable } else { &mut findings };
-                let Some(o) = obs.get(hit.observation) else { continue };
-                let (location, present) = o.anchor(&hit.path);
-                let mut related = hit.related;
-                related.extend(
-                    o.related_at(&hit.path).iter().map(|(location, message)| crate::finding::RelatedLocation {
-                        location: location.clone(),
-                        message: message.clone(),
-                    }),
-                );
-                into.push(Finding {
-                    rule_id: rule.id.clone(),
-                    rule_name: rule.name.clone(),
-                    severity: hit.severity.unwrap_or(rule.meta.severity),
-                    stride: rule.stride.clone(),
-                    message: hit.message,
-                    location: location.clone(),
-                    resource: o.address.clone(),
-                    attribute: hit.path,
-                    attribute_present: present,
-                    related,
-                    resource_location: Some(o.root.clone()),
-                    call_sites: Vec::new(),
-                    suppression: None,
-                    baseline: None,
-                });
-            }
+        for (f, u) in parts {
+            findings.extend(f);
+            unverifiable.extend(u);
+        }
+        (findings, unverifiable)
+    }
+
+    /// One whole-scan rule's finish on its observations: (findings, unverifiable controls).
+    fn finish_rule(&self, i: usize, mut obs: Vec<Observation>) -> (Vec<Finding>, Vec<Finding>) {
+        let mut findings = Vec::new();
+        let mut unverifiable = Vec::new();
+        let Some(rule) = self.rules.get(i) else { return (findings, unverifiable) };
+        let Exec::Scan(check) = &rule.exec else { return (findings, unverifiable) };
+        crate::sort::stable_by(&mut obs, |a, b| (&a.root, &a.address).cmp(&(&b.root, &b.address)));
+        let started = self.timings.as_ref().map(|_| crate::timings::RuleClock::start());
+        let mut hits: Vec<ScanHit> = Vec::new();
+        check.finish(&obs, &mut hits);
+        let mut undecided: Vec<ScanHit> = Vec::new();
+        check.unverifiable(&obs, &mut undecided);
+        // A whole-scan rule that observed nothing (a Terraform join in a YAML-only scan) did
+        // no work worth a line in the timings.
+        if let (Some(t), Some(started), false) = (&self.timings, started, obs.is_empty()) {
+            t.add_rule(i, started.elapsed());
+        }
+        let tagged = hits.into_iter().map(|h| (h, false)).chain(undecided.into_iter().map(|h| (h, true)));
+        for (hit, is_unverifiable) in tagged {
+            let into = if is_unverifiable { &mut unverifiable } else { &mut findings };
+            let Some(o) = obs.get(hit.observation) else { continue };
+            let (location, present) = o.anchor(&hit.path);
+            let mut related = hit.related;
+            related.extend(
+                o.related_at(&hit.path)
+                    .iter()
+                    .map(|(location, message)| crate::finding::RelatedLocation { location: location.clone(), message: message.clone() }),
+            );
+            into.push(Finding {
+                rule_id: rule.id.clone(),
+                rule_name: rule.name.clone(),
+                severity: hit.severity.unwrap_or(rule.meta.severity),
+                stride: rule.stride.clone(),
+                message: hit.message,
+                location: location.clone(),
+                resource: o.address.clone(),
+                attribute: hit.path,
+                attribute_present: present,
+                related,
+                resource_location: Some(o.root.clone()),
+                call_sites: Vec::new(),
+                suppression: None,
+                baseline: None,
+            });
         }
         (findings, unverifiable)
     }

@@ -346,7 +346,11 @@ fn scan_discovered(
             stats
         })
         .or_else(|| cache_note.map(|note| crate::cache::CacheStats { notes: vec![note], ..Default::default() }));
-    let (mut scan_findings, mut scan_unverifiable) = timed(timings, Stage::Finish, || engine.finish_grouped(observations));
+    // The whole-scan rules finish in parallel on the scan's threads.
+    let (mut scan_findings, mut scan_unverifiable) = timed(timings, Stage::Finish, || match &pool {
+        Ok(pool) => pool.install(|| engine.finish_grouped(observations)),
+        Err(_) => engine.finish_grouped(observations),
+    });
     if sharded {
         scan_findings.retain(|f| observed_here.contains(&(f.resource.clone(), f.location.file.clone())));
         scan_unverifiable.retain(|f| observed_here.contains(&(f.resource.clone(), f.location.file.clone())));
