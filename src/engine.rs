@@ -930,9 +930,10 @@ fn to_rego(v: &Value) -> regorus::Value {
         },
         Value::String(s) => regorus::Value::from(s.as_str()),
         Value::Array(items) => regorus::Value::from(items.iter().map(to_rego).collect::<Vec<_>>()),
-        Value::Object(map) => regorus::Value::from(
-            map.iter().map(|(k, v)| (regorus::Value::from(k.as_str()), to_rego(v))).collect::<std::collections::BTreeMap<_, _>>(),
-        ),
+        // Sorted once into regorus' frozen object (no ordered map built and copied out).
+        Value::Object(map) => regorus::Value::from(regorus::value::Object::from_entries(
+            map.iter().map(|(k, v)| (regorus::Value::from(k.as_str()), to_rego(v))).collect(),
+        )),
     }
 }
 

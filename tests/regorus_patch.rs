@@ -431,6 +431,61 @@ fn keep_state_evaluation_gives_fresh_results() {
     }
 }
 
+/// Which paths under `data` are processed (their rules evaluated) and which are replaced by a
+/// `with data...` modifier is kept in a tree of path components (`ProcessedPaths`): a package
+/// read whole after one of its rules alone, a package and a rule replaced by `with` (the rules
+/// depending on them see the replacement, the rules under them are not evaluated), and the
+/// original values again after the modifiers, in evaluations of several orders.
+#[test]
+fn processed_and_overridden_data_paths() {
+    let b = r#"
+package a.b
+import rego.v1
+x := 1
+y := x + 1
+"#;
+    let c = r#"
+package a.c
+import rego.v1
+z := data.a.b.y * 10
+w := z if { true }
+"#;
+    let q = r#"
+package q
+import rego.v1
+r1 := data.a.b.x
+r2 := data.a.b
+r3 := v if {
+	v := data.a.c.z with data.a.b as {"x": 5, "y": 7}
+}
+r4 := v if {
+	v := data.a.b.y with data.a.b.x as 40
+}
+r5 := data.a
+r6 := v if {
+	v := [data.a.c.w, data.a.b.y] with data.a.c.z as 3
+}
+all := [r1, r2, r3, r4, r5, r6]
+"#;
+    let whole = serde_json::json!({"b": {"x": 1, "y": 2}, "c": {"w": 20, "z": 20}});
+    let expected = serde_json::json!([1, {"x": 1, "y": 2}, 70, 41, whole, [3, 2]]);
+    let mut e = engine(&[("b.rego", b), ("c.rego", c), ("q.rego", q)]);
+    e.set_input(Value::from_json_str("{}").unwrap());
+    for order in [["data.q.all", "data.q.r5"], ["data.q.r5", "data.q.all"], ["data.q.r6", "data.q.all"]] {
+        for rule in order {
+            let want = match rule {
+                "data.q.all" => expected.clone(),
+                "data.q.r5" => whole.clone(),
+                _ => serde_json::json!([3, 2]),
+            };
+            assert_eq!(json(&eval(&mut e, rule)), want, "{rule} in {order:?}");
+        }
+        // One evaluation keeping its state: the paths processed under `with` are not kept.
+        assert_eq!(json(&e.eval_rule_keep_state("data.q.r4".to_string()).unwrap()), serde_json::json!(41));
+        assert_eq!(json(&e.eval_rule_keep_state("data.q.r2".to_string()).unwrap()), serde_json::json!({"x": 1, "y": 2}));
+    }
+}
+
 /// The `[patch.crates-io]` entry only applies while Cargo.toml asks for the vendored version:
 /// an upgrade must either re-apply the patches or drop the folder (vendor/regorus/STRIDEGATE.md).
 #[test]

@@ -115,7 +115,7 @@ pub struct HoistedLoopsLookup {
 
     /// Maps (module_index, expr_index) -> BindingPlan
     /// Stores pre-computed binding plans for assignment-style expressions
-    expr_binding_plans: Lookup<BindingPlan>,
+    expr_binding_plans: Lookup<crate::Rc<BindingPlan>>,
 
     /// Maps (module_index, query_index) -> ScopeContext
     /// Stores compilation contexts for queries (rules, comprehensions, every)
@@ -215,7 +215,7 @@ impl HoistedLoopsLookup {
         plan: BindingPlan,
     ) -> Result<()> {
         self.expr_binding_plans
-            .set_checked(module_idx, expr_idx, plan)
+            .set_checked(module_idx, expr_idx, crate::Rc::new(plan))
             .map_err(|err| anyhow!("expr_binding_plans out of bounds: {err}"))
     }
 
@@ -235,6 +235,18 @@ impl HoistedLoopsLookup {
         module_idx: u32,
         expr_idx: u32,
     ) -> LookupResult<Option<&BindingPlan>> {
+        self.expr_binding_plans
+            .get_checked(module_idx, expr_idx)
+            .map(|plan| plan.map(|plan| &**plan))
+    }
+
+    /// stridegate patch: the binding plan for an expression, shared, so that the interpreter
+    /// holds it while evaluating without a deep copy per evaluation.
+    pub fn get_expr_binding_plan_rc(
+        &self,
+        module_idx: u32,
+        expr_idx: u32,
+    ) -> LookupResult<Option<&crate::Rc<BindingPlan>>> {
         self.expr_binding_plans.get_checked(module_idx, expr_idx)
     }
 }

@@ -254,6 +254,27 @@ impl FromIterator<(Value, Value)> for Object {
     }
 }
 
+impl Object {
+    /// stridegate patch: an object from entries in any order, sorted once straight into the
+    /// frozen form, instead of building an ordered map and then copying it out of the map. Of
+    /// entries with the same key the last wins, as with [`Object::insert`].
+    pub fn from_entries(mut entries: alloc::vec::Vec<(Value, Value)>) -> Self {
+        if entries.is_empty() {
+            return Self { repr: Repr::Empty };
+        }
+        // Stable: entries of equal keys keep their order, and the last one is kept below.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut sorted: alloc::vec::Vec<(Value, Value)> = alloc::vec::Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            match sorted.last_mut() {
+                Some(last) if last.0 == key => last.1 = value,
+                _ => sorted.push((key, value)),
+            }
+        }
+        Self { repr: Repr::Frozen(sorted.into_boxed_slice()) }
+    }
+}
+
 impl From<BTreeMap<Value, Value>> for Object {
     fn from(map: BTreeMap<Value, Value>) -> Self {
         if map.is_empty() {
