@@ -144,6 +144,7 @@ pub type Constructor = fn(&crate::config::RuleSettings) -> NativeCheck;
 /// the only place a native rule's id appears in code; the registry test checks the ids against
 /// the metadata under `rules/`.
 pub static NATIVE_RULES: &[(&str, Constructor)] = &[
+    ("IAM-0006", iam::iam_0006_malformed_policy_document::check),
     ("IAM-0020", iam::iam_0020_state_access_not_team_scoped::check),
     ("IAM-0021", iam::iam_0021_privilege_escalation_across_policies::check),
     ("K8S-0016", kubernetes::k8s_0016_service_account_token_automounted::check),

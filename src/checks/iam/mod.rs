@@ -1,7 +1,8 @@
-//! Native IAM rules that join policies with the rest of the scan (one file per rule,
-//! `iam_<id>_<name>.rs`) and what they share. The rules are registered in
-//! `checks::NATIVE_RULES`.
+//! Native IAM rules (one file per rule, `iam_<id>_<name>.rs`): those that join policies with
+//! the rest of the scan, and IAM-0006, native for speed (issue 12), and what they share. The
+//! rules are registered in `checks::NATIVE_RULES`.
 
+pub mod iam_0006_malformed_policy_document;
 pub mod iam_0020_state_access_not_team_scoped;
 pub mod iam_0021_privilege_escalation_across_policies;
 
