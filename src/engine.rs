@@ -41,7 +41,8 @@ pub fn add_extensions(rego: &mut regorus::Engine) -> Result<(), String> {
         }),
     )
     .map_err(|e| e.to_string())?;
-    crate::iam::lookup::add_extensions(rego)
+    crate::iam::lookup::add_extensions(rego)?;
+    crate::iam::escalation::add_extensions(rego)
 }
 
 /// Boxes a closure as a regorus extension (so its signature is inferred from the trait).

@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod conditions;
 pub mod elements;
+pub mod escalation;
 pub mod extract;
 pub mod lookup;
 pub mod policy;

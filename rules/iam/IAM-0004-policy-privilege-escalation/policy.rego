@@ -392,71 +392,44 @@ grant_list[x] contains [p, grant_reach(x, k), k] if {
 	some [x, p, k] in granted
 }
 
-# [action, path, reach] for method `m`: grants of its actions usable by it (PassRole only when
-# iam:PassedToService lets it reach one of the method's services).
-usable(m) := {[x, p, r] |
-	some a in m.actions
-	x := lower(a)
-	x != "iam:passrole"
-	some [p, r, _] in object.get(grant_list, x, set())
-} | {["iam:passrole", p, r] |
-	"iam:PassRole" in m.actions
-	some [p, r, k] in object.get(grant_list, "iam:passrole", set())
-	pass_ok("iam:passrole", m, statement_at[k])
+# For each method whose every action has a usable grant: [location, method index, reach,
+# reported grants], combined natively (src/iam/escalation.rs): a method's reach is the worst,
+# over its actions, of the best usable grant of each; its location the first path among the
+# grants reaching that far. A grant of iam:PassRole is usable for a method when the statement
+# may pass a role to the method's service (`passrole_ok`).
+escalation := stridegate.iam_escalation_methods(methods, grant_list, passrole_ok) if {
+	iam.policy_type == "identity"
+	count(granted_actions) > 0
 }
 
-pass_ok(x, _, _) if x != "iam:passrole"
+passrole_ok contains [i, k] if {
+	some i, m in methods
+	"iam:PassRole" in m.actions
+	some [_, _, k] in object.get(grant_list, "iam:passrole", set())
+	passes_role_for(m, statement_at[k])
+}
 
-pass_ok("iam:passrole", m, s) if {
+# True when statement `s`, granting iam:PassRole, may pass a role to the service of method `m`
+# (any service when the method names none).
+passes_role_for(m, s) if {
 	services := {passed_to_by_action[lower(a)] | some a in m.actions; passed_to_by_action[lower(a)]}
 	count(services) == 0
 	may_pass_to(s, "")
 }
 
-pass_ok("iam:passrole", m, s) if {
+passes_role_for(m, s) if {
 	some a in m.actions
 	service := passed_to_by_action[lower(a)]
 	may_pass_to(s, service)
 }
 
-reach_rank := {"full": 0, "restricted": 1, "undecided": 2}
-
-rank_names := ["full", "restricted", "undecided"]
-
-# The best way the holder reaches method `m` ("full", "restricted" or "undecided"), defined when
-# every action of the method is granted: each action by its best grant, the method as its least
-# reachable action.
-method_reach(m, grants) := rank_names[max(ranks)] if {
-	ranks := [min(rs) |
-		some a in m.actions
-		x := lower(a)
-		rs := {reach_rank[r] | some [y, _, r] in grants; y == x}
-		count(rs) > 0
-	]
-	count(ranks) == count(m.actions)
+found contains [location, methods[i], reach] if {
+	some [location, i, reach, _] in escalation
 }
 
-# [location, method, reach] for every method whose actions are all granted.
-found contains [location, m, reach] if {
-	iam.policy_type == "identity"
-	count(granted_actions) > 0
-	some m in methods
-	every a in m.actions {
-		lower(a) in granted_actions
-	}
-	grants := usable(m)
-	reach := method_reach(m, grants)
-	paths := {p | some [_, p, r] in grants; reach_rank[r] <= reach_rank[reach]}
-	location := sort(paths)[0]
-}
-
-# [path, action] for every grant counted in a reported escalation: IAM-0024 and IAM-0025 leave
-# these actions to this rule at that element.
-reported_grants contains [p, x] if {
-	some [_, m, r] in found
-	r != "undecided"
-	some [x, p, gr] in usable(m)
-	reach_rank[gr] <= reach_rank[r]
+reported_grants contains g if {
+	some [_, _, _, reported] in escalation
+	some g in reported
 }
 
 describe(m, "full") := sprintf("%s (%s)", [concat(" + ", m.actions), m.how])
