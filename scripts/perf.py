@@ -12,8 +12,9 @@ scanner process (from wait4's rusage, so nothing else on the machine is counted)
 (count and a digest of the sorted findings, so two binaries can be checked to agree) and the
 scaling (wall at -j1 / wall at -j2). The fixed cost of one call is the median of --fixed-runs
 scans of each tiny file with all rules (and of tiny.yaml with one rule). `shapes`: CPU per KB of
-each IAM policy shape (OUT/iam-shapes/<shape>), marginal: the folder's CPU minus that of its first
-policy alone (start-up, catalogue and IAM compilation), over the other policies' kilobytes.
+each IAM policy shape (OUT/iam-shapes/<shape>), marginal: the CPU of the folder copied k times
+minus that of the folder (start-up, catalogue and IAM compilation cancel out), over the
+kilobytes the copies add (at least 100 KB and 150 files).
 
 When the binary has `scan --timings`, one more scan per corpus at -j1 writes the cost of every
 rule, shared Rego library and stage: the top rules and the libraries by CPU are printed, and
@@ -216,12 +217,21 @@ def tree_size(root):
     return files, size
 
 
+# A shape's folder is scanned once as it is and once copied until the copies add at least this
+# much, so that the difference is well above the run-to-run noise of a small folder.
+SHAPE_MIN_ADDED_BYTES = 100 * 1024
+SHAPE_MIN_ADDED_FILES = 150
+
+
 def shape_costs(bins, results, args, report):
     """CPU per KB of each IAM policy shape (OUT/iam-shapes/<shape>) at -j1: the "no shape over
-    1 ms per KB" aim. The cost of a shape is its marginal cost: the CPU of scanning the whole
-    folder minus that of scanning its first policy alone (start-up, loading the action
-    catalogue and compiling the IAM rules, which a scan pays once however many policies it
-    holds), over the other policies' kilobytes. The CPU of an empty scan is kept for reference."""
+    1 ms per KB" aim. The cost of a shape is its marginal cost: the CPU of scanning the folder
+    copied k times minus that of scanning it once (start-up, loading the action catalogue and
+    compiling the IAM rules, which a scan pays once however many policies it holds, cancel out),
+    over the kilobytes the k - 1 copies add; k is chosen so that they add at least 100 KB and 150
+    files (a folder of 19 small policies differs by a few milliseconds from one policy alone,
+    within the noise). The binaries alternate per shape. The CPU of an empty scan is kept for
+    reference."""
     root = os.path.join(args.corpus, "iam-shapes")
     empty = os.path.join(args.corpus, "empty")
     if not os.path.isdir(root):
@@ -229,23 +239,32 @@ def shape_costs(bins, results, args, report):
         return
     os.makedirs(empty, exist_ok=True)
     shapes = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
-    for i, b in enumerate(bins):
-        def cpu(target):
-            return statistics.median(measure(b.scan(target, 1, report))["cpu_s"] for _ in range(args.runs))
-        out = {"floor_cpu_ms": cpu(empty) * 1000, "shapes": {}}
+
+    def cpu(b, target):
+        return statistics.median(measure(b.scan(target, 1, report))["cpu_s"] for _ in range(args.runs))
+
+    outs = [{"floor_cpu_ms": cpu(b, empty) * 1000, "shapes": {}} for b in bins]
+    with tempfile.TemporaryDirectory(prefix="perf-shapes-") as tmp:
         for shape in shapes:
             folder = os.path.join(root, shape)
             files, size = tree_size(folder)
-            first = os.path.join(folder, sorted(os.listdir(folder))[0])
-            first_size = os.path.getsize(first)
-            total = cpu(folder)
-            alone = cpu(first)
-            above = max(0.0, total - alone) * 1000
-            rest_kb = (size - first_size) / 1024
-            out["shapes"][shape] = {"files": files, "bytes": size, "cpu_ms": total * 1000, "first_cpu_ms": alone * 1000,
-                                    "ms_per_kb": above / rest_kb if rest_kb > 0 else None,
-                                    "ms_per_file": above / (files - 1) if files > 1 else None}
-        progress(f"IAM shapes {b.label}: done")
+            if files == 0 or size == 0:
+                continue
+            copies = max(2, 1 + max(-(-SHAPE_MIN_ADDED_BYTES // size), -(-SHAPE_MIN_ADDED_FILES // files)))
+            copied = os.path.join(tmp, shape)
+            for k in range(copies):
+                shutil.copytree(folder, os.path.join(copied, f"copy{k}"))
+            added_kb = (copies - 1) * size / 1024
+            for i, b in enumerate(bins):
+                once = cpu(b, folder)
+                total = cpu(b, copied)
+                above = max(0.0, total - once) * 1000
+                outs[i]["shapes"][shape] = {"files": files, "bytes": size, "copies": copies, "cpu_ms": once * 1000,
+                                            "copied_cpu_ms": total * 1000, "ms_per_kb": above / added_kb,
+                                            "ms_per_file": above / ((copies - 1) * files)}
+            shutil.rmtree(copied, ignore_errors=True)
+            progress(f"IAM shape {shape} ({copies} copies): done")
+    for i, out in enumerate(outs):
         results[i]["iam_shapes"] = out
 
 
@@ -408,8 +427,8 @@ def print_results(results):
             table(headers[: len(results) + 1], stage_rows)
     with_shapes = [r for r in results if r.get("iam_shapes")]
     if with_shapes:
-        print("== IAM policy shapes (-j1; marginal CPU: the folder minus its first policy alone, over the other "
-              "policies; aim: 1 ms per KB)")
+        print("== IAM policy shapes (-j1; marginal CPU: the folder copied k times minus the folder, over the "
+              "kilobytes the copies add; aim: 1 ms per KB)")
         rows = []
         for shape, e in sorted(with_shapes[-1]["iam_shapes"]["shapes"].items(), key=lambda kv: -(kv[1]["ms_per_kb"] or 0)):
             cells = []
