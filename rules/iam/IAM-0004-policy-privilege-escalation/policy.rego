@@ -405,6 +405,9 @@ escalation := stridegate.iam_escalation_methods(methods, grant_list, passrole_ok
 passrole_ok contains [i, k] if {
 	some i, m in methods
 	"iam:PassRole" in m.actions
+	every a in m.actions {
+		lower(a) in granted_actions
+	}
 	some [_, _, k] in object.get(grant_list, "iam:passrole", set())
 	passes_role_for(m, statement_at[k])
 }
