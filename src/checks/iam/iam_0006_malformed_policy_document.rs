@@ -8,6 +8,7 @@
 use serde_json::{Map, Value};
 
 use crate::checks::{Hit, NativeCheck, ResourceCheck};
+use crate::encode::go_quote as quoted;
 use crate::iam::policy::CONTEXT_KEY;
 use crate::model::{AttributePath, Resource, is_unknown};
 
@@ -61,46 +62,6 @@ fn is_operator(op: &str) -> bool {
     let lower = op.to_ascii_lowercase();
     let body = lower.strip_prefix("forallvalues:").or_else(|| lower.strip_prefix("foranyvalue:")).unwrap_or(&lower);
     body == "null" || BASE_OPERATORS.contains(&body.strip_suffix("ifexists").unwrap_or(body))
-}
-
-/// `s` quoted as Go's `%q` (and so Rego's `sprintf`) quotes it: the usual backslash escapes,
-/// other control and invisible characters as `\x`, `\u` or `\U` escapes.
-fn quoted(s: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            ' '..='~' => out.push(c),
-            c if u32::from(c) < 0x80 => {
-                let _ = write!(out, "\\x{:02x}", u32::from(c));
-            }
-            c if c.is_control() || c.is_whitespace() || invisible(c) => {
-                if u32::from(c) <= 0xffff {
-                    let _ = write!(out, "\\u{:04x}", u32::from(c));
-                } else {
-                    let _ = write!(out, "\\U{:08x}", u32::from(c));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Format characters Go does not print (soft hyphen, zero-width and direction marks, BOM).
-fn invisible(c: char) -> bool {
-    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
 /// The document's statements with their paths: the objects of a Statement list, or a single
@@ -261,12 +222,5 @@ mod tests {
         ] {
             assert!(!is_operator(op), "{op:?} accepted");
         }
-    }
-
-    #[test]
-    fn quoted_as_go_quotes() {
-        assert_eq!(quoted("a\"b\\c"), r#""a\"b\\c""#);
-        assert_eq!(quoted("tab\there\u{1}"), r#""tab\there\x01""#);
-        assert_eq!(quoted("é\u{200b}"), "\"é\\u200b\"");
     }
 }
