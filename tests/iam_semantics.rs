@@ -166,9 +166,10 @@ fn malformed_conditions_and_denies_never_fail_a_rule() {
     assert!(report.findings.iter().chain(&report.unverifiable).any(|f| &*f.rule_id == "IAM-0009"));
 }
 
-/// The native condition classifier (`stridegate::iam::conditions`, used by IAM-0021) and the Rego
-/// library (IAM-0004's `holder_reach` and `may_pass_to`, the library's `guard_deny`) give the same
-/// answers on one table of statements.
+/// The native condition classifier (`stridegate::iam::conditions`, used by IAM-0004 and
+/// IAM-0021) and the Rego library's `guard_deny` give the same answers on one table of
+/// statements; the holder's reach and `iam:PassedToService`, native only since issue 12 (they
+/// agreed with IAM-0004's former Rego on this table), are pinned by a snapshot.
 #[test]
 fn native_and_rego_condition_classifiers_agree() {
     use stridegate::iam::conditions::{self, DenyEffect};
@@ -219,22 +220,20 @@ fn native_and_rego_condition_classifiers_agree() {
         json!({"StringEquals": "aws:SourceIp"}),
     ];
     let services = ["ec2.amazonaws.com", "lambda.amazonaws.com", "glue.amazonaws.com", ""];
+    let mut table = String::new();
     for condition in conditions {
         let allow = json!({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": condition});
         let deny = json!({"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": condition});
         let (a, d) = (allow.as_object().unwrap(), deny.as_object().unwrap());
-        let rego_reach = eval(&mut engine, &format!("data.stridegate.rules.iam_0004.holder_reach({allow})"));
-        assert_eq!(rego_reach, json!(conditions::holder_reach(a).as_str()), "holder_reach of {condition}");
-        for service in services {
-            let rego = eval(&mut engine, &format!("data.stridegate.rules.iam_0004.may_pass_to({allow}, {service:?})")) == json!(true);
-            assert_eq!(rego, conditions::may_pass_to(a, service), "may_pass_to {service:?} under {condition}");
-        }
+        let passes: Vec<&str> = services.iter().copied().filter(|s| conditions::may_pass_to(a, s)).collect();
+        table.push_str(&format!("{condition}: {}, passes role to {passes:?}\n", conditions::holder_reach(a).as_str()));
         let rego_guard = eval(&mut engine, &format!("data.stridegate.lib.iam.guard_deny({deny})")) == json!(true);
         let rego_cancels = eval(&mut engine, &format!("data.stridegate.lib.iam.has_condition_field({deny})")) != json!(true);
         let native = conditions::deny_effect(d);
         assert_eq!(rego_guard, native == DenyEffect::Restricts, "guard_deny of {condition}");
         assert_eq!(rego_cancels, native == DenyEffect::Cancels, "unconditional deny of {condition}");
     }
+    insta::assert_snapshot!("holder_reach_and_passed_to_service", table);
     // The key lists are the library's.
     let keys = |q: &str, engine: &mut regorus::Engine| {
         let mut v: Vec<String> = eval(engine, q).as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()).collect();

@@ -254,96 +254,25 @@ passed_to_by_action := {
 	"sagemaker:createtrainingjob": "sagemaker.amazonaws.com",
 }
 
-# How the holder reaches a grant of statement `s`:
-#   "full": no Condition, or only conditions that do not limit the holder (aws:SecureTransport,
-#           aws:RequestedRegion...) and iam:PassedToService (judged per method);
-#   "restricted": a condition pins the holder to networks, endpoints, organizations, accounts,
-#           or requires MFA;
-#   "undecided": any other condition (tags, service keys, values that cannot be known).
-holder_reach(s) := "full" if {
-	not iam.has_condition_field(s)
-} else := "restricted" if {
-	some e in iam.condition_entries(s)
-	holder_pin(e)
-} else := "full" if {
-	is_object(s.Condition)
-	not iam.unknown_condition(s)
-	entries := iam.condition_entries(s)
-	count(entries) > 0
-	count(entries) == iam.condition_key_count(s)
-	every e in entries {
-		e.known
-		holder_open(e)
-	}
-} else := "undecided"
-
-holder_pin(e) if iam.pins_caller(e)
-
-holder_pin(e) if {
-	e.key == "aws:multifactorauthpresent"
-	e.op == "bool"
-	not e.if_exists
-	e.values == ["true"]
-}
-
-holder_open(e) if e.key == "iam:passedtoservice"
-
-holder_open(e) if {
-	iam.open_entry(e)
-	not holder_pin(e)
-}
-
-# iam:PassedToService conditions of a statement: [operator, values] pairs.
-passed_to_conditions(s) := [e |
-	some e in iam.condition_entries(s)
-	e.key == "iam:passedtoservice"
-]
-
-# True when a PassRole grant of statement `s` may pass a role to `service`.
-may_pass_to(s, _) if not iam.has_condition_field(s)
-
-may_pass_to(s, service) if {
-	iam.has_condition_field(s)
-	every e in passed_to_conditions(s) {
-		e.known
-		passes(e.op, e.values, service)
-	}
-}
-
-passes(op, vals, service) if {
-	op in {"stringequals", "stringequalsignorecase", "stringlike"}
-	some v in vals
-	stridegate.aws_wildcard_match(pattern_of(op, v), service, true)
-}
-
-passes(op, vals, service) if {
-	op in {"stringnotequals", "stringnotequalsignorecase", "stringnotlike"}
-	every v in vals {
-		not stridegate.aws_wildcard_match(pattern_of(op, v), service, true)
-	}
-}
-
-# StringEquals compares literally: its `*` and `?` are not wildcards.
-pattern_of(op, v) := v if {
-	op == "stringlike"
-} else := regex.replace(v, `[*?]`, "")
-
-# [action, path, statement key]: `action` is granted on all resources by the Action element at
-# `path`, or by the NotAction of the statement at `path`, and no unconditional Deny removes it.
-# ("*" and "*:*" are left to IAM-0001.) Each element's actions are judged together.
-granted contains [action, path, json.marshal(base)] if {
+# [path, statement key, actions]: the method actions (lowercased) that the Action element at
+# `path`, or the NotAction of the statement at `path`, grants on all resources and no
+# unconditional Deny removes ("*" and "*:*" are left to IAM-0001). Each element's actions are
+# judged together.
+grants contains [path, json.marshal(base), actions] if {
 	elements := array.concat(iam.allow_actions, iam.allow_service_wildcards)
 	some [[path, _, base], names] in iam.matching_elements(elements, actions_by_service)
 	s := iam.statement_at[base]
-	some action in on_all_resources(base, s, names) - iam.denied_names(s, names)
+	actions := on_all_resources(base, s, names) - iam.denied_names(s, names)
+	count(actions) > 0
 }
 
-granted contains [action, path, json.marshal(base)] if {
+grants contains [path, json.marshal(base), actions] if {
 	some [base, s] in iam.allow_statements
 	_ = s.NotAction
 	path := array.concat(base, ["NotAction"])
 	names := iam.granted_names(s, method_actions)
-	some action in on_all_resources(base, s, names) - iam.denied_names(s, names)
+	actions := on_all_resources(base, s, names) - iam.denied_names(s, names)
+	count(actions) > 0
 }
 
 # The actions of the set `names` that the statement `s` at `base` grants on all resources (an
@@ -355,75 +284,29 @@ on_all_resources(base, s, names) := names if {
 
 statement_at := {json.marshal(base): s | some [base, s] in iam.statements}
 
-# Every action some statement grants (a method is found only when all of its actions are).
-granted_actions := {x | some [x, _, _] in granted}
-
-# Reachability of each statement granting a method action, computed once per statement.
-reach_at := {k: holder_reach(statement_at[k]) | some k in granting_statements}
-
-# Paths of the statements granting method actions (each statement's reach is judged once).
-granting_statements := {k | some [_, _, k] in granted}
-
 # [action, statement key] pairs whose grant a guard Deny of the document restricts (a Deny
 # applying only to requests from outside pinned networks, organizations or without MFA).
 guarded contains [x, k] if {
 	count(iam.guard_denies) > 0
-	some [x, _, k] in granted
+	some [_, k, actions] in grants
+	some x in actions
 	iam.guard_denied(statement_at[k], x)
 }
 
-# How the holder reaches the grant of `x` by the statement at `k`: the statement's reach, made
-# "restricted" by a guard Deny.
-grant_reach(x, k) := "restricted" if {
-	reach_at[k] == "full"
-	[x, k] in guarded
-} else := reach_at[k]
-
-# The grants of each granted action, with how the holder reaches each:
-# {action: {[path, reach, statement key]}}, indexed once per document so that each method looks
-# up its own actions instead of scanning every grant.
-grant_list[x] contains [p, reach_at[k], k] if {
-	count(iam.guard_denies) == 0
-	some [x, p, k] in granted
-}
-
-grant_list[x] contains [p, grant_reach(x, k), k] if {
-	count(iam.guard_denies) > 0
-	some [x, p, k] in granted
-}
-
 # For each method whose every action has a usable grant: [location, method index, reach,
-# reported grants], combined natively (src/iam/escalation.rs): a method's reach is the worst,
-# over its actions, of the best usable grant of each; its location the first path among the
-# grants reaching that far. A grant of iam:PassRole is usable for a method when the statement
-# may pass a role to the method's service (`passrole_ok`).
-escalation := stridegate.iam_escalation_methods(methods, grant_list, passrole_ok) if {
+# reported grants], combined natively (src/iam/escalation.rs). How the holder reaches a grant
+# is its statement's: "full" without a Condition, or with conditions that do not limit the
+# holder (aws:SecureTransport, aws:RequestedRegion...) and iam:PassedToService (judged per
+# method); "restricted" when a condition pins the holder to networks, endpoints,
+# organizations, accounts, or requires MFA, or a guard Deny covers the action; "undecided"
+# under any other condition (tags, service keys, values that cannot be known). A grant of
+# iam:PassRole is usable for a method when the statement's iam:PassedToService conditions let
+# it pass a role to the method's service (`passed_to_by_action`). A method's reach is the
+# worst, over its actions, of the best usable grant of each; its location the first path
+# among the grants reaching that far.
+escalation := stridegate.iam_escalation_methods(methods, grants, statement_at, guarded, passed_to_by_action) if {
 	iam.policy_type == "identity"
-	count(granted_actions) > 0
-}
-
-passrole_ok contains [i, k] if {
-	some i, m in methods
-	"iam:PassRole" in m.actions
-	every a in m.actions {
-		lower(a) in granted_actions
-	}
-	some [_, _, k] in object.get(grant_list, "iam:passrole", set())
-	passes_role_for(m, statement_at[k])
-}
-
-# True when statement `s`, granting iam:PassRole, may pass a role to the service of method `m`
-# (any service when the method names none).
-passes_role_for(m, s) if {
-	services := {passed_to_by_action[lower(a)] | some a in m.actions; passed_to_by_action[lower(a)]}
-	count(services) == 0
-	may_pass_to(s, "")
-}
-
-passes_role_for(m, s) if {
-	some a in m.actions
-	service := passed_to_by_action[lower(a)]
-	may_pass_to(s, service)
+	count(grants) > 0
 }
 
 found contains [location, methods[i], reach] if {
