@@ -570,13 +570,14 @@ impl Engine {
                 _ => &resource.kind,
             };
             let Some(entry) = self.by_kind.get(&(resource.platform, kind.to_string())) else { continue };
+            let first = out.observations.len();
             for &i in &entry.rules {
                 if let Some(rule) = self.rules.get(i)
                     && let Exec::Scan(check) = &rule.exec
                 {
                     let started = timings.map(|_| crate::timings::RuleClock::start());
                     if let Some(obs) = check.observe(resource) {
-                        out.observations.push((i, obs));
+                        push_observation(&mut out.observations, first, i, obs);
                     }
                     if let (Some(t), Some(started)) = (timings, started) {
                         t.add_rule(i, started.elapsed());
@@ -664,6 +665,7 @@ impl Engine {
             }
         }
         let mut hits = Vec::new();
+        let first_observation = out.observations.len();
         for &i in &entry.rules {
             let Some(rule) = self.rules.get(i) else { continue };
             hits.clear();
@@ -671,7 +673,7 @@ impl Engine {
             match &rule.exec {
                 Exec::Scan(check) => {
                     if let Some(obs) = check.observe(resource) {
-                        out.observations.push((i, obs));
+                        push_observation(&mut out.observations, first_observation, i, obs);
                     }
                 }
                 Exec::Native(check) => check.check(resource, &mut hits),
@@ -984,6 +986,15 @@ fn rego_hits(result: &Value, hits: &mut Vec<Hit>) -> Result<(), String> {
         hits.push(Hit { message: msg.to_string(), path, severity });
     }
     Ok(())
+}
+
+/// Appends `obs`, made by rule `rule`, sharing the resource's identity with the first
+/// observation made of the same resource (those from `first` on).
+fn push_observation(observations: &mut Vec<(usize, Observation)>, first: usize, rule: usize, mut obs: Observation) {
+    if let Some((_, earlier)) = observations.get(first) {
+        obs.share_resource(earlier);
+    }
+    observations.push((rule, obs));
 }
 
 #[cfg(test)]

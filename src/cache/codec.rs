@@ -378,7 +378,8 @@ pub(super) fn encode(data: UnitView<'_>, rules: &Rules) -> Option<CUnit> {
     let mut files = Files::default();
     let mut obs = Vec::with_capacity(observations.len());
     for (i, o) in observations {
-        let Observation { address, kind, namespace, name, facts, root, anchors, related: rel } = o;
+        let Observation { resource, facts, anchors, related: rel } = o;
+        let crate::checks::Observed { address, kind, namespace, name, root } = &**resource;
         obs.push(CObservation {
             r: rules.ids.get(*i)?.clone(),
             address: address.clone(),
@@ -441,12 +442,14 @@ pub(super) fn decode(unit: CUnit, rules: &Rules) -> Option<UnitData> {
         observations.push((
             *index,
             Observation {
-                address: o.address,
-                kind: o.kind,
-                namespace: o.namespace,
-                name: o.name,
+                resource: Arc::new(crate::checks::Observed {
+                    address: o.address,
+                    kind: o.kind,
+                    namespace: o.namespace,
+                    name: o.name,
+                    root: unloc(o.root, files)?,
+                }),
                 facts: o.facts,
-                root: unloc(o.root, files)?,
                 anchors,
                 related,
             },

@@ -9,6 +9,8 @@ pub mod iam;
 pub mod kubernetes;
 pub mod terraform;
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::finding::RelatedLocation;
@@ -32,11 +34,11 @@ pub trait ResourceCheck: Send + Sync {
     fn check(&self, resource: &Resource, hits: &mut Vec<Hit>);
 }
 
-/// What a whole-scan rule keeps of one resource. Observations hold extracted facts and
-/// already-resolved locations, never the resource or its file, so memory stays proportional to
-/// what the rule needs rather than to the size of the scan.
-#[derive(Debug, Clone)]
-pub struct Observation {
+/// Which resource an observation is about. Several whole-scan rules observe the same resource
+/// (a Deployment is observed by four Kubernetes rules), and its observations share one copy
+/// ([`Observation::share_resource`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
     /// Logical address of the resource.
     pub address: String,
     /// Kind/type.
@@ -45,16 +47,34 @@ pub struct Observation {
     pub namespace: Option<String>,
     /// Name, if any.
     pub name: Option<String>,
-    /// Whatever the rule extracted.
-    pub facts: Value,
     /// Location of the resource itself.
     pub root: Location,
+}
+
+/// What a whole-scan rule keeps of one resource. Observations hold extracted facts and
+/// already-resolved locations, never the resource or its file, so memory stays proportional to
+/// what the rule needs rather than to the size of the scan. The resource's identity is read
+/// through `Deref` (`o.address`, `o.kind`, `o.root`...).
+#[derive(Debug, Clone)]
+pub struct Observation {
+    /// The resource observed.
+    pub resource: Arc<Observed>,
+    /// Whatever the rule extracted.
+    pub facts: Value,
     /// Locations of the attributes the rule may report on, with whether each exists.
     pub anchors: Vec<(AttributePath, Location, bool)>,
     /// Related locations of the resource at the root and at each anchor that has any (module
     /// call sites, the build or release that produced the object, the patch or values key that
     /// set the value), reported with findings there.
     pub related: Vec<(AttributePath, Vec<(Location, String)>)>,
+}
+
+impl std::ops::Deref for Observation {
+    type Target = Observed;
+
+    fn deref(&self) -> &Observed {
+        &self.resource
+    }
 }
 
 impl Observation {
@@ -75,15 +95,20 @@ impl Observation {
                 (!r.is_empty()).then_some((p, r))
             })
             .collect();
-        Self {
+        let observed = Observed {
             address: resource.address.clone(),
             kind: resource.kind.clone(),
             namespace: resource.namespace.clone(),
             name: resource.name.clone(),
-            facts,
             root,
-            anchors,
-            related,
+        };
+        Self { resource: Arc::new(observed), facts: compact_object(facts), anchors, related }
+    }
+
+    /// Shares `other`'s copy of the resource's identity when it is the same resource.
+    pub fn share_resource(&mut self, other: &Observation) {
+        if !Arc::ptr_eq(&self.resource, &other.resource) && self.resource == other.resource {
+            self.resource = Arc::clone(&other.resource);
         }
     }
 
@@ -97,6 +122,20 @@ impl Observation {
     /// The stored location for `path` (falls back to the resource itself).
     pub fn anchor(&self, path: &AttributePath) -> (&Location, bool) {
         self.anchors.iter().find(|(p, _, _)| p == path).map_or((&self.root, path.is_empty()), |(_, l, found)| (l, *found))
+    }
+}
+
+/// `facts` with its top-level object sized to its keys: `json!` grows a map by doubling, and
+/// every observation of the scan is held until the end (a one-key map would take three times
+/// its size).
+fn compact_object(facts: Value) -> Value {
+    match facts {
+        Value::Object(map) => {
+            let mut exact = serde_json::Map::with_capacity(map.len());
+            exact.extend(map);
+            Value::Object(exact)
+        }
+        other => other,
     }
 }
 

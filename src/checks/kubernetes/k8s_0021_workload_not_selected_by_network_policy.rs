@@ -1,8 +1,6 @@
 //! K8S-0021 `workload-not-selected-by-network-policy`: what it does, why and how to fix it are in
 //! `rules/kubernetes/K8S-0021-workload-not-selected-by-network-policy/metadata.yaml` (`stridegate explain K8S-0021`).
 
-use serde_json::Value;
-
 use super::{is_workload, namespace, observe_network_policy, observe_workload, observed_spec_path, role, selector_matches};
 use crate::checks::{NativeCheck, Observation, ScanCheck, ScanHit};
 use crate::finding::RelatedLocation;
@@ -21,7 +19,7 @@ impl ScanCheck for WorkloadNotSelectedByNetworkPolicy {
     fn observe(&self, resource: &Resource) -> Option<Observation> {
         match resource.kind.as_str() {
             "NetworkPolicy" => Some(observe_network_policy(resource)),
-            _ if is_workload(resource) => observe_workload(resource, Value::Null, &[]),
+            _ if is_workload(resource) => observe_workload(resource),
             _ => None,
         }
     }
@@ -38,7 +36,7 @@ impl ScanCheck for WorkloadNotSelectedByNetworkPolicy {
             }
             let mut decided_unselected = true;
             for p in policies.iter().filter(|p| namespace(p) == namespace(o) || namespace(p) == UNKNOWN_NAMESPACE) {
-                match selector_matches(p.facts["spec"].get("podSelector").unwrap_or(&Value::Null), labels) {
+                match selector_matches(&p.facts["podSelector"], labels) {
                     Some(false) => {}
                     Some(true) | None => {
                         decided_unselected = false;

@@ -313,12 +313,14 @@ mod tests {
     fn observed(kind: &str, namespace: Option<&str>, name: &str, facts: Value, line: usize) -> Observation {
         let at = Position { line, column: 1 };
         Observation {
-            address: format!("{kind}/{}/{name}", namespace.unwrap_or("-")),
-            kind: kind.to_string(),
-            namespace: namespace.map(str::to_string),
-            name: Some(name.to_string()),
+            resource: std::sync::Arc::new(crate::checks::Observed {
+                address: format!("{kind}/{}/{name}", namespace.unwrap_or("-")),
+                kind: kind.to_string(),
+                namespace: namespace.map(str::to_string),
+                name: Some(name.to_string()),
+                root: Location { file: "all.yaml".into(), span: ByteSpan::default(), start: at, end: at },
+            }),
             facts,
-            root: Location { file: "all.yaml".into(), span: ByteSpan::default(), start: at, end: at },
             anchors: Vec::new(),
             related: Vec::new(),
         }

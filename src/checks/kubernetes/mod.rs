@@ -46,20 +46,14 @@ fn workload_paths(resource: &Resource) -> Option<(AttributePath, AttributePath)>
     Some((spec_path, metadata_path))
 }
 
-fn observe_workload(resource: &Resource, extra: Value, extra_paths: &[AttributePath]) -> Option<Observation> {
+fn observe_workload(resource: &Resource) -> Option<Observation> {
     let (spec_path, metadata_path) = workload_paths(resource)?;
     let labels_path = metadata_path.key("labels");
     let labels = match mapping_at(&resource.value, &labels_path) {
         MappingAt::WrongType => crate::model::unknown("labels are not a mapping"),
         _ => resource.get(&labels_path).cloned().unwrap_or(Value::Null),
     };
-    let mut paths = vec![labels_path];
-    paths.extend_from_slice(extra_paths);
-    Some(Observation::new(
-        resource,
-        json!({"role": "workload", "labels": labels, "extra": extra, "spec_path": spec_path.to_json()}),
-        &paths,
-    ))
+    Some(Observation::new(resource, json!({"role": "workload", "labels": labels, "spec_path": spec_path.to_json()}), &[labels_path]))
 }
 
 fn role(o: &Observation) -> &str {
@@ -198,9 +192,11 @@ fn is_default_deny(spec: &Value, direction: Direction) -> bool {
     selects_all && typed && allows_nothing
 }
 
+/// A NetworkPolicy as K8S-0021 needs it: its pod selector only (every policy of the scan is held
+/// until the end, and a policy's rules can be most of a manifest).
 fn observe_network_policy(resource: &Resource) -> Observation {
-    let spec = resource.value.get("spec").cloned().unwrap_or(Value::Null);
-    Observation::new(resource, json!({"role": "network-policy", "spec": spec}), &[])
+    let selector = resource.value.get("spec").and_then(|s| s.get("podSelector")).cloned().unwrap_or(Value::Null);
+    Observation::new(resource, json!({"role": "network-policy", "podSelector": selector}), &[])
 }
 
 /// K8S-0019 / K8S-0020: a namespace without a default-deny NetworkPolicy.
