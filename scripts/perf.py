@@ -3,7 +3,7 @@
 
 Usage:
   perf.py --bin PATH [--bin-b PATH2] [--corpus OUT] [--runs 3] [--json results.json]
-          [--compare previous.json] [--only mixed,iam,manifests20k,fixed,shapes] [--threads 1,2]
+          [--compare previous.json] [--only mixed,iam,manifests20k,fixed,shapes,memory] [--threads 1,2]
           [--fixed-runs 20] [--check-budget [--budget benches/rule-budget.toml]]
 
 OUT is what scripts/perf-corpus.py built (default /tmp/perf-corpus). For each corpus and thread
@@ -64,7 +64,8 @@ class Binary:
         self.timings = "--timings" in capture([self.path, "scan", "--help"])
 
     def scan(self, target, threads, report, extra=(), timings=None):
-        cmd = [self.path, "scan", target, "--no-cache", "--no-config", "--no-progress", "--fail-on", "none",
+        targets = [target] if isinstance(target, str) else list(target)
+        cmd = [self.path, "scan", *targets, "--no-cache", "--no-config", "--no-progress", "--fail-on", "none",
                "-f", "json", "-o", report]
         if threads:
             cmd += ["-j", str(threads)]
@@ -156,7 +157,7 @@ def run_all(bins, args, info, tmp):
                          "host": platform.node(), "cpus": os.cpu_count(), "load_start": os.getloadavg(),
                          "corpus": info.get("corpus", {}), "corpus_seed": info.get("seed"),
                          "corpus_scale": info.get("scale")},
-                "corpora": {}, "fixed": {}, "rules": {}, "libraries": {}, "stages": {}, "select_costs": None, "iam_shapes": None}
+                "corpora": {}, "fixed": {}, "rules": {}, "libraries": {}, "stages": {}, "select_costs": None, "iam_shapes": None, "memory": None}
                for b in bins]
     report = os.path.join(tmp, "report.json")
     for name in [c for c in CORPORA if c in args.only]:
@@ -192,6 +193,8 @@ def run_all(bins, args, info, tmp):
                 progress(f"{name} timings {b.label}: {'done' if t else 'none'}")
     if "shapes" in args.only:
         shape_costs(bins, results, args, report)
+    if "memory" in args.only:
+        memory_growth(bins, results, args, report)
     if args.select_costs:
         select_costs(bins, results, args, report)
     if "fixed" in args.only:
@@ -266,6 +269,44 @@ def shape_costs(bins, results, args, report):
             progress(f"IAM shape {shape} ({copies} copies): done")
     for i, out in enumerate(outs):
         results[i]["iam_shapes"] = out
+
+
+# Team folders of manifests20k scanned together to see how peak memory grows with the files.
+MEMORY_STEPS = (1, 5, 10, 20)
+
+
+def memory_growth(bins, results, args, report):
+    """Peak RSS (-j2) of scans of 1, 5, 10 and 20 team folders of manifests20k (1,000 manifests
+    each): the "memory flat in the number of files, apart from what whole-scan rules and findings
+    need" aim. The slope between the smallest and the largest scan, per file and per finding, is
+    what each further file costs; the binaries alternate."""
+    root = os.path.join(args.corpus, "manifests20k")
+    if not os.path.isdir(root):
+        progress(f"{root} missing: no memory growth")
+        return
+    teams = sorted(os.path.join(root, d) for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    outs = [{"steps": []} for _ in bins]
+    for n in [n for n in MEMORY_STEPS if n <= len(teams)]:
+        targets = teams[:n]
+        files = sum(tree_size(t)[0] for t in targets)
+        for i, b in enumerate(bins):
+            rss = []
+            for run in range(args.runs):
+                if os.path.exists(report):
+                    os.remove(report)
+                rss.append(measure(b.scan(targets, 2, report))["rss_kb"])
+                if run == 0:
+                    count, _ = findings_in_child(report)
+            outs[i]["steps"].append({"folders": n, "files": files, "findings": count, "rss_kb": statistics.median(rss)})
+        progress(f"memory with {n} folders: done")
+    for i, out in enumerate(outs):
+        steps = out["steps"]
+        if len(steps) >= 2 and steps[-1]["files"] > steps[0]["files"]:
+            grown = (steps[-1]["rss_kb"] - steps[0]["rss_kb"]) * 1024
+            out["bytes_per_file"] = grown / (steps[-1]["files"] - steps[0]["files"])
+            if steps[-1]["findings"] and steps[0]["findings"] is not None and steps[-1]["findings"] > steps[0]["findings"]:
+                out["bytes_per_finding"] = grown / (steps[-1]["findings"] - steps[0]["findings"])
+        results[i]["memory"] = out
 
 
 def rule_ids(b, spec):
@@ -440,6 +481,22 @@ def print_results(results):
         rows.append(["(empty scan)", *["-" if get(r, "iam_shapes", "floor_cpu_ms") is None
                                        else f"{get(r, 'iam_shapes', 'floor_cpu_ms'):.0f} ms" for r in results]])
         table(headers[: len(results) + 1], rows)
+    with_memory = [r for r in results if r.get("memory")]
+    if with_memory:
+        print("== memory growth (-j2, peak RSS; team folders of manifests20k scanned together; aim: flat apart "
+              "from what whole-scan rules and findings need)")
+        rows = []
+        for k, step in enumerate(with_memory[-1]["memory"]["steps"]):
+            cells = []
+            for r in results:
+                steps = get(r, "memory", "steps") or []
+                mine = steps[k] if k < len(steps) else None
+                cells.append(f"{fmt_mb(mine['rss_kb'])}, {mine['findings']} findings" if mine else "-")
+            rows.append([f"{step['files']} files", *cells])
+        for key, label in (("bytes_per_file", "per further file"), ("bytes_per_finding", "per further finding (all of it)")):
+            vals = [get(r, "memory", key) for r in results]
+            rows.append([label, *["-" if v is None else f"{v / 1024:.1f} KB" for v in vals]])
+        table(headers[: len(results) + 1], rows)
     with_select = [r for r in results if r.get("select_costs")]
     if with_select:
         sc = with_select[-1]["select_costs"]
@@ -535,7 +592,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="scans per corpus and thread count; the median is kept (default 3)")
     ap.add_argument("--fixed-runs", type=int, default=20, help="scans per tiny file for the fixed cost (default 20)")
     ap.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
-    ap.add_argument("--only", default="mixed,iam,manifests20k,fixed,shapes", help="what to measure, comma-separated (default: all of mixed,iam,manifests20k,fixed,shapes)")
+    ap.add_argument("--only", default="mixed,iam,manifests20k,fixed,shapes,memory", help="what to measure, comma-separated (default: all of mixed,iam,manifests20k,fixed,shapes,memory)")
     ap.add_argument("--json", help="write the results (of --bin, and --bin-b) to this file")
     ap.add_argument("--compare", help="earlier results (--json) to print side by side")
     ap.add_argument("--select-costs", metavar="RULES",
@@ -553,9 +610,9 @@ def main():
     except ValueError:
         ap.error("--threads: comma-separated numbers")
     args.only = {o.strip() for o in args.only.split(",") if o.strip()}
-    unknown = args.only - set(CORPORA) - {"fixed", "shapes"}
+    unknown = args.only - set(CORPORA) - {"fixed", "shapes", "memory"}
     if unknown:
-        ap.error(f"--only: unknown {', '.join(sorted(unknown))} (mixed, iam, manifests20k, fixed, shapes)")
+        ap.error(f"--only: unknown {', '.join(sorted(unknown))} (mixed, iam, manifests20k, fixed, shapes, memory)")
     budget = load_budget(args.budget) if args.check_budget else None
     info = corpus_info(args.corpus)
     bins = [Binary(args.bin, args.label or ("A" if args.bin_b else "current"))]

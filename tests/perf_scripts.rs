@@ -89,7 +89,7 @@ fn perf_corpus_is_deterministic_and_has_the_asked_counts() {
 }
 
 /// A stand-in for stridegate: `--version`, `scan --help` naming `--timings`, and a scan that
-/// writes an empty JSON report and fixed rule costs.
+/// writes a JSON report with one finding per path scanned, and fixed rule costs.
 #[cfg(unix)]
 const FAKE_BINARY: &str = r#"#!/usr/bin/env python3
 import json, sys
@@ -99,7 +99,10 @@ if args == ["--version"]:
 elif args[:2] == ["scan", "--help"]:
     print("      --timings[=FILE]  time per rule and stage")
 else:
-    json.dump({"findings": []}, open(args[args.index("-o") + 1], "w"))
+    # One finding per path scanned (the memory growth scans several folders at once).
+    targets = [a for a in args[1:args.index("--no-cache")]]
+    json.dump({"findings": [{"rule_id": "K8S-0001", "location": {"file": t}} for t in targets]},
+              open(args[args.index("-o") + 1], "w"))
     for a in args:
         if a.startswith("--timings="):
             json.dump({"stages": [{"name": "evaluate", "wall_ms": 110.0}],
@@ -164,4 +167,46 @@ fn check_budget_names_the_rules_over_budget() {
     .unwrap();
     let out = run(&lenient);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// `--only memory` scans 1, 5, 10 and 20 team folders of manifests20k together, and prints the
+/// peak RSS of each with the growth per further file and finding.
+#[cfg(unix)]
+#[test]
+fn memory_growth_scans_more_and_more_team_folders() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    perf_corpus(&corpus);
+    let bin = tmp.path().join("stridegate");
+    std::fs::write(&bin, FAKE_BINARY).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let json = tmp.path().join("results.json");
+    let out = python(&[
+        script("perf.py").as_os_str(),
+        "--bin".as_ref(),
+        bin.as_os_str(),
+        "--corpus".as_ref(),
+        corpus.as_os_str(),
+        "--only".as_ref(),
+        "memory".as_ref(),
+        "--runs".as_ref(),
+        "1".as_ref(),
+        "--json".as_ref(),
+        json.as_os_str(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("== memory growth"), "{stdout}");
+    assert!(stdout.contains("per further file") && stdout.contains("per further finding"), "{stdout}");
+    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    // One binary: one result document (two: a list).
+    let memory = &results["memory"];
+    let steps = memory["steps"].as_array().unwrap();
+    // The stand-in reports one finding per folder passed: the folders are passed together.
+    let seen: Vec<(u64, u64)> = steps.iter().map(|s| (s["folders"].as_u64().unwrap(), s["findings"].as_u64().unwrap())).collect();
+    assert_eq!(seen, [(1, 1), (5, 5), (10, 10), (20, 20)], "{stdout}");
+    let files: Vec<u64> = steps.iter().map(|s| s["files"].as_u64().unwrap()).collect();
+    assert!(files.windows(2).all(|w| w[0] < w[1]) && files[3] == 200, "{files:?}");
+    assert!(memory["bytes_per_file"].is_number() && memory["bytes_per_finding"].is_number(), "{stdout}");
 }
