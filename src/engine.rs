@@ -256,6 +256,22 @@ impl Engine {
                 by_kind.entry(target).or_default().rules.push(i);
             }
         }
+        // IAM policy documents: one entry per document type, with the rules that can report on
+        // it (`applies_to.policy_types`), so a trust-policy rule is not evaluated on every
+        // identity policy ([`Engine::entry_for`]).
+        let documents: Vec<((Platform, String), Vec<usize>)> = by_kind
+            .iter()
+            .filter(|((p, k), _)| *p == Platform::Iam && k == crate::iam::policy::KIND)
+            .map(|(key, e)| (key.clone(), e.rules.clone()))
+            .collect();
+        for ((platform, kind), rules) in documents {
+            for t in crate::rules::meta::POLICY_TYPES {
+                let applies = |i: &usize| {
+                    compiled.get(*i).is_some_and(|r| r.meta.applies_to.policy_types.as_ref().is_none_or(|ts| ts.iter().any(|x| x == t)))
+                };
+                by_kind.entry((platform, typed_kind(&kind, t))).or_default().rules = rules.iter().copied().filter(applies).collect();
+            }
+        }
         // One program per platform with Rego rules; one generated batch rule per distinct set
         // of Rego rules of a kind. Kinds are visited in order so the generated text (and the
         // batch names) do not depend on hash order.
@@ -565,11 +581,7 @@ impl Engine {
     pub fn observe_all(&self, resources: &[Resource], out: &mut Output) {
         let timings = self.timings.as_deref();
         for resource in resources {
-            let kind = match resource.platform {
-                Platform::Kubernetes => crate::kubernetes::dispatch_kind(&resource.kind, &resource.value),
-                _ => &resource.kind,
-            };
-            let Some(entry) = self.by_kind.get(&(resource.platform, kind.to_string())) else { continue };
+            let Some(entry) = self.entry_for(resource) else { continue };
             let first = out.observations.len();
             for &i in &entry.rules {
                 if let Some(rule) = self.rules.get(i)
@@ -596,12 +608,34 @@ impl Engine {
         }
     }
 
-    fn evaluate_inner(&self, worker: &mut Worker, resource: &Resource, out: &mut Output) {
+    /// The rules of `resource`'s kind: Kubernetes objects carrying pods in a kind the built-in
+    /// list does not name are dispatched as pod templates, IAM policy documents by their type
+    /// (`$context.type`, "identity" when absent, as the Rego library reads it).
+    fn entry_for(&self, resource: &Resource) -> Option<&KindRules> {
         let kind = match resource.platform {
             Platform::Kubernetes => crate::kubernetes::dispatch_kind(&resource.kind, &resource.value),
             _ => &resource.kind,
         };
-        let Some(entry) = self.by_kind.get(&(resource.platform, kind.to_string())) else { return };
+        if resource.platform == Platform::Iam && kind == crate::iam::policy::KIND {
+            let t = match resource.value.get(crate::iam::policy::CONTEXT_KEY) {
+                None => Some("identity"),
+                Some(Value::Object(context)) => match context.get("type") {
+                    None => Some("identity"),
+                    Some(Value::String(t)) => crate::rules::meta::POLICY_TYPES.iter().copied().find(|x| x == t),
+                    Some(_) => None,
+                },
+                Some(_) => None,
+            };
+            // Another type (a value that cannot be known): every rule of the kind.
+            if let Some(entry) = t.and_then(|t| self.by_kind.get(&(resource.platform, typed_kind(kind, t)))) {
+                return Some(entry);
+            }
+        }
+        self.by_kind.get(&(resource.platform, kind.to_string()))
+    }
+
+    fn evaluate_inner(&self, worker: &mut Worker, resource: &Resource, out: &mut Output) {
+        let Some(entry) = self.entry_for(resource) else { return };
         let timings = self.timings.as_deref();
         // The Rego program of this kind, with the resource as its input.
         let mut rego = None;
@@ -986,6 +1020,12 @@ fn rego_hits(result: &Value, hits: &mut Vec<Hit>) -> Result<(), String> {
         hits.push(Hit { message: msg.to_string(), path, severity });
     }
     Ok(())
+}
+
+/// The key of the rules of a `kind` for IAM policy documents of type `t` (see
+/// [`Engine::entry_for`]).
+fn typed_kind(kind: &str, t: &str) -> String {
+    format!("{kind}#{t}")
 }
 
 /// Appends `obs`, made by rule `rule`, sharing the resource's identity with the first

@@ -389,3 +389,40 @@ resource "aws_iam_role_policy" "run{i}" {{
     let expected: std::collections::BTreeSet<String> = (0..odd.len()).map(|i| format!("aws_iam_role.r{i}")).collect();
     assert_eq!(judged, expected.iter().map(String::as_str).collect(), "{judged:?}");
 }
+
+/// `applies_to.policy_types` only saves work: the IAM fixtures (identity, resource and trust
+/// documents, in JSON and Terraform) scanned with the IAM rules as declared and with every
+/// declaration removed (each rule then evaluated on every document) give the same findings and
+/// unverifiable controls.
+#[test]
+fn declared_policy_types_change_no_finding() {
+    use std::sync::Arc;
+    use stridegate::engine::Engine;
+    use stridegate::rules::RuleSet;
+    use stridegate::scan::{ScanOptions, scan};
+    let declared = RuleSet::builtin().unwrap();
+    let narrowed = declared.rules.iter().filter(|r| r.meta.applies_to.policy_types.is_some()).count();
+    assert!(narrowed >= 10, "{narrowed} rules declare policy types");
+    let mut open = RuleSet::builtin().unwrap();
+    for r in &mut open.rules {
+        let mut meta = (*r.meta).clone();
+        meta.applies_to.policy_types = None;
+        r.meta = Arc::new(meta);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/iam");
+    let run = |set: &RuleSet| {
+        let engine = Engine::new(set, |m| m.id.starts_with("IAM-")).unwrap();
+        let report = scan(&root, &engine, &ScanOptions { root: Some(root.clone()), ..ScanOptions::default() }).unwrap();
+        assert!(report.rule_failures.is_empty(), "{:?}", report.rule_failures);
+        let list = |fs: &[stridegate::finding::Finding]| -> Vec<String> {
+            fs.iter().map(|f| format!("{} {}:{} {} {}", f.rule_id, f.location.file, f.location.start.line, f.severity, f.message)).collect()
+        };
+        (list(&report.findings), list(&report.unverifiable))
+    };
+    let (with, without) = (run(&declared), run(&open));
+    assert!(with.0.len() > 100, "{} findings on the IAM fixtures", with.0.len());
+    for id in ["IAM-0002", "IAM-0010", "IAM-0011", "IAM-0012", "IAM-0017"] {
+        assert!(with.0.iter().any(|f| f.starts_with(id)), "no {id} finding on the fixtures");
+    }
+    assert_eq!(with, without);
+}

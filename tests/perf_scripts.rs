@@ -115,9 +115,10 @@ else:
                       open(a.split("=", 1)[1], "w"))
 "#;
 
+/// A temporary folder holding a small performance corpus and [`FAKE_BINARY`]: (folder, corpus,
+/// binary).
 #[cfg(unix)]
-#[test]
-fn check_budget_names_the_rules_over_budget() {
+fn fake_setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
@@ -125,23 +126,39 @@ fn check_budget_names_the_rules_over_budget() {
     let bin = tmp.path().join("stridegate");
     std::fs::write(&bin, FAKE_BINARY).unwrap();
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (tmp, corpus, bin)
+}
+
+/// `perf.py --bin BIN --corpus CORPUS` with `args`.
+#[cfg(unix)]
+fn perf(bin: &Path, corpus: &Path, args: &[&std::ffi::OsStr]) -> Output {
+    let script = script("perf.py");
+    let mut all: Vec<&std::ffi::OsStr> =
+        vec![script.as_os_str(), "--bin".as_ref(), bin.as_os_str(), "--corpus".as_ref(), corpus.as_os_str()];
+    all.extend_from_slice(args);
+    python(&all)
+}
+
+#[cfg(unix)]
+#[test]
+fn check_budget_names_the_rules_over_budget() {
+    let (tmp, corpus, bin) = fake_setup();
     let run = |budget: &Path| {
-        python(&[
-            script("perf.py").as_os_str(),
-            "--bin".as_ref(),
-            bin.as_os_str(),
-            "--corpus".as_ref(),
-            corpus.as_os_str(),
-            "--only".as_ref(),
-            "iam".as_ref(),
-            "--threads".as_ref(),
-            "1".as_ref(),
-            "--runs".as_ref(),
-            "1".as_ref(),
-            "--check-budget".as_ref(),
-            "--budget".as_ref(),
-            budget.as_os_str(),
-        ])
+        perf(
+            &bin,
+            &corpus,
+            &[
+                "--only".as_ref(),
+                "iam".as_ref(),
+                "--threads".as_ref(),
+                "1".as_ref(),
+                "--runs".as_ref(),
+                "1".as_ref(),
+                "--check-budget".as_ref(),
+                "--budget".as_ref(),
+                budget.as_os_str(),
+            ],
+        )
     };
     // The checked-in budget: IAM-0004 at 1,000 µs per call is over the IAM limit; K8S-0002 at
     // 1 µs is within it; TF-0001 has too few calls to be judged; TF-0002 at 60 µs is over the
@@ -174,27 +191,10 @@ fn check_budget_names_the_rules_over_budget() {
 #[cfg(unix)]
 #[test]
 fn memory_growth_scans_more_and_more_team_folders() {
-    use std::os::unix::fs::PermissionsExt;
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    perf_corpus(&corpus);
-    let bin = tmp.path().join("stridegate");
-    std::fs::write(&bin, FAKE_BINARY).unwrap();
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (tmp, corpus, bin) = fake_setup();
     let json = tmp.path().join("results.json");
-    let out = python(&[
-        script("perf.py").as_os_str(),
-        "--bin".as_ref(),
-        bin.as_os_str(),
-        "--corpus".as_ref(),
-        corpus.as_os_str(),
-        "--only".as_ref(),
-        "memory".as_ref(),
-        "--runs".as_ref(),
-        "1".as_ref(),
-        "--json".as_ref(),
-        json.as_os_str(),
-    ]);
+    let out =
+        perf(&bin, &corpus, &["--only".as_ref(), "memory".as_ref(), "--runs".as_ref(), "1".as_ref(), "--json".as_ref(), json.as_os_str()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("== memory growth"), "{stdout}");

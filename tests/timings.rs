@@ -130,8 +130,17 @@ fn rules_one_by_one_find_what_the_batch_finds() {
         assert!(!expected.findings.is_empty());
         assert_eq!(results(&report), results(&expected), "{dir}");
         let listed: BTreeSet<String> = timings.rules().into_iter().map(|r| r.id).collect();
-        let applicable: BTreeSet<String> =
-            report.inventory.iter().flat_map(|r| timed.rules_for(r.platform, &r.kind).map(|m| m.id.clone())).collect();
+        // A rule declaring IAM policy types runs only on documents of those types, which the
+        // inventory does not tell: the example project has identity policies only, so there
+        // those rules are left out; the rule fixtures hold documents of every type.
+        let every_type = dir == "rules";
+        let applicable: BTreeSet<String> = report
+            .inventory
+            .iter()
+            .flat_map(|r| {
+                timed.rules_for(r.platform, &r.kind).filter(|m| every_type || m.applies_to.policy_types.is_none()).map(|m| m.id.clone())
+            })
+            .collect();
         assert!(applicable.is_subset(&listed), "{dir}: not timed: {:?}", applicable.difference(&listed).collect::<Vec<_>>());
         // The shared libraries are computed first and timed on their own, once per resource.
         let libraries = timings.libraries();

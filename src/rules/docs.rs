@@ -104,7 +104,10 @@ pub fn explain(rule: &Rule) -> String {
         m.severity,
         stride,
         m.applies_to.platform,
-        m.applies_to.kinds.join(", "),
+        match &m.applies_to.policy_types {
+            Some(types) => format!("{} ({} policies)", m.applies_to.kinds.join(", "), types.join(", ")),
+            None => m.applies_to.kinds.join(", "),
+        },
         m.scope,
         implementation,
         m.status,

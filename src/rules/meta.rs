@@ -148,7 +148,15 @@ pub struct AppliesTo {
     pub platform: Platform,
     /// Resource kinds/types. `@workloads` stands for every pod-bearing Kubernetes kind.
     pub kinds: Vec<String>,
+    /// IAM only: the types of policy document (`identity`, `resource`, `trust`, as
+    /// `$context.type` names them) the rule can report on; absent, every type. The engine does
+    /// not evaluate the rule on documents of other types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_types: Option<Vec<String>>,
 }
+
+/// The IAM policy document types ([`AppliesTo::policy_types`]).
+pub const POLICY_TYPES: [&str; 3] = ["identity", "resource", "trust"];
 
 /// A rule's life-cycle stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -261,6 +269,19 @@ impl RuleMeta {
         }
         if self.stride.is_empty() {
             problems.push("stride must name at least one category".to_string());
+        }
+        if let Some(types) = &self.applies_to.policy_types {
+            if self.applies_to.platform != Platform::Iam {
+                problems.push("applies_to.policy_types is only for IAM rules".to_string());
+            }
+            if types.is_empty() {
+                problems.push("applies_to.policy_types must name at least one type (or be left out)".to_string());
+            }
+            for t in types {
+                if !POLICY_TYPES.contains(&t.as_str()) {
+                    problems.push(format!("applies_to.policy_types: `{t}` is not one of {}", POLICY_TYPES.join(", ")));
+                }
+            }
         }
         for c in &self.controls {
             if c.trim().is_empty() || c.chars().any(|ch| ch.is_uppercase()) {

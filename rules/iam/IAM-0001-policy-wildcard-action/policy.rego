@@ -8,6 +8,7 @@
 # applies_to:
 #   platform: iam
 #   kinds: [PolicyDocument]
+#   policy_types: [identity, resource]
 # what: >-
 #   Finds Allow statements of identity and resource policies whose Action is "*" (every action
 #   of every service: critical) or "<service>:*" (every action of one service: high), one

@@ -8,6 +8,7 @@
 # applies_to:
 #   platform: iam
 #   kinds: [PolicyDocument]
+#   policy_types: [identity]
 # what: >-
 #   Finds Allow statements of identity policies that apply to every resource (Resource "*",
 #   NotResource, or an ARN matching every resource of its kind in any region and account:

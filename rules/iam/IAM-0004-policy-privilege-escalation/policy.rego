@@ -8,6 +8,7 @@
 # applies_to:
 #   platform: iam
 #   kinds: [PolicyDocument]
+#   policy_types: [identity]
 # what: >-
 #   Finds identity policies whose Allow statements together grant every action of a published
 #   privilege-escalation method: single actions such as iam:CreatePolicyVersion,

@@ -8,6 +8,7 @@
 # applies_to:
 #   platform: iam
 #   kinds: [PolicyDocument]
+#   policy_types: [identity]
 # what: >-
 #   Finds Allow statements of identity policies that grant an action reading stored data or
 #   secrets (s3:GetObject, secretsmanager:GetSecretValue, ssm:GetParameter*, kms:Decrypt,

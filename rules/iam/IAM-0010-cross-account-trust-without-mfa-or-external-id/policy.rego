@@ -8,6 +8,7 @@
 # applies_to:
 #   platform: iam
 #   kinds: ["PolicyDocument"]
+#   policy_types: [resource, trust]
 # what: >-
 #   Finds trust policy statements that allow sts:AssumeRole to an AWS account (a 12-digit id or
 #   arn:aws:iam::<id>:root), an IAM user or an IAM role (or role session), and whose condition

@@ -8,6 +8,7 @@
 # applies_to:
 #   platform: iam
 #   kinds: ["PolicyDocument"]
+#   policy_types: [resource, trust]
 # what: >-
 #   Finds trust policy statements that allow sts:AssumeRoleWithWebIdentity to an OpenID Connect
 #   provider (a `Federated` principal `arn:aws:iam::<account>:oidc-provider/<host>` or a bare

@@ -8,6 +8,7 @@
 # applies_to:
 #   platform: iam
 #   kinds: ["PolicyDocument"]
+#   policy_types: [resource, trust]
 # what: >-
 #   Finds trust policy statements that allow sts:AssumeRoleWithSAML to a SAML provider
 #   (`Federated` principal `arn:aws:iam::<account>:saml-provider/<name>`) and have no condition

@@ -8,6 +8,7 @@
 # applies_to:
 #   platform: iam
 #   kinds: [PolicyDocument]
+#   policy_types: [identity, resource]
 # what: >-
 #   Finds statements of identity and resource policies where an exact action (no wildcard)
 #   cannot apply to any of the statement's resources: the resources are all literal ARNs (no
