@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{is_workload, namespace, observed_spec_path, role};
+use super::{is_workload, namespace, observed_spec_path, role, spec_path_fact};
 use crate::checks::{NativeCheck, Observation, ScanCheck, ScanHit};
 use crate::kubernetes::{MappingAt, mapping_at, pod_spec_path_of};
 use crate::model::{Resource, is_unknown};
@@ -40,7 +40,7 @@ impl ScanCheck for ServiceAccountTokenAutomounted {
                 let field = spec_path.key("automountServiceAccountToken");
                 Some(Observation::new(
                     resource,
-                    json!({"role": "workload", "automount": automount, "account": account, "spec_path": spec_path.to_json()}),
+                    json!({"role": "workload", "automount": automount, "account": account, "spec_path": spec_path_fact(&spec_path)}),
                     &[field],
                 ))
             }
